@@ -1,0 +1,146 @@
+"""Command line: parse options, call the library, render. No algorithm here.
+
+Exit codes: 0 success (whatever is found), 1 when ``--fail-on`` finds such a match, 2 bad input or
+usage (missing path, nothing readable, malformed JSONL, invalid option).
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated, NoReturn, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgressBar
+
+from dedup import __version__
+from dedup.config import ScanConfig
+from dedup.model import KIND_ORDER, Report
+from dedup.pipeline import Progress, scan
+from dedup.report.render_json import to_json
+from dedup.report.render_text import render_text
+from dedup.sources import DEFAULT_GLOBS, InputError
+
+app = typer.Typer(
+    name="dedup",
+    help="Find exact, near and partial text reuse in and across documents, and what changed.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+EXIT_FOUND = 1
+EXIT_INPUT = 2
+
+
+class OutputFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+class Kind(str, enum.Enum):
+    exact = "exact"
+    near = "near"
+    partial = "partial"
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
+    """One line on stderr and a non-zero exit: never a traceback for bad input."""
+    typer.echo(f"dedup: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def warn(message: str) -> None:
+    typer.echo(f"dedup: warning: {message}", err=True)
+
+
+class BarProgress(Progress):
+    """A rich progress bar on stderr, one task per stage."""
+
+    def __init__(self, bar: RichProgressBar) -> None:
+        self.bar = bar
+        self.task: object = None
+
+    def start(self, stage: str, total: int) -> None:
+        if self.task is not None:
+            self.bar.update(self.task, completed=self.bar.tasks[-1].total)  # type: ignore[arg-type]
+        self.task = self.bar.add_task(stage, total=max(total, 1))
+
+    def advance(self, units: int) -> None:
+        if self.task is not None:
+            self.bar.advance(self.task, units)  # type: ignore[arg-type]
+
+
+def progress_bar(quiet: bool) -> RichProgressBar | None:
+    """A progress bar only when a person is watching: stderr is a terminal and --quiet is off."""
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:
+        return None
+    return RichProgressBar(TextColumn("{task.description:>10}"), BarColumn(), MofNCompleteColumn(),
+                           TimeElapsedColumn(), console=console, transient=True)
+
+
+def write_output(render, output: Optional[Path]) -> None:  # type: ignore[no-untyped-def]
+    """Call ``render(console)`` for stdout or for ``output``; machine output gets nothing mixed in."""
+    if output is None:
+        render(Console(highlight=False, soft_wrap=False))
+        return
+    try:
+        with output.open("w", encoding="utf-8") as handle:
+            render(Console(file=handle, no_color=True, highlight=False, width=120, soft_wrap=False))
+    except OSError as exc:
+        fail(f"{output}: cannot write ({exc.strerror or exc})")
+
+
+def emit_report(report: Report, output_format: OutputFormat, output: Optional[Path]) -> None:
+    if output_format is OutputFormat.json:
+        payload = to_json(report)
+        write_output(lambda console: console.file.write(payload), output)
+    else:
+        write_output(lambda console: render_text(report, console), output)
+
+
+@app.command("scan")
+def scan_command(
+    paths: Annotated[list[Path], typer.Argument(help="Files, folders (recursive) or JSONL files of {id, text}.")],
+    threshold: Annotated[float, typer.Option(help="Jaccard similarity for near-duplicate paragraphs.")] = 0.7,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+    glob: Annotated[Optional[list[str]], typer.Option(help="File name patterns in folders (repeatable).")] = None,
+    fail_on: Annotated[Optional[Kind], typer.Option(help="Exit 1 if a match of this kind (or stricter) exists.")] = None,
+    workers: Annotated[int, typer.Option(help="Processes for the signature stage.")] = 1,
+    min_words: Annotated[int, typer.Option(help="Paragraphs with fewer words are not compared.")] = 4,
+    skip_bad_lines: Annotated[bool, typer.Option(help="Skip malformed JSONL lines instead of stopping.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no warnings on stderr.")] = False,
+) -> None:
+    """Scan documents for exact, near and partial reuse, inside and across files."""
+    try:
+        config = ScanConfig(threshold=threshold, workers=workers, min_words=min_words)
+    except ValueError as exc:
+        fail(str(exc))
+    bar = progress_bar(quiet)
+    try:
+        if bar is None:
+            report = scan(paths, config=config, globs=glob or DEFAULT_GLOBS, skip_bad_lines=skip_bad_lines,
+                          warn=None if quiet else warn)
+        else:
+            with bar:
+                report = scan(paths, config=config, globs=glob or DEFAULT_GLOBS, skip_bad_lines=skip_bad_lines,
+                              warn=warn, progress=BarProgress(bar))
+    except InputError as exc:
+        fail(str(exc))
+    emit_report(report, output_format, output)
+    if fail_on is not None and any(KIND_ORDER[m.kind] <= KIND_ORDER[fail_on.value] for m in report.matches):
+        raise typer.Exit(EXIT_FOUND)
+
+
+@app.command("version")
+def version_command() -> None:
+    """Print the version."""
+    typer.echo(f"dedup {__version__}")
+
+
+def main() -> None:
+    app()

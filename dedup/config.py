@@ -1,0 +1,62 @@
+"""Scan parameters: one frozen, validated object shared by every stage and stored with an index."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from dedup.normalize import NORMALIZER_VERSION
+
+KINDS = ("exact", "near", "partial")
+
+
+@dataclass(frozen=True, slots=True)
+class ScanConfig:
+    """Parameters that decide what counts as reuse.
+
+    Paragraphs are compared on word ``shingle_size``-grams with MinHash + LSH at ``threshold``
+    (exact Jaccard after verification). Sentences are compared on shorter ``sentence_shingle_size``-grams:
+    a reused passage shares at least ``partial_min_shared`` of them and covers at least
+    ``partial_containment`` of the smaller side, so stock phrases alone never match.
+    """
+
+    threshold: float = 0.7
+    shingle_size: int = 5
+    num_perm: int = 128
+    seed: int = 1
+    min_words: int = 4
+    sentence_shingle_size: int = 3
+    partial_containment: float = 0.3
+    partial_min_shared: int = 6
+    max_shingle_df: int = 256
+    workers: int = 1
+
+    def __post_init__(self) -> None:
+        _check_range("threshold", self.threshold, 0.0, 1.0, low_open=True)
+        _check_range("partial_containment", self.partial_containment, 0.0, 1.0, low_open=True)
+        for name in ("shingle_size", "num_perm", "min_words", "sentence_shingle_size", "partial_min_shared",
+                     "max_shingle_df", "workers"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if self.num_perm > 1024:
+            raise ValueError(f"num_perm must be at most 1024, got {self.num_perm}")
+
+    def signature_params(self) -> dict[str, int | str]:
+        """The fields that change signatures: an index built with other values cannot be queried."""
+        return {
+            "shingle_size": self.shingle_size,
+            "num_perm": self.num_perm,
+            "seed": self.seed,
+            "normalizer": NORMALIZER_VERSION,
+        }
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _check_range(name: str, value: float, low: float, high: float, *, low_open: bool = False) -> None:
+    if not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    if value > high or value < low or (low_open and value == low):
+        bracket = "(" if low_open else "["
+        raise ValueError(f"{name} must be in {bracket}{low}, {high}], got {value}")

@@ -1,0 +1,201 @@
+"""Diffs: which wording and which figures changed between two near-copies.
+
+Works on the raw text so it quotes the real words. Tokens are compared in their normalised form
+(case, quotes and dashes do not count as changes); the token operations are kept, and two short
+lists are derived from them: wording changes a person reads at a glance (``roaming -> moving``,
+added ``including by the BLA``) and figure changes (``31 -> 18 civilians``), the figures being
+paired by what they count and by their position in the diff.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from dedup.figures import Figure, extract_figures, fold_counts
+from dedup.normalize import normalize
+
+_TOKEN = re.compile(r"\w+(?:['\u2019\u2010-]\w+)*|[^\w\s]")
+_STRIP = " \t\n,;:.!?()[]\"'\u201c\u201d\u2018\u2019\u2014\u2013-"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenOp:
+    """One diff operation: ``op`` is equal, insert, delete or replace; offsets are absolute."""
+
+    op: str
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    a: str
+    b: str
+
+
+@dataclass(frozen=True, slots=True)
+class WordingChange:
+    kind: str  # replace, insert, delete
+    a: str
+    b: str
+
+
+@dataclass(frozen=True, slots=True)
+class FigureChange:
+    """``changed`` (31 -> 18 civilians), ``qualifier`` (at least 92 -> 92), ``added`` or ``removed``."""
+
+    change: str
+    a: str | None
+    b: str | None
+    counts: str | None
+    a_start: int | None = None
+    b_start: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    ops: tuple[TokenOp, ...]
+    wording: tuple[WordingChange, ...]
+    figures: tuple[FigureChange, ...]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.wording or self.figures)
+
+
+def _tokens(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def diff_texts(a: str, b: str, a_offset: int = 0, b_offset: int = 0) -> Diff:
+    """Word-level diff of ``a`` and ``b``; offsets in the result are shifted by ``a_offset``/``b_offset``."""
+    a_tokens, b_tokens = _tokens(a), _tokens(b)
+    a_keys = [normalize(a[s:e]) for s, e in a_tokens]
+    b_keys = [normalize(b[s:e]) for s, e in b_tokens]
+    matcher = SequenceMatcher(None, a_keys, b_keys, autojunk=False)
+    a_figures, b_figures = extract_figures(a), extract_figures(b)
+    ops: list[TokenOp] = []
+    wording: list[WordingChange] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        a_start, a_end = _char_range(a_tokens, i1, i2, len(a))
+        b_start, b_end = _char_range(b_tokens, j1, j2, len(b))
+        ops.append(TokenOp(tag, a_start + a_offset, a_end + a_offset, b_start + b_offset, b_end + b_offset,
+                           a[a_start:a_end], b[b_start:b_end]))
+        if tag == "equal":
+            continue
+        change = _wording(tag, a, b, a_tokens[i1:i2], b_tokens[j1:j2], a_figures, b_figures)
+        if change is not None:
+            wording.append(change)
+    figures = _figure_changes(a_figures, b_figures, matcher, a_tokens, b_tokens, a_offset, b_offset)
+    return Diff(tuple(ops), tuple(wording), tuple(figures))
+
+
+def _char_range(tokens: list[tuple[int, int]], first: int, last: int, length: int) -> tuple[int, int]:
+    """Characters of tokens ``first:last``; an empty range sits where the next token starts."""
+    if first < last:
+        return tokens[first][0], tokens[last - 1][1]
+    position = tokens[first][0] if first < len(tokens) else length
+    return position, position
+
+
+def _wording(tag: str, a: str, b: str, a_tokens: list[tuple[int, int]], b_tokens: list[tuple[int, int]],
+             a_figures: list[Figure], b_figures: list[Figure]) -> WordingChange | None:
+    """A wording change, unless the op only touches punctuation or figures (reported separately)."""
+    a_words = [t for t in a_tokens if _is_word(a, t) and not _inside(t, a_figures)]
+    b_words = [t for t in b_tokens if _is_word(b, t) and not _inside(t, b_figures)]
+    if not a_words and not b_words:
+        return None
+    a_text = a[a_tokens[0][0]:a_tokens[-1][1]].strip(_STRIP) if a_tokens else ""
+    b_text = b[b_tokens[0][0]:b_tokens[-1][1]].strip(_STRIP) if b_tokens else ""
+    kind = "replace" if a_text and b_text else ("insert" if b_text else "delete")
+    return WordingChange(kind, a_text, b_text)
+
+
+def _is_word(text: str, token: tuple[int, int]) -> bool:
+    return text[token[0]].isalnum() or text[token[0]] == "_"
+
+
+def _inside(token: tuple[int, int], figures: list[Figure]) -> bool:
+    return any(f.start <= token[0] and token[1] <= f.end for f in figures)
+
+
+def _figure_changes(a_figures: list[Figure], b_figures: list[Figure], matcher: SequenceMatcher,
+                    a_tokens: list[tuple[int, int]], b_tokens: list[tuple[int, int]], a_offset: int,
+                    b_offset: int) -> list[FigureChange]:
+    """Pair figures by position in the diff first, then by what they count; report the differences."""
+    a_pos = [_token_index(a_tokens, f.start) for f in a_figures]
+    b_pos = [_token_index(b_tokens, f.start) for f in b_figures]
+    pairs: list[tuple[int, int]] = []
+    used_b: set[int] = set()
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for ai, position in enumerate(a_pos):
+            if not i1 <= position < max(i2, i1 + 1) or any(p[0] == ai for p in pairs):
+                continue
+            target = j1 + (position - i1) if tag == "equal" else None
+            for bi, b_position in enumerate(b_pos):
+                if bi in used_b:
+                    continue
+                same_place = b_position == target if target is not None else j1 <= b_position < max(j2, j1 + 1)
+                if same_place and _same_count(a_figures[ai], b_figures[bi], strict=target is None):
+                    pairs.append((ai, bi))
+                    used_b.add(bi)
+                    break
+    paired_a = {ai for ai, _ in pairs}
+    for ai, fa in enumerate(a_figures):
+        if ai in paired_a or fa.counts is None:
+            continue
+        for bi, fb in enumerate(b_figures):
+            if bi not in used_b and fb.kind == fa.kind and _group(fa) == _group(fb):
+                pairs.append((ai, bi))
+                used_b.add(bi)
+                paired_a.add(ai)
+                break
+    changes: list[tuple[int, FigureChange]] = []
+    for ai, bi in pairs:
+        fa, fb = a_figures[ai], b_figures[bi]
+        counts = fb.counts or fa.counts
+        if (fa.value, fa.high) != (fb.value, fb.high):
+            kind = "changed"
+        elif (fa.qualifier or "") != (fb.qualifier or ""):
+            kind = "qualifier"
+        else:
+            continue
+        changes.append((a_pos[ai], FigureChange(kind, fa.label, fb.label, counts, fa.start + a_offset,
+                                                fb.start + b_offset)))
+    for ai, fa in enumerate(a_figures):
+        if ai not in paired_a and fa.kind == "count":
+            changes.append((a_pos[ai], FigureChange("removed", fa.label, None, fa.counts, fa.start + a_offset)))
+    for bi, fb in enumerate(b_figures):
+        if bi not in used_b and fb.kind == "count":
+            changes.append((_a_position(matcher, b_pos[bi]), FigureChange("added", None, fb.label, fb.counts,
+                                                                         None, fb.start + b_offset)))
+    changes.sort(key=lambda item: item[0])
+    return [change for _, change in changes]
+
+
+def _same_count(fa: Figure, fb: Figure, strict: bool) -> bool:
+    """Figures at the same place are one figure when they are of a kind and count the same thing."""
+    if fa.kind != fb.kind:
+        return False
+    if not strict or fa.counts is None or fb.counts is None:
+        return True
+    return _group(fa) == _group(fb)
+
+
+def _group(figure: Figure) -> tuple[str | None, str | None]:
+    return fold_counts(figure.counts), figure.event
+
+
+def _token_index(tokens: list[tuple[int, int]], offset: int) -> int:
+    for index, (start, end) in enumerate(tokens):
+        if end > offset:
+            return index
+    return len(tokens)
+
+
+def _a_position(matcher: SequenceMatcher, b_position: int) -> int:
+    """Where a position of ``b`` falls in ``a`` (for ordering added figures among the others)."""
+    for _, i1, i2, j1, j2 in matcher.get_opcodes():
+        if j1 <= b_position < j2:
+            return i1
+    return len(matcher.a)

@@ -1,0 +1,82 @@
+"""Local engine: the signature stage over shared-nothing shards, one process per core.
+
+Each shard is a batch of raw segment texts; a worker normalises, shingles and signs it and sends
+back arrays only. With one worker everything runs in this process (no start-up cost), which is what
+small scans and tests use.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+from dedup.minhash import signatures
+from dedup.normalize import normalize
+from dedup.shingle import ShingleSets, shingle_sets
+
+Progress = Callable[[int], None]
+BATCH_CHARS = 2_000_000
+
+
+def available_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def sign_batch(texts: Sequence[str], shingle_size: int, num_perm: int, seed: int) -> tuple[ShingleSets, np.ndarray]:
+    """Normalise, shingle and sign one batch of raw texts (``num_perm == 0``: no signatures)."""
+    sets = shingle_sets([normalize(t) for t in texts], shingle_size)
+    sigs = signatures(sets, num_perm, seed) if num_perm else np.empty((len(sets), 0), dtype=np.uint32)
+    return sets, sigs
+
+
+def _batches(texts: Sequence[str], batch_chars: int) -> Iterator[tuple[int, int]]:
+    start, size = 0, 0
+    for i, text in enumerate(texts):
+        size += len(text)
+        if size >= batch_chars:
+            yield start, i + 1
+            start, size = i + 1, 0
+    if start < len(texts):
+        yield start, len(texts)
+
+
+def _sign_slice(args: tuple[Sequence[str], int, int, int]) -> tuple[ShingleSets, np.ndarray]:
+    return sign_batch(*args)
+
+
+def sign_all(texts: Sequence[str], shingle_size: int, num_perm: int, seed: int, *, workers: int = 1,
+             progress: Progress | None = None, batch_chars: int = BATCH_CHARS) -> tuple[ShingleSets, np.ndarray]:
+    """Shingle sets and signatures of every text, in order; ``progress`` gets the texts done per batch."""
+    spans = list(_batches(texts, batch_chars))
+    jobs = [(texts[s:e], shingle_size, num_perm, seed) for s, e in spans]
+    results: list[tuple[ShingleSets, np.ndarray]] = []
+    if workers > 1 and len(jobs) > 1:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+            for (s, e), result in zip(spans, pool.map(_sign_slice, jobs)):
+                results.append(result)
+                if progress:
+                    progress(e - s)
+    else:
+        for (s, e), job in zip(spans, jobs):
+            results.append(_sign_slice(job))
+            if progress:
+                progress(e - s)
+    return concatenate(results, num_perm)
+
+
+def concatenate(parts: Sequence[tuple[ShingleSets, np.ndarray]], num_perm: int) -> tuple[ShingleSets, np.ndarray]:
+    """Join batch results into one CSR and one signature matrix."""
+    if not parts:
+        empty = ShingleSets(np.empty(0, np.uint64), np.zeros(1, np.int64), np.empty(0, np.uint64),
+                            np.empty(0, np.int32))
+        return empty, np.empty((0, num_perm), dtype=np.uint32)
+    shifts = np.cumsum([0] + [len(p[0].hashes) for p in parts[:-1]])
+    offsets = np.concatenate([parts[0][0].offsets[:1]] + [p[0].offsets[1:] + shift for p, shift in zip(parts, shifts)])
+    sets = ShingleSets(np.concatenate([p[0].hashes for p in parts]), offsets,
+                       np.concatenate([p[0].exact for p in parts]), np.concatenate([p[0].words for p in parts]))
+    return sets, np.concatenate([p[1] for p in parts])

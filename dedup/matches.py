@@ -1,0 +1,162 @@
+"""Matches: the three kinds of reuse, from shingle sets and signatures to verified, clustered pairs.
+
+* ``exact``: the same normalised paragraph (numbers included);
+* ``near``: paragraphs whose shingle sets have Jaccard >= threshold (numbers masked);
+* ``partial``: sentences reused with rewording inside a different paragraph; adjacent reused
+  sentences are merged into one passage.
+
+Both levels run the same steps: identical segments are grouped first (one representative each),
+candidates are proposed (LSH for paragraphs, shared shingles for sentences), verified exactly, and
+clustered; each member of a cluster yields one match against its parent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dedup import candidates, verify
+from dedup.cluster import Clustering, cluster, identical_edges
+from dedup.config import ScanConfig
+from dedup.model import KIND_ORDER, Cluster, Match, Passage
+from dedup.segment import SegmentTable
+from dedup.shingle import ShingleSets
+
+
+@dataclass(frozen=True, slots=True)
+class LevelResult:
+    matches: list[Match]
+    clusters: list[Cluster]
+    clustering: Clustering
+    stats: dict[str, int]
+
+
+def passage_of(table: SegmentTable, first: int, last: int | None = None) -> Passage:
+    """The span from row ``first`` to row ``last`` (inclusive) of one document."""
+    last = first if last is None else last
+    return Passage(int(table.doc[first]), int(table.start[first]), int(table.end[last]),
+                   int(table.line[first]), int(table.line[last]))
+
+
+def _subset(sets: ShingleSets, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """CSR of the sets of ``rows`` only (hashes, offsets)."""
+    sizes = sets.sizes()[rows]
+    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    starts = sets.offsets[rows]
+    index = np.repeat(starts - offsets[:-1], sizes) + np.arange(offsets[-1])
+    return sets.hashes[index], offsets
+
+
+def paragraph_level(table: SegmentTable, sets: ShingleSets, signatures: np.ndarray,
+                    config: ScanConfig) -> LevelResult:
+    """Exact and near paragraph matches (``signatures`` has one row per paragraph)."""
+    nodes = np.flatnonzero(sets.words >= config.min_words)
+    exact_edges = identical_edges(sets.exact[nodes], nodes)
+    unique = np.setdiff1d(nodes, exact_edges[:, 1], assume_unique=True)
+    bands, rows = candidates.optimal_params(config.threshold, config.num_perm)
+    keys = candidates.band_keys(signatures[unique], bands, rows)
+    proposed = unique[candidates.bucket_pairs(keys)]
+    checked = verify.overlaps(sets.hashes, sets.offsets, proposed)
+    near = checked.select(checked.jaccard() >= config.threshold)
+    clustering = cluster(len(table), np.concatenate([exact_edges, near.pairs]))
+    stats = {"paragraphs": len(table), "paragraphs_compared": len(nodes), "unique_paragraphs": len(unique),
+             "lsh_bands": bands, "lsh_rows": rows, "paragraph_candidates": len(proposed),
+             "near_verified": len(near.pairs)}
+    matches = _member_matches(table, sets, clustering, lambda child, parent: (
+        "exact" if sets.exact[child] == sets.exact[parent] else "near"))
+    return LevelResult(matches, _clusters(table, clustering, "paragraph", matches), clustering, stats)
+
+
+def sentence_level(table: SegmentTable, sets: ShingleSets, paragraphs: Clustering, config: ScanConfig,
+                   label_offset: int = 0) -> LevelResult:
+    """Partial reuse: sentences shared by paragraphs that are not themselves exact or near copies.
+
+    Cluster ids start at ``label_offset`` so they do not collide with the paragraph clusters'.
+    """
+    nodes = np.flatnonzero(sets.sizes() >= config.partial_min_shared)
+    exact_edges = identical_edges(sets.exact[nodes], nodes)
+    unique = np.setdiff1d(nodes, exact_edges[:, 1], assume_unique=True)
+    hashes, offsets = _subset(sets, unique)
+    pairs, _shared = candidates.shared_shingle_pairs(hashes, offsets, config.partial_min_shared,
+                                                     config.max_shingle_df)
+    proposed = unique[pairs]
+    checked = verify.overlaps(sets.hashes, sets.offsets, proposed)
+    reused = checked.select(checked.containment() >= config.partial_containment)
+    clustering = cluster(len(table), np.concatenate([exact_edges, reused.pairs]))
+
+    paragraph = table.paragraph
+    paragraph_label = paragraphs.label
+
+    def already_reported(child: int, parent: int) -> bool:
+        a, b = paragraph[child], paragraph[parent]
+        return bool(a == b or (paragraph_label[a] >= 0 and paragraph_label[a] == paragraph_label[b]))
+
+    edges = [(int(p), int(c)) for c, p in enumerate(clustering.parent)
+             if p != c and not already_reported(c, int(p))]
+    matches = _merge_adjacent(table, sets, edges, clustering, label_offset)
+    stats = {"sentences": len(table), "sentences_compared": len(nodes), "unique_sentences": len(unique),
+             "sentence_candidates": len(proposed), "partial_verified": len(reused.pairs)}
+    return LevelResult(matches, _clusters(table, clustering, "sentence", matches, label_offset), clustering, stats)
+
+
+def _member_matches(table: SegmentTable, sets: ShingleSets, clustering: Clustering, kind_of) -> list[Match]:
+    children = np.flatnonzero(clustering.parent != np.arange(len(clustering.parent)))
+    parents = clustering.parent[children]
+    measured = verify.overlaps(sets.hashes, sets.offsets, np.stack([parents, children], axis=1))
+    jaccard, containment = measured.jaccard(), measured.containment()
+    a_in_b = measured.shared / np.maximum(measured.size_a, 1)
+    b_in_a = measured.shared / np.maximum(measured.size_b, 1)
+    return [
+        Match(kind_of(int(c), int(p)), passage_of(table, int(p)), passage_of(table, int(c)),
+              float(jaccard[k]), float(containment[k]), float(a_in_b[k]), float(b_in_a[k]),
+              int(clustering.label[c]))
+        for k, (c, p) in enumerate(zip(children, parents))
+    ]
+
+
+def _merge_adjacent(table: SegmentTable, sets: ShingleSets, edges: list[tuple[int, int]],
+                    clustering: Clustering, label_offset: int) -> list[Match]:
+    """Merge runs of reused sentences that are consecutive on both sides into one passage."""
+    edges.sort(key=lambda e: (table.doc[e[1]], table.doc[e[0]], e[1]))
+    runs: list[list[tuple[int, int]]] = []
+    for parent, child in edges:
+        if runs:
+            last_parent, last_child = runs[-1][-1]
+            if (child == last_child + 1 and parent == last_parent + 1
+                    and table.doc[child] == table.doc[last_child] and table.doc[parent] == table.doc[last_parent]):
+                runs[-1].append((parent, child))
+                continue
+        runs.append([(parent, child)])
+    matches = []
+    for run in runs:
+        parents = [p for p, _ in run]
+        children = [c for _, c in run]
+        a_set = np.concatenate([sets.get(p) for p in parents])
+        b_set = np.concatenate([sets.get(c) for c in children])
+        jaccard, containment, a_in_b, b_in_a = verify.set_overlap(a_set, b_set)
+        matches.append(Match("partial", passage_of(table, parents[0], parents[-1]),
+                             passage_of(table, children[0], children[-1]), jaccard, containment, a_in_b,
+                             b_in_a, int(clustering.label[children[0]]) + label_offset))
+    return matches
+
+
+def _clusters(table: SegmentTable, clustering: Clustering, level: str, matches: list[Match],
+              label_offset: int = 0) -> list[Cluster]:
+    """Clusters that produced at least one reported match, with their members in order.
+
+    A cluster's kind is the loosest kind among its matches (exact < near < partial).
+    """
+    kinds: dict[int, str] = {}
+    for m in matches:
+        known = kinds.get(m.cluster, m.kind)
+        kinds[m.cluster] = max(known, m.kind, key=KIND_ORDER.__getitem__)
+    result = []
+    for label, members in enumerate(clustering.members()):
+        cluster_id = label + label_offset
+        if cluster_id not in kinds:
+            continue
+        passages = tuple(passage_of(table, int(i)) for i in members)
+        result.append(Cluster(cluster_id, level, kinds[cluster_id], passages[0], passages))
+    return result

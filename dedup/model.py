@@ -1,0 +1,116 @@
+"""The plain data a scan produces. No I/O here: renderers in ``dedup.report`` turn it into JSON/text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from dedup.sources import Document
+
+if TYPE_CHECKING:
+    from dedup.diff import Diff
+
+KIND_ORDER = {"exact": 0, "near": 1, "partial": 2}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Passage:
+    """``documents[doc].text[start:end]``, starting on 1-based ``line`` and ending on ``end_line``."""
+
+    doc: int
+    start: int
+    end: int
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """``b`` reuses ``a``: ``a`` is the cluster member ``b`` was verified against.
+
+    ``similarity`` is the exact Jaccard of the two shingle sets; ``containment`` the share of the
+    smaller set found in the larger; ``a_in_b``/``b_in_a`` the share of each side found in the other.
+    """
+
+    kind: str
+    a: Passage
+    b: Passage
+    similarity: float
+    containment: float
+    a_in_b: float
+    b_in_a: float
+    cluster: int
+    diff: Diff | None = None
+
+    @property
+    def scope(self) -> str:
+        return "internal" if self.a.doc == self.b.doc else "cross"
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """Segments that are copies of one another; ``level`` is "paragraph" or "sentence"."""
+
+    id: int
+    level: str
+    kind: str
+    representative: Passage
+    members: tuple[Passage, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatedBlock:
+    """Consecutive matches between the same two documents, shown as one block (lines 9-15 repeat 2-8)."""
+
+    kind: str
+    a: Passage
+    b: Passage
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentOverlap:
+    """Share of each document's text reused from the other (by characters of matched segments)."""
+
+    a: int
+    b: int
+    a_in_b: float
+    b_in_a: float
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictSource:
+    doc: int
+    line: int
+    sentence: str
+    figure: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictValue:
+    value: str
+    docs: tuple[int, ...]
+    text: str
+    sources: tuple[ConflictSource, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FigureConflict:
+    counts: str
+    values: tuple[ConflictValue, ...]
+
+
+@dataclass(slots=True)
+class Report:
+    documents: list[Document]
+    matches: list[Match]
+    clusters: list[Cluster]
+    blocks: list[RepeatedBlock]
+    overlaps: list[DocumentOverlap]
+    figure_conflicts: list[FigureConflict]
+    config: dict[str, object]
+    stats: dict[str, object] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def count(self, kind: str) -> int:
+        return sum(m.kind == kind for m in self.matches)

@@ -1,0 +1,31 @@
+"""Normalisation for matching only: reports always quote the raw text.
+
+Two paragraphs are an exact repeat when their normalised forms are equal, so this decides what
+"the same paragraph" means: Unicode compatibility forms (NFKC), case, typographic quotes and dashes,
+and runs of white space do not count as differences.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Bump whenever the output of normalize() changes: stored indexes record it.
+NORMALIZER_VERSION = 1
+
+_QUOTES = "\u2018\u2019\u201a\u201b\u2032\u0060\u00b4"
+_DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_TRANSLATION = str.maketrans(
+    {**{c: "'" for c in _QUOTES}, **{c: '"' for c in _DOUBLE_QUOTES}, **{c: "-" for c in _DASHES}}
+)
+
+
+def normalize(text: str) -> str:
+    """Return the matching form of ``text`` (idempotent: normalize(normalize(t)) == normalize(t))."""
+    if text.isascii():
+        text = text.lower()  # ASCII has nothing for NFKC, quotes or dashes to change
+    else:
+        text = unicodedata.normalize("NFKC", text).casefold()
+        # casefold can leave non-NFKC sequences behind (e.g. U+0130), so normalise once more.
+        text = unicodedata.normalize("NFKC", text).translate(_TRANSLATION)
+    return " ".join(text.split())

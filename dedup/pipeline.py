@@ -1,0 +1,149 @@
+"""Composition of the stages; no algorithm lives here.
+
+sources -> documents -> segments -> shingles -> signatures -> candidates -> matches -> clusters ->
+diffs -> report. ``scan`` reads paths (the Python API the CLI calls); ``analyze`` runs on documents
+already in memory (the index and tests use it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+
+import numpy as np
+
+from dedup.config import ScanConfig
+from dedup.conflicts import find_figure_conflicts
+from dedup.diff import diff_texts
+from dedup.engines.local import sign_all
+from dedup.matches import paragraph_level, passage_of, sentence_level
+from dedup.model import ConflictSource, ConflictValue, DocumentOverlap, FigureConflict, Match, Passage, Report
+from dedup.overlap import document_overlaps, repeated_blocks
+from dedup.segment import SegmentTable, segment_documents
+from dedup.sources import DEFAULT_GLOBS, Document, read_documents
+from dedup.stories import story_groups
+
+
+class Progress:
+    """Receives progress of long stages; the CLI draws it, the default draws nothing."""
+
+    def start(self, stage: str, total: int) -> None:
+        """A stage with ``total`` units of work begins."""
+
+    def advance(self, units: int) -> None:
+        """``units`` more units of the current stage are done."""
+
+
+def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, config: ScanConfig | None = None,
+         globs: Iterable[str] = DEFAULT_GLOBS, skip_bad_lines: bool = False,
+         warn: Callable[[str], None] | None = None, progress: Progress | None = None,
+         **options: object) -> Report:
+    """Scan files, folders and JSONL files for exact, near and partial reuse.
+
+    Options are :class:`~dedup.config.ScanConfig` fields (``threshold=0.8``...). Raises
+    :class:`~dedup.sources.InputError` when a path is missing or nothing can be read.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    config = dataclasses.replace(config or ScanConfig(), **options)  # type: ignore[arg-type]
+    warnings: list[str] = []
+
+    def collect(message: str) -> None:
+        warnings.append(message)
+        if warn is not None:
+            warn(message)
+
+    documents = read_documents(paths, globs=globs, warn=collect, skip_bad_lines=skip_bad_lines)
+    report = analyze(documents, config, progress=progress)
+    report.warnings = warnings
+    return report
+
+
+def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
+            progress: Progress | None = None, with_diffs: bool = True) -> Report:
+    """Find reuse in and across ``documents`` (in memory)."""
+    config = config or ScanConfig()
+    progress = progress or Progress()
+    timings: dict[str, float] = {}
+    texts = [d.text for d in documents]
+
+    with _timed(timings, "segment"):
+        paragraphs, sentences = segment_documents(texts)
+    with _timed(timings, "signatures"):
+        progress.start("paragraphs", len(paragraphs))
+        paragraph_sets, paragraph_sigs = sign_all(paragraphs.texts(texts), config.shingle_size, config.num_perm,
+                                                  config.seed, workers=config.workers, progress=progress.advance)
+        progress.start("sentences", len(sentences))
+        sentence_sets, _ = sign_all(sentences.texts(texts), config.sentence_shingle_size, 0, config.seed,
+                                    workers=config.workers, progress=progress.advance)
+    with _timed(timings, "paragraph_matches"):
+        paragraph_result = paragraph_level(paragraphs, paragraph_sets, paragraph_sigs, config)
+    with _timed(timings, "sentence_matches"):
+        sentence_result = sentence_level(sentences, sentence_sets, paragraph_result.clustering, config,
+                                         label_offset=len(paragraph_result.clustering.representative))
+    matches = sorted(paragraph_result.matches + sentence_result.matches, key=_match_order)
+    clusters = paragraph_result.clusters + sentence_result.clusters
+    if with_diffs:
+        with _timed(timings, "diffs"):
+            progress.start("diffs", len(matches))
+            matches = [_with_diff(m, texts) for m in matches]
+            progress.advance(len(matches))
+    with _timed(timings, "document_view"):
+        paragraph_chars = np.bincount(paragraphs.doc, weights=paragraphs.end - paragraphs.start,
+                                      minlength=len(documents)).astype(int).tolist()
+        overlaps = document_overlaps(clusters, matches, paragraph_chars)
+        blocks = repeated_blocks(matches, _paragraph_index(paragraphs))
+    with _timed(timings, "figure_conflicts"):
+        conflicts = figure_conflicts(documents, sentences, overlaps)
+    stats: dict[str, object] = {"documents": len(documents), **paragraph_result.stats, **sentence_result.stats,
+                                "seconds": {k: round(v, 4) for k, v in timings.items()}}
+    return Report(list(documents), matches, clusters, blocks, overlaps, conflicts, config.as_dict(), stats)
+
+
+def _match_order(match: Match) -> tuple[int, int, int, int]:
+    return (match.b.doc, match.b.start, match.a.doc, match.a.start)
+
+
+def _with_diff(match: Match, texts: Sequence[str]) -> Match:
+    if match.kind == "exact":
+        return match
+    a, b = match.a, match.b
+    diff = diff_texts(texts[a.doc][a.start:a.end], texts[b.doc][b.start:b.end], a.start, b.start)
+    return dataclasses.replace(match, diff=diff)
+
+
+def _paragraph_index(paragraphs: SegmentTable) -> dict[Passage, int]:
+    return {passage_of(paragraphs, i): i for i in range(len(paragraphs))}
+
+
+def figure_conflicts(documents: Sequence[Document], sentences: SegmentTable,
+                     overlaps: Sequence[DocumentOverlap]) -> list[FigureConflict]:
+    """Figure conflicts within each story: documents that reuse one another or report one event."""
+    texts = [d.text for d in documents]
+    rows_of: dict[int, list[int]] = {}
+    for row, doc in enumerate(sentences.doc.tolist()):
+        rows_of.setdefault(doc, []).append(row)
+    result: list[FigureConflict] = []
+    for group in story_groups(texts, [(o.a, o.b) for o in overlaps]):
+        inputs = [(str(doc), sentences.texts(texts, rows_of.get(doc, []))) for doc in group]
+        for conflict in find_figure_conflicts(inputs):
+            values = tuple(
+                ConflictValue(
+                    value.value, tuple(int(d) for d in value.docs), value.text,
+                    tuple(ConflictSource(int(s.doc), int(sentences.line[rows_of[int(s.doc)][s.sentence_index]]),
+                                         s.sentence, s.figure.label) for s in value.sources),
+                )
+                for value in conflict.values
+            )
+            result.append(FigureConflict(conflict.counts, values))
+    return result
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str):  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    yield
+    timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started

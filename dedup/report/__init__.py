@@ -1,0 +1,1 @@
+"""Renderers: a Report as JSON, terminal text or HTML. They format; they decide nothing."""

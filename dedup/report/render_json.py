@@ -1,0 +1,88 @@
+"""Report -> JSON (``"schema": "dedup.report/1"``), with stable key order and rounding for golden files."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dedup import __version__
+from dedup.diff import Diff
+from dedup.model import Cluster, Match, Passage, Report
+
+SCHEMA = "dedup.report/1"
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    documents = report.documents
+    texts = [d.text for d in documents]
+    ids = [d.id for d in documents]
+
+    def span(p: Passage, with_text: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {"doc": ids[p.doc], "line": p.line, "end_line": p.end_line, "start": p.start,
+                               "end": p.end}
+        if with_text:
+            out["text"] = texts[p.doc][p.start:p.end]
+        return out
+
+    def match(m: Match) -> dict[str, Any]:
+        out = {"kind": m.kind, "scope": m.scope, "similarity": _round(m.similarity),
+               "containment": _round(m.containment), "a_in_b": _round(m.a_in_b), "b_in_a": _round(m.b_in_a),
+               "cluster": m.cluster, "a": span(m.a), "b": span(m.b)}
+        if m.diff is not None:
+            out["diff"] = diff_dict(m.diff)
+        return out
+
+    def cluster(c: Cluster) -> dict[str, Any]:
+        return {"id": c.id, "level": c.level, "kind": c.kind, "size": len(c.members),
+                "documents": len({p.doc for p in c.members}), "representative": span(c.representative),
+                "members": [span(p, with_text=False) for p in c.members]}
+
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "dedup", "version": __version__},
+        "config": report.config,
+        "summary": {
+            "documents": len(documents),
+            "matches": {kind: report.count(kind) for kind in ("exact", "near", "partial")},
+            "clusters": len(report.clusters),
+            "figure_conflicts": len(report.figure_conflicts),
+        },
+        "documents": [{"id": d.id, "path": d.path, "encoding": d.encoding, "chars": len(d.text)}
+                      for d in documents],
+        "matches": [match(m) for m in report.matches],
+        "repeated_blocks": [{"kind": b.kind, "count": b.count, "a": span(b.a, False), "b": span(b.b, False)}
+                            for b in report.blocks],
+        "clusters": [cluster(c) for c in report.clusters],
+        "figure_conflicts": [
+            {"counts": c.counts, "values": [
+                {"value": v.value, "docs": [ids[d] for d in v.docs], "text": v.text,
+                 "sources": [{"doc": ids[s.doc], "line": s.line, "figure": s.figure, "sentence": s.sentence}
+                             for s in v.sources]}
+                for v in c.values]}
+            for c in report.figure_conflicts
+        ],
+        "documents_overlap": [{"a": ids[o.a], "b": ids[o.b], "a_in_b": _round(o.a_in_b), "b_in_a": _round(o.b_in_a)}
+                              for o in report.overlaps],
+        "warnings": list(report.warnings),
+        "stats": report.stats,
+    }
+
+
+def diff_dict(diff: Diff) -> dict[str, Any]:
+    return {
+        "wording": [{"kind": w.kind, "a": w.a, "b": w.b} for w in diff.wording],
+        "figures": [{"change": f.change, "a": f.a, "b": f.b, "counts": f.counts} for f in diff.figures],
+        "ops": [{"op": o.op, "a": o.a, "b": o.b, "a_start": o.a_start, "a_end": o.a_end, "b_start": o.b_start,
+                 "b_end": o.b_end} for o in diff.ops],
+    }
+
+
+def to_json(report: Report, *, include_stats: bool = True) -> str:
+    data = report_dict(report)
+    if not include_stats:
+        del data["stats"]
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _round(value: float) -> float:
+    return round(float(value), 4)

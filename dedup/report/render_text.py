@@ -1,0 +1,153 @@
+"""Report -> terminal text with rich: summary, repeated blocks, reuse with inline diffs, figure
+conflicts, document overlap. Colours only on a terminal (and never with NO_COLOR); plain markers
+(``[-old-]{+new+}``) otherwise, so the output reads the same in a log file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from dedup.diff import Diff
+from dedup.model import FigureConflict, Match, Passage, Report
+
+EXCERPT = 160
+
+
+def render_text(report: Report, console: Console) -> None:
+    ids = [d.id for d in report.documents]
+    texts = [d.text for d in report.documents]
+    plain = console.no_color or not console.is_terminal
+    stats = report.stats
+    console.print(Text(f"dedup scan: {len(ids)} documents, {stats.get('paragraphs', 0)} paragraphs, "
+                       f"{stats.get('sentences', 0)} sentences", style="bold"))
+    counts = ", ".join(f"{report.count(k)} {k}" for k in ("exact", "near", "partial"))
+    console.print(f"matches: {counts}; clusters: {len(report.clusters)}; "
+                  f"figure conflicts: {len(report.figure_conflicts)}")
+
+    in_blocks = {(m.a, m.b) for m in report.matches if _in_any_block(m, report)}
+    if report.blocks:
+        console.print()
+        console.print(Text("Repeated blocks", style="bold underline"))
+        for block in report.blocks:
+            where = "inside" if block.a.doc == block.b.doc else "from"
+            console.print(f"  {ids[block.b.doc]} lines {_lines(block.b)} repeat {where} "
+                          f"{'' if block.a.doc == block.b.doc else ids[block.a.doc] + ' '}lines {_lines(block.a)} "
+                          f"({block.count} paragraphs, {block.kind})")
+
+    rest = [m for m in report.matches if (m.a, m.b) not in in_blocks]
+    if rest:
+        console.print()
+        console.print(Text("Matches", style="bold underline"))
+        for m in rest:
+            _match(console, m, ids, texts, plain)
+
+    if report.figure_conflicts:
+        console.print()
+        console.print(Text("Figure conflicts", style="bold underline"))
+        for conflict in report.figure_conflicts:
+            _conflict(console, conflict, ids)
+
+    if report.overlaps:
+        console.print()
+        table = Table(title="Document overlap (share of each reused from the other)", title_justify="left",
+                      show_edge=False)
+        for column in ("a", "b", "a in b", "b in a"):
+            table.add_column(column, justify="right" if " in " in column else "left")
+        for o in sorted(report.overlaps, key=lambda o: -max(o.a_in_b, o.b_in_a)):
+            table.add_row(ids[o.a], ids[o.b], f"{o.a_in_b:.0%}", f"{o.b_in_a:.0%}")
+        console.print(table)
+
+    for warning in report.warnings:
+        console.print(Text(f"warning: {warning}", style="yellow"))
+
+
+def _in_any_block(match: Match, report: Report) -> bool:
+    return any(
+        b.a.doc == match.a.doc and b.b.doc == match.b.doc and b.a.start <= match.a.start and match.a.end <= b.a.end
+        and b.b.start <= match.b.start and match.b.end <= b.b.end
+        for b in report.blocks
+    )
+
+
+def _lines(p: Passage) -> str:
+    return str(p.line) if p.line == p.end_line else f"{p.line}-{p.end_line}"
+
+
+def _match(console: Console, m: Match, ids: Sequence[str], texts: Sequence[str], plain: bool) -> None:
+    header = Text()
+    header.append(f"  [{m.kind}, {m.scope}] ", style={"exact": "red", "near": "magenta", "partial": "cyan"}[m.kind])
+    header.append(f"{ids[m.b.doc]}:{_lines(m.b)} reuses {ids[m.a.doc]}:{_lines(m.a)}  ")
+    header.append(f"similarity {m.similarity:.2f}, containment {m.containment:.2f}", style="dim")
+    console.print(header)
+    if m.diff is None or m.kind == "exact":
+        console.print(Text("    " + _excerpt(texts[m.b.doc][m.b.start:m.b.end])))
+        return
+    console.print(_inline_diff(m.diff, texts[m.b.doc], plain))
+    if m.diff.wording:
+        changes = "; ".join(_wording_text(w.kind, w.a, w.b) for w in m.diff.wording[:8])
+        more = f" (+{len(m.diff.wording) - 8} more)" if len(m.diff.wording) > 8 else ""
+        console.print(Text(f"    wording: {changes}{more}"))
+    if m.diff.figures:
+        figures = "; ".join(_figure_text(f.change, f.a, f.b) for f in m.diff.figures)
+        console.print(Text(f"    figures: {figures}", style="bold yellow" if not plain else ""))
+
+
+def _wording_text(kind: str, a: str, b: str) -> str:
+    if kind == "insert":
+        return f"added '{_short(b)}'"
+    if kind == "delete":
+        return f"removed '{_short(a)}'"
+    return f"'{_short(a)}' -> '{_short(b)}'"
+
+
+def _figure_text(change: str, a: str | None, b: str | None) -> str:
+    if change == "added":
+        return f"added {b}"
+    if change == "removed":
+        return f"removed {a}"
+    return f"{a} -> {b} ({change})"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def _excerpt(text: str) -> str:
+    return _short(text, EXCERPT)
+
+
+def _inline_diff(diff: Diff, b_text: str, plain: bool) -> Text:
+    """The copy's raw text with deletions and insertions marked in place."""
+    out = Text("    ")
+    position = diff.ops[0].b_start if diff.ops else 0
+    for op in diff.ops:
+        out.append(_flat(b_text[position:op.b_start]))
+        position = op.b_end
+        if op.op == "equal":
+            out.append(_flat(op.b))
+            continue
+        if op.a:
+            out.append(f"[-{_flat(op.a)}-]" if plain else _flat(op.a), style="" if plain else "red strike")
+        if op.a and op.b and not plain:
+            out.append(" ")
+        if op.b:
+            out.append(f"{{+{_flat(op.b)}+}}" if plain else _flat(op.b), style="" if plain else "green bold")
+    return out
+
+
+def _flat(text: str) -> str:
+    return text.replace("\r", "").replace("\n", " ")
+
+
+def _conflict(console: Console, conflict: FigureConflict, ids: Sequence[str]) -> None:
+    summary = " vs ".join(f"{v.value} ({', '.join(ids[d] for d in v.docs)})" for v in conflict.values)
+    console.print(Text(f"  {conflict.counts}: ", style="bold") + Text(summary))
+    for value in conflict.values:
+        source = value.sources[0]
+        console.print(Text(f"    {value.value}: {ids[source.doc]}:{source.line} \"{_short(source.sentence, 140)}\"",
+                           style="dim"))

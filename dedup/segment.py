@@ -1,0 +1,193 @@
+"""Segmentation: paragraphs and sentences as character spans of the raw text.
+
+Three paragraph layouts occur in article folders and are all handled:
+blank-line separated blocks, one paragraph per line (scraped news, the bundled sample) and
+hard-wrapped text (e-texts, mail) whose lines break inside paragraphs at a fixed width; wrapped
+lines are joined back into one paragraph. Sentences do not split after abbreviations ("Dr.",
+"U.S."), initials ("S. Rajaratnam") or inside quotes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A segment of a document: ``text[start:end]``, starting on 1-based ``line``."""
+
+    start: int
+    end: int
+    line: int
+
+
+# A wrapped line fills the column width unless the next word did not fit; a line shorter than this
+# share of the width ends its paragraph.
+_WRAP_FILL = 0.75
+_MAX_WRAP_WIDTH = 120
+_MIN_WRAP_WIDTH = 30
+_LIST_OR_HEADING = re.compile(r"\s*(?:[-*+•]\s|#{1,6}\s|\d{1,3}[.)]\s|>)")
+_LINE = re.compile(r"[^\n]*\n|[^\n]+$")
+
+
+def split_paragraphs(text: str) -> list[Span]:
+    """Split ``text`` into paragraph spans, trimmed of surrounding white space."""
+    paragraphs: list[Span] = []
+    block: list[tuple[int, int, int]] = []  # (start, end, line) of the non-blank lines of one block
+    line_no = 0
+    for match in _LINE.finditer(text):
+        line_no += 1
+        start, end = match.start(), match.end()
+        content = text[start:end].rstrip("\r\n")
+        if content.strip():
+            block.append((start, start + len(content), line_no))
+        elif block:
+            paragraphs.extend(_block_paragraphs(text, block))
+            block = []
+    if block:
+        paragraphs.extend(_block_paragraphs(text, block))
+    return paragraphs
+
+
+def _block_paragraphs(text: str, lines: list[tuple[int, int, int]]) -> list[Span]:
+    lengths = [len(text[s:e].rstrip()) for s, e, _ in lines]
+    if not _is_hard_wrapped(text, lines, lengths):
+        return [span for s, e, n in lines if (span := _trimmed(text, s, e, n)) is not None]
+    width = max(lengths)
+    paragraphs: list[Span] = []
+    first = 0
+    for i, (s, e, _) in enumerate(lines):
+        last_line = i == len(lines) - 1
+        next_starts_item = not last_line and _LIST_OR_HEADING.match(text, lines[i + 1][0]) is not None
+        if last_line or lengths[i] < _WRAP_FILL * width or next_starts_item:
+            span = _trimmed(text, lines[first][0], e, lines[first][2])
+            if span is not None:
+                paragraphs.append(span)
+            first = i + 1
+    return paragraphs
+
+
+def _is_hard_wrapped(text: str, lines: list[tuple[int, int, int]], lengths: list[int]) -> bool:
+    if len(lines) < 2:
+        return False
+    width = max(lengths)
+    if not _MIN_WRAP_WIDTH <= width <= _MAX_WRAP_WIDTH:
+        return False
+    if sum(_LIST_OR_HEADING.match(text, s) is not None for s, _, _ in lines) > len(lines) // 2:
+        return False
+    full = sum(length >= _WRAP_FILL * width for length in lengths[:-1])
+    return full >= 0.6 * (len(lines) - 1)
+
+
+def _trimmed(text: str, start: int, end: int, line: int) -> Span | None:
+    raw = text[start:end]
+    stripped = raw.strip()
+    if not stripped:
+        return None
+    lead = len(raw) - len(raw.lstrip())
+    return Span(start + lead, start + lead + len(stripped), line)
+
+
+ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms dr prof sr jr st mt gen col lt sgt capt cmdr adm gov sen rep pres supt insp
+    rev fr hon messrs mme mlle no nos vol vols fig figs p pp ch sec art ed eds
+    inc ltd co corp bros plc llc dept univ assn est approx vs etc e.g i.e cf al viz
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
+    """.split()
+)
+# Terminal punctuation, optional closing quotes/brackets, then white space (or a CJK terminator
+# directly followed by text).
+_BOUNDARY = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s+\S)|[\u3002\uff01\uff1f]+(?=\S)")
+_DOTTED_ACRONYM = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
+_OPENERS = "\"'\u201c\u2018([\u00ab"
+
+
+def split_sentences(text: str, span: Span) -> list[Span]:
+    """Split the paragraph ``text[span.start:span.end]`` into sentence spans (lines count from ``span.line``)."""
+    sentences: list[Span] = []
+    start = span.start
+    for match in _BOUNDARY.finditer(text, span.start, span.end):
+        end = match.end()
+        if _continues(text, match.start(), end, span.end):
+            continue
+        _append_sentence(sentences, text, span, start, end)
+        start = end
+    _append_sentence(sentences, text, span, start, span.end)
+    return sentences
+
+
+def _continues(text: str, punct_start: int, punct_end: int, limit: int) -> bool:
+    """True when the punctuation at ``punct_start`` does not end a sentence."""
+    following = text[punct_end:limit].lstrip()
+    if following:
+        first = following.lstrip(_OPENERS)[:1] or following[0]
+        if first.islower():
+            return True
+    if text[punct_start] != ".":
+        return False
+    word_start = punct_start
+    while word_start > 0 and not text[word_start - 1].isspace():
+        word_start -= 1
+    word = text[word_start:punct_start].lstrip(_OPENERS)
+    if not word:
+        return False
+    if len(word) == 1 and word.isupper():
+        return True  # an initial: "S. Rajaratnam"
+    return word.lower() in ABBREVIATIONS or _DOTTED_ACRONYM.match(word) is not None
+
+
+def _append_sentence(sentences: list[Span], text: str, paragraph: Span, start: int, end: int) -> None:
+    raw = text[start:end]
+    stripped = raw.strip()
+    if not stripped:
+        return
+    begin = start + len(raw) - len(raw.lstrip())
+    line = paragraph.line + text.count("\n", paragraph.start, begin)
+    sentences.append(Span(begin, begin + len(stripped), line))
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentTable:
+    """Segments of many documents as columns: segment i is ``documents[doc[i]].text[start[i]:end[i]]``.
+
+    For sentences ``paragraph[i]`` is the index of the enclosing paragraph; for paragraphs it is -1.
+    Rows are ordered by document, then by position, so a lower index means earlier in the corpus.
+    """
+
+    doc: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    line: np.ndarray
+    paragraph: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.doc)
+
+    def texts(self, documents: Sequence[str], rows: Iterable[int] | None = None) -> list[str]:
+        """Raw texts of ``rows`` (all rows by default)."""
+        indices = range(len(self.doc)) if rows is None else rows
+        doc, start, end = self.doc, self.start, self.end
+        return [documents[doc[i]][start[i]:end[i]] for i in indices]
+
+
+def segment_documents(texts: Sequence[str]) -> tuple[SegmentTable, SegmentTable]:
+    """Paragraphs and sentences of every text, as two tables."""
+    paragraph_rows: list[tuple[int, int, int, int, int]] = []
+    sentence_rows: list[tuple[int, int, int, int, int]] = []
+    for doc, text in enumerate(texts):
+        for paragraph in split_paragraphs(text):
+            index = len(paragraph_rows)
+            paragraph_rows.append((doc, paragraph.start, paragraph.end, paragraph.line, -1))
+            sentence_rows.extend((doc, s.start, s.end, s.line, index) for s in split_sentences(text, paragraph))
+    return _table(paragraph_rows), _table(sentence_rows)
+
+
+def _table(rows: list[tuple[int, int, int, int, int]]) -> SegmentTable:
+    columns = np.array(rows, dtype=np.int64).reshape(-1, 5)
+    return SegmentTable(columns[:, 0].astype(np.int32), columns[:, 1].copy(), columns[:, 2].copy(),
+                        columns[:, 3].astype(np.int32), columns[:, 4].astype(np.int32))

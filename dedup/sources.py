@@ -1,0 +1,236 @@
+"""Reading: paths (files, folders, JSONL) to decoded documents.
+
+This is the only stage that touches the filesystem. Files that cannot be used are skipped with one
+warning each (the rest of the run goes on); a path that does not exist, or a run with nothing to
+read, is an :class:`InputError`, which the CLI turns into exit code 2.
+"""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import gzip
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_GLOBS = ("*.txt", "*.md")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
+
+Warn = Callable[[str], None]
+
+
+class InputError(Exception):
+    """The run cannot go on: a missing path, nothing to read, a malformed JSONL line."""
+
+
+class UnusableFile(Exception):
+    """One file cannot be used (binary, unreadable, empty); the run skips it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A decoded document. ``id`` is stable across runs; ``text`` is the full raw text."""
+
+    id: str
+    path: str
+    text: str
+    encoding: str = "utf-8"
+    metadata: dict[str, object] = field(default_factory=dict)
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_LEGACY_ENCODINGS = ("cp1252", "latin-1")
+_CONTROL = frozenset(range(0, 32)) - {9, 10, 12, 13}
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode file bytes; returns ``(text, encoding)`` or raises :class:`UnusableFile`.
+
+    UTF-8 (with or without BOM), UTF-16/32 with BOM and BOM-less UTF-16 are recognised; anything else
+    that is not UTF-8 falls back to a legacy single-byte encoding, which the caller reports.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise UnusableFile(f"starts with a {encoding} byte-order mark but is not {encoding}: {exc.reason}")
+    utf16 = _bomless_utf16(data)
+    if utf16 is not None:
+        return data.decode(utf16), utf16
+    if b"\x00" in data:
+        raise UnusableFile("binary file (contains NUL bytes)")
+    try:
+        text, encoding = data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        text, encoding = _decode_legacy(data)
+    sample = text[:65536]
+    if sample and sum(ord(c) in _CONTROL for c in sample) > 0.01 * len(sample):
+        raise UnusableFile("binary file (control characters)")
+    return text, encoding
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """Spot UTF-16 without a BOM: mostly-ASCII text leaves every other byte NUL."""
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd_nuls > 0.9 * half and even_nuls == 0:
+        candidate = "utf-16-le"
+    elif even_nuls > 0.9 * half and odd_nuls == 0:
+        candidate = "utf-16-be"
+    else:
+        return None
+    try:
+        data.decode(candidate)
+    except UnicodeDecodeError:
+        return None
+    return candidate
+
+
+def _decode_legacy(data: bytes) -> tuple[str, str]:
+    for encoding in _LEGACY_ENCODINGS:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes every byte string")  # pragma: no cover
+
+
+def read_documents(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    globs: Iterable[str] = DEFAULT_GLOBS,
+    warn: Warn = lambda message: None,
+    skip_bad_lines: bool = False,
+) -> list[Document]:
+    """Read every document under ``paths`` in a stable order (sorted within folders)."""
+    globs = tuple(globs)
+    documents: list[Document] = []
+    seen_ids: set[str] = set()
+    for raw_path in paths:
+        path = Path(raw_path)
+        if not path.exists():
+            raise InputError(f"{raw_path}: no such file or folder")
+        for document in _read_path(path, globs, warn, skip_bad_lines):
+            if document.id in seen_ids:
+                warn(f"{document.path}: duplicate document id {document.id!r}, renamed to its path")
+                document = Document(document.path, document.path, document.text, document.encoding,
+                                    document.metadata)
+                if document.id in seen_ids:
+                    continue
+            seen_ids.add(document.id)
+            documents.append(document)
+    if not documents:
+        shown = ", ".join(str(p) for p in paths)
+        raise InputError(f"{shown}: no readable documents (looked for {', '.join(globs)} and JSONL)")
+    return documents
+
+
+def _read_path(path: Path, globs: tuple[str, ...], warn: Warn, skip_bad_lines: bool) -> Iterator[Document]:
+    if path.is_dir():
+        files = _walk(path, globs, warn)
+        if not files:
+            raise InputError(f"{path}: folder has no files matching {', '.join(globs)}")
+        for file in files:
+            yield from _read_file(file, file.relative_to(path).as_posix(), warn, skip_bad_lines)
+    else:
+        yield from _read_file(path, path.name, warn, skip_bad_lines)
+
+
+def _walk(root: Path, globs: tuple[str, ...], warn: Warn) -> list[Path]:
+    """Matching files below ``root``, sorted; symlink loops and unreadable folders are reported."""
+    found: list[Path] = []
+    visited: set[tuple[int, int]] = set()
+
+    def on_error(error: OSError) -> None:
+        warn(f"{error.filename}: cannot read folder ({error.strerror})")
+
+    for folder, subfolders, files in os.walk(root, followlinks=True, onerror=on_error):
+        try:
+            stat = os.stat(folder)
+        except OSError:
+            continue
+        if (stat.st_dev, stat.st_ino) in visited:
+            warn(f"{folder}: symlink loop, not followed")
+            subfolders[:] = []
+            continue
+        visited.add((stat.st_dev, stat.st_ino))
+        subfolders.sort()
+        for name in sorted(files):
+            if any(fnmatch.fnmatch(name, g) for g in globs) or name.endswith(JSONL_SUFFIXES):
+                found.append(Path(folder) / name)
+    return found
+
+
+def _read_file(path: Path, doc_id: str, warn: Warn, skip_bad_lines: bool) -> Iterator[Document]:
+    if path.name.endswith(JSONL_SUFFIXES):
+        yield from _read_jsonl(path, warn, skip_bad_lines)
+        return
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        warn(f"{path}: cannot read ({exc.strerror or exc}), skipped")
+        return
+    try:
+        text, encoding = decode(data)
+    except UnusableFile as exc:
+        warn(f"{path}: {exc}, skipped")
+        return
+    if encoding in _LEGACY_ENCODINGS:
+        warn(f"{path}: not valid UTF-8, decoded as {encoding}")
+    if not text.strip():
+        warn(f"{path}: empty, skipped")
+        return
+    yield Document(doc_id, str(path), text, encoding)
+
+
+def _read_jsonl(path: Path, warn: Warn, skip_bad_lines: bool) -> Iterator[Document]:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="strict") as handle:  # type: ignore[operator]
+            for line_no, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    document = _jsonl_record(path, line_no, line)
+                except ValueError as exc:
+                    message = f"{path}:{line_no}: {exc}"
+                    if not skip_bad_lines:
+                        raise InputError(message + " (use --skip-bad-lines to go on)") from None
+                    warn(message + ", skipped")
+                    continue
+                if document is not None:
+                    yield document
+    except (OSError, UnicodeDecodeError, EOFError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        warn(f"{path}: cannot read ({reason}), skipped")
+
+
+def _jsonl_record(path: Path, line_no: int, line: str) -> Document | None:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON ({exc.msg})") from None
+    if not isinstance(record, dict):
+        raise ValueError("a record must be a JSON object with a \"text\" field")
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise ValueError("\"text\" is missing or not a string")
+    raw_id = record.get("id", f"{path.name}:{line_no}")
+    if not isinstance(raw_id, (str, int)) or isinstance(raw_id, bool):
+        raise ValueError("\"id\" must be a string or an integer")
+    metadata = {k: v for k, v in record.items() if k not in ("id", "text")}
+    return Document(str(raw_id), f"{path}:{line_no}", text, "utf-8", metadata)

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEED_IDS = sorted(p.name for p in SAMPLE.glob("*.txt"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="Rewrite golden files from the current output.")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def seed(prefix: str) -> str:
+    """The sample file name starting with ``prefix`` ("000" -> "000_ba2f7013618a9ef5.txt")."""
+    return next(name for name in SEED_IDS if name.startswith(prefix))
+
+
+@pytest.fixture(scope="session")
+def seed_report():
+    from dedup import scan
+
+    return scan(SAMPLE)
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "sample"
+    shutil.copytree(SAMPLE, folder)
+    return folder

@@ -1,0 +1,48 @@
+import numpy as np
+import pytest
+from datasketch.lsh import _optimal_param
+
+from dedup.candidates import SMALL_BUCKET, band_keys, bucket_pairs, optimal_params, shared_shingle_pairs, unique_pairs
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.7, 0.8, 0.9])
+@pytest.mark.parametrize("num_perm", [64, 128])
+def test_params_match_datasketch(threshold, num_perm):
+    assert optimal_params(threshold, num_perm) == _optimal_param(threshold, num_perm, 0.5, 0.5)
+
+
+def test_params_respect_num_perm():
+    bands, rows = optimal_params(0.3, 32)
+    assert bands * rows <= 32
+
+
+def test_identical_signatures_share_every_band():
+    sig = np.array([[1, 2, 3, 4], [1, 2, 3, 4], [9, 9, 9, 9]], dtype=np.uint32)
+    keys = band_keys(sig, 2, 2)
+    assert np.array_equal(keys[0], keys[1]) and not np.any(keys[0] == keys[2])
+    assert bucket_pairs(keys).tolist() == [[0, 1]]
+
+
+def test_large_bucket_is_linear_not_quadratic():
+    keys = np.zeros((300, 1), dtype=np.uint64)
+    pairs = bucket_pairs(keys)
+    # every member is paired with the SMALL_BUCKET-1 members before it (or with the head): about 300*31
+    assert len(pairs) < 300 * SMALL_BUCKET
+    assert set(np.unique(pairs)) == set(range(300))
+
+
+def test_unique_pairs_orders_and_deduplicates():
+    assert unique_pairs(np.array([[3, 1], [1, 3], [2, 2], [0, 5]])).tolist() == [[0, 5], [1, 3]]
+
+
+def test_shared_shingle_pairs_counts_and_ignores_stock_shingles():
+    #        set0: 1..8    set1: 1..6 + 50   set2: 1,2 + 90..95   set3: 1 (a stock shingle everywhere)
+    sets = [list(range(1, 9)), [1, 2, 3, 4, 5, 6, 50], [1, 2, 90, 91, 92, 93], [1, 100]]
+    hashes = np.concatenate([np.array(sorted(s), dtype=np.uint64) for s in sets])
+    offsets = np.r_[0, np.cumsum([len(s) for s in sets])]
+    # shingle 1 is in 4 sets > max_df, so it gives no evidence; shingle 2 links sets 0, 1 and 2
+    pairs, shared = shared_shingle_pairs(hashes, offsets, min_shared=1, max_df=3)
+    assert pairs.tolist() == [[0, 1], [0, 2], [1, 2]]
+    assert shared.tolist() == [5, 1, 1]
+    pairs, shared = shared_shingle_pairs(hashes, offsets, min_shared=2, max_df=3)
+    assert pairs.tolist() == [[0, 1]] and shared.tolist() == [5]
