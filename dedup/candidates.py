@@ -35,9 +35,16 @@ def _false_negative_area(threshold: float, bands: int, rows: int, grid: int = 20
     return float(np.trapezoid((1.0 - s**rows) ** bands, s))
 
 
+# Every candidate is verified on its exact shingle sets, so a false positive costs a little time and a
+# false negative costs a missed copy: weigh misses 9:1 (datasketch weighs them 1:1). At threshold 0.7
+# and 128 permutations this gives 20 bands x 6 rows: P(candidate) = 0.92 at s = 0.7, 0.998 at 0.8.
+FALSE_POSITIVE_WEIGHT = 0.1
+FALSE_NEGATIVE_WEIGHT = 0.9
+
+
 @lru_cache(maxsize=64)
-def optimal_params(threshold: float, num_perm: int, false_positive_weight: float = 0.5,
-                   false_negative_weight: float = 0.5) -> tuple[int, int]:
+def optimal_params(threshold: float, num_perm: int, false_positive_weight: float = FALSE_POSITIVE_WEIGHT,
+                   false_negative_weight: float = FALSE_NEGATIVE_WEIGHT) -> tuple[int, int]:
     """``(bands, rows)`` with ``bands * rows <= num_perm`` minimising the weighted error areas."""
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")

@@ -7,6 +7,7 @@ usage (missing path, nothing readable, malformed JSONL, invalid option).
 from __future__ import annotations
 
 import enum
+import json
 from pathlib import Path
 from typing import Annotated, NoReturn, Optional
 
@@ -18,9 +19,9 @@ from rich.progress import Progress as RichProgressBar
 from dedup import __version__
 from dedup.config import ScanConfig
 from dedup.model import KIND_ORDER, Report
-from dedup.pipeline import Progress, scan
-from dedup.report.render_json import to_json
-from dedup.report.render_text import render_text
+from dedup.pipeline import Progress, compare, scan
+from dedup.report.render_json import comparison_dict, to_json
+from dedup.report.render_text import render_comparison, render_text
 from dedup.sources import DEFAULT_GLOBS, InputError
 
 app = typer.Typer(
@@ -31,6 +32,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
+PLAIN_WIDTH = 160
 EXIT_FOUND = 1
 EXIT_INPUT = 2
 
@@ -85,11 +87,14 @@ def progress_bar(quiet: bool) -> RichProgressBar | None:
 def write_output(render, output: Optional[Path]) -> None:  # type: ignore[no-untyped-def]
     """Call ``render(console)`` for stdout or for ``output``; machine output gets nothing mixed in."""
     if output is None:
-        render(Console(highlight=False, soft_wrap=False))
+        console = Console(highlight=False)
+        if not console.is_terminal:  # a pipe or a log: one line per record, never wrapped mid-sentence
+            console = Console(highlight=False, soft_wrap=True, width=PLAIN_WIDTH)
+        render(console)
         return
     try:
         with output.open("w", encoding="utf-8") as handle:
-            render(Console(file=handle, no_color=True, highlight=False, width=120, soft_wrap=False))
+            render(Console(file=handle, no_color=True, highlight=False, soft_wrap=True, width=PLAIN_WIDTH))
     except OSError as exc:
         fail(f"{output}: cannot write ({exc.strerror or exc})")
 
@@ -134,6 +139,26 @@ def scan_command(
     emit_report(report, output_format, output)
     if fail_on is not None and any(KIND_ORDER[m.kind] <= KIND_ORDER[fail_on.value] for m in report.matches):
         raise typer.Exit(EXIT_FOUND)
+
+
+@app.command("diff")
+def diff_command(
+    a: Annotated[Path, typer.Argument(help="The earlier or original document.")],
+    b: Annotated[Path, typer.Argument(help="The document to compare with it.")],
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file.")] = None,
+    threshold: Annotated[float, typer.Option(help="Jaccard similarity for near-duplicate paragraphs.")] = 0.7,
+) -> None:
+    """Align two documents and show which wording and which figures changed."""
+    try:
+        comparison = compare(a, b, config=ScanConfig(threshold=threshold), warn=warn)
+    except (InputError, ValueError) as exc:
+        fail(str(exc))
+    if output_format is OutputFormat.json:
+        payload = json.dumps(comparison_dict(comparison), ensure_ascii=False, indent=2) + "\n"
+        write_output(lambda console: console.file.write(payload), output)
+    else:
+        write_output(lambda console: render_comparison(comparison, console), output)
 
 
 @app.command("version")

@@ -34,6 +34,8 @@ class Clustering:
 
 def identical_edges(keys: np.ndarray, nodes: np.ndarray) -> np.ndarray:
     """Edges linking every node to the first node with the same key (a star per group)."""
+    if len(keys) == 0:
+        return np.empty((0, 2), dtype=np.int64)
     order = np.lexsort((nodes, keys))
     ordered_keys, ordered_nodes = keys[order], nodes[order]
     head = np.r_[True, ordered_keys[1:] != ordered_keys[:-1]]

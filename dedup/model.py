@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from dedup.sources import Document
 
 if TYPE_CHECKING:
+    from dedup.align import AlignedItem
     from dedup.diff import Diff
 
 KIND_ORDER = {"exact": 0, "near": 1, "partial": 2}
@@ -114,3 +115,12 @@ class Report:
 
     def count(self, kind: str) -> int:
         return sum(m.kind == kind for m in self.matches)
+
+
+@dataclass(slots=True)
+class Comparison:
+    """``dedup diff A B``: the two documents, their aligned passages and their figure conflicts."""
+
+    documents: list[Document]
+    items: list[AlignedItem]
+    figure_conflicts: list[FigureConflict]

@@ -20,10 +20,11 @@ from dedup.conflicts import find_figure_conflicts
 from dedup.diff import diff_texts
 from dedup.engines.local import sign_all
 from dedup.matches import paragraph_level, passage_of, sentence_level
-from dedup.model import ConflictSource, ConflictValue, DocumentOverlap, FigureConflict, Match, Passage, Report
+from dedup.align import align
+from dedup.model import Comparison, ConflictSource, ConflictValue, DocumentOverlap, FigureConflict, Match, Passage, Report
 from dedup.overlap import document_overlaps, repeated_blocks
 from dedup.segment import SegmentTable, segment_documents
-from dedup.sources import DEFAULT_GLOBS, Document, read_documents
+from dedup.sources import DEFAULT_GLOBS, Document, InputError, read_documents
 from dedup.stories import story_groups
 
 
@@ -92,7 +93,9 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
             matches = [_with_diff(m, texts) for m in matches]
             progress.advance(len(matches))
     with _timed(timings, "document_view"):
-        paragraph_chars = np.bincount(paragraphs.doc, weights=paragraphs.end - paragraphs.start,
+        # The share is of the text that is compared at all: paragraphs of at least min_words words.
+        compared = paragraph_sets.words >= config.min_words
+        paragraph_chars = np.bincount(paragraphs.doc[compared], weights=(paragraphs.end - paragraphs.start)[compared],
                                       minlength=len(documents)).astype(int).tolist()
         overlaps = document_overlaps(clusters, matches, paragraph_chars)
         blocks = repeated_blocks(matches, _paragraph_index(paragraphs))
@@ -123,23 +126,45 @@ def figure_conflicts(documents: Sequence[Document], sentences: SegmentTable,
                      overlaps: Sequence[DocumentOverlap]) -> list[FigureConflict]:
     """Figure conflicts within each story: documents that reuse one another or report one event."""
     texts = [d.text for d in documents]
+    groups = story_groups(texts, [(o.a, o.b) for o in overlaps])
+    return [conflict for group in groups for conflict in _group_conflicts(texts, sentences, group)]
+
+
+def _group_conflicts(texts: Sequence[str], sentences: SegmentTable, group: Sequence[int]) -> list[FigureConflict]:
     rows_of: dict[int, list[int]] = {}
     for row, doc in enumerate(sentences.doc.tolist()):
         rows_of.setdefault(doc, []).append(row)
-    result: list[FigureConflict] = []
-    for group in story_groups(texts, [(o.a, o.b) for o in overlaps]):
-        inputs = [(str(doc), sentences.texts(texts, rows_of.get(doc, []))) for doc in group]
-        for conflict in find_figure_conflicts(inputs):
-            values = tuple(
-                ConflictValue(
-                    value.value, tuple(int(d) for d in value.docs), value.text,
-                    tuple(ConflictSource(int(s.doc), int(sentences.line[rows_of[int(s.doc)][s.sentence_index]]),
-                                         s.sentence, s.figure.label) for s in value.sources),
-                )
-                for value in conflict.values
+    inputs = [(str(doc), sentences.texts(texts, rows_of.get(doc, []))) for doc in group]
+    return [
+        FigureConflict(conflict.counts, tuple(
+            ConflictValue(
+                value.value, tuple(int(d) for d in value.docs), value.text,
+                tuple(ConflictSource(int(s.doc), int(sentences.line[rows_of[int(s.doc)][s.sentence_index]]),
+                                     s.sentence, s.figure.label) for s in value.sources),
             )
-            result.append(FigureConflict(conflict.counts, values))
-    return result
+            for value in conflict.values
+        ))
+        for conflict in find_figure_conflicts(inputs)
+    ]
+
+
+def compare(a: str | os.PathLike[str], b: str | os.PathLike[str], *, config: ScanConfig | None = None,
+            warn: Callable[[str], None] | None = None) -> Comparison:
+    """Align two documents (``dedup diff A B``): aligned passages with their diffs, added and removed
+    paragraphs, and the figures on which the two disagree."""
+    config = config or ScanConfig()
+    documents = []
+    for path in (a, b):
+        found = read_documents([path], warn=warn or (lambda message: None))
+        if len(found) != 1:
+            raise InputError(f"{path}: holds {len(found)} documents; diff compares two single documents")
+        documents.append(found[0])
+    report = analyze(documents, config, with_diffs=False)
+    texts = [d.text for d in documents]
+    paragraphs, sentences = segment_documents(texts)
+    per_doc = [[passage_of(paragraphs, i) for i in range(len(paragraphs)) if paragraphs.doc[i] == d] for d in (0, 1)]
+    items = align(report.matches, per_doc[0], per_doc[1], texts[0], texts[1])
+    return Comparison(documents, items, _group_conflicts(texts, sentences, [0, 1]))
 
 
 @contextmanager

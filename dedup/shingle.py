@@ -127,11 +127,11 @@ def _shingle(tokens, token_offsets, k):  # pragma: no cover - compiled
             for j in range(width):
                 h = (h ^ tokens[first + i + j]) * _GOLDEN + np.uint64(j)
             out[pos + i] = _fmix64(h)
-        segment = np.sort(out[pos:pos + count])
-        unique = 0
-        for i in range(count):
-            if i == 0 or segment[i] != segment[i - 1]:
-                out[pos + unique] = segment[i]
+        out[pos:pos + count].sort()
+        unique = 1
+        for i in range(pos + 1, pos + count):
+            if out[i] != out[pos + unique - 1]:
+                out[pos + unique] = out[i]
                 unique += 1
         pos += unique
     offsets[n_segments] = pos

@@ -168,11 +168,10 @@ def _walk(root: Path, globs: tuple[str, ...], warn: Warn) -> list[Path]:
             subfolders[:] = []
             continue
         visited.add((stat.st_dev, stat.st_ino))
-        subfolders.sort()
-        for name in sorted(files):
+        for name in files:
             if any(fnmatch.fnmatch(name, g) for g in globs) or name.endswith(JSONL_SUFFIXES):
                 found.append(Path(folder) / name)
-    return found
+    return sorted(found)
 
 
 def _read_file(path: Path, doc_id: str, warn: Warn, skip_bad_lines: bool) -> Iterator[Document]:

@@ -7,8 +7,15 @@ from dedup.candidates import SMALL_BUCKET, band_keys, bucket_pairs, optimal_para
 
 @pytest.mark.parametrize("threshold", [0.5, 0.7, 0.8, 0.9])
 @pytest.mark.parametrize("num_perm", [64, 128])
-def test_params_match_datasketch(threshold, num_perm):
-    assert optimal_params(threshold, num_perm) == _optimal_param(threshold, num_perm, 0.5, 0.5)
+@pytest.mark.parametrize("weights", [(0.5, 0.5), (0.1, 0.9)])
+def test_params_match_datasketch(threshold, num_perm, weights):
+    assert optimal_params(threshold, num_perm, *weights) == _optimal_param(threshold, num_perm, *weights)
+
+
+def test_default_params_favour_recall():
+    bands, rows = optimal_params(0.7, 128)
+    assert (bands, rows) == (20, 6)
+    assert 1 - (1 - 0.8**rows) ** bands > 0.99
 
 
 def test_params_respect_num_perm():

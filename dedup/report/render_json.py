@@ -7,7 +7,7 @@ from typing import Any
 
 from dedup import __version__
 from dedup.diff import Diff
-from dedup.model import Cluster, Match, Passage, Report
+from dedup.model import Cluster, Comparison, FigureConflict, Match, Passage, Report
 
 SCHEMA = "dedup.report/1"
 
@@ -53,19 +53,23 @@ def report_dict(report: Report) -> dict[str, Any]:
         "repeated_blocks": [{"kind": b.kind, "count": b.count, "a": span(b.a, False), "b": span(b.b, False)}
                             for b in report.blocks],
         "clusters": [cluster(c) for c in report.clusters],
-        "figure_conflicts": [
-            {"counts": c.counts, "values": [
-                {"value": v.value, "docs": [ids[d] for d in v.docs], "text": v.text,
-                 "sources": [{"doc": ids[s.doc], "line": s.line, "figure": s.figure, "sentence": s.sentence}
-                             for s in v.sources]}
-                for v in c.values]}
-            for c in report.figure_conflicts
-        ],
+        "figure_conflicts": conflicts_list(report.figure_conflicts, ids),
         "documents_overlap": [{"a": ids[o.a], "b": ids[o.b], "a_in_b": _round(o.a_in_b), "b_in_a": _round(o.b_in_a)}
                               for o in report.overlaps],
         "warnings": list(report.warnings),
         "stats": report.stats,
     }
+
+
+def conflicts_list(conflicts: list[FigureConflict], ids: list[str]) -> list[dict[str, Any]]:
+    return [
+        {"counts": c.counts, "values": [
+            {"value": v.value, "docs": [ids[d] for d in v.docs], "text": v.text,
+             "sources": [{"doc": ids[s.doc], "line": s.line, "figure": s.figure, "sentence": s.sentence}
+                         for s in v.sources]}
+            for v in c.values]}
+        for c in conflicts
+    ]
 
 
 def diff_dict(diff: Diff) -> dict[str, Any]:
@@ -86,3 +90,34 @@ def to_json(report: Report, *, include_stats: bool = True) -> str:
 
 def _round(value: float) -> float:
     return round(float(value), 4)
+
+
+def comparison_dict(comparison: Comparison) -> dict[str, Any]:
+    """``dedup diff A B`` as JSON: the aligned items in reading order, then the figure conflicts."""
+    ids = [d.id for d in comparison.documents]
+    texts = [d.text for d in comparison.documents]
+
+    def span(p: Passage | None) -> dict[str, Any] | None:
+        if p is None:
+            return None
+        return {"doc": ids[p.doc], "line": p.line, "end_line": p.end_line, "start": p.start, "end": p.end,
+                "text": texts[p.doc][p.start:p.end]}
+
+    items = []
+    for item in comparison.items:
+        out: dict[str, Any] = {"status": item.status, "a": span(item.a), "b": span(item.b)}
+        if item.status == "aligned":
+            out.update(kind=item.kind, similarity=_round(item.similarity or 0.0),
+                       containment=_round(item.containment or 0.0))
+            if item.diff is not None:
+                out["diff"] = diff_dict(item.diff)
+        items.append(out)
+    return {
+        "schema": "dedup.diff/1",
+        "a": {"id": ids[0], "path": comparison.documents[0].path},
+        "b": {"id": ids[1], "path": comparison.documents[1].path},
+        "summary": {status: sum(i.status == status for i in comparison.items)
+                    for status in ("aligned", "added", "removed")},
+        "items": items,
+        "figure_conflicts": conflicts_list(comparison.figure_conflicts, ids),
+    }

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dedup.diff import Diff
-from dedup.model import FigureConflict, Match, Passage, Report
+from dedup.model import Comparison, FigureConflict, Match, Passage, Report
 
 EXCERPT = 160
 
@@ -87,13 +87,17 @@ def _match(console: Console, m: Match, ids: Sequence[str], texts: Sequence[str],
         console.print(Text("    " + _excerpt(texts[m.b.doc][m.b.start:m.b.end])))
         return
     console.print(_inline_diff(m.diff, texts[m.b.doc], plain))
-    if m.diff.wording:
-        changes = "; ".join(_wording_text(w.kind, w.a, w.b) for w in m.diff.wording[:8])
-        more = f" (+{len(m.diff.wording) - 8} more)" if len(m.diff.wording) > 8 else ""
+    _changes(console, m.diff, plain)
+
+
+def _changes(console: Console, diff: Diff, plain: bool) -> None:
+    if diff.wording:
+        changes = "; ".join(_wording_text(w.kind, w.a, w.b) for w in diff.wording[:8])
+        more = f" (+{len(diff.wording) - 8} more)" if len(diff.wording) > 8 else ""
         console.print(Text(f"    wording: {changes}{more}"))
-    if m.diff.figures:
-        figures = "; ".join(_figure_text(f.change, f.a, f.b) for f in m.diff.figures)
-        console.print(Text(f"    figures: {figures}", style="bold yellow" if not plain else ""))
+    if diff.figures:
+        figures = "; ".join(_figure_text(f.change, f.a, f.b) for f in diff.figures)
+        console.print(Text(f"    figures: {figures}", style="" if plain else "bold yellow"))
 
 
 def _wording_text(kind: str, a: str, b: str) -> str:
@@ -151,3 +155,35 @@ def _conflict(console: Console, conflict: FigureConflict, ids: Sequence[str]) ->
         source = value.sources[0]
         console.print(Text(f"    {value.value}: {ids[source.doc]}:{source.line} \"{_short(source.sentence, 140)}\"",
                            style="dim"))
+
+
+def render_comparison(comparison: Comparison, console: Console) -> None:
+    """``dedup diff A B``: each aligned pair with its changes marked, added/removed paragraphs, conflicts."""
+    ids = [d.id for d in comparison.documents]
+    texts = [d.text for d in comparison.documents]
+    plain = console.no_color or not console.is_terminal
+    counts = {s: sum(i.status == s for i in comparison.items) for s in ("aligned", "added", "removed")}
+    console.print(Text(f"dedup diff: A = {ids[0]}, B = {ids[1]}", style="bold"))
+    console.print(f"{counts['aligned']} aligned, {counts['removed']} only in A (removed), "
+                  f"{counts['added']} only in B (added)")
+    for item in comparison.items:
+        console.print()
+        if item.status == "aligned" and item.a is not None and item.b is not None:
+            console.print(Text(f"= A:{_lines(item.a)} ~ B:{_lines(item.b)}  [{item.kind}] similarity "
+                               f"{item.similarity:.2f}, containment {item.containment:.2f}", style="bold"))
+            if item.diff is None or not item.diff.changed:
+                console.print(Text("    " + _excerpt(texts[1][item.b.start:item.b.end])))
+                continue
+            console.print(_inline_diff(item.diff, texts[1], plain))
+            _changes(console, item.diff, plain)
+        elif item.a is not None:
+            console.print(Text(f"- A:{_lines(item.a)} removed", style="red"))
+            console.print(Text("    " + _excerpt(texts[0][item.a.start:item.a.end])))
+        elif item.b is not None:
+            console.print(Text(f"+ B:{_lines(item.b)} added", style="green"))
+            console.print(Text("    " + _excerpt(texts[1][item.b.start:item.b.end])))
+    if comparison.figure_conflicts:
+        console.print()
+        console.print(Text("Figure conflicts", style="bold underline"))
+        for conflict in comparison.figure_conflicts:
+            _conflict(console, conflict, ids)

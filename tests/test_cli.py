@@ -1,0 +1,167 @@
+"""Every option and error path of the scan and diff commands, through typer's CliRunner."""
+
+import json
+import subprocess
+import sys
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from dedup.cli import app
+from tests.conftest import ROOT, SAMPLE, seed
+
+runner = CliRunner()
+SCHEMA = json.loads((ROOT.parent / "shared" / "report.schema.json").read_text()) if (
+    ROOT.parent / "shared" / "report.schema.json").exists() else None
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_help_lists_commands():
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in ("scan", "diff"):
+        assert command in result.stdout
+
+
+def test_json_report_is_valid_and_alone_on_stdout():
+    result = run("scan", SAMPLE, "--format", "json", "--quiet")
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert report["schema"] == "dedup.report/1"
+    assert report["summary"]["matches"] == {"exact": 12, "near": 0, "partial": 4}
+    if SCHEMA is not None:
+        jsonschema.validate(report, SCHEMA)
+
+
+def test_text_report_shows_blocks_matches_and_overlap():
+    result = run("scan", SAMPLE)
+    assert result.exit_code == 0
+    out = result.stdout
+    assert f"{seed('000')} lines 9-15 repeat inside lines 2-8 (7 paragraphs, exact)" in out
+    assert f"{seed('003')} lines 7-11 repeat inside lines 2-6 (5 paragraphs, exact)" in out
+    assert f"{seed('001')}:8 reuses {seed('000')}:4" in out
+    assert "Document overlap" in out
+
+
+def test_output_file(tmp_path):
+    target = tmp_path / "report.json"
+    result = run("scan", SAMPLE, "--format", "json", "--output", target, "--quiet")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert json.loads(target.read_text())["summary"]["documents"] == 5
+
+
+def test_output_file_that_cannot_be_written(tmp_path):
+    result = run("scan", SAMPLE, "--output", tmp_path / "missing" / "r.txt")
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr
+
+
+@pytest.mark.parametrize(("kind", "code"), [("exact", 1), ("near", 1), ("partial", 1)])
+def test_fail_on_exits_1_when_found(kind, code):
+    assert run("scan", SAMPLE, "--fail-on", kind, "--quiet").exit_code == code
+
+
+def test_fail_on_exits_0_when_nothing_of_that_kind(tmp_path):
+    (tmp_path / "a.txt").write_text("Alpha beta gamma delta epsilon zeta.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Completely different words are written right here today.", encoding="utf-8")
+    assert run("scan", tmp_path, "--fail-on", "partial", "--quiet").exit_code == 0
+
+
+def test_threshold_changes_near_matching(tmp_path):
+    base = ("The council approved the new budget for schools and roads after a long debate on Tuesday night. "
+            "Members of the opposition said the plan did too little for the northern districts. "
+            "The mayor promised a second vote on transport spending before the summer.")
+    (tmp_path / "a.txt").write_text(base, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(base.replace("long", "lengthy"), encoding="utf-8")
+    loose = json.loads(run("scan", tmp_path, "--format", "json", "--threshold", "0.7", "-q").stdout)
+    strict = json.loads(run("scan", tmp_path, "--format", "json", "--threshold", "0.95", "-q").stdout)
+    # 43 words, 39 shingles each; one changed word touches 5 of them: 34 / 44
+    assert [(m["kind"], m["similarity"]) for m in loose["matches"]] == [("near", round(34 / 44, 4))]
+    assert loose["matches"][0]["diff"]["wording"] == [{"kind": "replace", "a": "long", "b": "lengthy"}]
+    # above the paragraph's similarity, the changed sentence is still a reused passage
+    assert [m["kind"] for m in strict["matches"]] == ["partial"]
+
+
+def test_glob_option(tmp_path):
+    (tmp_path / "a.text").write_text("Some words here for a test of globs.", encoding="utf-8")
+    assert run("scan", tmp_path, "-q").exit_code == 2
+    assert run("scan", tmp_path, "--glob", "*.text", "-q").exit_code == 0
+
+
+def test_min_words_and_workers_options():
+    result = run("scan", SAMPLE, "--format", "json", "--min-words", "1000", "--workers", "2", "-q")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["summary"]["matches"]["exact"] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["scan", "/nonexistent/folder"], "/nonexistent/folder: no such file or folder"),
+        (["scan", SAMPLE, "--threshold", "1.5"], "threshold must be in (0.0, 1.0], got 1.5"),
+        (["scan", SAMPLE, "--workers", "0"], "workers must be a positive integer, got 0"),
+    ],
+)
+def test_errors_are_one_line_with_exit_2(args, message):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr == f"dedup: error: {message}\n"
+
+
+def test_empty_folder_is_exit_2(tmp_path):
+    result = run("scan", tmp_path)
+    assert result.exit_code == 2
+    assert "no files matching" in result.stderr
+
+
+def test_warnings_go_to_stderr_and_quiet_silences_them(tmp_path):
+    (tmp_path / "ok.txt").write_text("Fine words in this file.", encoding="utf-8")
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x00binary")
+    loud = run("scan", tmp_path, "--format", "json")
+    assert loud.exit_code == 0
+    assert "binary file (contains NUL bytes), skipped" in loud.stderr
+    json.loads(loud.stdout)
+    quiet = run("scan", tmp_path, "--format", "json", "--quiet")
+    assert quiet.stderr == ""
+    assert json.loads(quiet.stdout)["warnings"] == [f"{tmp_path / 'bin.txt'}: binary file (contains NUL bytes), skipped"]
+
+
+def test_malformed_jsonl_and_skip_bad_lines(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"id": "a", "text": "Some words for a record."}\nnot json\n', encoding="utf-8")
+    result = run("scan", path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"dedup: error: {path}:2: not valid JSON")
+    assert run("scan", path, "--skip-bad-lines", "-q").exit_code == 0
+
+
+def test_diff_command_text():
+    result = run("diff", SAMPLE / seed("000"), SAMPLE / seed("001"))
+    assert result.exit_code == 0
+    assert "[-roaming-]{+moving+}" in result.stdout
+    assert "{+including by the BLA,+}" in result.stdout or "including by the BLA" in result.stdout
+    assert "Figure conflicts" not in result.stdout or "civilians" in result.stdout
+
+
+def test_diff_command_json():
+    result = run("diff", SAMPLE / seed("000"), SAMPLE / seed("001"), "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["schema"] == "dedup.diff/1"
+    aligned = [i for i in data["items"] if i["status"] == "aligned"]
+    assert any({"kind": "replace", "a": "roaming", "b": "moving"} in i["diff"]["wording"] for i in aligned)
+    assert data["summary"]["removed"] + data["summary"]["aligned"] >= 1
+
+
+def test_diff_rejects_missing_file(tmp_path):
+    result = run("diff", tmp_path / "x.txt", SAMPLE / seed("000"))
+    assert result.exit_code == 2
+    assert result.stderr == f"dedup: error: {tmp_path / 'x.txt'}: no such file or folder\n"
+
+
+def test_module_entry_point_runs():
+    result = subprocess.run([sys.executable, "-m", "dedup", "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and "scan" in result.stdout

@@ -1,0 +1,150 @@
+"""Figure conflicts across rewrites: the seed acceptance test and the headline rule on small cases."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from dedup.conflicts import FigureConflict, find_figure_conflicts
+from dedup.figures import fold_counts, merge_folds
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
+
+
+def lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def seed_documents() -> list[tuple[str, list[str]]]:
+    return [
+        (path.name[:3], [s for line in lines(path) for s in _SENTENCE_BREAK.split(line) if s.strip()])
+        for path in sorted(SAMPLE.glob("*.txt"))
+    ]
+
+
+def summary(conflicts: list[FigureConflict]) -> list[tuple[str, list[tuple[str, tuple[str, ...]]]]]:
+    return [(c.counts, [(v.value, v.docs) for v in c.values]) for c in conflicts]
+
+
+def test_seed_conflicts() -> None:
+    conflicts = find_figure_conflicts(seed_documents())
+    assert summary(conflicts) == [
+        # 000's headline total, 002's and 004's totals: the stories also disagree on the overall toll.
+        ("people killed", [("31", ("000",)), ("190", ("002",)), ("120", ("004",))]),
+        ("security personnel killed", [("17", ("000", "001", "002")), ("15", ("003", "004"))]),
+        ("civilians killed", [("31", ("000", "001", "002")), ("18", ("003", "004"))]),
+        ("militants killed", [("145", ("001", "002")), ("92", ("003", "004"))]),
+    ]
+    by_group = {c.counts: c for c in conflicts}
+    civilians = by_group["civilians killed"].values
+    assert civilians[0].text == (
+        "The assault also resulted in the deaths of at least 31 civilians, with many more injured."
+    )
+    assert civilians[1].text == (
+        "The military reported that 15 security service personnel and 18 civilians were also killed, "
+        "alleging "
+        "India's support for the militants, a claim that Delhi has repeatedly denied."
+    )
+    assert [(s.doc, s.sentence_index, s.figure.text) for s in civilians[1].sources] == [
+        ("003", 1, "18"),
+        ("004", 6, "a total of 18"),
+    ]
+    security = by_group["security personnel killed"].values
+    assert security[0].text == (
+        "Scores of insurgents launched a coordinated attack on military installations, police stations, "
+        "banks, "
+        "and government offices, killing at least 17 security personnel."
+    )
+    assert security[1].sources[1].sentence == (
+        "The military reported casualties among civilians, security personnel, and insurgents, with a total "
+        "of "
+        "18 civilians, 15 security personnel, and 92 insurgents losing their lives."
+    )
+    militants = by_group["militants killed"].values
+    assert militants[0].text == (
+        "In response to the assaults, Sarfraz Bugti, the chief minister of Balochistan, stated that security "
+        "forces had killed 145 militants within 40 hours, with their bodies now in the custody of "
+        "authorities."
+    )
+    assert militants[1].text == (
+        "Pakistan's military says it has killed at least 92 militants blamed for deadly co-ordinated attacks "
+        "in the "
+        "south-western Balochistan province on Saturday."
+    )
+
+
+def test_seed_conflicts_leave_out_claims_later_facts_and_prisoners() -> None:
+    sources = [s for c in find_figure_conflicts(seed_documents()) for v in c.values for s in v.sources]
+    assert all(not s.figure.claimed for s in sources)  # the 84 claimed by the BLA: 000 and 001 agree
+    assert 84.0 not in {s.figure.value for s in sources}
+    assert 41.0 not in {s.figure.value for s in sources}  # 002 and 004: killed in separate operations
+    assert all(s.figure.event == "killed" for s in sources)  # nobody taken prisoner is mixed in
+    assert all("official" not in (s.figure.counts or "") for s in sources)
+    civilians = next(c for c in find_figure_conflicts(seed_documents()) if c.counts == "civilians killed")
+    assert {fold_counts(s.figure.counts) for v in civilians.values for s in v.sources} == {"civilians"}
+
+
+def test_agreeing_values_are_not_conflicts() -> None:
+    documents = [
+        ("a", ["At least 31 civilians were killed."]),
+        ("b", ["The attack killed 31 civilians."]),  # a qualifier difference is not a conflict
+        ("c", ["Officials said 31 residents died."]),
+    ]
+    assert find_figure_conflicts(documents) == []
+
+
+def test_a_document_does_not_contradict_itself() -> None:
+    documents = [
+        ("a", ["Troops killed 145 militants.", "Earlier they killed 41 insurgents in other operations."]),
+        ("b", ["Security forces eliminated 145 attackers."]),
+    ]
+    assert find_figure_conflicts(documents) == []
+
+
+def test_repeated_sentences_count_once() -> None:
+    documents = [
+        ("a", ["Gunmen killed 12 soldiers.", "Gunmen killed 12 soldiers."]),
+        ("b", ["Gunmen killed 14 soldiers."]),
+    ]
+    [conflict] = find_figure_conflicts(documents)
+    values = [(v.value, v.docs, len(v.sources)) for v in conflict.values]
+    assert values == [("12", ("a",), 1), ("14", ("b",), 1)]
+
+
+def test_vague_amounts_and_claims_are_kept_apart() -> None:
+    documents = [
+        ("a", ["Dozens of soldiers were killed."]),
+        ("b", ["The army said 12 soldiers were killed."]),
+        ("c", ["The rebels claimed to have killed 50 soldiers."]),
+    ]
+    assert find_figure_conflicts(documents) == []
+
+
+def test_ranges_and_order_of_first_appearance() -> None:
+    documents = [
+        ("b", ["Police arrested 9 students.", "Between 30 and 40 people were killed."]),
+        ("a", ["Police arrested 7 students.", "At least 50 people were killed."]),
+    ]
+    assert summary(find_figure_conflicts(documents)) == [
+        ("students arrested", [("9", ("b",)), ("7", ("a",))]),
+        ("people killed", [("30-40", ("b",)), ("50", ("a",))]),
+    ]
+
+
+def test_claims_conflict_only_with_claims() -> None:
+    documents = [
+        ("a", ["The group claimed to have killed 84 security personnel."]),
+        ("b", ["The group asserted that it killed 90 soldiers."]),
+    ]
+    assert summary(find_figure_conflicts(documents)) == [
+        ("security personnel killed (claimed)", [("84", ("a",)), ("90", ("b",))]),
+    ]
+
+
+def test_extended_folds_group_jihadists_with_militants() -> None:
+    documents = [("a", ["Troops killed 5 jihadists."]), ("b", ["Troops killed 7 militants."])]
+    assert find_figure_conflicts(documents) == []
+    assert summary(find_figure_conflicts(documents, merge_folds({"militants": ["jihadists"]}))) == [
+        ("militants killed", [("5", ("a",)), ("7", ("b",))]),
+    ]
