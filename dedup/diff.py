@@ -17,6 +17,11 @@ from dedup.figures import Figure, extract_figures, fold_counts
 from dedup.normalize import normalize
 
 _TOKEN = re.compile(r"\w+(?:['\u2019\u2010-]\w+)*|[^\w\s]")
+# Changes made only of these do not make the short wording list (they stay in the token ops).
+FUNCTION_WORDS = frozenset(
+    "a an the and or but of to in on at by for with from as that which who this these those it its is was "
+    "were are be been has have had also then than".split()
+)
 _STRIP = " \t\n,;:.!?()[]\"'\u201c\u201d\u2018\u2019\u2014\u2013-"
 
 
@@ -103,8 +108,8 @@ def _wording(tag: str, a: str, b: str, a_tokens: list[tuple[int, int]], b_tokens
     """A wording change, unless the op only touches punctuation or figures (reported separately)."""
     a_words = [t for t in a_tokens if _is_word(a, t) and not _inside(t, a_figures)]
     b_words = [t for t in b_tokens if _is_word(b, t) and not _inside(t, b_figures)]
-    if not a_words and not b_words:
-        return None
+    if all(a[s:e].lower() in FUNCTION_WORDS for s, e in a_words + b_words):
+        return None  # only punctuation, figures or function words changed ("and", "the")
     a_text = a[a_tokens[0][0]:a_tokens[-1][1]].strip(_STRIP) if a_tokens else ""
     b_text = b[b_tokens[0][0]:b_tokens[-1][1]].strip(_STRIP) if b_tokens else ""
     kind = "replace" if a_text and b_text else ("insert" if b_text else "delete")

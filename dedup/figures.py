@@ -46,12 +46,17 @@ class Figure:
 
 # --- Vocabularies -------------------------------------------------------------------------------
 
-UNIT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+UNIT_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+}  # fmt: skip
 TEEN_WORDS = {
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
 }  # fmt: skip
-TEN_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+TEN_WORDS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90,
+}  # fmt: skip
 SCALE_WORDS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 
 # Spelled numbers as (word class, value); the classes drive NUMBER_WORD_FOLLOWERS.
@@ -108,7 +113,9 @@ CURRENCY_PREFIXES = {
     "US$": "USD", "$": "USD", "USD": "USD", "£": "GBP", "GBP": "GBP", "€": "EUR", "EUR": "EUR",
     "₹": "INR", "INR": "INR", "PKR": "PKR", "Rs.": "RS", "Rs": "RS",
 }  # fmt: skip
-CURRENCY_WORDS = {"us dollars": "USD", "dollars": "USD", "euros": "EUR", "pounds sterling": "GBP", "rupees": "RS"}
+CURRENCY_WORDS = {
+    "us dollars": "USD", "dollars": "USD", "euros": "EUR", "pounds sterling": "GBP", "rupees": "RS",
+}  # fmt: skip
 
 SCALE_SUFFIXES = {**SCALE_WORDS, "crore": 1e7, "lakh": 1e5, "bn": 1e9, "mn": 1e6, "m": 1e6, "k": 1e3}
 ATTACHED_SCALES = frozenset({"bn", "mn", "m", "k"})  # written without a space: "€1.2bn", "$3.5m"
@@ -145,7 +152,7 @@ NOT_A_FIGURE_RULES: tuple[tuple[str, bool], ...] = (
     (r"\b(?P<num>one)\s+of\b", True),  # "one of the deadliest days", but "at least one of the bombers"
     (r"\b(?P<num>one)\s+(?:another|by\s+one)\b", False),
     (r"\bno[\s-](?P<num>one)\b", False),
-    (r"\b(?:the|this|that|like|any|every|each|which)\s+(?P<num>one)\b", False),  # a pronoun: "like one trying"
+    (r"\b(?:the|this|that|like|any|every|each|which)\s+(?P<num>one)\b", False),  # pronoun: "like one trying"
     (r"\b(?P<num>one)-(?:sided|off|time|way)\b", False),
     (r"\b(?P<num>[a-z]+)-(?:halves|thirds?|quarters?|fifths?|tenths?)\b", False),  # fractions: "two-thirds"
 )
@@ -193,7 +200,9 @@ BARE_EVENT_COUNTS = {
 # A figure is a claim when one of these precedes it in its clause ("claiming to have killed 84").
 # "claimed responsibility" and "claiming the lives of" are not claim cues.
 CLAIM_CUES = (r"claim(?:s|ed|ing)?\s+(?:to\s+have|that)", r"assert(?:s|ed|ing)?", r"alleg(?:e|es|ed|ing)")
-CLAIM_SCOPE_BREAKS = (r"[.!?;](?=\s|$)", r"\bbut\b", r"\bwhile\b", r"\bwhereas\b", r"\balthough\b", r"\bhowever\b")
+CLAIM_SCOPE_BREAKS = (
+    r"[.!?;](?=\s|$)", r"\bbut\b", r"\bwhile\b", r"\bwhereas\b", r"\balthough\b", r"\bhowever\b",
+)  # fmt: skip
 
 # The noun phrase a figure counts: words up to and including its (plural) head noun.
 COUNT_STOP_WORDS = frozenset({
@@ -246,6 +255,11 @@ PLURAL_RULES = (  # singular head -> plural, first match wins
 _SPACE = r"[^\S\n]+"
 
 
+def _key(raw: str) -> str:
+    """Table key of matched text: "More  Than" -> "more than"."""
+    return " ".join(raw.lower().split())
+
+
 def _literal_alternation(literals: Iterable[str]) -> str:
     """Longest first so "more than" wins over "more"; words must end at a word boundary."""
     parts = []
@@ -269,19 +283,28 @@ _SCALE_RE = re.compile(
     rf"|(?P<attached>{'|'.join(sorted(ATTACHED_SCALES, key=len, reverse=True))})\b",
     re.I,
 )
-_ARTICLE_RE = re.compile(r"(?P<article>half[^\S\n]+an?|an?)[^\S\n]+(?=(?:dozen|hundred|thousand|million|billion)\b)", re.I)
+_ARTICLE_RE = re.compile(
+    rf"(?P<article>{_literal_alternation(ARTICLE_FACTORS)}){_SPACE}"
+    rf"(?=(?:dozen|hundred|{'|'.join(SCALE_WORDS)})\b)",
+    re.I,
+)
 _NUMBER_TOKEN_RE = re.compile(rf"(?P<sep>{_SPACE}and{_SPACE}|{_SPACE}|-)?(?P<word>[A-Za-z]+)\b")
 _RANGE_SEP_RE = re.compile(rf"[^\S\n]*[-–—][^\S\n]*(?=\d)|{_SPACE}to{_SPACE}", re.I)
 _FROM_BEFORE_RE = re.compile(rf"\bfrom{_SPACE}$", re.I)  # "rose from 30 to 40" is a change, not a range
 _BETWEEN_RE = re.compile(rf"between{_SPACE}", re.I)
 _AND_RE = re.compile(rf"{_SPACE}and{_SPACE}", re.I)
 _AGED_RE = re.compile(rf"aged{_SPACE}", re.I)
-_UNIT_SUFFIXES: tuple[tuple[str, re.Pattern[str], Mapping[str, str]], ...] = (
-    ("age", re.compile(rf"(?:-|{_SPACE})(?P<unit>{'|'.join(AGE_UNITS)})(?:-|{_SPACE})old\b", re.I), AGE_UNITS),
-    ("percent", re.compile(rf"(?:[^\S\n]?(?=%)|{_SPACE})(?P<unit>{_literal_alternation(PERCENT_UNITS)})", re.I), PERCENT_UNITS),
-    ("money", re.compile(rf"{_SPACE}(?P<unit>{_literal_alternation(CURRENCY_WORDS)})", re.I), CURRENCY_WORDS),
-    ("duration", re.compile(rf"(?:-|{_SPACE})(?P<unit>{_literal_alternation(TIME_UNITS)})", re.I), TIME_UNITS),
-)  # fmt: skip
+_HYPHEN_OR_SPACE = rf"(?:-|{_SPACE})"
+# (kind, unit written after the number, unit table): the first suffix that matches decides the kind.
+_UNIT_SUFFIXES: tuple[tuple[str, re.Pattern[str], Mapping[str, str]], ...] = tuple(
+    (kind, re.compile(rf"{before}(?P<unit>{_literal_alternation(units)}){after}", re.I), units)
+    for kind, before, units, after in (
+        ("age", _HYPHEN_OR_SPACE, AGE_UNITS, rf"{_HYPHEN_OR_SPACE}old\b"),  # before "duration"
+        ("percent", rf"(?:[^\S\n]?(?=%)|{_SPACE})", PERCENT_UNITS, ""),
+        ("money", _SPACE, CURRENCY_WORDS, ""),
+        ("duration", _HYPHEN_OR_SPACE, TIME_UNITS, ""),
+    )
+)
 _MONTH = rf"(?P<month>(?:{'|'.join(sorted(MONTHS, key=len, reverse=True))})\b\.?)"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\b"
 _YEAR = r"(?P<year>\d{4})\b"
@@ -296,7 +319,7 @@ _ORDINAL_WORDS_RE = re.compile(
 )
 _VAGUE_RE = re.compile(rf"(?P<vague>{_literal_alternation(VAGUE_AMOUNTS)})\b(?P<of>{_SPACE}of\b)?", re.I)
 _PREVIOUS_WORD_RE = re.compile(r"([A-Za-z]+)\.?[^\S\n]+$")
-_NOT_A_FIGURE_RES = tuple((re.compile(pattern, re.I), unless_qualified) for pattern, unless_qualified in NOT_A_FIGURE_RULES)
+_NOT_A_FIGURE_RES = tuple((re.compile(pattern, re.I), rescued) for pattern, rescued in NOT_A_FIGURE_RULES)
 
 _CLAUSE_BREAK_RE = re.compile(r"[.!?](?=[\s\"'”’)]|$)|[;:](?=\s)|\n")
 _CUE_BEFORE_RE = re.compile(
@@ -348,11 +371,11 @@ def _match_number_words(text: str, pos: int) -> tuple[float, int] | None:
     state, total, current, end = "start", 0.0, 0.0, pos
     article = _ARTICLE_RE.match(text, pos)
     if article:
-        state, current, end = "article", ARTICLE_FACTORS[" ".join(article["article"].lower().split())], article.end()
+        state, current, end = "article", ARTICLE_FACTORS[_key(article["article"])], article.end()
     while (token := _NUMBER_TOKEN_RE.match(text, end)) and token["word"].lower() in NUMBER_WORDS:
         word_class, value = NUMBER_WORDS[token["word"].lower()]
-        separator = (token["sep"] or "").strip().lower()
-        if word_class not in NUMBER_WORD_FOLLOWERS[state] or (separator == "and" and state not in AND_JOINS_AFTER):
+        joined_by_and = _key(token["sep"] or "") == "and"
+        if word_class not in NUMBER_WORD_FOLLOWERS[state] or (joined_by_and and state not in AND_JOINS_AFTER):
             break
         if word_class in ("unit", "teen", "ten"):
             current += value
@@ -388,7 +411,7 @@ def _match_amount(text: str, pos: int) -> _Amount | None:
         suffix = (scale_match["word"] or scale_match["attached"]).lower()
         if currency or suffix not in MONEY_ONLY_SCALES:
             scale, end, year_like = SCALE_SUFFIXES[suffix], scale_match.end(), False
-    return _Amount(end, value * scale, scale, currency, spelled, year_like and currency is None)
+    return _Amount(end, value * scale, scale, currency, spelled, year_like)
 
 
 def _range_partner(text: str, pos: int, low: _Amount) -> _Amount | None:
@@ -416,7 +439,7 @@ def _with_unit(text: str, low: _Amount, high: _Amount | None, end: int, aged: bo
     for suffix_kind, pattern, units in _UNIT_SUFFIXES:
         suffix = pattern.match(text, end)
         if suffix:
-            kind, unit, end = suffix_kind, units[" ".join(suffix["unit"].lower().split())], suffix.end()
+            kind, unit, end = suffix_kind, units[_key(suffix["unit"])], suffix.end()
             break
     if aged:
         kind, unit = "age", "years"
@@ -481,7 +504,7 @@ def _match_vague(text: str, pos: int) -> _Body | None:
     vague = _VAGUE_RE.match(text, pos)
     if vague is None:
         return None
-    word = " ".join(vague["vague"].lower().split())
+    word = _key(vague["vague"])
     if word in VAGUE_NEEDING_OF and not vague["of"]:
         return None
     return _Body(vague.end(), VAGUE_AMOUNTS[word], None, "count", vague=True)
@@ -509,8 +532,8 @@ def _is_identifier(text: str, start: int, end: int, qualified: bool) -> bool:
 def _disqualified_numbers(text: str) -> dict[int, bool]:
     """Start offsets of numbers that NOT_A_FIGURE_RULES rule out -> whether a qualifier rescues them."""
     return {
-        match.start("num"): unless_qualified
-        for pattern, unless_qualified in _NOT_A_FIGURE_RES
+        match.start("num"): rescued
+        for pattern, rescued in _NOT_A_FIGURE_RES
         for match in pattern.finditer(text)
     }
 
@@ -524,7 +547,7 @@ def _figure_at(text: str, pos: int, disqualified: Mapping[int, bool]) -> Figure 
         return None
     if body_start in disqualified and not (disqualified[body_start] and qualified):
         return None
-    qualifier = QUALIFIERS[" ".join(qualifier_match["qualifier"].lower().split())] if qualifier_match else None
+    qualifier = QUALIFIERS[_key(qualifier_match["qualifier"])] if qualifier_match else None
     kind = "year" if body.year_like and not qualified else body.kind
     return Figure(
         start=pos, end=body.end, text=text[pos : body.end], value=body.value, high=body.high, kind=kind,
@@ -549,6 +572,7 @@ def _scan(text: str) -> list[Figure]:
 
 
 def _is_plural(word: str) -> bool:
+    """Counted nouns are plural (or "personnel"); the first plural word heads the phrase."""
     return word in PLURAL_WORDS or _PLURAL_RE.search(word) is not None
 
 
@@ -596,7 +620,9 @@ def _counted_phrase(text: str, figure: Figure) -> tuple[str | None, int]:
             if word in COUNT_CONJUNCTIONS:  # "security and civilian officials"
                 if not phrase or not following or following in COUNT_STOP_WORDS:
                     break
-            elif word in COUNT_STOP_WORDS or word in NUMBER_WORDS or (_is_event_word(word) and not _is_plural(following)):
+            elif word in COUNT_STOP_WORDS or word in NUMBER_WORDS:
+                break
+            elif _is_event_word(word) and not _is_plural(following):  # "31 killed", but "18 wounded soldiers"
                 break
         elif word == "of" and phrase[-1] in PARTITIVE_HEADS:
             nested = index + 1
@@ -659,21 +685,24 @@ def _chains(text: str, figures: Sequence[Figure], territories: Sequence[int]) ->
     return chains
 
 
-def _events(text: str, figures: Sequence[Figure], phrases: Sequence[tuple[str | None, int]]) -> list[str | None]:
-    """Event of every figure: its own cue first, else the cue shared by its list of counts."""
+def _events(
+    text: str, figures: Sequence[Figure], phrases: Sequence[tuple[str | None, int]]
+) -> list[str | None]:
+    """Event of every count (None for other kinds): its own cue first, else the one its list shares."""
     clause_breaks = [match.start() for match in _CLAUSE_BREAK_RE.finditer(text)]
     territories = [end for _, end in phrases]
     before: list[str | None] = []
     after: list[str | None] = []
     for index, figure in enumerate(figures):
-        following_break = bisect_right(clause_breaks, figure.start)
-        clause_start = clause_breaks[following_break - 1] + 1 if following_break else 0
-        clause_end = clause_breaks[following_break] if following_break < len(clause_breaks) else len(text)
+        breaks_before = bisect_right(clause_breaks, figure.start)
+        clause_start = clause_breaks[breaks_before - 1] + 1 if breaks_before else 0
+        clause_end = clause_breaks[breaks_before] if breaks_before < len(clause_breaks) else len(text)
         previous_end = territories[index - 1] if index else 0
         next_start = figures[index + 1].start if index + 1 < len(figures) else len(text)
         window_start = max(clause_start, previous_end, figure.start - BEFORE_CUE_WINDOW)
         before.append(_cue_before(text, window_start, figure.start))
-        after.append(_modifier_cue(phrases[index][0]) or _cue_after(text, territories[index], min(clause_end, next_start)))
+        after_cue = _cue_after(text, territories[index], min(clause_end, next_start))
+        after.append(_modifier_cue(phrases[index][0]) or after_cue)
     events: list[str | None] = [None] * len(figures)
     for chain in _chains(text, figures, territories):
         shared = before[chain[0]] or after[chain[-1]]
@@ -683,6 +712,7 @@ def _events(text: str, figures: Sequence[Figure], phrases: Sequence[tuple[str | 
 
 
 def _is_claimed(text: str, scope_breaks: Sequence[int], start: int) -> bool:
+    """A claim cue earlier in the figure's clause: "claiming to have killed 84", not "Bugti said 31"."""
     preceding_break = bisect_right(scope_breaks, start)
     scope_start = scope_breaks[preceding_break - 1] if preceding_break else 0
     return _CLAIM_CUE_RE.search(text, scope_start, start) is not None
@@ -691,15 +721,14 @@ def _is_claimed(text: str, scope_breaks: Sequence[int], start: int) -> bool:
 def extract_figures(text: str) -> list[Figure]:
     """Every figure in ``text``, sorted by start, with what it counts, what happened and who claims it."""
     figures = _scan(text)
-    phrases = [_counted_phrase(text, figure) if figure.kind == "count" else (None, figure.end) for figure in figures]
+    phrases = [_counted_phrase(text, f) if f.kind == "count" else (None, f.end) for f in figures]
     events = _events(text, figures, phrases)
     scope_breaks = [match.end() for match in _CLAIM_SCOPE_BREAK_RE.finditer(text)]
     result = []
     for figure, (counts, _), event in zip(figures, phrases, events, strict=True):
-        is_count = figure.kind == "count"
-        event = event if is_count else None
         counts = counts or (BARE_EVENT_COUNTS[event] if event else None)
-        result.append(replace(figure, counts=counts, event=event, claimed=_is_claimed(text, scope_breaks, figure.start)))
+        claimed = _is_claimed(text, scope_breaks, figure.start)
+        result.append(replace(figure, counts=counts, event=event, claimed=claimed))
     return result
 
 
@@ -727,7 +756,11 @@ def fold_counts(counts: str | None, folds: Mapping[str, Sequence[str]] = DEFAULT
     """
     if counts is None:
         return None
-    lookup = {_normalise_phrase(synonym): canonical for canonical, synonyms in folds.items() for synonym in (canonical, *synonyms)}
+    lookup = {
+        _normalise_phrase(synonym): canonical
+        for canonical, synonyms in folds.items()
+        for synonym in (canonical, *synonyms)
+    }
     phrase = _normalise_phrase(counts)
     words = phrase.split()
     whole_only = any(word in COUNT_CONJUNCTIONS or word == "of" for word in words)
@@ -741,7 +774,8 @@ def merge_folds(
     """Extend ``base`` with user groups; a synonym listed in ``extra`` moves to its new group."""
     moved = {_normalise_phrase(synonym) for synonyms in extra.values() for synonym in synonyms}
     merged = {
-        canonical: tuple(s for s in synonyms if _normalise_phrase(s) not in moved) for canonical, synonyms in base.items()
+        canonical: tuple(s for s in synonyms if _normalise_phrase(s) not in moved)
+        for canonical, synonyms in base.items()
     }
     for canonical, synonyms in extra.items():
         merged[canonical] = tuple(dict.fromkeys((*merged.get(canonical, ()), *synonyms)))

@@ -81,10 +81,14 @@ class DocumentOverlap:
 
 @dataclass(frozen=True, slots=True)
 class ConflictSource:
+    """Where a conflicting value was read: the sentence, and the figure at ``start:end`` within it."""
+
     doc: int
     line: int
     sentence: str
     figure: str
+    start: int
+    end: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -140,7 +140,8 @@ def _group_conflicts(texts: Sequence[str], sentences: SegmentTable, group: Seque
             ConflictValue(
                 value.value, tuple(int(d) for d in value.docs), value.text,
                 tuple(ConflictSource(int(s.doc), int(sentences.line[rows_of[int(s.doc)][s.sentence_index]]),
-                                     s.sentence, s.figure.label) for s in value.sources),
+                                     s.sentence, s.figure.label, s.figure.start, s.figure.end)
+                      for s in value.sources),
             )
             for value in conflict.values
         ))

@@ -65,7 +65,8 @@ def conflicts_list(conflicts: list[FigureConflict], ids: list[str]) -> list[dict
     return [
         {"counts": c.counts, "values": [
             {"value": v.value, "docs": [ids[d] for d in v.docs], "text": v.text,
-             "sources": [{"doc": ids[s.doc], "line": s.line, "figure": s.figure, "sentence": s.sentence}
+             "sources": [{"doc": ids[s.doc], "line": s.line, "figure": s.figure, "sentence": s.sentence,
+                          "start": s.start, "end": s.end}
                          for s in v.sources]}
             for v in c.values]}
         for c in conflicts

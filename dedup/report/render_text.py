@@ -153,8 +153,19 @@ def _conflict(console: Console, conflict: FigureConflict, ids: Sequence[str]) ->
     console.print(Text(f"  {conflict.counts}: ", style="bold") + Text(summary))
     for value in conflict.values:
         source = value.sources[0]
-        console.print(Text(f"    {value.value}: {ids[source.doc]}:{source.line} \"{_short(source.sentence, 140)}\"",
-                           style="dim"))
+        line = Text(f"    {value.value}: {ids[source.doc]}:{source.line} ", style="dim")
+        line.append_text(_around(source.sentence, source.start, source.end))
+        console.print(line)
+
+
+def _around(sentence: str, start: int, end: int, context: int = 70) -> Text:
+    """The sentence cut to ``context`` characters each side of the figure, the figure in bold."""
+    left = sentence[max(0, start - context):start]
+    right = sentence[end:end + context]
+    out = Text("\u201c" + ("\u2026" if start > context else "") + _flat(left))
+    out.append(_flat(sentence[start:end]), style="bold")
+    out.append(_flat(right) + ("\u2026" if end + context < len(sentence) else "") + "\u201d")
+    return out
 
 
 def render_comparison(comparison: Comparison, console: Console) -> None:

@@ -1,0 +1,1028 @@
+"""Persistent index: check an incoming article against every stored one in milliseconds, then store it.
+
+One SQLite file holds the stored articles and everything a check needs, so a check is a handful of
+indexed look-ups and never rescans the corpus:
+
+* ``meta``: ``format``, ``schema_version``, ``params`` (JSON). An index is opened only with the
+  parameters it was built with (:class:`IndexMismatch` names the ones that differ).
+* ``documents(doc, id, exact, chars, metadata, text)``: the raw text, so passages and diffs quote it;
+  ``exact`` hashes the normalised text, ``chars`` counts the characters inside paragraphs.
+* ``paragraphs`` / ``sentences``: spans into the text (``start``, ``end``, 1-based ``line``) with the
+  exact hash of the normalised span and its shingle set (little-endian uint64 BLOB); paragraphs also
+  keep their MinHash signature (little-endian uint32 BLOB).
+* ``bands(key, paragraph)``: the LSH band keys of :func:`dedup.candidates.band_keys` with
+  ``optimal_params(threshold, num_perm)``; the primary key is the look-up index.
+* ``postings(shingle, sentence)``: every sentence shingle, for partial reuse (a passage shares at least
+  ``partial_min_shared`` shingles with a stored sentence, whatever the rest of the sentence says).
+  A shingle held by more than ``max_shingle_df`` sentences is a stock phrase: it moves to ``stock``
+  and its postings are dropped, so no look-up ever reads a long posting list.
+
+Like the scan, identical segments are indexed once: only the first stored copy of a normalised
+paragraph or sentence (``canonical``) has band keys and postings; its copies are found through the
+indexed exact hash. Removing that copy hands the keys on to the next one.
+
+Every SQLite integer is a signed 64-bit value (hashes are stored as ``uint64.view(int64)``). The file
+is in WAL mode (readers never block the writer or each other) with ``synchronous=FULL``: an add
+that has returned survives a power cut, because a lost add would let a later copy of that article
+pass as new; the cost is one fsync per transaction, which :meth:`Index.add_many` pays once per batch.
+Every add, batch, removal and check-then-add is one transaction.
+
+Verdict rules (:meth:`Index.check`), over the segments the scan compares (paragraphs of at least
+``min_words`` words, sentences of at least ``partial_min_shared`` shingles):
+
+* ``duplicate``: a stored article has the same normalised text, or the same set of paragraphs
+  (every paragraph exact-matched both ways);
+* ``near-duplicate``: at least :data:`NEAR_DUPLICATE_SHARE` (half) of the incoming text's paragraph
+  characters are exact, near or partial copies from ONE stored article;
+* ``partial-reuse``: any verified passage (exact or near paragraph, or reused sentences);
+* ``new``: nothing.
+
+Paragraph and sentence matches follow the scan's definitions (:mod:`dedup.matches`): exact = equal
+normalised text; near = exact Jaccard of the shingle sets >= ``threshold``; partial = sentences
+sharing >= ``partial_min_shared`` shingles with containment >= ``partial_containment``, outside
+paragraphs already matched as exact or near. Every similarity is computed on the stored shingle sets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from dedup import verify
+from dedup.candidates import band_keys, optimal_params
+from dedup.config import ScanConfig
+from dedup.diff import Diff, diff_texts
+from dedup.engines.local import sign_batch
+from dedup.model import Match, Passage
+from dedup.normalize import NORMALIZER_VERSION, normalize
+from dedup.overlap import document_overlaps
+from dedup.report.render_json import diff_dict
+from dedup.segment import SegmentTable, segment_documents
+from dedup.shingle import ShingleSets
+
+FORMAT = "dedup.index"
+SCHEMA_VERSION = 1
+NEAR_DUPLICATE_SHARE = 0.5
+DEFAULT_LIMIT = 10
+# PRAGMA quick_check reads every page; on open it runs by default only for files up to this size
+# (about 0.1 s). Larger indexes are checked by the header tests on open and by `stats(verify=True)`.
+QUICK_CHECK_MAX_BYTES = 64 << 20
+BUSY_TIMEOUT_SECONDS = 30.0
+RELATIONS = ("new", "partial-reuse", "near-duplicate", "duplicate")
+_INT64 = np.dtype("<i8")
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE documents (
+    doc INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, exact INTEGER NOT NULL, chars INTEGER NOT NULL,
+    metadata TEXT, text TEXT NOT NULL);
+CREATE INDEX documents_exact ON documents (exact);
+CREATE TABLE paragraphs (
+    paragraph INTEGER PRIMARY KEY, doc INTEGER NOT NULL, ord INTEGER NOT NULL, start INTEGER NOT NULL,
+    end INTEGER NOT NULL, line INTEGER NOT NULL, words INTEGER NOT NULL, exact INTEGER NOT NULL,
+    canonical INTEGER NOT NULL, shingles BLOB NOT NULL, signature BLOB NOT NULL);
+CREATE INDEX paragraphs_doc ON paragraphs (doc);
+CREATE INDEX paragraphs_exact ON paragraphs (exact);
+CREATE TABLE bands (key INTEGER NOT NULL, paragraph INTEGER NOT NULL, PRIMARY KEY (key, paragraph)) WITHOUT ROWID;
+CREATE TABLE sentences (
+    sentence INTEGER PRIMARY KEY, doc INTEGER NOT NULL, paragraph INTEGER NOT NULL, ord INTEGER NOT NULL,
+    start INTEGER NOT NULL, end INTEGER NOT NULL, line INTEGER NOT NULL, exact INTEGER NOT NULL,
+    canonical INTEGER NOT NULL, shingles BLOB NOT NULL);
+CREATE INDEX sentences_doc ON sentences (doc);
+CREATE INDEX sentences_exact ON sentences (exact);
+CREATE TABLE postings (shingle INTEGER NOT NULL, sentence INTEGER NOT NULL, PRIMARY KEY (shingle, sentence))
+    WITHOUT ROWID;
+CREATE TABLE stock (shingle INTEGER PRIMARY KEY) WITHOUT ROWID;
+"""
+_IN = "IN (SELECT value FROM json_each(?))"  # one parameter for any number of int64 values
+
+
+class IndexFileError(Exception):
+    """An index cannot be used as asked; the message is one line naming the file and the reason."""
+
+
+class IndexCorrupt(IndexFileError):
+    """The file is not a dedup index, or is damaged or truncated."""
+
+
+class IndexMismatch(IndexFileError):
+    """The index was built with other parameters than the ones asked for."""
+
+
+class IndexVersionError(IndexFileError):
+    """The index has a schema version this dedup cannot read."""
+
+
+class DocumentExists(IndexFileError):
+    """A document with this id is already stored."""
+
+
+class DocumentNotFound(IndexFileError):
+    """No document with this id is stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """``text[start:end]`` of one document, from 1-based ``line`` to ``end_line``."""
+
+    start: int
+    end: int
+    line: int
+    end_line: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "end_line": self.end_line, "start": self.start, "end": self.end,
+                "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class PassageMatch:
+    """A passage of the incoming text that copies one of a stored document (``kind`` as in the scan)."""
+
+    kind: str
+    similarity: float
+    containment: float
+    incoming: Quote
+    stored: Quote
+    diff: Diff | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"kind": self.kind, "similarity": round(self.similarity, 4), "containment": round(self.containment, 4),
+               "incoming": self.incoming.to_dict(), "stored": self.stored.to_dict()}
+        if self.diff is not None:
+            out["diff"] = diff_dict(self.diff)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentMatch:
+    """One stored document the incoming text reuses.
+
+    ``similarity`` is the exact Jaccard of the two documents' paragraph shingle sets;
+    ``incoming_in_stored`` / ``stored_in_incoming`` the share of each side's paragraph characters
+    covered by the matched passages; ``relation`` the verdict this document alone would give.
+    """
+
+    id: str
+    metadata: dict[str, Any] | None
+    relation: str
+    similarity: float
+    incoming_in_stored: float
+    stored_in_incoming: float
+    passages: tuple[PassageMatch, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        diffs = [diff_dict(p.diff) for p in self.passages if p.diff is not None]
+        return {
+            "id": self.id, "metadata": self.metadata, "relation": self.relation,
+            "similarity": round(self.similarity, 4), "incoming_in_stored": round(self.incoming_in_stored, 4),
+            "stored_in_incoming": round(self.stored_in_incoming, 4),
+            "changes": {"wording": [w for d in diffs for w in d["wording"]],
+                        "figures": [f for d in diffs for f in d["figures"]]},
+            "passages": [p.to_dict() for p in self.passages],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What a check found: the verdict and the stored documents it rests on, strongest first.
+
+    ``id``/``added`` are set by :meth:`Index.check_and_add`; ``stats`` has counts and timings.
+    """
+
+    verdict: str
+    matches: tuple[DocumentMatch, ...]
+    id: str | None = None
+    added: bool = False
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"verdict": self.verdict}
+        if self.id is not None:
+            out["id"] = self.id
+            out["added"] = self.added
+        out["matches"] = [m.to_dict() for m in self.matches]
+        out["stats"] = self.stats
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    id: str
+    text: str
+    metadata: dict[str, Any] | None
+    paragraphs: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """Texts segmented, shingled and signed: what an add writes and what a check looks up."""
+
+    texts: list[str]
+    exact: list[int]
+    paragraphs: SegmentTable
+    paragraph_sets: ShingleSets
+    signatures: np.ndarray
+    keys: np.ndarray
+    sentences: SegmentTable
+    sentence_sets: ShingleSets
+
+    def paragraph_chars(self) -> np.ndarray:
+        p = self.paragraphs
+        return np.bincount(p.doc, weights=p.end - p.start, minlength=len(self.texts)).astype(np.int64)
+
+
+@dataclass(slots=True)
+class _Segment:
+    """A stored paragraph or sentence (one copy), as a check sees it."""
+
+    row: int
+    doc: int
+    ord: int
+    start: int
+    end: int
+    line: int
+    paragraph: int = -1
+
+
+@dataclass(slots=True)
+class _Pair:
+    """A verified match between incoming segment(s) and stored segment(s) of one stored document."""
+
+    kind: str
+    incoming: list[int]
+    stored: list[_Segment]
+    similarity: float
+    containment: float
+
+
+class Index:
+    """A persistent index of articles in one SQLite file (see the module docstring).
+
+    One ``Index`` object is one connection: use it from one thread, open one per thread or request.
+    """
+
+    def __init__(self, path: Path, connection: sqlite3.Connection, config: ScanConfig,
+                 params: dict[str, Any]) -> None:
+        self.path = path
+        self.config = config
+        self.params = params
+        self._db = connection
+        self._bands, self._rows = int(params["bands"]), int(params["rows"])
+
+    # --- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], **params: Any) -> Index:
+        """Create an empty index; ``params`` are :class:`~dedup.config.ScanConfig` fields."""
+        path = Path(path)
+        config = _config(params)
+        if path.exists():
+            raise IndexFileError(f"{path}: already exists (remove it or pick another path)")
+        try:
+            connection = _connect(path)
+            with connection:
+                connection.executescript(_SCHEMA)
+            stored = _index_params(config)
+            connection.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
+                ("format", FORMAT), ("schema_version", str(SCHEMA_VERSION)), ("params", json.dumps(stored)),
+            ])
+        except sqlite3.Error as exc:
+            raise IndexFileError(f"{path}: cannot create ({exc})") from None
+        return cls(path, connection, config, stored)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, quick_check: bool | None = None, **params: Any) -> Index:
+        """Open an index, refusing it if it is not an index, is damaged, or differs from ``params``.
+
+        ``quick_check`` runs ``PRAGMA quick_check`` (default: for files up to 64 MB).
+        """
+        path = Path(path)
+        size = _check_header(path)
+        try:
+            connection = _connect(path)
+        except sqlite3.Error as exc:
+            raise IndexCorrupt(f"{path}: not a dedup index ({exc})") from None
+        try:
+            if quick_check or (quick_check is None and size <= QUICK_CHECK_MAX_BYTES):
+                problems = [row[0] for row in connection.execute("PRAGMA quick_check(3)")]
+                if problems != ["ok"]:
+                    raise IndexCorrupt(f"{path}: corrupt ({'; '.join(problems)})")
+            stored = _read_meta(path, connection)
+            _compare_params(stored, params)
+            config = _config({k: v for k, v in stored.items() if k in _CONFIG_FIELDS})
+        except sqlite3.DatabaseError as exc:
+            connection.close()
+            raise IndexCorrupt(f"{path}: corrupt or not a dedup index ({exc})") from None
+        except BaseException:
+            connection.close()
+            raise
+        return cls(path, connection, config, stored)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- queries -------------------------------------------------------------------------------
+
+    def check(self, text: str, *, limit: int = DEFAULT_LIMIT) -> Verdict:
+        """The verdict for ``text`` against the stored documents (reads only; at most ``limit`` matches)."""
+        started = time.perf_counter()
+        batch = self._prepare([_text(text)])
+        with self._read():
+            verdict = self._verdict(batch, limit)
+        return _timed(verdict, started)
+
+    def check_and_add(self, doc_id: str, text: str, metadata: Mapping[str, Any] | None = None, *,
+                      limit: int = DEFAULT_LIMIT) -> Verdict:
+        """Check ``text`` and store it unless it is a ``duplicate``, in one write transaction.
+
+        Near-duplicates and partial rewrites are stored: they are articles of their own, and the next
+        copy of them must be found. A duplicate adds nothing but a second identical match to every
+        later check, so it is not stored (``Verdict.added`` says which happened).
+        Raises :class:`DocumentExists` if ``doc_id`` is stored.
+        """
+        started = time.perf_counter()
+        doc_id, text, meta = _item(doc_id, text, metadata)
+        batch = self._prepare([text])
+        with self._write():
+            self._claim([doc_id], replace=False)
+            verdict = self._verdict(batch, limit)
+            added = verdict.verdict != "duplicate"
+            if added:
+                self._insert([doc_id], [meta], batch)
+        return _timed(dataclasses.replace(verdict, id=doc_id, added=added), started)
+
+    def get(self, doc_id: str) -> StoredDocument | None:
+        with self._guard():
+            row = self._db.execute(
+                "SELECT d.id, d.text, d.metadata, (SELECT count(*) FROM paragraphs p WHERE p.doc = d.doc) "
+                "FROM documents d WHERE d.id = ?", (doc_id,)).fetchone()
+        if row is None:
+            return None
+        return StoredDocument(row[0], row[1], _metadata(row[2]), row[3])
+
+    def __contains__(self, doc_id: object) -> bool:
+        with self._guard():
+            return self._db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is not None
+
+    def __len__(self) -> int:
+        with self._guard():
+            return int(self._db.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+    def stats(self, verify: bool = False) -> dict[str, Any]:
+        """Counts, sizes and parameters; ``verify=True`` also runs the integrity and consistency checks
+        (``stats["ok"]`` is False and ``stats["problems"]`` lists them on failure)."""
+        with self._read():
+            out: dict[str, Any] = {"path": str(self.path), "format": FORMAT, "schema_version": SCHEMA_VERSION,
+                                   "params": self.params}
+            for table in ("documents", "paragraphs", "sentences"):
+                out[table] = self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            out["file_bytes"] = _file_size(self.path)
+            out["wal_bytes"] = _file_size(self.path.with_name(self.path.name + "-wal"))
+            if verify:
+                for table in ("bands", "postings", "stock"):
+                    out[table] = self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                problems = self._problems(out["bands"])
+                out["ok"] = not problems
+                out["problems"] = problems
+        return out
+
+    # --- writes --------------------------------------------------------------------------------
+
+    def add(self, doc_id: str, text: str, metadata: Mapping[str, Any] | None = None, *,
+            replace: bool = False) -> None:
+        """Store one document (one transaction); an existing id is an error unless ``replace``."""
+        self.add_many([(doc_id, text, metadata)], replace=replace)
+
+    def add_many(self, items: Iterable[tuple[str, str] | tuple[str, str, Mapping[str, Any] | None]], *,
+                 batch_size: int = 500, replace: bool = False,
+                 progress: Callable[[int], None] | None = None) -> int:
+        """Store many documents, one transaction per ``batch_size`` of them; returns how many.
+
+        Signing runs before each transaction, so the write lock is held only while rows are written.
+        ``progress`` gets the number stored so far after each committed batch. On an error (an id
+        already stored, an empty text) the failing batch is rolled back; earlier batches stay stored.
+        """
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        stored = 0
+        for chunk in _chunks(items, batch_size):
+            checked = [_item(*item) for item in chunk]
+            ids = [c[0] for c in checked]
+            if len(set(ids)) != len(ids):
+                twice = next(i for i in ids if ids.count(i) > 1)
+                raise DocumentExists(f"document id {twice!r} appears twice in the input")
+            batch = self._prepare([c[1] for c in checked])
+            with self._write():
+                self._claim(ids, replace=replace)
+                self._insert(ids, [c[2] for c in checked], batch)
+            stored += len(ids)
+            if progress is not None:
+                progress(stored)
+        return stored
+
+    def remove(self, doc_id: str) -> None:
+        """Remove a document (one transaction); raises :class:`DocumentNotFound` if it is not stored."""
+        with self._write():
+            row = self._db.execute("SELECT doc FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if row is None:
+                raise DocumentNotFound(f"no document {doc_id!r} in {self.path}")
+            self._delete(row[0])
+
+    # --- transactions --------------------------------------------------------------------------
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Damage found while reading becomes :class:`IndexCorrupt` (one line), never a traceback."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            if type(exc) is sqlite3.DatabaseError:
+                raise IndexCorrupt(f"{self.path}: corrupt ({exc})") from None
+            raise
+
+    @contextmanager
+    def _read(self) -> Iterator[None]:
+        """One read transaction: every look-up of a check sees the same snapshot."""
+        with self._guard():
+            self._db.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self._db.execute("COMMIT")
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` takes the write lock first, so no writer slips in between check and add."""
+        with self._guard():
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # --- preparing -----------------------------------------------------------------------------
+
+    def _prepare(self, texts: list[str]) -> _Batch:
+        config = self.config
+        paragraphs, sentences = segment_documents(texts)
+        paragraph_sets, signatures = sign_batch(paragraphs.texts(texts), config.shingle_size, config.num_perm,
+                                                config.seed)
+        sentence_sets, _ = sign_batch(sentences.texts(texts), config.sentence_shingle_size, 0, config.seed)
+        keys = band_keys(signatures, self._bands, self._rows).view(np.int64)
+        return _Batch(texts, [_text_hash(t) for t in texts], paragraphs, paragraph_sets, signatures, keys,
+                      sentences, sentence_sets)
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def _claim(self, ids: list[str], *, replace: bool) -> None:
+        """Make room for ``ids``: an id already stored is removed (``replace``) or an error."""
+        rows = self._db.execute(f"SELECT id, doc FROM documents WHERE id IN (SELECT value FROM json_each(?))",
+                                (json.dumps(ids),)).fetchall()
+        if rows and not replace:
+            raise DocumentExists(f"document {rows[0][0]!r} is already in {self.path} (use replace to overwrite it)")
+        for _, doc in rows:
+            self._delete(doc)
+
+    def _insert(self, ids: list[str], metadata: list[str | None], batch: _Batch) -> None:
+        db, config = self._db, self.config
+        doc0, paragraph0, sentence0 = (
+            db.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()[0]
+            for column, table in (("doc", "documents"), ("paragraph", "paragraphs"), ("sentence", "sentences")))
+        chars = batch.paragraph_chars().tolist()
+        db.executemany("INSERT INTO documents (doc, id, exact, chars, metadata, text) VALUES (?, ?, ?, ?, ?, ?)",
+                       [(doc0 + k, ids[k], batch.exact[k], chars[k], metadata[k], batch.texts[k])
+                        for k in range(len(ids))])
+
+        p, p_sets = batch.paragraphs, batch.paragraph_sets
+        p_exact = p_sets.exact.view(np.int64)
+        p_canonical = _canonical(db, "paragraphs", p_exact, p_sets.words >= config.min_words)
+        p_ord = _ordinals(p.doc)
+        db.executemany(
+            "INSERT INTO paragraphs (paragraph, doc, ord, start, end, line, words, exact, canonical, shingles, "
+            "signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            zip(range(paragraph0, paragraph0 + len(p)), (p.doc + doc0).tolist(), p_ord.tolist(), p.start.tolist(),
+                p.end.tolist(), p.line.tolist(), p_sets.words.tolist(), p_exact.tolist(), p_canonical.tolist(),
+                _blobs(p_sets.hashes, p_sets.offsets, "<u8"),
+                _blobs(batch.signatures.ravel(), np.arange(len(p) + 1) * config.num_perm, "<u4")))
+        rows = np.flatnonzero(p_canonical)
+        self._add_band_keys(rows + paragraph0, batch.keys[rows])
+
+        s, s_sets = batch.sentences, batch.sentence_sets
+        s_exact = s_sets.exact.view(np.int64)
+        s_canonical = _canonical(db, "sentences", s_exact, s_sets.sizes() >= config.partial_min_shared)
+        db.executemany(
+            "INSERT INTO sentences (sentence, doc, paragraph, ord, start, end, line, exact, canonical, shingles) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            zip(range(sentence0, sentence0 + len(s)), (s.doc + doc0).tolist(), (s.paragraph + paragraph0).tolist(),
+                _ordinals(s.doc).tolist(), s.start.tolist(), s.end.tolist(), s.line.tolist(), s_exact.tolist(),
+                s_canonical.tolist(), _blobs(s_sets.hashes, s_sets.offsets, "<u8")))
+        rows = np.flatnonzero(s_canonical)
+        self._add_postings(rows + sentence0, [s_sets.get(int(i)) for i in rows])
+
+    def _add_band_keys(self, paragraphs: np.ndarray, keys: np.ndarray) -> None:
+        """Band keys of canonical paragraphs (``keys`` has one row of int64 keys per paragraph)."""
+        owners = np.repeat(np.asarray(paragraphs, dtype=np.int64), keys.shape[1])
+        self._db.executemany("INSERT INTO bands (key, paragraph) VALUES (?, ?)", zip(keys.ravel().tolist(),
+                                                                                     owners.tolist()))
+
+    def _add_postings(self, sentences: np.ndarray, sets: Sequence[np.ndarray]) -> None:
+        """Postings of canonical sentences; shingles that pass ``max_shingle_df`` sentences become stock."""
+        if not sets:
+            return
+        shingles = np.concatenate(sets).view(np.int64)
+        owners = np.repeat(np.asarray(sentences, dtype=np.int64), [len(x) for x in sets])
+        distinct = np.unique(shingles)
+        stock = self._ints(f"SELECT shingle FROM stock WHERE shingle {_IN}", distinct)
+        keep = ~np.isin(shingles, stock)
+        self._db.executemany("INSERT INTO postings (shingle, sentence) VALUES (?, ?)",
+                             zip(shingles[keep].tolist(), owners[keep].tolist()))
+        frequent = self._ints(f"SELECT shingle FROM postings WHERE shingle {_IN} GROUP BY shingle "
+                              f"HAVING count(*) > {int(self.config.max_shingle_df)}", np.setdiff1d(distinct, stock))
+        if len(frequent):
+            values = [(v,) for v in frequent.tolist()]
+            self._db.executemany("DELETE FROM postings WHERE shingle = ?", values)
+            self._db.executemany("INSERT INTO stock (shingle) VALUES (?)", values)
+
+    def _delete(self, doc: int) -> None:
+        """Delete a document's rows and hand its band keys and postings to the next copy of each segment."""
+        db = self._db
+        paragraphs = db.execute("SELECT paragraph, exact, signature FROM paragraphs WHERE doc = ? AND canonical = 1",
+                                (doc,)).fetchall()
+        if paragraphs:
+            signatures = np.stack([np.frombuffer(r[2], dtype="<u4") for r in paragraphs])
+            keys = band_keys(signatures, self._bands, self._rows).view(np.int64)
+            owners = np.repeat([r[0] for r in paragraphs], keys.shape[1])
+            db.executemany("DELETE FROM bands WHERE key = ? AND paragraph = ?", zip(keys.ravel().tolist(),
+                                                                                   owners.tolist()))
+        sentences = db.execute("SELECT sentence, exact, shingles FROM sentences WHERE doc = ? AND canonical = 1",
+                               (doc,)).fetchall()
+        db.executemany("DELETE FROM postings WHERE shingle = ? AND sentence = ?",
+                       [(h, r[0]) for r in sentences for h in np.frombuffer(r[2], dtype=_INT64).tolist()])
+        for table in ("paragraphs", "sentences", "documents"):
+            db.execute(f"DELETE FROM {table} WHERE doc = ?", (doc,))
+        for row, signature in self._promote("paragraphs", [r[1] for r in paragraphs], "signature"):
+            signatures = np.frombuffer(signature, dtype="<u4")[None, :]
+            self._add_band_keys(np.array([row]), band_keys(signatures, self._bands, self._rows).view(np.int64))
+        promoted = self._promote("sentences", [r[1] for r in sentences], "shingles")
+        self._add_postings(np.array([r for r, _ in promoted], dtype=np.int64),
+                           [np.frombuffer(blob, dtype="<u8") for _, blob in promoted])
+
+    def _promote(self, table: str, hashes: list[int], column: str) -> list[tuple[int, bytes]]:
+        """Make the oldest remaining copy of each exact hash canonical; returns (row, ``column``) of each."""
+        key = table[:-1]
+        promoted = []
+        for exact in hashes:
+            row = self._db.execute(f"SELECT {key}, {column} FROM {table} WHERE exact = ? ORDER BY {key} LIMIT 1",
+                                   (exact,)).fetchone()
+            if row is not None:
+                self._db.execute(f"UPDATE {table} SET canonical = 1 WHERE {key} = ?", (row[0],))
+                promoted.append((row[0], row[1]))
+        return promoted
+
+    def _ints(self, sql: str, values: np.ndarray) -> np.ndarray:
+        """Run a query with one json_each parameter and return its first column as int64."""
+        if len(values) == 0:
+            return np.empty(0, dtype=np.int64)
+        rows = self._db.execute(sql, (json.dumps(np.asarray(values).tolist()),)).fetchall()
+        return np.array([r[0] for r in rows], dtype=np.int64)
+
+    # --- checking ------------------------------------------------------------------------------
+
+    def _verdict(self, batch: _Batch, limit: int) -> Verdict:
+        """Look up, verify and rank the stored documents ``batch.texts[0]`` reuses."""
+        paragraph_pairs, paragraph_candidates = self._paragraph_pairs(batch)
+        matched = {(batch_paragraph, seg.row) for pair in paragraph_pairs
+                   for batch_paragraph in pair.incoming for seg in pair.stored}
+        sentence_pairs, sentence_candidates = self._sentence_pairs(batch, matched)
+        by_doc: dict[int, list[_Pair]] = defaultdict(list)
+        for pair in paragraph_pairs + sentence_pairs:
+            by_doc[pair.stored[0].doc].append(pair)
+        same_text = [r[0] for r in self._db.execute("SELECT doc FROM documents WHERE exact = ?",
+                                                    (batch.exact[0],))]
+        for doc in same_text:
+            by_doc.setdefault(doc, [])
+        matches = self._document_matches(batch, by_doc, set(same_text), limit)
+        verdict = max((m.relation for m in matches), key=RELATIONS.index, default="new")
+        stats = {"paragraphs": len(batch.paragraphs), "sentences": len(batch.sentences),
+                 "paragraph_candidates": paragraph_candidates, "sentence_candidates": sentence_candidates,
+                 "documents_matched": len(by_doc)}
+        return Verdict(verdict, tuple(matches), stats=stats)
+
+    def _paragraph_pairs(self, batch: _Batch) -> tuple[list[_Pair], int]:
+        """Exact and near paragraph matches: band-key look-ups, verified on the stored shingle sets."""
+        config, db = self.config, self._db
+        sets = batch.paragraph_sets
+        cap = config.max_shingle_df
+        exact = sets.exact.view(np.int64)
+        eligible = np.flatnonzero(sets.words >= config.min_words)
+        proposed: list[tuple[int, int]] = []
+        for i in eligible.tolist():
+            for key in batch.keys[i].tolist():
+                proposed.extend((i, r[0]) for r in db.execute(
+                    "SELECT paragraph FROM bands WHERE key = ? LIMIT ?", (key, cap)))
+        stored = self._sets("paragraphs", {c for _, c in proposed})
+        checked = _overlaps(sets, stored, proposed)
+        best: dict[tuple[int, int], tuple[float, float]] = {}  # (incoming, stored exact) -> scores
+        for (i, c), jaccard, containment in checked:
+            stored_exact = stored[c][0]
+            if stored_exact != exact[i] and jaccard >= config.threshold:
+                best[(i, stored_exact)] = (jaccard, containment)
+        for i in eligible.tolist():
+            best[(i, int(exact[i]))] = (1.0, 1.0)
+        copies = self._copies("paragraphs", {h for _, h in best})
+        pairs = [_Pair("exact" if h == exact[i] else "near", [i], [seg], *scores)
+                 for (i, h), scores in best.items() for seg in copies.get(h, [])]
+        return pairs, len(proposed)
+
+    def _sentence_pairs(self, batch: _Batch, matched: set[tuple[int, int]]) -> tuple[list[_Pair], int]:
+        """Partial reuse: sentences sharing enough non-stock shingles (postings), verified, then adjacent
+        reused sentences merged into passages. Pairs inside exact/near paragraph pairs are left out."""
+        config = self.config
+        sets = batch.sentence_sets
+        eligible = np.flatnonzero(sets.sizes() >= config.partial_min_shared)
+        if len(eligible) == 0:
+            return [], 0
+        owner = np.repeat(np.arange(len(sets)), sets.sizes())
+        take = np.isin(owner, eligible)
+        shingles, owner = sets.hashes.view(np.int64)[take], owner[take]
+        rows = self._db.execute(f"SELECT shingle, sentence FROM postings WHERE shingle {_IN}",
+                                (json.dumps(np.unique(shingles).tolist()),)).fetchall()
+        posted = defaultdict(list)
+        for shingle, sentence in rows:
+            posted[shingle].append(sentence)
+        shared: dict[tuple[int, int], int] = defaultdict(int)
+        for shingle, i in zip(shingles.tolist(), owner.tolist()):
+            for sentence in posted.get(shingle, ()):
+                shared[(i, sentence)] += 1
+        proposed = [pair for pair, count in shared.items() if count >= config.partial_min_shared]
+        stored = self._sets("sentences", {c for _, c in proposed})
+        best: dict[tuple[int, int], tuple[float, float]] = {}
+        for (i, c), jaccard, containment in _overlaps(sets, stored, proposed, config.partial_min_shared):
+            if containment >= config.partial_containment:
+                best[(i, stored[c][0])] = (jaccard, containment)
+        copies = self._copies("sentences", {h for _, h in best})
+        incoming_paragraph = batch.sentences.paragraph
+        edges = sorted(
+            (seg.doc, i, seg.ord, seg, stored_exact)
+            for (i, stored_exact) in best for seg in copies.get(stored_exact, [])
+            if (int(incoming_paragraph[i]), seg.paragraph) not in matched)
+        return self._merge(edges, sets, {h: stored_set for h, stored_set in stored.values()}), len(proposed)
+
+    def _merge(self, edges: list[tuple[int, int, int, _Segment, int]], incoming: ShingleSets,
+               stored_sets: dict[int, np.ndarray]) -> list[_Pair]:
+        """Runs of reused sentences consecutive on both sides become one passage (as in the scan)."""
+        open_runs: dict[tuple[int, int, int], list[tuple[int, _Segment, int]]] = {}
+        runs = []
+        for doc, i, ordinal, seg, stored_exact in edges:
+            run = open_runs.pop((doc, i - 1, ordinal - 1), None)
+            if run is None:
+                run = []
+                runs.append(run)
+            run.append((i, seg, stored_exact))
+            open_runs[(doc, i, ordinal)] = run
+        pairs = []
+        for run in runs:
+            a = np.concatenate([stored_sets[h] for _, _, h in run])
+            b = np.concatenate([incoming.get(i) for i, _, _ in run])
+            jaccard, containment, _, _ = verify.set_overlap(a, b)
+            pairs.append(_Pair("partial", [i for i, _, _ in run], [seg for _, seg, _ in run], jaccard, containment))
+        return pairs
+
+    def _sets(self, table: str, rows: set[int]) -> dict[int, tuple[int, np.ndarray]]:
+        """``row -> (exact hash, shingle set)`` of stored segments."""
+        if not rows:
+            return {}
+        key = table[:-1]
+        found = self._db.execute(f"SELECT {key}, exact, shingles FROM {table} WHERE {key} {_IN}",
+                                 (json.dumps(sorted(rows)),))
+        return {r[0]: (r[1], np.frombuffer(r[2], dtype="<u8")) for r in found}
+
+    def _copies(self, table: str, hashes: set[int]) -> dict[int, list[_Segment]]:
+        """Up to ``max_shingle_df`` stored copies (oldest first) of each exact hash."""
+        key = table[:-1]
+        extra = ", paragraph" if table == "sentences" else ""
+        out = {}
+        for exact in hashes:
+            rows = self._db.execute(
+                f"SELECT {key}, doc, ord, start, end, line{extra} FROM {table} WHERE exact = ? ORDER BY {key} "
+                "LIMIT ?", (exact, self.config.max_shingle_df)).fetchall()
+            if rows:
+                out[exact] = [_Segment(*r) for r in rows]
+        return out
+
+    def _document_matches(self, batch: _Batch, by_doc: dict[int, list[_Pair]], same_text: set[int],
+                          limit: int) -> list[DocumentMatch]:
+        """Group passages by stored document, measure each document and keep the ``limit`` strongest."""
+        if not by_doc:
+            return []
+        docs = sorted(by_doc)
+        chars = dict(self._db.execute(f"SELECT doc, chars FROM documents WHERE doc {_IN}", (json.dumps(docs),)))
+        position = {doc: k + 1 for k, doc in enumerate(docs)}  # document 0 is the incoming text
+        p, s = batch.paragraphs, batch.sentences
+        matches = []
+        for doc in docs:
+            for pair in by_doc[doc]:
+                table = p if pair.kind != "partial" else s
+                first, last = pair.incoming[0], pair.incoming[-1]
+                matches.append(Match(pair.kind, Passage(position[doc], pair.stored[0].start, pair.stored[-1].end, 0, 0),
+                                     Passage(0, int(table.start[first]), int(table.end[last]), 0, 0),
+                                     0.0, 0.0, 0.0, 0.0, -1))
+        coverage = {o.b: (o.a_in_b, o.b_in_a) for o in document_overlaps(
+            [], matches, [int(batch.paragraph_chars()[0])] + [chars[d] for d in docs])}
+        incoming_exact = _eligible_exact(batch.paragraph_sets, self.config.min_words)
+        ranked = sorted(docs, key=lambda d: (d not in same_text, *(-x for x in coverage.get(position[d], (0, 0))), d))
+        chosen = ranked[:limit]
+        details = self._documents(chosen)
+        out = []
+        for doc in chosen:
+            doc_id, metadata, text, paragraph_sets, eligible_exact = details[doc]
+            incoming_in_stored, stored_in_incoming = coverage.get(position[doc], (0.0, 0.0))
+            if doc in same_text or (incoming_exact and incoming_exact == eligible_exact):
+                relation = "duplicate"
+            elif incoming_in_stored >= NEAR_DUPLICATE_SHARE:
+                relation = "near-duplicate"
+            else:
+                relation = "partial-reuse"
+            similarity = verify.set_overlap(paragraph_sets, batch.paragraph_sets.hashes)[0]
+            passages = sorted((self._passage(batch, pair, text) for pair in by_doc[doc]),
+                              key=lambda m: (m.incoming.start, m.stored.start))
+            out.append(DocumentMatch(doc_id, metadata, relation, similarity, incoming_in_stored, stored_in_incoming,
+                                     tuple(passages)))
+        out.sort(key=lambda m: (-RELATIONS.index(m.relation), -m.incoming_in_stored, -m.similarity,
+                                -m.stored_in_incoming))
+        return out
+
+    def _documents(self, docs: list[int]) -> dict[int, tuple[str, Any, str, np.ndarray, set[int]]]:
+        """``doc -> (id, metadata, text, all paragraph shingles, exact hashes of compared paragraphs)``."""
+        shingles: dict[int, list[np.ndarray]] = defaultdict(list)
+        exact: dict[int, set[int]] = defaultdict(set)
+        for doc, words, h, blob in self._db.execute(
+                f"SELECT doc, words, exact, shingles FROM paragraphs WHERE doc {_IN}", (json.dumps(docs),)):
+            shingles[doc].append(np.frombuffer(blob, dtype="<u8"))
+            if words >= self.config.min_words:
+                exact[doc].add(h)
+        out = {}
+        for doc, doc_id, metadata, text in self._db.execute(
+                f"SELECT doc, id, metadata, text FROM documents WHERE doc {_IN}", (json.dumps(docs),)):
+            sets = np.concatenate(shingles[doc]) if shingles[doc] else np.empty(0, dtype=np.uint64)
+            out[doc] = (doc_id, _metadata(metadata), text, sets, exact[doc])
+        return out
+
+    def _passage(self, batch: _Batch, pair: _Pair, stored_text: str) -> PassageMatch:
+        table = batch.paragraphs if pair.kind != "partial" else batch.sentences
+        incoming_text = batch.texts[0]
+        first, last = pair.incoming[0], pair.incoming[-1]
+        incoming = _quote(incoming_text, int(table.start[first]), int(table.end[last]), int(table.line[first]))
+        stored = _quote(stored_text, pair.stored[0].start, pair.stored[-1].end, pair.stored[0].line)
+        diff = None
+        if pair.kind != "exact":
+            diff = diff_texts(stored.text, incoming.text, stored.start, incoming.start)
+        return PassageMatch(pair.kind, pair.similarity, pair.containment, incoming, stored, diff)
+
+    def _problems(self, band_rows: int) -> list[str]:
+        """Integrity and consistency problems of the file (empty when sound)."""
+        db = self._db
+        integrity = [r[0] for r in db.execute("PRAGMA integrity_check(20)")]
+        problems = [] if integrity == ["ok"] else [f"integrity_check: {p}" for p in integrity]
+        queries = {
+            "paragraphs without a document":
+                "SELECT count(*) FROM paragraphs WHERE doc NOT IN (SELECT doc FROM documents)",
+            "sentences without a document": "SELECT count(*) FROM sentences WHERE doc NOT IN (SELECT doc FROM documents)",
+            "band keys of missing or non-canonical paragraphs":
+                "SELECT count(*) FROM bands b LEFT JOIN paragraphs p ON p.paragraph = b.paragraph "
+                "WHERE p.paragraph IS NULL OR p.canonical = 0",
+            "postings of missing or non-canonical sentences":
+                "SELECT count(*) FROM postings t LEFT JOIN sentences s ON s.sentence = t.sentence "
+                "WHERE s.sentence IS NULL OR s.canonical = 0",
+            "postings of stock shingles": "SELECT count(*) FROM postings WHERE shingle IN (SELECT shingle FROM stock)",
+            "paragraph texts without exactly one canonical copy":
+                f"SELECT count(*) FROM (SELECT exact FROM paragraphs WHERE words >= {int(self.config.min_words)} "
+                "GROUP BY exact HAVING sum(canonical) != 1)",
+            "sentence texts without exactly one canonical copy":
+                f"SELECT count(*) FROM (SELECT exact FROM sentences WHERE length(shingles) >= "
+                f"{8 * int(self.config.partial_min_shared)} GROUP BY exact HAVING sum(canonical) != 1)",
+        }
+        for problem, sql in queries.items():
+            count = db.execute(sql).fetchone()[0]
+            if count:
+                problems.append(f"{count} {problem}")
+        canonical = db.execute("SELECT count(*) FROM paragraphs WHERE canonical = 1").fetchone()[0]
+        if band_rows != canonical * self._bands:
+            problems.append(f"{band_rows} band keys for {canonical} canonical paragraphs x {self._bands} bands")
+        return problems
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+_CONFIG_FIELDS = tuple(f.name for f in dataclasses.fields(ScanConfig) if f.name != "workers")
+
+
+def _config(params: Mapping[str, Any]) -> ScanConfig:
+    unknown = sorted(set(params) - set(_CONFIG_FIELDS))
+    if unknown:
+        raise ValueError(f"unknown index parameter {unknown[0]!r} (known: {', '.join(_CONFIG_FIELDS)})")
+    return ScanConfig(**params)
+
+
+def _index_params(config: ScanConfig) -> dict[str, Any]:
+    """What the index stores and checks on open: every matching parameter and the derived LSH shape."""
+    bands, rows = optimal_params(config.threshold, config.num_perm)
+    fields = {name: getattr(config, name) for name in _CONFIG_FIELDS}
+    return {**fields, **config.signature_params(), "bands": bands, "rows": rows}
+
+
+def _compare_params(stored: Mapping[str, Any], asked: Mapping[str, Any]) -> None:
+    """Refuse an index built with other parameters, naming each one that differs."""
+    _config(asked)  # unknown names and invalid values are errors even when the index would match
+    differences = [f"{name}: index has {stored.get(name)}, asked for {value}"
+                   for name, value in asked.items() if stored.get(name) != value]
+    if stored.get("normalizer") != NORMALIZER_VERSION:
+        differences.append(f"normalizer: index has {stored.get('normalizer')}, this dedup has {NORMALIZER_VERSION} "
+                           "(rebuild the index)")
+    if differences:
+        raise IndexMismatch("; ".join(differences))
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # isolation_level=None: transactions are explicit (BEGIN / BEGIN IMMEDIATE ... COMMIT).
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = FULL")
+    connection.execute("PRAGMA mmap_size = 1073741824")
+    return connection
+
+
+def _check_header(path: Path) -> int:
+    """Cheap checks before SQLite sees the file: it exists, is SQLite, and is as long as its header says."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except FileNotFoundError:
+        raise IndexFileError(f"{path}: no such index file") from None
+    except OSError as exc:
+        raise IndexFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        raise IndexCorrupt(f"{path}: not a dedup index (not an SQLite database)")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    header_valid = pages > 0 and header[24:28] == header[92:96]
+    wal = path.with_name(path.name + "-wal")
+    if header_valid and size < pages * page_size and _file_size(wal) == 0:
+        raise IndexCorrupt(f"{path}: truncated ({size} bytes, the header says {pages * page_size})")
+    return size
+
+
+def _read_meta(path: Path, connection: sqlite3.Connection) -> dict[str, Any]:
+    try:
+        meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.OperationalError:
+        raise IndexCorrupt(f"{path}: not a dedup index (no meta table)") from None
+    if meta.get("format") != FORMAT:
+        raise IndexCorrupt(f"{path}: not a dedup index (format is {meta.get('format')!r})")
+    version = meta.get("schema_version", "")
+    if not version.isdigit():
+        raise IndexCorrupt(f"{path}: corrupt (schema_version is {version!r})")
+    if int(version) > SCHEMA_VERSION:
+        raise IndexVersionError(f"{path}: index schema version {version} is newer than this dedup supports "
+                                f"({SCHEMA_VERSION}); upgrade dedup")
+    if int(version) < SCHEMA_VERSION:
+        raise IndexVersionError(f"{path}: index schema version {version} is older than this dedup's "
+                                f"({SCHEMA_VERSION}); rebuild the index")
+    try:
+        params = json.loads(meta["params"])
+        _config({k: v for k, v in params.items() if k in _CONFIG_FIELDS})
+        int(params["bands"]), int(params["rows"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise IndexCorrupt(f"{path}: corrupt (stored parameters unreadable: {exc})") from None
+    return params
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _text(text: object) -> str:
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a string, got {type(text).__name__}")
+    if not text.strip():
+        raise ValueError("text is empty")
+    return text
+
+
+def _item(doc_id: object, text: object, metadata: Mapping[str, Any] | None = None) -> tuple[str, str, str | None]:
+    """Validate one document; returns ``(id, text, metadata as JSON or None)``."""
+    if not isinstance(doc_id, str) or not doc_id:
+        raise ValueError(f"document id must be a non-empty string, got {doc_id!r}")
+    if metadata is not None and not isinstance(metadata, Mapping):
+        raise ValueError(f"metadata of {doc_id!r} must be a mapping, got {type(metadata).__name__}")
+    try:
+        meta = None if metadata is None else json.dumps(dict(metadata), ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"metadata of {doc_id!r} is not JSON ({exc})") from None
+    try:
+        return doc_id, _text(text), meta
+    except ValueError as exc:
+        raise ValueError(f"document {doc_id!r}: {exc}") from None
+
+
+def _metadata(value: str | None) -> dict[str, Any] | None:
+    return None if value is None else json.loads(value)
+
+
+def _text_hash(text: str) -> int:
+    """Signed 64-bit hash of the normalised text (equal texts after normalisation are duplicates)."""
+    digest = hashlib.blake2b(normalize(text).encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _ordinals(doc: np.ndarray) -> np.ndarray:
+    """Position of each row within its document (rows are ordered by document)."""
+    return np.arange(len(doc)) - np.searchsorted(doc, doc, side="left")
+
+
+def _blobs(values: np.ndarray, offsets: np.ndarray, dtype: str) -> list[bytes]:
+    data = values.astype(dtype, copy=False)
+    return [data[offsets[i]:offsets[i + 1]].tobytes() for i in range(len(offsets) - 1)]
+
+
+def _canonical(db: sqlite3.Connection, table: str, exact: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """1 for the eligible rows that are the first copy of their text: not stored yet, first in the batch."""
+    rows = np.flatnonzero(eligible)
+    canonical = np.zeros(len(exact), dtype=np.int64)
+    if len(rows) == 0:
+        return canonical
+    _, first = np.unique(exact[rows], return_index=True)
+    candidates = rows[first]
+    stored = db.execute(f"SELECT DISTINCT exact FROM {table} WHERE exact {_IN}",
+                        (json.dumps(exact[candidates].tolist()),)).fetchall()
+    canonical[candidates[~np.isin(exact[candidates], [r[0] for r in stored])]] = 1
+    return canonical
+
+
+def _overlaps(incoming: ShingleSets, stored: dict[int, tuple[int, np.ndarray]], pairs: list[tuple[int, int]],
+              min_shared: int = 0) -> Iterator[tuple[tuple[int, int], float, float]]:
+    """Exact Jaccard and containment of (incoming segment, stored row) pairs with at least ``min_shared``
+    shared shingles."""
+    if not pairs:
+        return
+    rows = sorted(stored)
+    position = {row: len(incoming) + k for k, row in enumerate(rows)}
+    hashes = np.concatenate([incoming.hashes] + [stored[r][1] for r in rows])
+    sizes = np.concatenate([incoming.sizes(), [len(stored[r][1]) for r in rows]]).astype(np.int64)
+    offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    measured = verify.overlaps(hashes, offsets, np.array([(i, position[c]) for i, c in pairs], dtype=np.int64))
+    keep = measured.shared >= min_shared
+    for k in np.flatnonzero(keep).tolist():
+        yield pairs[k], float(measured.jaccard()[k]), float(measured.containment()[k])
+
+
+def _eligible_exact(sets: ShingleSets, min_words: int) -> set[int]:
+    return set(sets.exact.view(np.int64)[sets.words >= min_words].tolist())
+
+
+def _quote(text: str, start: int, end: int, line: int) -> Quote:
+    return Quote(start, end, line, line + text.count("\n", start, end), text[start:end])
+
+
+def _timed(verdict: Verdict, started: float) -> Verdict:
+    stats = {**verdict.stats, "seconds": round(time.perf_counter() - started, 6)}
+    return dataclasses.replace(verdict, stats=stats)

@@ -1,0 +1,48 @@
+"""The JSON report of the bundled sample, compared with a golden file checked by hand.
+
+Run ``pytest tests/test_golden.py --update-golden`` after an intended change, and review the diff.
+"""
+
+import json
+
+import jsonschema
+
+from dedup.report.render_json import report_dict
+from tests.conftest import FIXTURES, ROOT
+
+GOLDEN = FIXTURES.parent / "golden" / "sample_report.json"
+SCHEMA = ROOT.parent / "shared" / "report.schema.json"
+
+
+def stable(report) -> dict:
+    data = report_dict(report)
+    del data["stats"]  # timings
+    data.pop("tool")
+    for document in data["documents"]:
+        document["path"] = document["path"].rsplit("/", 1)[-1]
+    return data
+
+
+def test_sample_report_matches_golden(seed_report, update_golden):
+    data = stable(seed_report)
+    if update_golden:
+        GOLDEN.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    assert data == json.loads(GOLDEN.read_text(encoding="utf-8"))
+
+
+def test_sample_report_validates_against_the_shared_schema(seed_report):
+    if SCHEMA.exists():
+        jsonschema.validate(report_dict(seed_report), json.loads(SCHEMA.read_text(encoding="utf-8")))
+    else:  # a checkout without ../shared: the schema's own required keys still hold
+        assert {"schema", "documents", "matches", "clusters", "figure_conflicts",
+                "documents_overlap"} <= set(report_dict(seed_report))
+
+
+def test_offsets_point_at_the_quoted_text(seed_report):
+    data = report_dict(seed_report)
+    texts = {d.id: d.text for d in seed_report.documents}
+    for match in data["matches"]:
+        for side in ("a", "b"):
+            span = match[side]
+            assert texts[span["doc"]][span["start"]:span["end"]] == span["text"]
+            assert texts[span["doc"]].count("\n", 0, span["start"]) + 1 == span["line"]
