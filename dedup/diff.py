@@ -73,7 +73,29 @@ def _tokens(text: str) -> list[tuple[int, int]]:
 
 
 def diff_texts(a: str, b: str, a_offset: int = 0, b_offset: int = 0) -> Diff:
-    """Word-level diff of ``a`` and ``b``; offsets in the result are shifted by ``a_offset``/``b_offset``."""
+    """Word-level diff of ``a`` and ``b``; offsets in the result are shifted by ``a_offset``/``b_offset``.
+
+    difflib breaks ties depending on argument order, so the diff is always computed in one canonical
+    direction and mirrored: ``diff_texts(b, a)`` is exactly ``diff_texts(a, b)`` with sides swapped.
+    """
+    if (b, b_offset) < (a, a_offset):
+        return _mirror(_diff(b, a, b_offset, a_offset))
+    return _diff(a, b, a_offset, b_offset)
+
+
+_MIRROR_OP = {"equal": "equal", "replace": "replace", "insert": "delete", "delete": "insert"}
+_MIRROR_CHANGE = {"changed": "changed", "qualifier": "qualifier", "added": "removed", "removed": "added"}
+
+
+def _mirror(diff: Diff) -> Diff:
+    return Diff(
+        tuple(TokenOp(_MIRROR_OP[o.op], o.b_start, o.b_end, o.a_start, o.a_end, o.b, o.a) for o in diff.ops),
+        tuple(WordingChange(_MIRROR_OP[w.kind], w.b, w.a) for w in diff.wording),
+        tuple(FigureChange(_MIRROR_CHANGE[f.change], f.b, f.a, f.counts, f.b_start, f.a_start) for f in diff.figures),
+    )
+
+
+def _diff(a: str, b: str, a_offset: int, b_offset: int) -> Diff:
     a_tokens, b_tokens = _tokens(a), _tokens(b)
     a_keys = [normalize(a[s:e]) for s, e in a_tokens]
     b_keys = [normalize(b[s:e]) for s, e in b_tokens]

@@ -21,7 +21,8 @@ class Figure:
     ``text == source[start:end]`` and covers qualifier + number (+ unit or scale). ``kind`` is one of
     "count", "percent", "money", "ordinal", "date", "year", "duration", "age". Dates are encoded
     so that they compare as numbers: ``value`` is MMDD, YYYYMMDD or YYYYMM as ``unit`` says.
-    Vague amounts ("dozens") carry their lower bound. ``counts``, ``event`` are only set for counts;
+    Vague amounts ("dozens") carry their lower bound. ``counts`` and ``event`` are only set for
+    counts; a bare "31 killed" or "death toll of 31" counts "dead" (see BARE_EVENT_COUNTS).
     ``claimed`` marks figures the text attributes as a claim rather than reports.
     """
 

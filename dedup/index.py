@@ -52,11 +52,11 @@ import os
 import sqlite3
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -292,14 +292,14 @@ class Index:
         config = _config(params)
         if path.exists():
             raise IndexFileError(f"{path}: already exists (remove it or pick another path)")
+        stored = _index_params(config)
         try:
             connection = _connect(path)
-            with connection:
-                connection.executescript(_SCHEMA)
-            stored = _index_params(config)
+            connection.executescript("BEGIN;" + _SCHEMA)
             connection.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
                 ("format", FORMAT), ("schema_version", str(SCHEMA_VERSION)), ("params", json.dumps(stored)),
             ])
+            connection.execute("COMMIT")
         except sqlite3.Error as exc:
             raise IndexFileError(f"{path}: cannot create ({exc})") from None
         return cls(path, connection, config, stored)
@@ -478,7 +478,8 @@ class Index:
             try:
                 yield
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:  # SQLite may have rolled back already (e.g. disk full)
+                    self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
 
@@ -498,8 +499,7 @@ class Index:
 
     def _claim(self, ids: list[str], *, replace: bool) -> None:
         """Make room for ``ids``: an id already stored is removed (``replace``) or an error."""
-        rows = self._db.execute(f"SELECT id, doc FROM documents WHERE id IN (SELECT value FROM json_each(?))",
-                                (json.dumps(ids),)).fetchall()
+        rows = self._db.execute(f"SELECT id, doc FROM documents WHERE id {_IN}", (json.dumps(ids),)).fetchall()
         if rows and not replace:
             raise DocumentExists(f"document {rows[0][0]!r} is already in {self.path} (use replace to overwrite it)")
         for _, doc in rows:
@@ -637,11 +637,12 @@ class Index:
         cap = config.max_shingle_df
         exact = sets.exact.view(np.int64)
         eligible = np.flatnonzero(sets.words >= config.min_words)
-        proposed: list[tuple[int, int]] = []
+        found: set[tuple[int, int]] = set()
         for i in eligible.tolist():
             for key in batch.keys[i].tolist():
-                proposed.extend((i, r[0]) for r in db.execute(
-                    "SELECT paragraph FROM bands WHERE key = ? LIMIT ?", (key, cap)))
+                found.update((i, r[0]) for r in db.execute("SELECT paragraph FROM bands WHERE key = ? LIMIT ?",
+                                                           (key, cap)))
+        proposed = sorted(found)
         stored = self._sets("paragraphs", {c for _, c in proposed})
         checked = _overlaps(sets, stored, proposed)
         best: dict[tuple[int, int], tuple[float, float]] = {}  # (incoming, stored exact) -> scores
@@ -684,10 +685,9 @@ class Index:
                 best[(i, stored[c][0])] = (jaccard, containment)
         copies = self._copies("sentences", {h for _, h in best})
         incoming_paragraph = batch.sentences.paragraph
-        edges = sorted(
-            (seg.doc, i, seg.ord, seg, stored_exact)
-            for (i, stored_exact) in best for seg in copies.get(stored_exact, [])
-            if (int(incoming_paragraph[i]), seg.paragraph) not in matched)
+        edges = sorted(((seg.doc, i, seg.ord, seg, stored_exact)
+                        for (i, stored_exact) in best for seg in copies.get(stored_exact, [])
+                        if (int(incoming_paragraph[i]), seg.paragraph) not in matched), key=lambda e: e[:3])
         return self._merge(edges, sets, {h: stored_set for h, stored_set in stored.values()}), len(proposed)
 
     def _merge(self, edges: list[tuple[int, int, int, _Segment, int]], incoming: ShingleSets,
@@ -766,10 +766,9 @@ class Index:
             else:
                 relation = "partial-reuse"
             similarity = verify.set_overlap(paragraph_sets, batch.paragraph_sets.hashes)[0]
-            passages = sorted((self._passage(batch, pair, text) for pair in by_doc[doc]),
-                              key=lambda m: (m.incoming.start, m.stored.start))
+            passages = tuple(self._passage(batch, pair, text) for pair in _strongest_per_span(batch, by_doc[doc]))
             out.append(DocumentMatch(doc_id, metadata, relation, similarity, incoming_in_stored, stored_in_incoming,
-                                     tuple(passages)))
+                                     passages))
         out.sort(key=lambda m: (-RELATIONS.index(m.relation), -m.incoming_in_stored, -m.similarity,
                                 -m.stored_in_incoming))
         return out
@@ -1010,13 +1009,26 @@ def _overlaps(incoming: ShingleSets, stored: dict[int, tuple[int, np.ndarray]], 
     offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
     np.cumsum(sizes, out=offsets[1:])
     measured = verify.overlaps(hashes, offsets, np.array([(i, position[c]) for i, c in pairs], dtype=np.int64))
-    keep = measured.shared >= min_shared
-    for k in np.flatnonzero(keep).tolist():
-        yield pairs[k], float(measured.jaccard()[k]), float(measured.containment()[k])
+    jaccard, containment = measured.jaccard(), measured.containment()
+    for k in np.flatnonzero(measured.shared >= min_shared).tolist():
+        yield pairs[k], float(jaccard[k]), float(containment[k])
 
 
 def _eligible_exact(sets: ShingleSets, min_words: int) -> set[int]:
     return set(sets.exact.view(np.int64)[sets.words >= min_words].tolist())
+
+
+def _strongest_per_span(batch: _Batch, pairs: list[_Pair]) -> list[_Pair]:
+    """One pair per incoming span, in text order: a stored article that repeats a paragraph matches it
+    twice, and both copies count for coverage, but the passage is reported once (strongest, earliest)."""
+    best: dict[tuple[int, int], _Pair] = {}
+    for pair in pairs:
+        table = batch.paragraphs if pair.kind != "partial" else batch.sentences
+        span = (int(table.start[pair.incoming[0]]), int(table.end[pair.incoming[-1]]))
+        known = best.get(span)
+        if known is None or (-pair.similarity, pair.stored[0].start) < (-known.similarity, known.stored[0].start):
+            best[span] = pair
+    return [best[span] for span in sorted(best)]
 
 
 def _quote(text: str, start: int, end: int, line: int) -> Quote:
