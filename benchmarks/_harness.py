@@ -15,6 +15,7 @@ processes, so forked workers are not counted twice) of the whole process tree.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib.metadata
 import json
@@ -188,17 +189,11 @@ def measure(fn: Callable[[], T], *, repeat: int = 1, warmup: bool = False,
     baseline = rss_mb()
     reset_peak_rss()
     runs = []
-    sampler = TreeSampler(os.getpid()) if children else None
-    if sampler:
-        sampler.__enter__()
-    try:
+    with TreeSampler(os.getpid()) if children else contextlib.nullcontext() as sampler:
         for _ in range(max(repeat, 1)):
             started = time.perf_counter()
             result = fn()
             runs.append(time.perf_counter() - started)
-    finally:
-        if sampler:
-            sampler.__exit__()
     total = sampler.peak_mb if sampler else None
     return result, Measurement(min(runs), tuple(runs), peak_rss_mb(), baseline, total)
 

@@ -712,24 +712,29 @@ def _events(
     return events
 
 
-def _is_claimed(text: str, scope_breaks: Sequence[int], start: int) -> bool:
-    """A claim cue earlier in the figure's clause: "claiming to have killed 84", not "Bugti said 31"."""
-    preceding_break = bisect_right(scope_breaks, start)
-    scope_start = scope_breaks[preceding_break - 1] if preceding_break else 0
-    return _CLAIM_CUE_RE.search(text, scope_start, start) is not None
+def _claimed(text: str, figures: Sequence[Figure]) -> list[bool]:
+    """Whether a claim cue precedes each figure in its clause: "claiming to have killed 84", not "said 31"."""
+    scope_breaks = [match.end() for match in _CLAIM_SCOPE_BREAK_RE.finditer(text)]
+    cues = list(_CLAIM_CUE_RE.finditer(text))
+    cue_ends = [cue.end() for cue in cues]
+    claimed = []
+    for figure in figures:
+        breaks_before = bisect_right(scope_breaks, figure.start)
+        scope_start = scope_breaks[breaks_before - 1] if breaks_before else 0
+        cues_before = bisect_right(cue_ends, figure.start)
+        claimed.append(bool(cues_before) and cues[cues_before - 1].start() >= scope_start)
+    return claimed
 
 
 def extract_figures(text: str) -> list[Figure]:
     """Every figure in ``text``, sorted by start, with what it counts, what happened and who claims it."""
     figures = _scan(text)
     phrases = [_counted_phrase(text, f) if f.kind == "count" else (None, f.end) for f in figures]
-    events = _events(text, figures, phrases)
-    scope_breaks = [match.end() for match in _CLAIM_SCOPE_BREAK_RE.finditer(text)]
+    events, claims = _events(text, figures, phrases), _claimed(text, figures)
     result = []
-    for figure, (counts, _), event in zip(figures, phrases, events, strict=True):
-        counts = counts or (BARE_EVENT_COUNTS[event] if event else None)
-        claimed = _is_claimed(text, scope_breaks, figure.start)
-        result.append(replace(figure, counts=counts, event=event, claimed=claimed))
+    for figure, (counts, _), event, claimed in zip(figures, phrases, events, claims, strict=True):
+        bare_counts = BARE_EVENT_COUNTS[event] if event else None  # "31 killed" counts the dead
+        result.append(replace(figure, counts=counts or bare_counts, event=event, claimed=claimed))
     return result
 
 

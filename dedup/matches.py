@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from dedup import candidates, verify
-from dedup.cluster import Clustering, cluster, identical_edges
+from dedup.cluster import Clustering, identical_edges
 from dedup.config import ScanConfig
+from dedup.engines.base import Engine
 from dedup.model import KIND_ORDER, Cluster, Match, Passage
 from dedup.segment import SegmentTable
 from dedup.shingle import ShingleSets
@@ -49,18 +50,18 @@ def _subset(sets: ShingleSets, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return sets.hashes[index], offsets
 
 
-def paragraph_level(table: SegmentTable, sets: ShingleSets, signatures: np.ndarray,
-                    config: ScanConfig) -> LevelResult:
+def paragraph_level(table: SegmentTable, sets: ShingleSets, signatures: np.ndarray, config: ScanConfig,
+                    engine: Engine) -> LevelResult:
     """Exact and near paragraph matches (``signatures`` has one row per paragraph)."""
     nodes = np.flatnonzero(sets.words >= config.min_words)
     exact_edges = identical_edges(sets.exact[nodes], nodes)
     unique = np.setdiff1d(nodes, exact_edges[:, 1], assume_unique=True)
     bands, rows = candidates.optimal_params(config.threshold, config.num_perm)
     keys = candidates.band_keys(signatures[unique], bands, rows)
-    proposed = unique[candidates.bucket_pairs(keys)]
-    checked = verify.overlaps(sets.hashes, sets.offsets, proposed)
+    proposed = unique[engine.bucket_pairs(keys)]
+    checked = engine.overlaps(sets.hashes, sets.offsets, proposed)
     near = checked.select(checked.jaccard() >= config.threshold)
-    clustering = cluster(len(table), np.concatenate([exact_edges, near.pairs]))
+    clustering = engine.cluster(len(table), np.concatenate([exact_edges, near.pairs]))
     stats = {"paragraphs": len(table), "paragraphs_compared": len(nodes), "unique_paragraphs": len(unique),
              "lsh_bands": bands, "lsh_rows": rows, "paragraph_candidates": len(proposed),
              "near_verified": len(near.pairs)}
@@ -70,7 +71,7 @@ def paragraph_level(table: SegmentTable, sets: ShingleSets, signatures: np.ndarr
 
 
 def sentence_level(table: SegmentTable, sets: ShingleSets, paragraphs: Clustering, config: ScanConfig,
-                   label_offset: int = 0) -> LevelResult:
+                   engine: Engine, label_offset: int = 0) -> LevelResult:
     """Partial reuse: sentences shared by paragraphs that are not themselves exact or near copies.
 
     Cluster ids start at ``label_offset`` so they do not collide with the paragraph clusters'.
@@ -79,12 +80,11 @@ def sentence_level(table: SegmentTable, sets: ShingleSets, paragraphs: Clusterin
     exact_edges = identical_edges(sets.exact[nodes], nodes)
     unique = np.setdiff1d(nodes, exact_edges[:, 1], assume_unique=True)
     hashes, offsets = _subset(sets, unique)
-    pairs, _shared = candidates.shared_shingle_pairs(hashes, offsets, config.partial_min_shared,
-                                                     config.max_shingle_df)
+    pairs, _shared = engine.shared_shingle_pairs(hashes, offsets, config.partial_min_shared, config.max_shingle_df)
     proposed = unique[pairs]
-    checked = verify.overlaps(sets.hashes, sets.offsets, proposed)
+    checked = engine.overlaps(sets.hashes, sets.offsets, proposed)
     reused = checked.select(checked.containment() >= config.partial_containment)
-    clustering = cluster(len(table), np.concatenate([exact_edges, reused.pairs]))
+    clustering = engine.cluster(len(table), np.concatenate([exact_edges, reused.pairs]))
 
     paragraph = table.paragraph
     paragraph_label = paragraphs.label

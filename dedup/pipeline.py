@@ -18,7 +18,8 @@ import numpy as np
 from dedup.config import ScanConfig
 from dedup.conflicts import find_figure_conflicts
 from dedup.diff import diff_texts
-from dedup.engines.local import sign_all
+from dedup.engines.base import Engine
+from dedup.engines.local import LocalEngine
 from dedup.matches import paragraph_level, passage_of, sentence_level
 from dedup.align import align
 from dedup.model import Comparison, ConflictSource, ConflictValue, DocumentOverlap, FigureConflict, Match, Passage, Report
@@ -41,7 +42,7 @@ class Progress:
 def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, config: ScanConfig | None = None,
          globs: Iterable[str] = DEFAULT_GLOBS, skip_bad_lines: bool = False,
          warn: Callable[[str], None] | None = None, progress: Progress | None = None,
-         **options: object) -> Report:
+         engine: Engine | None = None, **options: object) -> Report:
     """Scan files, folders and JSONL files for exact, near and partial reuse.
 
     Options are :class:`~dedup.config.ScanConfig` fields (``threshold=0.8``...). Raises
@@ -58,15 +59,17 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, co
             warn(message)
 
     documents = read_documents(paths, globs=globs, warn=collect, skip_bad_lines=skip_bad_lines)
-    report = analyze(documents, config, progress=progress)
+    report = analyze(documents, config, progress=progress, engine=engine)
     report.warnings = warnings
     return report
 
 
 def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
-            progress: Progress | None = None, with_diffs: bool = True) -> Report:
-    """Find reuse in and across ``documents`` (in memory)."""
+            progress: Progress | None = None, with_diffs: bool = True, engine: Engine | None = None) -> Report:
+    """Find reuse in and across ``documents`` (in memory); ``engine`` runs the heavy stages
+    (default: :class:`~dedup.engines.local.LocalEngine` with ``config.workers`` processes)."""
     config = config or ScanConfig()
+    engine = engine or LocalEngine(config.workers)
     progress = progress or Progress()
     timings: dict[str, float] = {}
     texts = [d.text for d in documents]
@@ -75,15 +78,15 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
         paragraphs, sentences = segment_documents(texts)
     with _timed(timings, "signatures"):
         progress.start("paragraphs", len(paragraphs))
-        paragraph_sets, paragraph_sigs = sign_all(paragraphs.texts(texts), config.shingle_size, config.num_perm,
-                                                  config.seed, workers=config.workers, progress=progress.advance)
+        paragraph_sets, paragraph_sigs = engine.sign(paragraphs.texts(texts), config.shingle_size, config.num_perm,
+                                                     config.seed, progress=progress.advance)
         progress.start("sentences", len(sentences))
-        sentence_sets, _ = sign_all(sentences.texts(texts), config.sentence_shingle_size, 0, config.seed,
-                                    workers=config.workers, progress=progress.advance)
+        sentence_sets, _ = engine.sign(sentences.texts(texts), config.sentence_shingle_size, 0, config.seed,
+                                       progress=progress.advance)
     with _timed(timings, "paragraph_matches"):
-        paragraph_result = paragraph_level(paragraphs, paragraph_sets, paragraph_sigs, config)
+        paragraph_result = paragraph_level(paragraphs, paragraph_sets, paragraph_sigs, config, engine)
     with _timed(timings, "sentence_matches"):
-        sentence_result = sentence_level(sentences, sentence_sets, paragraph_result.clustering, config,
+        sentence_result = sentence_level(sentences, sentence_sets, paragraph_result.clustering, config, engine,
                                          label_offset=len(paragraph_result.clustering.representative))
     matches = sorted(paragraph_result.matches + sentence_result.matches, key=_match_order)
     clusters = paragraph_result.clusters + sentence_result.clusters

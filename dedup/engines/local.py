@@ -1,8 +1,9 @@
-"""Local engine: the signature stage over shared-nothing shards, one process per core.
+"""Local engine: everything in this process, and the signature stage over shared-nothing shards,
+one process per core.
 
 Each shard is a batch of raw segment texts; a worker normalises, shingles and signs it and sends
 back arrays only. With one worker everything runs in this process (no start-up cost), which is what
-small scans and tests use.
+small scans and tests use. The other primitives are compiled or vectorised already.
 """
 
 from __future__ import annotations
@@ -14,12 +15,38 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
+from dedup import candidates, verify
+from dedup.cluster import Clustering, cluster
+from dedup.engines.base import Progress
 from dedup.minhash import signatures
 from dedup.normalize import normalize
 from dedup.shingle import ShingleSets, shingle_sets
 
-Progress = Callable[[int], None]
 BATCH_CHARS = 2_000_000
+
+
+class LocalEngine:
+    """The reference engine (see :class:`dedup.engines.base.Engine`)."""
+
+    def __init__(self, workers: int = 1) -> None:
+        self.workers = workers
+
+    def sign(self, texts: Sequence[str], shingle_size: int, num_perm: int, seed: int, *,
+             progress: Progress | None = None) -> tuple[ShingleSets, np.ndarray]:
+        return sign_all(texts, shingle_size, num_perm, seed, workers=self.workers, progress=progress)
+
+    def bucket_pairs(self, keys: np.ndarray) -> np.ndarray:
+        return candidates.bucket_pairs(keys)
+
+    def shared_shingle_pairs(self, hashes: np.ndarray, offsets: np.ndarray, min_shared: int,
+                             max_df: int) -> tuple[np.ndarray, np.ndarray]:
+        return candidates.shared_shingle_pairs(hashes, offsets, min_shared, max_df)
+
+    def overlaps(self, hashes: np.ndarray, offsets: np.ndarray, pairs: np.ndarray) -> verify.Overlaps:
+        return verify.overlaps(hashes, offsets, pairs)
+
+    def cluster(self, n_nodes: int, edges: np.ndarray) -> Clustering:
+        return cluster(n_nodes, edges)
 
 
 def available_workers() -> int:

@@ -1,0 +1,240 @@
+"""Command line for the persistent index: ``dedup index ...``, ``dedup check`` and ``dedup serve``.
+
+``dedup check`` exits with the verdict, so a shell pipeline can branch on it:
+
+====  ==================================================================
+0     new: nothing reused
+3     partial-reuse: some passages are copies of stored articles
+4     near-duplicate: most of the text copies one stored article
+5     duplicate: the same article is stored
+2     bad input or usage (missing file, empty text, not an index, parameter mismatch)
+====  ==================================================================
+
+``dedup check --add`` stores the article unless it is a duplicate (see
+:meth:`dedup.index.Index.check_and_add`); ``--id`` names it (default: the file name; required for
+stdin). ``dedup index stats --verify`` exits 1 when the integrity check fails. Every other command
+exits 0 on success and 2 on bad input, with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Annotated, Any, Optional
+
+import typer
+
+EXIT_CODES = {"new": 0, "partial-reuse": 3, "near-duplicate": 4, "duplicate": 5}
+EXIT_VERIFY_FAILED = 1
+
+index_app = typer.Typer(name="index", help="A persistent index of articles: create, add, remove, stats.",
+                        no_args_is_help=True)
+
+
+class CheckFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``index``, ``check`` and ``serve`` to the ``dedup`` app."""
+    app.add_typer(index_app, name="index")
+    app.command("check")(check_command)
+    app.command("serve")(serve_command)
+
+
+def _cli() -> ModuleType:
+    """``dedup.cli`` (fail, warn, progress bar): imported late, because it imports this module to register."""
+    from dedup import cli
+
+    return cli
+
+
+def _open(path: Path, *, corrupt_code: int = 2, **params: Any):  # type: ignore[no-untyped-def]
+    """Open an index or exit with one line: 2 for bad input (not an index, other parameters), and
+    ``corrupt_code`` for a damaged file."""
+    from dedup.index import Index, IndexCorrupt, IndexFileError
+
+    try:
+        return Index.open(path, **params)
+    except IndexCorrupt as exc:
+        _cli().fail(str(exc), corrupt_code)
+    except (IndexFileError, ValueError) as exc:
+        _cli().fail(str(exc))
+
+
+@index_app.command("create")
+def create_command(
+    path: Annotated[Path, typer.Argument(help="The index file to create (must not exist).")],
+    threshold: Annotated[float, typer.Option(help="Jaccard similarity for near-duplicate paragraphs.")] = 0.7,
+    shingle_size: Annotated[int, typer.Option(help="Words per paragraph shingle.")] = 5,
+    num_perm: Annotated[int, typer.Option(help="MinHash permutations.")] = 128,
+    min_words: Annotated[int, typer.Option(help="Paragraphs with fewer words are not compared.")] = 4,
+    seed: Annotated[int, typer.Option(help="MinHash seed.")] = 1,
+) -> None:
+    """Create an empty index with these matching parameters (stored in it)."""
+    from dedup.index import Index, IndexFileError
+
+    try:
+        Index.create(path, threshold=threshold, shingle_size=shingle_size, num_perm=num_perm, min_words=min_words,
+                     seed=seed).close()
+    except (IndexFileError, ValueError) as exc:
+        _cli().fail(str(exc))
+    typer.echo(f"created {path}")
+
+
+@index_app.command("add")
+def add_command(
+    path: Annotated[Path, typer.Argument(help="The index file.")],
+    inputs: Annotated[list[Path], typer.Argument(help="Files, folders (recursive) or JSONL files of {id, text}.")],
+    replace: Annotated[bool, typer.Option(help="Overwrite documents whose id is already stored.")] = False,
+    batch_size: Annotated[int, typer.Option(help="Documents per transaction.", min=1)] = 500,
+    glob: Annotated[Optional[list[str]], typer.Option(help="File name patterns in folders (repeatable).")] = None,
+    skip_bad_lines: Annotated[bool, typer.Option(help="Skip malformed JSONL lines instead of stopping.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no warnings on stderr.")] = False,
+) -> None:
+    """Add documents; an id already stored is an error unless --replace."""
+    from dedup.index import IndexFileError
+    from dedup.sources import DEFAULT_GLOBS, InputError, read_documents
+
+    cli = _cli()
+    index = _open(path)
+    with index:
+        try:
+            documents = read_documents(inputs, globs=glob or DEFAULT_GLOBS, skip_bad_lines=skip_bad_lines,
+                                       warn=(lambda message: None) if quiet else cli.warn)
+        except InputError as exc:
+            cli.fail(str(exc))
+        if not replace:
+            stored = next((d.id for d in documents if d.id in index), None)
+            if stored is not None:
+                cli.fail(f"document {stored!r} is already in {path} (use --replace to overwrite it)")
+        items = ((d.id, d.text, {"path": d.path, **d.metadata}) for d in documents)
+        bar = cli.progress_bar(quiet)
+        try:
+            if bar is None:
+                added = index.add_many(items, batch_size=batch_size, replace=replace)
+            else:
+                with bar:
+                    task = bar.add_task("adding", total=len(documents))
+                    added = index.add_many(items, batch_size=batch_size, replace=replace,
+                                           progress=lambda done: bar.update(task, completed=done))
+        except (IndexFileError, ValueError) as exc:
+            cli.fail(str(exc))
+    typer.echo(f"added {added} documents to {path}")
+
+
+@index_app.command("remove")
+def remove_command(
+    path: Annotated[Path, typer.Argument(help="The index file.")],
+    ids: Annotated[list[str], typer.Argument(help="Ids of the documents to remove.")],
+) -> None:
+    """Remove documents by id (each in its own transaction)."""
+    from dedup.index import IndexFileError
+
+    with _open(path) as index:
+        for doc_id in ids:
+            try:
+                index.remove(doc_id)
+            except IndexFileError as exc:
+                _cli().fail(str(exc))
+    typer.echo(f"removed {len(ids)} documents from {path}")
+
+
+@index_app.command("stats")
+def stats_command(
+    path: Annotated[Path, typer.Argument(help="The index file.")],
+    verify: Annotated[bool, typer.Option(help="Run the integrity and consistency checks; exit 1 on failure.")] = False,
+) -> None:
+    """Counts, sizes and parameters of an index, as JSON."""
+    from dedup.index import IndexFileError
+
+    failed = EXIT_VERIFY_FAILED if verify else _cli().EXIT_INPUT
+    with _open(path, quick_check=verify, corrupt_code=failed) as index:
+        try:
+            stats = index.stats(verify=verify)
+        except IndexFileError as exc:
+            _cli().fail(str(exc), failed)
+    typer.echo(json.dumps(stats, indent=2))
+    if verify and not stats["ok"]:
+        _cli().fail(f"{path}: verification failed ({'; '.join(stats['problems'])})", EXIT_VERIFY_FAILED)
+
+
+def check_command(
+    index_path: Annotated[Path, typer.Option("--index", help="The index file.", show_default=False)],
+    source: Annotated[str, typer.Argument(help="The article to check: a file, or - for stdin.")] = "-",
+    doc_id: Annotated[Optional[str], typer.Option("--id", help="Id to store it under (--add).")] = None,
+    add: Annotated[bool, typer.Option(help="Store the article unless it is a duplicate.")] = False,
+    output_format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.text,
+    limit: Annotated[int, typer.Option(help="Report at most this many stored documents.", min=1)] = 10,
+) -> None:
+    """Check one article against an index. Exit code: 0 new, 3 partial-reuse, 4 near-duplicate, 5 duplicate."""
+    from dedup.index import IndexFileError
+    from dedup.sources import UnusableFile, decode
+
+    cli = _cli()
+    try:
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        text, _ = decode(data)
+    except OSError as exc:
+        cli.fail(f"{source}: cannot read ({exc.strerror or exc})")
+    except UnusableFile as exc:
+        cli.fail(f"{source}: {exc}")
+    if add and doc_id is None:
+        if source == "-":
+            cli.fail("--add needs --id when the article comes from stdin")
+        doc_id = Path(source).name
+    with _open(index_path) as index:
+        try:
+            if add:
+                verdict = index.check_and_add(doc_id, text, {"path": source}, limit=limit)  # type: ignore[arg-type]
+            else:
+                verdict = index.check(text, limit=limit)
+        except (IndexFileError, ValueError) as exc:
+            cli.fail(f"{source}: {exc}")
+    if output_format is CheckFormat.json:
+        typer.echo(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render_verdict(verdict))
+    raise typer.Exit(EXIT_CODES[verdict.verdict])
+
+
+def render_verdict(verdict: Any) -> str:
+    """A few lines a person reads: the verdict, each stored document, what changed."""
+    lines = [verdict.verdict + (f" (stored as {verdict.id})" if verdict.added else "")]
+    for match in verdict.matches:
+        lines.append(f"  {match.relation} of {match.id}: similarity {match.similarity:.2f}, "
+                     f"{match.incoming_in_stored:.0%} of this text in it, {match.stored_in_incoming:.0%} of it here")
+        for passage in match.passages:
+            lines.append(f"    {passage.kind:7} line {passage.incoming.line} <- line {passage.stored.line}: "
+                         f"{_shorten(passage.incoming.text)}")
+            if passage.diff is not None:
+                lines.extend(f"      figure {f.change}: {f.a} -> {f.b}" for f in passage.diff.figures)
+                lines.extend(f"      wording: {w.a!r} -> {w.b!r}" for w in passage.diff.wording[:5])
+    return "\n".join(lines)
+
+
+def _shorten(text: str, width: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "\u2026"
+
+
+def serve_command(
+    index_path: Annotated[Path, typer.Option("--index", help="The index file.", show_default=False)],
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    token: Annotated[Optional[str], typer.Option(envvar="DEDUP_TOKEN", help="Bearer token required for writes.",
+                                                 show_default=False)] = None,
+    max_bytes: Annotated[int, typer.Option(help="Largest request body accepted.", min=1)] = 1_000_000,
+) -> None:
+    """Serve an index over HTTP (POST /check, POST /documents, ...; see /docs)."""
+    from dedup.service import serve
+
+    _open(index_path, quick_check=True).close()  # refuse a bad index before listening
+    if host not in ("127.0.0.1", "localhost", "::1") and not token:
+        _cli().warn(f"serving on {host} without --token: anyone who reaches it can add and remove documents")
+    serve(os.fspath(index_path), host, port, token, max_bytes)

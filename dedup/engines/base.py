@@ -1,0 +1,44 @@
+"""The engine contract: the heavy, data-parallel primitives of a scan.
+
+The pipeline and the match levels call only these; an engine decides where they run (this
+process, local processes, a Ray cluster). Every engine must return exactly what the local engine
+returns for the same input, so reports do not depend on where they were computed
+(tests/test_engines.py checks that).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import numpy as np
+
+from dedup.cluster import Clustering
+from dedup.shingle import ShingleSets
+from dedup.verify import Overlaps
+
+Progress = Callable[[int], None]
+
+
+class Engine(Protocol):
+    def sign(self, texts: Sequence[str], shingle_size: int, num_perm: int, seed: int, *,
+             progress: Progress | None = None) -> tuple[ShingleSets, np.ndarray]:
+        """Shingle sets (CSR) and a ``(len(texts), num_perm)`` signature matrix, rows in input order."""
+        ...
+
+    def bucket_pairs(self, keys: np.ndarray) -> np.ndarray:
+        """LSH candidate pairs from a ``(n, bands)`` band-key matrix (as :func:`dedup.candidates.bucket_pairs`)."""
+        ...
+
+    def shared_shingle_pairs(self, hashes: np.ndarray, offsets: np.ndarray, min_shared: int,
+                             max_df: int) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs of sets sharing at least ``min_shared`` elements (as :func:`dedup.candidates.shared_shingle_pairs`)."""
+        ...
+
+    def overlaps(self, hashes: np.ndarray, offsets: np.ndarray, pairs: np.ndarray) -> Overlaps:
+        """Exact overlaps of pairs (as :func:`dedup.verify.overlaps`)."""
+        ...
+
+    def cluster(self, n_nodes: int, edges: np.ndarray) -> Clustering:
+        """Connected components with breadth-first parents (as :func:`dedup.cluster.cluster`)."""
+        ...
