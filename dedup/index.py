@@ -318,8 +318,8 @@ class Index:
             raise IndexCorrupt(f"{path}: not a dedup index ({exc})") from None
         try:
             if quick_check or (quick_check is None and size <= QUICK_CHECK_MAX_BYTES):
-                problems = [row[0] for row in connection.execute("PRAGMA quick_check(3)")]
-                if problems != ["ok"]:
+                problems = _pragma_problems(connection, "quick_check(3)")
+                if problems:
                     raise IndexCorrupt(f"{path}: corrupt ({'; '.join(problems)})")
             stored = _read_meta(path, connection)
             _compare_params(stored, params)
@@ -501,7 +501,7 @@ class Index:
         """Make room for ``ids``: an id already stored is removed (``replace``) or an error."""
         rows = self._db.execute(f"SELECT id, doc FROM documents WHERE id {_IN}", (json.dumps(ids),)).fetchall()
         if rows and not replace:
-            raise DocumentExists(f"document {rows[0][0]!r} is already in {self.path} (use replace to overwrite it)")
+            raise DocumentExists(f"document {rows[0][0]!r} is already in {self.path}")
         for _, doc in rows:
             self._delete(doc)
 
@@ -803,8 +803,7 @@ class Index:
     def _problems(self, band_rows: int) -> list[str]:
         """Integrity and consistency problems of the file (empty when sound)."""
         db = self._db
-        integrity = [r[0] for r in db.execute("PRAGMA integrity_check(20)")]
-        problems = [] if integrity == ["ok"] else [f"integrity_check: {p}" for p in integrity]
+        problems = [f"integrity_check: {p}" for p in _pragma_problems(db, "integrity_check(20)")]
         queries = {
             "paragraphs without a document":
                 "SELECT count(*) FROM paragraphs WHERE doc NOT IN (SELECT doc FROM documents)",
@@ -893,6 +892,12 @@ def _check_header(path: Path) -> int:
     if header_valid and size < pages * page_size and _file_size(wal) == 0:
         raise IndexCorrupt(f"{path}: truncated ({size} bytes, the header says {pages * page_size})")
     return size
+
+
+def _pragma_problems(connection: sqlite3.Connection, pragma: str) -> list[str]:
+    """The problems a check pragma reports, one line each (none when it says "ok")."""
+    lines = [line.strip() for row in connection.execute(f"PRAGMA {pragma}") for line in str(row[0]).splitlines()]
+    return [line for line in lines if line not in ("ok", "*** in database main ***")]
 
 
 def _read_meta(path: Path, connection: sqlite3.Connection) -> dict[str, Any]:

@@ -137,8 +137,8 @@ def _inline_diff(diff: Diff, b_text: str, plain: bool) -> Text:
             continue
         if op.a:
             out.append(f"[-{_flat(op.a)}-]" if plain else _flat(op.a), style="" if plain else "red strike")
-        if op.a and op.b and not plain:
-            out.append(" ")
+        if op.a and (op.b and not plain or not op.b and b_text[op.b_end:op.b_end + 1].isalnum()):
+            out.append(" ")  # keep the words apart: "[-Additionally,-] Pakistan"
         if op.b:
             out.append(f"{{+{_flat(op.b)}+}}" if plain else _flat(op.b), style="" if plain else "green bold")
     return out

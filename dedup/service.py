@@ -1,0 +1,282 @@
+"""HTTP service over an index: the pre-ingest filter a newsroom pipeline calls for every article.
+
+``POST /check`` {text} -> verdict; ``POST /documents`` {id, text, metadata?} checks and stores in one
+transaction (201 stored, 200 not stored because it is a duplicate, 409 id taken); ``GET`` and
+``DELETE /documents/{id}``; ``GET /stats``; ``GET /health``. The OpenAPI schema is at ``/openapi.json``.
+
+Errors are JSON ``{"detail": ...}``: 422 bad body (empty text, wrong types), 413 body over
+``max_bytes`` (declared Content-Length or actual bytes), 404 unknown id, 401 missing or wrong bearer
+token on a write when a token is set, 503 damaged index.
+
+Each request opens its own SQLite connection in its worker thread (an :class:`~dedup.index.Index` is
+one connection and belongs to one thread), so any number of readers run at once over WAL while
+writers queue on SQLite's write lock; a write is one transaction, so a failed or interrupted request
+leaves nothing half-written. One connection stays open for the app's lifetime so SQLite keeps its WAL
+between requests instead of checkpointing it at every close.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Optional
+
+from fastapi import Depends, FastAPI, HTTPException, Request, Response, status
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field, StrictStr, field_validator
+
+from dedup import __version__
+from dedup.index import DocumentExists, DocumentNotFound, Index, IndexCorrupt
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+BEARER = HTTPBearer(auto_error=False, description="Required for writes when the service has a token.")
+WARM_UP_TEXT = "Numba compiles the shingle and signature loops on first use; this text pays for it at start."
+
+
+class CheckRequest(BaseModel):
+    text: StrictStr = Field(description="The article's raw text.")
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("text is empty")
+        return text
+
+
+class DocumentRequest(CheckRequest):
+    id: StrictStr = Field(min_length=1, description="The id to store the article under.")
+    metadata: Optional[dict[str, Any]] = Field(default=None, description="Any JSON object, returned in matches.")
+
+
+class QuoteModel(BaseModel):
+    line: int
+    end_line: int
+    start: int
+    end: int
+    text: str
+
+
+class WordingModel(BaseModel):
+    kind: str
+    a: str
+    b: str
+
+
+class FigureModel(BaseModel):
+    change: str
+    a: Optional[str]
+    b: Optional[str]
+    counts: Optional[str]
+
+
+class OpModel(BaseModel):
+    op: str
+    a: str
+    b: str
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+
+
+class DiffModel(BaseModel):
+    """``a`` is the stored text, ``b`` the incoming one."""
+
+    wording: list[WordingModel]
+    figures: list[FigureModel]
+    ops: list[OpModel]
+
+
+class ChangesModel(BaseModel):
+    wording: list[WordingModel]
+    figures: list[FigureModel]
+
+
+class PassageModel(BaseModel):
+    kind: str = Field(description="exact, near or partial")
+    similarity: float
+    containment: float
+    incoming: QuoteModel
+    stored: QuoteModel
+    diff: Optional[DiffModel] = None
+
+
+class MatchModel(BaseModel):
+    id: str
+    metadata: Optional[dict[str, Any]]
+    relation: str = Field(description="duplicate, near-duplicate or partial-reuse")
+    similarity: float
+    incoming_in_stored: float
+    stored_in_incoming: float
+    changes: ChangesModel
+    passages: list[PassageModel]
+
+
+class VerdictModel(BaseModel):
+    verdict: str = Field(description="new, partial-reuse, near-duplicate or duplicate")
+    id: Optional[str] = None
+    added: Optional[bool] = None
+    matches: list[MatchModel]
+    stats: dict[str, Any]
+
+
+class DocumentModel(BaseModel):
+    id: str
+    text: str
+    metadata: Optional[dict[str, Any]]
+    paragraphs: int
+
+
+class RemovedModel(BaseModel):
+    id: str
+    removed: bool
+
+
+class HealthModel(BaseModel):
+    status: str
+    version: str
+    documents: int
+
+
+def create_app(index_path: str | os.PathLike[str], *, token: str | None = None, max_bytes: int = 1_000_000) -> FastAPI:
+    """The service for the index at ``index_path`` (checked now: a bad index is refused before serving)."""
+    Index.open(index_path, quick_check=True).close()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        with Index.open(index_path, quick_check=False) as anchor:
+            anchor.check(WARM_UP_TEXT)
+            yield
+
+    def connect() -> Index:
+        return Index.open(index_path, quick_check=False)
+
+    def writer(credentials: Annotated[Optional[HTTPAuthorizationCredentials], Depends(BEARER)]) -> None:
+        if token is None:
+            return
+        given = credentials.credentials if credentials is not None else ""
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a valid bearer token is required for writes",
+                                headers={"WWW-Authenticate": "Bearer"})
+
+    app = FastAPI(title="dedup", version=__version__, lifespan=lifespan,
+                  description="Pre-ingest filter: is an incoming article new, or a copy of stored ones?")
+    app.add_middleware(BodyLimit, max_bytes=max_bytes)
+
+    @app.exception_handler(IndexCorrupt)
+    async def corrupt(_: Request, exc: IndexCorrupt) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status.HTTP_503_SERVICE_UNAVAILABLE)
+
+    @app.post("/check", response_model=VerdictModel, response_model_exclude_none=True)
+    def check(request: CheckRequest) -> dict[str, Any]:
+        """The verdict for an article; nothing is stored."""
+        with connect() as index:
+            return index.check(request.text).to_dict()
+
+    @app.post("/documents", response_model=VerdictModel, response_model_exclude_none=True,
+              status_code=status.HTTP_201_CREATED,
+              dependencies=[Depends(writer)], responses={200: {"description": "A duplicate: not stored."},
+                                                         409: {"description": "The id is already stored."}})
+    def add(request: DocumentRequest, response: Response) -> dict[str, Any]:
+        """Check an article and store it unless it is a duplicate, in one transaction."""
+        with connect() as index:
+            try:
+                verdict = index.check_and_add(request.id, request.text, request.metadata)
+            except DocumentExists as exc:
+                raise HTTPException(status.HTTP_409_CONFLICT, f"document {request.id!r} already exists") from None
+        if not verdict.added:
+            response.status_code = status.HTTP_200_OK
+        return verdict.to_dict()
+
+    @app.get("/documents/{doc_id}", response_model=DocumentModel, responses={404: {"description": "Unknown id."}})
+    def get(doc_id: str) -> dict[str, Any]:
+        """A stored article."""
+        with connect() as index:
+            document = index.get(doc_id)
+        if document is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no document {doc_id!r}")
+        return {"id": document.id, "text": document.text, "metadata": document.metadata,
+                "paragraphs": document.paragraphs}
+
+    @app.delete("/documents/{doc_id}", response_model=RemovedModel, dependencies=[Depends(writer)],
+                responses={404: {"description": "Unknown id."}})
+    def remove(doc_id: str) -> dict[str, Any]:
+        """Remove a stored article."""
+        with connect() as index:
+            try:
+                index.remove(doc_id)
+            except DocumentNotFound:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, f"no document {doc_id!r}") from None
+        return {"id": doc_id, "removed": True}
+
+    @app.get("/stats")
+    def stats() -> dict[str, Any]:
+        """Counts, sizes and parameters of the index."""
+        with connect() as index:
+            return index.stats()
+
+    @app.get("/health", response_model=HealthModel)
+    def health() -> dict[str, Any]:
+        with connect() as index:
+            return {"status": "ok", "version": __version__, "documents": len(index)}
+
+    return app
+
+
+class BodyLimit:
+    """Refuse request bodies over ``max_bytes`` with 413, by Content-Length and by the bytes received
+    (a chunked or lying client cannot get past it); accepted bodies are replayed to the app."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break  # the client went away; the app sees an empty body and nothing is written
+            body += message.get("body", b"")
+            if len(body) > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = JSONResponse({"detail": f"request body is larger than {self.max_bytes} bytes"},
+                                status.HTTP_413_CONTENT_TOO_LARGE)
+        await response(scope, receive, send)
+
+
+def serve(index_path: str | os.PathLike[str], host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
+          max_bytes: int = 1_000_000) -> None:
+    """Run the service with uvicorn until interrupted."""
+    import uvicorn
+
+    uvicorn.run(create_app(index_path, token=token, max_bytes=max_bytes), host=host, port=port)
