@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
+import tomllib
 from pathlib import Path
 from typing import Annotated, NoReturn, Optional
 
@@ -32,6 +33,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
+FIGURE_GROUPS_HELP = "JSON or TOML file of extra figure groups for conflicts: {\"militants\": [\"jihadists\"]}."
 PLAIN_WIDTH = 160
 EXIT_FOUND = 1
 EXIT_INPUT = 2
@@ -99,6 +101,23 @@ def write_output(render, output: Optional[Path]) -> None:  # type: ignore[no-unt
         fail(f"{output}: cannot write ({exc.strerror or exc})")
 
 
+def load_figure_groups(path: Optional[Path]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Read extra figure groups from a JSON or TOML file: ``{"militants": ["jihadists"], ...}``."""
+    if path is None:
+        return ()
+    try:
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8")) if path.suffix == ".toml" else json.loads(raw)
+    except OSError as exc:
+        fail(f"{path}: cannot read ({exc.strerror or exc})")
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError and TOMLDecodeError are ValueErrors
+        fail(f"{path}: not valid {'TOML' if path.suffix == '.toml' else 'JSON'} ({exc})")
+    if not isinstance(data, dict) or not all(
+            isinstance(words, list) and all(isinstance(w, str) for w in words) for words in data.values()):
+        fail(f"{path}: figure groups must map a group name to a list of words, e.g. {{\"militants\": [\"jihadists\"]}}")
+    return tuple((str(name), tuple(words)) for name, words in data.items())
+
+
 def emit_report(report: Report, output_format: OutputFormat, output: Optional[Path]) -> None:
     if output_format is OutputFormat.json:
         payload = to_json(report)
@@ -118,11 +137,13 @@ def scan_command(
     workers: Annotated[int, typer.Option(help="Processes for the signature stage.")] = 1,
     min_words: Annotated[int, typer.Option(help="Paragraphs with fewer words are not compared.")] = 4,
     skip_bad_lines: Annotated[bool, typer.Option(help="Skip malformed JSONL lines instead of stopping.")] = False,
+    figure_groups: Annotated[Optional[Path], typer.Option(help=FIGURE_GROUPS_HELP)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no warnings on stderr.")] = False,
 ) -> None:
     """Scan documents for exact, near and partial reuse, inside and across files."""
     try:
-        config = ScanConfig(threshold=threshold, workers=workers, min_words=min_words)
+        config = ScanConfig(threshold=threshold, workers=workers, min_words=min_words,
+                            figure_groups=load_figure_groups(figure_groups))
     except ValueError as exc:
         fail(str(exc))
     bar = progress_bar(quiet)
@@ -148,10 +169,12 @@ def diff_command(
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file.")] = None,
     threshold: Annotated[float, typer.Option(help="Jaccard similarity for near-duplicate paragraphs.")] = 0.7,
+    figure_groups: Annotated[Optional[Path], typer.Option(help=FIGURE_GROUPS_HELP)] = None,
 ) -> None:
     """Align two documents and show which wording and which figures changed."""
     try:
-        comparison = compare(a, b, config=ScanConfig(threshold=threshold), warn=warn)
+        config = ScanConfig(threshold=threshold, figure_groups=load_figure_groups(figure_groups))
+        comparison = compare(a, b, config=config, warn=warn)
     except (InputError, ValueError) as exc:
         fail(str(exc))
     if output_format is OutputFormat.json:

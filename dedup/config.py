@@ -29,6 +29,9 @@ class ScanConfig:
     partial_min_shared: int = 6
     max_shingle_df: int = 256
     workers: int = 1
+    # Extra figure groups for conflicts, merged with dedup.figures.DEFAULT_FOLDS:
+    # (("militants", ("jihadists",)), ("police", ("policemen", "police officers")))
+    figure_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         _check_range("threshold", self.threshold, 0.0, 1.0, low_open=True)
@@ -40,6 +43,10 @@ class ScanConfig:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         if self.num_perm > 1024:
             raise ValueError(f"num_perm must be at most 1024, got {self.num_perm}")
+        for group in self.figure_groups:
+            if not (isinstance(group, tuple) and len(group) == 2 and isinstance(group[0], str)
+                    and isinstance(group[1], tuple) and all(isinstance(w, str) for w in group[1])):
+                raise ValueError(f"figure_groups entries must be (name, (synonym, ...)), got {group!r}")
 
     def signature_params(self) -> dict[str, int | str]:
         """The fields that change signatures: an index built with other values cannot be queried."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -18,6 +18,7 @@ import numpy as np
 from dedup.config import ScanConfig
 from dedup.conflicts import find_figure_conflicts
 from dedup.diff import diff_texts
+from dedup.figures import DEFAULT_FOLDS, merge_folds
 from dedup.engines.base import Engine
 from dedup.engines.local import LocalEngine
 from dedup.matches import paragraph_level, passage_of, sentence_level
@@ -103,7 +104,7 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
         overlaps = document_overlaps(clusters, matches, paragraph_chars)
         blocks = repeated_blocks(matches, _paragraph_index(paragraphs))
     with _timed(timings, "figure_conflicts"):
-        conflicts = figure_conflicts(documents, sentences, overlaps)
+        conflicts = figure_conflicts(documents, sentences, overlaps, _folds(config))
     stats: dict[str, object] = {"documents": len(documents), **paragraph_result.stats, **sentence_result.stats,
                                 "seconds": {k: round(v, 4) for k, v in timings.items()}}
     return Report(list(documents), matches, clusters, blocks, overlaps, conflicts, config.as_dict(), stats)
@@ -125,15 +126,20 @@ def _paragraph_index(paragraphs: SegmentTable) -> dict[Passage, int]:
     return {passage_of(paragraphs, i): i for i in range(len(paragraphs))}
 
 
-def figure_conflicts(documents: Sequence[Document], sentences: SegmentTable,
-                     overlaps: Sequence[DocumentOverlap]) -> list[FigureConflict]:
+def figure_conflicts(documents: Sequence[Document], sentences: SegmentTable, overlaps: Sequence[DocumentOverlap],
+                     folds: Mapping[str, Sequence[str]] = DEFAULT_FOLDS) -> list[FigureConflict]:
     """Figure conflicts within each story: documents that reuse one another or report one event."""
     texts = [d.text for d in documents]
     groups = story_groups(texts, [(o.a, o.b) for o in overlaps])
-    return [conflict for group in groups for conflict in _group_conflicts(texts, sentences, group)]
+    return [conflict for group in groups for conflict in _group_conflicts(texts, sentences, group, folds)]
 
 
-def _group_conflicts(texts: Sequence[str], sentences: SegmentTable, group: Sequence[int]) -> list[FigureConflict]:
+def _folds(config: ScanConfig) -> Mapping[str, Sequence[str]]:
+    return merge_folds(dict(config.figure_groups)) if config.figure_groups else DEFAULT_FOLDS
+
+
+def _group_conflicts(texts: Sequence[str], sentences: SegmentTable, group: Sequence[int],
+                     folds: Mapping[str, Sequence[str]]) -> list[FigureConflict]:
     rows_of: dict[int, list[int]] = {}
     for row, doc in enumerate(sentences.doc.tolist()):
         rows_of.setdefault(doc, []).append(row)
@@ -148,7 +154,7 @@ def _group_conflicts(texts: Sequence[str], sentences: SegmentTable, group: Seque
             )
             for value in conflict.values
         ))
-        for conflict in find_figure_conflicts(inputs)
+        for conflict in find_figure_conflicts(inputs, folds)
     ]
 
 
@@ -168,7 +174,7 @@ def compare(a: str | os.PathLike[str], b: str | os.PathLike[str], *, config: Sca
     paragraphs, sentences = segment_documents(texts)
     per_doc = [[passage_of(paragraphs, i) for i in range(len(paragraphs)) if paragraphs.doc[i] == d] for d in (0, 1)]
     items = align(report.matches, per_doc[0], per_doc[1], texts[0], texts[1])
-    return Comparison(documents, items, _group_conflicts(texts, sentences, [0, 1]))
+    return Comparison(documents, items, _group_conflicts(texts, sentences, [0, 1], _folds(config)))
 
 
 @contextmanager

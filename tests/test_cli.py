@@ -142,9 +142,69 @@ def test_malformed_jsonl_and_skip_bad_lines(tmp_path):
 def test_diff_command_text():
     result = run("diff", SAMPLE / seed("000"), SAMPLE / seed("001"))
     assert result.exit_code == 0
-    assert "[-roaming-]{+moving+}" in result.stdout
-    assert "{+including by the BLA,+}" in result.stdout or "including by the BLA" in result.stdout
-    assert "Figure conflicts" not in result.stdout or "civilians" in result.stdout
+    out = result.stdout
+    assert out.startswith(f"dedup diff: A = {seed('000')}, B = {seed('001')}\n3 aligned, 12 only in A (removed), "
+                          "12 only in B (added)\n")
+    assert "= A:4 ~ B:8  [partial] similarity 0.27, containment 0.58" in out
+    assert "show insurgents [-roaming-]{+moving+} freely" in out
+    assert "social media{+, including by the BLA,+} show" in out
+    assert "The proscribed [-Balochistan-]{+Baloch+} Liberation Army" in out
+    assert "- A:9 removed" in out and "+ B:3 added" in out
+    assert "Figure conflicts" not in out  # 000 and 001 agree on every headline figure
+
+
+def test_diff_command_shows_figure_conflicts():
+    out = run("diff", SAMPLE / seed("001"), SAMPLE / seed("003")).stdout
+    conflicts = out[out.index("Figure conflicts"):]
+    assert f"civilians killed: 31 ({seed('001')}) vs 18 ({seed('003')})" in conflicts
+    assert f"security personnel killed: 17 ({seed('001')}) vs 15 ({seed('003')})" in conflicts
+    assert f"militants killed: 145 ({seed('001')}) vs 92 ({seed('003')})" in conflicts
+
+
+STORY = ("Police in the northern province said {n} {who} were killed on Sunday when troops stormed a hideout "
+         "near the border town, according to a statement released by the provincial government.")
+
+
+def test_figure_groups_file_extends_the_fold_table(tmp_path):
+    (tmp_path / "a.txt").write_text(STORY.format(n=12, who="jihadists"), encoding="utf-8")
+    (tmp_path / "b.txt").write_text(STORY.format(n=20, who="militants"), encoding="utf-8")
+    groups = tmp_path / "groups.json"
+    groups.write_text('{"militants": ["jihadists"]}', encoding="utf-8")
+    plain = json.loads(run("scan", tmp_path, "--format", "json", "-q").stdout)
+    extended = json.loads(run("scan", tmp_path, "--format", "json", "-q", "--figure-groups", groups).stdout)
+    assert plain["figure_conflicts"] == []
+    assert [(c["counts"], [v["value"] for v in c["values"]]) for c in extended["figure_conflicts"]] == [
+        ("militants killed", ["12", "20"])]
+    toml = tmp_path / "groups.toml"
+    toml.write_text('militants = ["jihadists"]\n', encoding="utf-8")
+    again = json.loads(run("scan", tmp_path, "--format", "json", "-q", "--figure-groups", toml).stdout)
+    assert again["figure_conflicts"] == extended["figure_conflicts"]
+
+
+@pytest.mark.parametrize(("content", "problem"), [("{nope", "not valid JSON"), ('{"a": "b"}', "must map a group")])
+def test_bad_figure_groups_file(tmp_path, content, problem):
+    groups = tmp_path / "groups.json"
+    groups.write_text(content, encoding="utf-8")
+    result = run("scan", SAMPLE, "--figure-groups", groups)
+    assert result.exit_code == 2 and problem in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_progress_bar_draws_every_stage():
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from dedup import scan
+    from dedup.cli import BarProgress
+
+    screen = StringIO()
+    bar = Progress(console=Console(file=screen, force_terminal=True, width=100))
+    with bar:
+        scan(SAMPLE, progress=BarProgress(bar))
+    assert [task.description for task in bar.tasks] == ["paragraphs", "sentences", "diffs"]
+    assert all(task.finished for task in bar.tasks[:-1])
+    assert bar.tasks[0].completed == 84 and bar.tasks[1].completed == 166
 
 
 def test_diff_command_json():

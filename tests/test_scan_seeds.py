@@ -88,3 +88,34 @@ def test_a_document_always_matches_itself(tmp_path):
     report = scan(tmp_path)
     overlap = report.overlaps
     assert [(o.a_in_b, o.b_in_a) for o in overlap] == [(1.0, 1.0)]
+
+
+def _match_starting(report, prefix):
+    return next(m for m in report.matches
+                if report.documents[m.b.doc].text[m.b.start:m.b.end].startswith(prefix))
+
+
+def test_diff_of_the_videos_pair(seed_report):
+    match = _match_starting(seed_report, "Videos shared on social media, including by the BLA")
+    wording = [(w.kind, w.a, w.b) for w in match.diff.wording]
+    assert ("replace", "roaming", "moving") in wording
+    assert ("insert", "", "including by the BLA") in wording
+
+
+def test_diff_of_the_proscribed_pair(seed_report):
+    match = _match_starting(seed_report, "The proscribed Baloch Liberation Army")
+    assert [(w.kind, w.a, w.b) for w in match.diff.wording][0] == ("replace", "Balochistan", "Baloch")
+    assert [(f.change, f.b) for f in match.diff.figures] == [
+        ("added", "84 security personnel"), ("added", "18 security and civilian officials")]
+
+
+def test_figure_conflicts_of_the_seeds(seed_report):
+    ids = [d.id[:3] for d in seed_report.documents]
+    found = {c.counts: [(v.value, [ids[d] for d in v.docs]) for v in c.values] for c in seed_report.figure_conflicts}
+    assert found["civilians killed"] == [("31", ["000", "001", "002"]), ("18", ["003", "004"])]
+    assert found["security personnel killed"] == [("17", ["000", "001", "002"]), ("15", ["003", "004"])]
+    assert found["militants killed"] == [("145", ["001", "002"]), ("92", ["003", "004"])]
+    values = [v.value for c in seed_report.figure_conflicts for v in c.values]
+    assert "84" not in values and "41" not in values  # figures that agree are not conflicts
+    civilians = next(c for c in seed_report.figure_conflicts if c.counts == "civilians killed")
+    assert civilians.values[1].text.startswith("The military reported that 15 security service personnel and 18")

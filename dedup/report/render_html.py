@@ -1,0 +1,270 @@
+"""Report -> one self-contained HTML page: summary, overlap heat map, pairs side by side, conflicts.
+
+The page is for a reader checking a folder of copy: which articles reuse which, which passages,
+what changed. It carries its own CSS, runs no script and fetches nothing (a Content-Security-Policy
+forbids it), so it can be mailed, archived or printed as is. Article text is untrusted: jinja2
+autoescapes every value, and the markup lives only in the templates. This module shapes the report
+into small view records (which text is deleted, inserted or a changed figure); the templates draw them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from dedup import __version__
+from dedup.diff import Diff
+from dedup.figures import extract_figures
+from dedup.model import Comparison, Passage, Report
+from dedup.report.render_text import _figure_text, _in_any_block, _lines, _short, _wording_text
+
+HEAT_LEVELS = 10  # the heat map's colour steps; a share rounds up, so any reuse is visible
+
+
+def _percent(share: float) -> str:
+    return "<1%" if 0 < share < 0.005 else f"{share:.0%}"
+
+
+_ENV = Environment(
+    loader=PackageLoader("dedup", "report/templates"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=StrictUndefined,
+)
+_ENV.filters["lines"] = _lines
+_ENV.filters["short"] = _short
+_ENV.filters["percent"] = _percent
+
+Side = Literal["a", "b"]
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """Text of one run; ``figure`` is the changed figure's description when the text is that figure."""
+
+    text: str
+    figure: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """Consecutive passage text under one diff operation: ``tag`` is "del", "ins" or None (unchanged)."""
+
+    tag: str | None
+    pieces: tuple[Piece, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One side of a row: the passage's document and lines, and its text cut into runs."""
+
+    doc: int
+    lines: str
+    runs: tuple[Run, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A side-by-side row: ``status`` is "match"/"aligned" (both sides), "removed" (left) or "added" (right)."""
+
+    status: str
+    left: Column | None
+    right: Column | None
+    kind: str | None = None
+    similarity: float | None = None
+    containment: float | None = None
+    wording: tuple[str, ...] = ()
+    figures: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A heat map cell: share of the row document reused from the column document (``count`` on the diagonal)."""
+
+    share: float
+    level: int
+    label: str
+    title: str
+    href: str | None
+    diagonal: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PairSection:
+    """Everything reused between documents ``a`` and ``b`` (``a == b``: repeats inside one document)."""
+
+    a: int
+    b: int
+    a_in_b: float
+    b_in_a: float
+    blocks: tuple[str, ...]
+    rows: tuple[Row, ...]
+
+    @property
+    def anchor(self) -> str:
+        return _pair_anchor(self.a, self.b)
+
+
+def render_html(report: Report) -> str:
+    """The scan report as one HTML page (``dedup scan --format html``)."""
+    ids = [d.id for d in report.documents]
+    texts = [d.text for d in report.documents]
+    pairs = _pair_sections(report, ids, texts)
+    return _ENV.get_template("report.html").render(
+        report=report,
+        ids=ids,
+        version=__version__,
+        counts={kind: report.count(kind) for kind in ("exact", "near", "partial")},
+        matrix=_matrix(report, ids, {(p.a, p.b) for p in pairs}),
+        heat_levels=HEAT_LEVELS,
+        pairs=pairs,
+        clusters=[(c, _short(texts[c.representative.doc][c.representative.start:c.representative.end], 200))
+                  for c in report.clusters],
+    )
+
+
+def render_comparison_html(comparison: Comparison) -> str:
+    """``dedup diff A B --format html``: aligned passages side by side, added/removed paragraphs, conflicts."""
+    ids = [d.id for d in comparison.documents]
+    texts = [d.text for d in comparison.documents]
+    rows = []
+    for item in comparison.items:
+        if item.status == "aligned" and item.a is not None and item.b is not None:
+            rows.append(_row("aligned", item.a, item.b, texts, item.diff, item.kind, item.similarity,
+                             item.containment))
+        elif item.a is not None:
+            rows.append(Row("removed", _column(item.a, texts[0], None, "a"), None))
+        elif item.b is not None:
+            rows.append(Row("added", None, _column(item.b, texts[1], None, "b")))
+    return _ENV.get_template("comparison.html").render(
+        documents=comparison.documents,
+        ids=ids,
+        version=__version__,
+        counts={status: sum(i.status == status for i in comparison.items) for status in ("aligned", "removed", "added")},
+        rows=rows,
+        conflicts=comparison.figure_conflicts,
+    )
+
+
+def _pair_anchor(a: int, b: int) -> str:
+    return f"pair-{a}-{b}"
+
+
+def _pair_sections(report: Report, ids: Sequence[str], texts: Sequence[str]) -> list[PairSection]:
+    """One section per pair of documents with reuse, in document order. Exact matches inside a repeated
+    block are summed up by the block; every other match is shown side by side."""
+    rows: dict[tuple[int, int], list[Row]] = defaultdict(list)
+    blocks: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for block in report.blocks:
+        inside = block.a.doc == block.b.doc
+        source = "" if inside else f"{ids[block.a.doc]} "
+        blocks[_key(block.a, block.b)].append(
+            f"{ids[block.b.doc]} lines {_lines(block.b)} repeat {source}lines {_lines(block.a)} "
+            f"({block.count} paragraphs, {block.kind})")
+    for m in report.matches:
+        if m.kind == "exact" and _in_any_block(m, report):
+            continue
+        rows[_key(m.a, m.b)].append(_row("match", m.a, m.b, texts, m.diff, m.kind, m.similarity, m.containment))
+    shares = {(o.a, o.b): (o.a_in_b, o.b_in_a) for o in report.overlaps}
+    return [
+        PairSection(a, b, *shares.get((a, b), (0.0, 0.0)), tuple(blocks[(a, b)]), tuple(rows[(a, b)]))
+        for a, b in sorted(rows.keys() | blocks.keys())
+    ]
+
+
+def _key(a: Passage, b: Passage) -> tuple[int, int]:
+    return min(a.doc, b.doc), max(a.doc, b.doc)
+
+
+def _row(status: str, a: Passage, b: Passage, texts: Sequence[str], diff: Diff | None, kind: str | None,
+         similarity: float | None, containment: float | None) -> Row:
+    """``a`` on the left, ``b`` (the copy) on the right, each with its side of the diff marked."""
+    return Row(
+        status,
+        _column(a, texts[a.doc], diff, "a"),
+        _column(b, texts[b.doc], diff, "b"),
+        kind,
+        similarity,
+        containment,
+        tuple(_wording_text(w.kind, w.a, w.b) for w in diff.wording) if diff else (),
+        tuple(_figure_text(f.change, f.a, f.b) for f in diff.figures) if diff else (),
+    )
+
+
+def _column(passage: Passage, text: str, diff: Diff | None, side: Side) -> Column:
+    """The passage cut at the diff's operations: text only on this side is "del" on the left (a) and
+    "ins" on the right (b); unchanged text and the spaces between operations are plain."""
+    marks = _figure_marks(passage, text, diff, side) if diff else []
+    runs: list[Run] = []
+    position = passage.start
+    for op in diff.ops if diff else ():
+        start, end = (op.a_start, op.a_end) if side == "a" else (op.b_start, op.b_end)
+        if start > position:
+            runs.append(Run(None, _pieces(text, position, start, marks)))
+        if end > start:
+            runs.append(Run(None if op.op == "equal" else ("del" if side == "a" else "ins"),
+                            _pieces(text, start, end, marks)))
+        position = max(position, end)
+    if position < passage.end:
+        runs.append(Run(None, _pieces(text, position, passage.end, marks)))
+    return Column(passage.doc, _lines(passage), tuple(runs))
+
+
+def _figure_marks(passage: Passage, text: str, diff: Diff, side: Side) -> list[tuple[int, int, str]]:
+    """Absolute extents of this side's changed figures, with what changed; the diff gives where each
+    changed figure starts, the figure grammar on the same passage text gives where it ends."""
+    changed = {(f.a_start if side == "a" else f.b_start): _figure_text(f.change, f.a, f.b) for f in diff.figures}
+    found = extract_figures(text[passage.start:passage.end])
+    return [(passage.start + f.start, passage.start + f.end, changed[passage.start + f.start])
+            for f in found if passage.start + f.start in changed]
+
+
+def _pieces(text: str, start: int, end: int, marks: Sequence[tuple[int, int, str]]) -> tuple[Piece, ...]:
+    """``text[start:end]`` with the parts inside figure marks (sorted, disjoint) set apart."""
+    pieces: list[Piece] = []
+    position = start
+    for mark_start, mark_end, title in marks:
+        lo, hi = max(mark_start, start), min(mark_end, end)
+        if lo >= hi:
+            continue
+        if lo > position:
+            pieces.append(Piece(text[position:lo]))
+        pieces.append(Piece(text[lo:hi], title))
+        position = hi
+    if position < end:
+        pieces.append(Piece(text[position:end]))
+    return tuple(pieces)
+
+
+def _matrix(report: Report, ids: Sequence[str], sections: set[tuple[int, int]]) -> list[list[Cell]]:
+    """Row r, column c: share of document r reused from document c. The diagonal counts the passages
+    repeated inside the document. Cells with a pair section link to it."""
+    share: dict[tuple[int, int], float] = {}
+    for o in report.overlaps:
+        share[(o.a, o.b)] = o.a_in_b
+        share[(o.b, o.a)] = o.b_in_a
+    internal = [0] * len(ids)
+    for m in report.matches:
+        if m.scope == "internal":
+            internal[m.a.doc] += 1
+    matrix = []
+    for r in range(len(ids)):
+        cells = []
+        for c in range(len(ids)):
+            key = (min(r, c), max(r, c))
+            href = "#" + _pair_anchor(*key) if key in sections else None
+            if r == c:
+                cells.append(Cell(0.0, 0, f"\u21bb {internal[r]}" if internal[r] else "",
+                                  f"{ids[r]}: {internal[r]} passages repeated inside", href, True))
+                continue
+            value = share.get((r, c), 0.0)
+            cells.append(Cell(value, math.ceil(value * HEAT_LEVELS), _percent(value) if value else "",
+                              f"{_percent(value)} of {ids[r]} is reused from {ids[c]}", href, False))
+        matrix.append(cells)
+    return matrix

@@ -1,0 +1,135 @@
+import json
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from dedup.cli_index import register
+from tests.conftest import FIXTURES, SAMPLE, seed
+from tests.test_index import seed_text
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def app():
+    app = typer.Typer()
+    register(app)
+    return app
+
+
+@pytest.fixture
+def index(app, tmp_path):
+    path = tmp_path / "news.dedup"
+    assert runner.invoke(app, ["index", "create", str(path)]).exit_code == 0
+    return path
+
+
+def run(app, *args, input=None):
+    return runner.invoke(app, [str(a) for a in args], input=input)
+
+
+def test_create_add_stats_remove(app, index, tmp_path):
+    result = run(app, "index", "add", index, SAMPLE, "--batch-size", "2")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"added 5 documents to {index}"
+    stats = json.loads(run(app, "index", "stats", index).stdout)
+    assert stats["documents"] == 5 and stats["params"]["threshold"] == 0.7
+    result = run(app, "index", "stats", index, "--verify")
+    assert result.exit_code == 0 and json.loads(result.stdout)["ok"]
+    assert run(app, "index", "remove", index, seed("004")).exit_code == 0
+    assert json.loads(run(app, "index", "stats", index).stdout)["documents"] == 4
+
+
+def test_create_options_and_errors(app, tmp_path, index):
+    path = tmp_path / "strict.dedup"
+    assert run(app, "index", "create", path, "--threshold", "0.9").exit_code == 0
+    assert json.loads(run(app, "index", "stats", path).stdout)["params"]["threshold"] == 0.9
+    result = run(app, "index", "create", index)
+    assert result.exit_code == 2 and result.stderr.strip() == f"dedup: error: {index}: already exists " \
+                                                               "(remove it or pick another path)"
+    result = run(app, "index", "create", tmp_path / "bad.dedup", "--threshold", "1.5")
+    assert result.exit_code == 2 and "threshold must be in (0.0, 1.0]" in result.stderr
+
+
+def test_re_adding_an_id_is_an_error_unless_replace(app, index, tmp_path):
+    assert run(app, "index", "add", index, SAMPLE / seed("000")).exit_code == 0
+    result = run(app, "index", "add", index, SAMPLE)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"dedup: error: document '{seed('000')}' is already in {index} " \
+                                    "(use --replace to overwrite it)"
+    assert json.loads(run(app, "index", "stats", index).stdout)["documents"] == 1  # nothing half-added
+    assert run(app, "index", "add", index, SAMPLE, "--replace").exit_code == 0
+    assert json.loads(run(app, "index", "stats", index).stdout)["documents"] == 5
+
+
+def test_jsonl_ids_and_metadata(app, index, tmp_path):
+    records = tmp_path / "feed.jsonl"
+    records.write_text(json.dumps({"id": "wire-1", "text": seed_text("000"), "outlet": "wire"}) + "\n")
+    assert run(app, "index", "add", index, records).exit_code == 0
+    result = run(app, "check", "--index", index, SAMPLE / seed("000"), "--format", "json")
+    match = json.loads(result.stdout)["matches"][0]
+    assert (match["id"], match["metadata"]["outlet"]) == ("wire-1", "wire")
+
+
+def test_check_exit_codes_follow_the_verdict(app, index, tmp_path):
+    assert run(app, "index", "add", index, SAMPLE / seed("000")).exit_code == 0
+    assert run(app, "check", "--index", index, SAMPLE / seed("000")).exit_code == 5
+    result = run(app, "check", "--index", index, SAMPLE / seed("001"))
+    assert result.exit_code == 3 and result.stdout.startswith("partial-reuse\n")
+    assert run(app, "check", "--index", index, FIXTURES / "articles" / "unrelated_library.txt").exit_code == 0
+    assert run(app, "index", "add", index, SAMPLE / seed("001")).exit_code == 0
+    edited = seed_text("001").replace("31 civilians", "18 civilians")
+    result = run(app, "check", "--index", index, "-", input=edited)
+    assert result.exit_code == 4
+    assert "figure changed: at least 31 civilians -> at least 18 civilians" in result.stdout
+    verdict = json.loads(run(app, "check", "--index", index, "--format", "json", input=edited).stdout)
+    assert verdict["verdict"] == "near-duplicate" and verdict["matches"][0]["id"] == seed("001")
+
+
+def test_check_add_stores_unless_duplicate(app, index, tmp_path):
+    article = tmp_path / "incoming.txt"
+    article.write_text(seed_text("002"), encoding="utf-8")
+    result = run(app, "check", "--index", index, article, "--add", "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["added"] is True
+    result = run(app, "check", "--index", index, "-", "--add", "--id", "again", input=seed_text("002"))
+    assert result.exit_code == 5
+    stats = json.loads(run(app, "index", "stats", index).stdout)
+    assert stats["documents"] == 1  # the duplicate was not stored
+    result = run(app, "check", "--index", index, article, "--add")
+    assert result.exit_code == 2 and "'incoming.txt' is already in" in result.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-", "--add"], "--add needs --id when the article comes from stdin"),
+    (["missing.txt"], "missing.txt: cannot read (No such file or directory)"),
+])
+def test_check_bad_input_exits_2(app, index, args, message):
+    result = run(app, "check", "--index", index, *args, input="Some text that is here.")
+    assert result.exit_code == 2 and result.stderr.strip() == f"dedup: error: {message}"
+
+
+def test_check_refuses_empty_text_and_non_index(app, index, tmp_path):
+    result = run(app, "check", "--index", index, "-", input="   \n")
+    assert result.exit_code == 2 and result.stderr.strip() == "dedup: error: -: text is empty"
+    other = tmp_path / "notes.txt"
+    other.write_text("not an index\n" * 20)
+    result = run(app, "check", "--index", other, "-", input="Some text.")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"dedup: error: {other}: not a dedup index (not an SQLite database)"
+    assert run(app, "check", "-", input="Some text.").exit_code == 2  # --index is required
+
+
+def test_remove_unknown_id_exits_2(app, index):
+    result = run(app, "index", "remove", index, "nope")
+    assert result.exit_code == 2 and result.stderr.strip() == f"dedup: error: no document 'nope' in {index}"
+
+
+def test_verify_fails_with_exit_1_on_a_damaged_index(app, index):
+    assert run(app, "index", "add", index, SAMPLE).exit_code == 0
+    with index.open("r+b") as handle:
+        handle.seek(index.stat().st_size // 2)
+        handle.write(b"\x00" * 8192)
+    result = run(app, "index", "stats", index, "--verify")
+    assert result.exit_code == 1 and result.stderr.startswith(f"dedup: error: {index}: corrupt")
+    assert len(result.stderr.strip().splitlines()) == 1
