@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import gc
 import importlib.metadata
 import json
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+import tracemalloc
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -60,7 +62,7 @@ class Mode:
 
 
 MODES = {
-    "quick": Mode("quick", debian_bytes=2_000_000, generated_bytes=4_000_000, quality_bytes=4_000_000,
+    "quick": Mode("quick", debian_bytes=1_000_000, generated_bytes=2_000_000, quality_bytes=2_000_000,
                   naive_paragraphs=2_000, sample_paragraphs=2_000, repeat=3),
     "full": Mode("full", debian_bytes=None, generated_bytes=200_000_000, quality_bytes=20_000_000,
                  naive_paragraphs=20_000, sample_paragraphs=5_000, repeat=5),
@@ -100,6 +102,16 @@ def reset_peak_rss() -> bool:
         return True
     except OSError:
         return False
+
+
+def release_memory() -> None:
+    """Collect garbage and hand freed heap back to the OS (glibc), so that the next method's peak RSS
+    is not hidden inside memory an earlier method freed but the allocator kept."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def peak_rss_mb() -> float:
@@ -185,7 +197,7 @@ def measure(fn: Callable[[], T], *, repeat: int = 1, warmup: bool = False,
     """
     if warmup:
         fn()
-    gc.collect()
+    release_memory()
     baseline = rss_mb()
     reset_peak_rss()
     runs = []
@@ -196,6 +208,19 @@ def measure(fn: Callable[[], T], *, repeat: int = 1, warmup: bool = False,
             runs.append(time.perf_counter() - started)
     total = sampler.peak_mb if sampler else None
     return result, Measurement(min(runs), tuple(runs), peak_rss_mb(), baseline, total)
+
+
+def traced_peak_mb(fn: Callable[[], T]) -> tuple[T, float]:
+    """Run ``fn`` under tracemalloc; returns its result and the peak of Python and numpy allocations
+    (numpy reports its buffers to tracemalloc). Slows pure-Python code down: time it separately."""
+    release_memory()
+    tracemalloc.start()
+    try:
+        result = fn()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, peak / MB
 
 
 class CommandFailed(RuntimeError):
@@ -267,7 +292,7 @@ class Result:
             "benchmark": self.benchmark,
             "mode": self.mode.name,
             "command": f"python -m benchmarks.bench_{self.benchmark} --{self.mode.name}",
-            "started": _timestamp(self.started),
+            "started": timestamp(self.started),
             "seconds": time.time() - self.started,
             "machine": machine_info(),
             "params": self.params,
@@ -277,11 +302,13 @@ class Result:
         }
 
     def write(self) -> Path:
-        """Write ``<results_dir>/<benchmark>.json`` and print the markdown; returns the path."""
+        """Write ``<results_dir>/<benchmark>.json`` and ``.md`` and print the markdown; returns the JSON path."""
         data = self.as_dict()
         path = self.mode.results_dir / f"{self.benchmark}.json"
         write_json(path, data)
-        print(render_result(data))
+        markdown = render_result(data)
+        path.with_suffix(".md").write_text(markdown)
+        print(markdown)
         return path
 
 
@@ -303,7 +330,7 @@ def _rounded(value: object) -> object:
     return value
 
 
-def _timestamp(seconds: float) -> str:
+def timestamp(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -327,6 +354,8 @@ def fmt(value: object) -> str:
             return f"{value:.1f}"
         if magnitude >= 1 or magnitude == 0:
             return f"{value:.2f}"
+        if magnitude >= 0.1:
+            return f"{value:.3f}"
         return f"{value:.3g}"
     return str(value).replace("|", "\\|")
 

@@ -79,7 +79,7 @@ def debian(max_bytes: int | None = None) -> Corpus:
     """The machine's Debian copyright files, each file once (many package folders are symlinks).
 
     With ``max_bytes`` a deterministic spread of files (ordered by a hash of the path, not by name,
-    so the subset is not all ``lib*``) is taken until the budget is reached.
+    so the subset is not all ``lib*``) is taken as long as it fits the budget.
     """
     paths = sorted({os.path.realpath(p) for p in glob(DEBIAN_GLOB)})
     if max_bytes is not None:
@@ -87,14 +87,15 @@ def debian(max_bytes: int | None = None) -> Corpus:
     documents: list[Document] = []
     total = 0
     for path in paths:
-        if max_bytes is not None and total >= max_bytes:
-            break
         try:
             text, encoding = decode(Path(path).read_bytes())
         except (OSError, UnusableFile):
             continue
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if max_bytes is not None and documents and total + size > max_bytes:
+            continue  # over budget: a smaller file further on may still fit
         documents.append(Document(Path(path).parent.name, path, text, encoding))
-        total += len(text.encode("utf-8", "surrogatepass"))
+        total += size
     if not documents:
         raise RuntimeError(f"no readable files match {DEBIAN_GLOB}: the Debian corpus needs a Debian-based "
                            "system with documentation installed")

@@ -9,6 +9,7 @@ vocabularies: to support a new word, extend a table, not the code.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -275,7 +276,23 @@ def _cues_by_event(table: Mapping[str, Sequence[str]]) -> str:
     return "|".join(f"(?P<{event}>{'|'.join(cues)})" for event, cues in table.items())
 
 
-_WORD_START_RE = re.compile(r"(?<![\w$£€₹])(?=[\w$£€₹])")
+
+
+def _first_words(*tables: Iterable[str]) -> str:
+    words = {key.split()[0].rstrip(".") for table in tables for key in table}
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if w[:1].isalpha())
+
+
+# Where a figure can start: a digit, a currency sign, or the first word of a qualifier, a spelled
+# number, an article before a multiplier, a vague amount, an ordinal, a month, a currency code,
+# "between" or "aged". Only these positions are tried, so prose without numbers costs one regex pass.
+_FIGURE_START_RE = re.compile(
+    r"(?<![\w$£€₹])(?=\d|[$£€₹]|(?:"
+    + _first_words(QUALIFIERS, NUMBER_WORDS, ARTICLE_FACTORS, VAGUE_AMOUNTS, ORDINAL_WORDS, MONTHS,
+                   CURRENCY_PREFIXES, ("between", "aged"))
+    + r")\b)",
+    re.I,
+)
 _QUALIFIER_RE = re.compile(rf"(?P<qualifier>{_literal_alternation(QUALIFIERS)}){_SPACE}", re.I)
 _CURRENCY_PREFIX_RE = re.compile(rf"(?P<currency>{_literal_alternation(CURRENCY_PREFIXES)})[^\S\n]?")
 _DIGITS_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
@@ -561,7 +578,7 @@ def _scan(text: str) -> list[Figure]:
     disqualified = _disqualified_numbers(text)
     figures: list[Figure] = []
     next_free = 0
-    for word_start in _WORD_START_RE.finditer(text):
+    for word_start in _FIGURE_START_RE.finditer(text):
         pos = word_start.start()
         if pos >= next_free and (figure := _figure_at(text, pos, disqualified)):
             figures.append(figure)
@@ -726,8 +743,30 @@ def _claimed(text: str, figures: Sequence[Figure]) -> list[bool]:
     return claimed
 
 
+# Every figure holds a digit, a currency sign, a spelled number, a vague amount or an ordinal word
+# (dates need a day or a year; qualifiers and articles need a number after them), so text with none
+# of these is skipped with one set intersection: most prose of a large corpus holds no figure.
+_FIGURE_WORDS = frozenset(
+    word.lower() for table in (NUMBER_WORDS, VAGUE_AMOUNTS, ORDINAL_WORDS) for key in table for word in key.split()
+) - {"of"}
+_DIGIT_OR_CURRENCY_RE = re.compile(r"[\d$£€₹]")
+_LETTERS_RE = re.compile(r"[A-Za-z]+")
+
+
+def _may_hold_figure(text: str) -> bool:
+    if _DIGIT_OR_CURRENCY_RE.search(text):
+        return True
+    return not _FIGURE_WORDS.isdisjoint(word.lower() for word in _LETTERS_RE.findall(text))
+
+
 def extract_figures(text: str) -> list[Figure]:
     """Every figure in ``text``, sorted by start, with what it counts, what happened and who claims it."""
+    return list(_extract_cached(text)) if _may_hold_figure(text) else []
+
+
+@lru_cache(maxsize=1 << 16)
+def _extract_cached(text: str) -> tuple[Figure, ...]:
+    """Corpora repeat sentences (boilerplate, copies): each distinct text is parsed once."""
     figures = _scan(text)
     phrases = [_counted_phrase(text, f) if f.kind == "count" else (None, f.end) for f in figures]
     events, claims = _events(text, figures, phrases), _claimed(text, figures)
@@ -735,7 +774,7 @@ def extract_figures(text: str) -> list[Figure]:
     for figure, (counts, _), event, claimed in zip(figures, phrases, events, claims, strict=True):
         bare_counts = BARE_EVENT_COUNTS[event] if event else None  # "31 killed" counts the dead
         result.append(replace(figure, counts=counts or bare_counts, event=event, claimed=claimed))
-    return result
+    return tuple(result)
 
 
 # --- Folding counted phrases into groups ----------------------------------------------------------

@@ -544,8 +544,9 @@ class Index:
     def _add_band_keys(self, paragraphs: np.ndarray, keys: np.ndarray) -> None:
         """Band keys of canonical paragraphs (``keys`` has one row of int64 keys per paragraph)."""
         owners = np.repeat(np.asarray(paragraphs, dtype=np.int64), keys.shape[1])
-        self._db.executemany("INSERT INTO bands (key, paragraph) VALUES (?, ?)", zip(keys.ravel().tolist(),
-                                                                                     owners.tolist()))
+        order = np.argsort(keys.ravel(), kind="stable")  # in key order: B-tree inserts walk forward
+        self._db.executemany("INSERT INTO bands (key, paragraph) VALUES (?, ?)",
+                             zip(keys.ravel()[order].tolist(), owners[order].tolist()))
 
     def _add_postings(self, sentences: np.ndarray, sets: Sequence[np.ndarray]) -> None:
         """Postings of canonical sentences; shingles that pass ``max_shingle_df`` sentences become stock."""
@@ -553,13 +554,16 @@ class Index:
             return
         shingles = np.concatenate(sets).view(np.int64)
         owners = np.repeat(np.asarray(sentences, dtype=np.int64), [len(x) for x in sets])
-        distinct = np.unique(shingles)
-        stock = self._ints(f"SELECT shingle FROM stock WHERE shingle {_IN}", distinct)
-        keep = ~np.isin(shingles, stock)
+        order = np.argsort(shingles, kind="stable")  # in key order: B-tree inserts walk forward
+        shingles, owners = shingles[order], owners[order]
+        distinct = shingles[np.r_[True, shingles[1:] != shingles[:-1]]]
+        stock = np.sort(self._ints(f"SELECT shingle FROM stock WHERE shingle {_IN}", distinct))
+        keep = ~_sorted_member(shingles, stock)
         self._db.executemany("INSERT INTO postings (shingle, sentence) VALUES (?, ?)",
                              zip(shingles[keep].tolist(), owners[keep].tolist()))
         frequent = self._ints(f"SELECT shingle FROM postings WHERE shingle {_IN} GROUP BY shingle "
-                              f"HAVING count(*) > {int(self.config.max_shingle_df)}", np.setdiff1d(distinct, stock))
+                              f"HAVING count(*) > {int(self.config.max_shingle_df)}",
+                              distinct[~_sorted_member(distinct, stock)])
         if len(frequent):
             values = [(v,) for v in frequent.tolist()]
             self._db.executemany("DELETE FROM postings WHERE shingle = ?", values)
@@ -612,10 +616,10 @@ class Index:
 
     def _verdict(self, batch: _Batch, limit: int) -> Verdict:
         """Look up, verify and rank the stored documents ``batch.texts[0]`` reuses."""
-        paragraph_pairs, paragraph_candidates = self._paragraph_pairs(batch)
+        paragraph_pairs, paragraph_stats = self._paragraph_pairs(batch)
         matched = {(batch_paragraph, seg.row) for pair in paragraph_pairs
                    for batch_paragraph in pair.incoming for seg in pair.stored}
-        sentence_pairs, sentence_candidates = self._sentence_pairs(batch, matched)
+        sentence_pairs, sentence_stats = self._sentence_pairs(batch, matched)
         by_doc: dict[int, list[_Pair]] = defaultdict(list)
         for pair in paragraph_pairs + sentence_pairs:
             by_doc[pair.stored[0].doc].append(pair)
@@ -625,12 +629,11 @@ class Index:
             by_doc.setdefault(doc, [])
         matches = self._document_matches(batch, by_doc, set(same_text), limit)
         verdict = max((m.relation for m in matches), key=RELATIONS.index, default="new")
-        stats = {"paragraphs": len(batch.paragraphs), "sentences": len(batch.sentences),
-                 "paragraph_candidates": paragraph_candidates, "sentence_candidates": sentence_candidates,
-                 "documents_matched": len(by_doc)}
+        stats = {"paragraphs": len(batch.paragraphs), "sentences": len(batch.sentences), **paragraph_stats,
+                 **sentence_stats, "documents_matched": len(by_doc)}
         return Verdict(verdict, tuple(matches), stats=stats)
 
-    def _paragraph_pairs(self, batch: _Batch) -> tuple[list[_Pair], int]:
+    def _paragraph_pairs(self, batch: _Batch) -> tuple[list[_Pair], dict[str, int]]:
         """Exact and near paragraph matches: band-key look-ups, verified on the stored shingle sets."""
         config, db = self.config, self._db
         sets = batch.paragraph_sets
@@ -655,29 +658,23 @@ class Index:
         copies = self._copies("paragraphs", {h for _, h in best})
         pairs = [_Pair("exact" if h == exact[i] else "near", [i], [seg], *scores)
                  for (i, h), scores in best.items() for seg in copies.get(h, [])]
-        return pairs, len(proposed)
+        return pairs, {"paragraph_candidates": len(proposed)}
 
-    def _sentence_pairs(self, batch: _Batch, matched: set[tuple[int, int]]) -> tuple[list[_Pair], int]:
+    def _sentence_pairs(self, batch: _Batch, matched: set[tuple[int, int]]) -> tuple[list[_Pair], dict[str, int]]:
         """Partial reuse: sentences sharing enough non-stock shingles (postings), verified, then adjacent
         reused sentences merged into passages. Pairs inside exact/near paragraph pairs are left out."""
         config = self.config
         sets = batch.sentence_sets
         eligible = np.flatnonzero(sets.sizes() >= config.partial_min_shared)
         if len(eligible) == 0:
-            return [], 0
+            return [], {}
         owner = np.repeat(np.arange(len(sets)), sets.sizes())
         take = np.isin(owner, eligible)
         shingles, owner = sets.hashes.view(np.int64)[take], owner[take]
-        rows = self._db.execute(f"SELECT shingle, sentence FROM postings WHERE shingle {_IN}",
-                                (json.dumps(np.unique(shingles).tolist()),)).fetchall()
-        posted = defaultdict(list)
-        for shingle, sentence in rows:
-            posted[shingle].append(sentence)
-        shared: dict[tuple[int, int], int] = defaultdict(int)
-        for shingle, i in zip(shingles.tolist(), owner.tolist()):
-            for sentence in posted.get(shingle, ()):
-                shared[(i, sentence)] += 1
-        proposed = [pair for pair, count in shared.items() if count >= config.partial_min_shared]
+        postings = np.array(self._db.execute(f"SELECT shingle, sentence FROM postings WHERE shingle {_IN}",
+                                             (json.dumps(np.unique(shingles).tolist()),)).fetchall(),
+                            dtype=np.int64).reshape(-1, 2)
+        proposed = _shared_pairs(shingles, owner, postings, config.partial_min_shared)
         stored = self._sets("sentences", {c for _, c in proposed})
         best: dict[tuple[int, int], tuple[float, float]] = {}
         for (i, c), jaccard, containment in _overlaps(sets, stored, proposed, config.partial_min_shared):
@@ -688,7 +685,8 @@ class Index:
         edges = sorted(((seg.doc, i, seg.ord, seg, stored_exact)
                         for (i, stored_exact) in best for seg in copies.get(stored_exact, [])
                         if (int(incoming_paragraph[i]), seg.paragraph) not in matched), key=lambda e: e[:3])
-        return self._merge(edges, sets, {h: stored_set for h, stored_set in stored.values()}), len(proposed)
+        pairs = self._merge(edges, sets, {h: stored_set for h, stored_set in stored.values()})
+        return pairs, {"postings_read": len(postings), "sentence_candidates": len(proposed)}
 
     def _merge(self, edges: list[tuple[int, int, int, _Segment, int]], incoming: ShingleSets,
                stored_sets: dict[int, np.ndarray]) -> list[_Pair]:
@@ -1017,6 +1015,30 @@ def _overlaps(incoming: ShingleSets, stored: dict[int, tuple[int, np.ndarray]], 
     jaccard, containment = measured.jaccard(), measured.containment()
     for k in np.flatnonzero(measured.shared >= min_shared).tolist():
         yield pairs[k], float(jaccard[k]), float(containment[k])
+
+
+def _shared_pairs(shingles: np.ndarray, owners: np.ndarray, postings: np.ndarray,
+                  min_shared: int) -> list[tuple[int, int]]:
+    """``(incoming segment, stored sentence)`` pairs sharing at least ``min_shared`` shingles: the incoming
+    ``(shingle, owner)`` pairs joined on shingle with the ``(shingle, sentence)`` posting rows."""
+    order = np.argsort(postings[:, 0], kind="stable")
+    keys, sentences = postings[order, 0], postings[order, 1]
+    low, high = np.searchsorted(keys, shingles, "left"), np.searchsorted(keys, shingles, "right")
+    counts = high - low
+    first = np.cumsum(counts) - counts
+    rows = np.repeat(low - first, counts) + np.arange(int(counts.sum()))
+    packed = (np.repeat(owners, counts) << 40) | sentences[rows]  # sentence ids stay below 2**40
+    pairs, shared = np.unique(packed, return_counts=True)
+    pairs = pairs[shared >= min_shared]
+    return list(zip((pairs >> 40).tolist(), (pairs & ((1 << 40) - 1)).tolist()))
+
+
+def _sorted_member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """``np.isin`` for a sorted ``sorted_set`` (binary search; numpy's hash-based isin is slower here)."""
+    if len(sorted_set) == 0:
+        return np.zeros(len(values), dtype=bool)
+    position = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[position] == values
 
 
 def _eligible_exact(sets: ShingleSets, min_words: int) -> set[int]:

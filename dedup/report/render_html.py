@@ -38,40 +38,43 @@ _ENV = Environment(
     undefined=StrictUndefined,
 )
 _ENV.filters["lines"] = _lines
-_ENV.filters["short"] = _short
 _ENV.filters["percent"] = _percent
 
 Side = Literal["a", "b"]
 
 
 @dataclass(frozen=True, slots=True)
-class Piece:
-    """Text of one run; ``figure`` is the changed figure's description when the text is that figure."""
-
-    text: str
-    figure: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Run:
-    """Consecutive passage text under one diff operation: ``tag`` is "del", "ins" or None (unchanged)."""
+    """Passage text under one diff operation: ``tag`` is "del", "ins" or None (unchanged)."""
 
     tag: str | None
-    pieces: tuple[Piece, ...]
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
-class Column:
-    """One side of a row: the passage's document and lines, and its text cut into runs."""
+class Span:
+    """A changed figure (``figure`` says what changed) or the text between two, as diff runs.
 
-    doc: int
-    lines: str
+    Figures are the outer level so that a figure cut by the diff ("at least" kept, "12" -> "14")
+    is still marked as one figure; a change that crosses a figure's edge is cut there instead."""
+
+    figure: str | None
     runs: tuple[Run, ...]
 
 
 @dataclass(frozen=True, slots=True)
+class Column:
+    """One side of a row: the passage's document and lines, and its text cut into spans."""
+
+    doc: int
+    lines: str
+    spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Row:
-    """A side-by-side row: ``status`` is "match"/"aligned" (both sides), "removed" (left) or "added" (right)."""
+    """A side-by-side row: ``status`` is "match" or "aligned" (both sides), "removed" (left only) or
+    "added" (right only)."""
 
     status: str
     left: Column | None
@@ -85,9 +88,9 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """A heat map cell: share of the row document reused from the column document (``count`` on the diagonal)."""
+    """A heat map cell: ``level`` is the colour step of the share of the row document reused from the
+    column document; on the diagonal, ``label`` counts the passages repeated inside the document."""
 
-    share: float
     level: int
     label: str
     title: str
@@ -130,7 +133,8 @@ def render_html(report: Report) -> str:
 
 
 def render_comparison_html(comparison: Comparison) -> str:
-    """``dedup diff A B --format html``: aligned passages side by side, added/removed paragraphs, conflicts."""
+    """``dedup diff A B --format html``: aligned passages side by side, added and removed paragraphs,
+    figure conflicts."""
     ids = [d.id for d in comparison.documents]
     texts = [d.text for d in comparison.documents]
     rows = []
@@ -146,7 +150,7 @@ def render_comparison_html(comparison: Comparison) -> str:
         documents=comparison.documents,
         ids=ids,
         version=__version__,
-        counts={status: sum(i.status == status for i in comparison.items) for status in ("aligned", "removed", "added")},
+        counts={s: sum(i.status == s for i in comparison.items) for s in ("aligned", "removed", "added")},
         rows=rows,
         conflicts=comparison.figure_conflicts,
     )
@@ -163,14 +167,15 @@ def _pair_sections(report: Report, ids: Sequence[str], texts: Sequence[str]) -> 
     blocks: dict[tuple[int, int], list[str]] = defaultdict(list)
     for block in report.blocks:
         inside = block.a.doc == block.b.doc
-        source = "" if inside else f"{ids[block.a.doc]} "
+        copy, source = ("", "") if inside else (f"{ids[block.b.doc]} ", f"{ids[block.a.doc]} ")
         blocks[_key(block.a, block.b)].append(
-            f"{ids[block.b.doc]} lines {_lines(block.b)} repeat {source}lines {_lines(block.a)} "
+            f"{copy}lines {_lines(block.b)} repeat {source}lines {_lines(block.a)} "
             f"({block.count} paragraphs, {block.kind})")
     for m in report.matches:
         if m.kind == "exact" and _in_any_block(m, report):
             continue
-        rows[_key(m.a, m.b)].append(_row("match", m.a, m.b, texts, m.diff, m.kind, m.similarity, m.containment))
+        row = _row("match", m.a, m.b, texts, m.diff, m.kind, m.similarity, m.containment)
+        rows[_key(m.a, m.b)].append(row)
     shares = {(o.a, o.b): (o.a_in_b, o.b_in_a) for o in report.overlaps}
     return [
         PairSection(a, b, *shares.get((a, b), (0.0, 0.0)), tuple(blocks[(a, b)]), tuple(rows[(a, b)]))
@@ -198,48 +203,52 @@ def _row(status: str, a: Passage, b: Passage, texts: Sequence[str], diff: Diff |
 
 
 def _column(passage: Passage, text: str, diff: Diff | None, side: Side) -> Column:
-    """The passage cut at the diff's operations: text only on this side is "del" on the left (a) and
-    "ins" on the right (b); unchanged text and the spaces between operations are plain."""
-    marks = _figure_marks(passage, text, diff, side) if diff else []
-    runs: list[Run] = []
+    """The passage with its changed figures set apart and each part cut into diff runs."""
+    runs = _runs(passage, diff, side)
+    spans: list[Span] = []
+    position = passage.start
+    for start, end, title in _figure_marks(passage, text, diff, side) if diff else ():
+        if start > position:
+            spans.append(Span(None, _clip(runs, text, position, start)))
+        spans.append(Span(title, _clip(runs, text, start, end)))
+        position = end
+    if position < passage.end:
+        spans.append(Span(None, _clip(runs, text, position, passage.end)))
+    return Column(passage.doc, _lines(passage), tuple(spans))
+
+
+def _runs(passage: Passage, diff: Diff | None, side: Side) -> list[tuple[str | None, int, int]]:
+    """The passage cut at the diff's operations as ``(tag, start, end)``: text only on this side is
+    "del" on the left (a) and "ins" on the right (b); unchanged text and the spaces between
+    operations are plain."""
+    runs: list[tuple[str | None, int, int]] = []
     position = passage.start
     for op in diff.ops if diff else ():
         start, end = (op.a_start, op.a_end) if side == "a" else (op.b_start, op.b_end)
         if start > position:
-            runs.append(Run(None, _pieces(text, position, start, marks)))
+            runs.append((None, position, start))
         if end > start:
-            runs.append(Run(None if op.op == "equal" else ("del" if side == "a" else "ins"),
-                            _pieces(text, start, end, marks)))
+            runs.append((None if op.op == "equal" else ("del" if side == "a" else "ins"), start, end))
         position = max(position, end)
     if position < passage.end:
-        runs.append(Run(None, _pieces(text, position, passage.end, marks)))
-    return Column(passage.doc, _lines(passage), tuple(runs))
+        runs.append((None, position, passage.end))
+    return runs
 
 
 def _figure_marks(passage: Passage, text: str, diff: Diff, side: Side) -> list[tuple[int, int, str]]:
     """Absolute extents of this side's changed figures, with what changed; the diff gives where each
     changed figure starts, the figure grammar on the same passage text gives where it ends."""
-    changed = {(f.a_start if side == "a" else f.b_start): _figure_text(f.change, f.a, f.b) for f in diff.figures}
+    changed = {(f.a_start if side == "a" else f.b_start): _figure_text(f.change, f.a, f.b)
+               for f in diff.figures}
     found = extract_figures(text[passage.start:passage.end])
     return [(passage.start + f.start, passage.start + f.end, changed[passage.start + f.start])
             for f in found if passage.start + f.start in changed]
 
 
-def _pieces(text: str, start: int, end: int, marks: Sequence[tuple[int, int, str]]) -> tuple[Piece, ...]:
-    """``text[start:end]`` with the parts inside figure marks (sorted, disjoint) set apart."""
-    pieces: list[Piece] = []
-    position = start
-    for mark_start, mark_end, title in marks:
-        lo, hi = max(mark_start, start), min(mark_end, end)
-        if lo >= hi:
-            continue
-        if lo > position:
-            pieces.append(Piece(text[position:lo]))
-        pieces.append(Piece(text[lo:hi], title))
-        position = hi
-    if position < end:
-        pieces.append(Piece(text[position:end]))
-    return tuple(pieces)
+def _clip(runs: Sequence[tuple[str | None, int, int]], text: str, start: int, end: int) -> tuple[Run, ...]:
+    """The runs' text within ``start:end``."""
+    return tuple(Run(tag, text[max(lo, start):min(hi, end)])
+                 for tag, lo, hi in runs if max(lo, start) < min(hi, end))
 
 
 def _matrix(report: Report, ids: Sequence[str], sections: set[tuple[int, int]]) -> list[list[Cell]]:
@@ -260,11 +269,11 @@ def _matrix(report: Report, ids: Sequence[str], sections: set[tuple[int, int]]) 
             key = (min(r, c), max(r, c))
             href = "#" + _pair_anchor(*key) if key in sections else None
             if r == c:
-                cells.append(Cell(0.0, 0, f"\u21bb {internal[r]}" if internal[r] else "",
+                cells.append(Cell(0, f"\u21bb {internal[r]}" if internal[r] else "",
                                   f"{ids[r]}: {internal[r]} passages repeated inside", href, True))
                 continue
             value = share.get((r, c), 0.0)
-            cells.append(Cell(value, math.ceil(value * HEAT_LEVELS), _percent(value) if value else "",
+            cells.append(Cell(math.ceil(value * HEAT_LEVELS), _percent(value) if value else "",
                               f"{_percent(value)} of {ids[r]} is reused from {ids[c]}", href, False))
         matrix.append(cells)
     return matrix

@@ -1,0 +1,212 @@
+"""Quality: does the scan find the near-copies it should, and only those?
+
+The scan is ``dedup.analyze`` with the default ``ScanConfig`` (diffs off: they do not change what
+is matched). A pair of paragraphs counts as *found* when the report puts them in one paragraph
+cluster (clusters are what a scan answers; inside a cluster each member is matched to one parent,
+not to every other member).
+
+* Planted recall: the generated corpus's planted copies, by edit kind and by design similarity (the
+  exact Jaccard the edits were spaced to give, see ``benchmarks.corpora``); the target counts copies
+  designed at threshold + 0.1 or more. The LSH S-curve ``1 - (1 - s**rows)**bands`` at each
+  similarity is shown next to it: the share a single band lookup is expected to find.
+* All-pairs recall: every pair with exact Jaccard >= threshold + 0.1 among a sample of paragraphs
+  (brute force: a sparse product of the sample's shingle-incidence matrix), on the Debian corpus
+  (real reuse) and on the generated corpus (the sample there is half planted pairs, so it has positives).
+* Precision: every reported exact/near paragraph match re-checked by exact Jaccard of its shingle
+  sets, computed here with ``np.intersect1d`` (1.0 expected: matches are verified).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.sparse import csr_matrix, triu
+from sklearn.metrics import precision_score, recall_score
+
+from benchmarks import corpora
+from benchmarks._harness import Result, Table, Target, parse_mode
+from dedup.config import ScanConfig
+from dedup.engines.local import sign_all
+from dedup.model import Report
+from dedup.pipeline import analyze
+from dedup.segment import SegmentTable, segment_documents
+from dedup.shingle import ShingleSets
+
+TARGET_RECALL = 0.99
+
+
+class Scanned:
+    """A corpus scanned by dedup, with paragraph rows, their shingle sets and their cluster labels."""
+
+    def __init__(self, corpus: corpora.Corpus, config: ScanConfig) -> None:
+        self.corpus = corpus
+        self.report: Report = analyze(corpus.documents, config, with_diffs=False)
+        texts = corpus.texts
+        self.table: SegmentTable = segment_documents(texts)[0]
+        self.sets: ShingleSets = sign_all(self.table.texts(texts), config.shingle_size, 0, config.seed)[0]
+        self.row_of = {(int(d), int(s)): i for i, (d, s) in enumerate(zip(self.table.doc, self.table.start))}
+        self.label = np.full(len(self.table), -1, dtype=np.int64)
+        for cluster in self.report.clusters:
+            if cluster.level == "paragraph":
+                rows = [self.row_of[p.doc, p.start] for p in cluster.members]
+                self.label[rows] = cluster.id
+
+    def found(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Whether each pair of paragraph rows shares a cluster."""
+        return (self.label[a] >= 0) & (self.label[a] == self.label[b])
+
+    def jaccard(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Exact Jaccard of each pair, set by set (independent of dedup's verification code)."""
+        values = np.empty(len(a))
+        for k, (i, j) in enumerate(zip(a.tolist(), b.tolist())):
+            x, y = self.sets.get(i), self.sets.get(j)
+            shared = len(np.intersect1d(x, y, assume_unique=True))
+            union = len(x) + len(y) - shared
+            values[k] = shared / union if union else 0.0
+        return values
+
+    def lsh(self) -> tuple[int, int]:
+        return int(self.report.stats["lsh_bands"]), int(self.report.stats["lsh_rows"])  # type: ignore[call-overload]
+
+
+def s_curve(similarity: float | np.ndarray, bands: int, rows: int) -> float | np.ndarray:
+    """P(candidate | s) = 1 - (1 - s**rows)**bands."""
+    return 1.0 - (1.0 - np.asarray(similarity) ** rows) ** bands
+
+
+def planted_tables(scanned: Scanned, planted: corpora.Planted, threshold: float) -> tuple[Table, Table, dict]:
+    """Per-kind and per-similarity tables of planted recall, and the headline numbers."""
+    found = scanned.found(planted.source, planted.copy)
+    actual = scanned.jaccard(planted.source, planted.copy)
+    bands, rows = scanned.lsh()
+    margin = threshold + 0.1
+    by_kind = Table("planted copies by edit kind", ["kind", "planted", "design similarity", "actual Jaccard (mean)",
+                                                     "edit rate (mean)", f"found, design ≥ {margin:.1f}",
+                                                     f"recall, design ≥ {margin:.1f}"])
+    for kind in corpora.KINDS:
+        mask = planted.kind == kind
+        target = mask & (planted.design >= margin)
+        design = planted.design[mask]
+        by_kind.rows.append([kind, int(mask.sum()), f"{design.min():.2f}–{design.max():.2f}",
+                             float(actual[mask].mean()), float(planted.edit_rate[mask].mean()),
+                             int(found[target].sum()), _recall(found[target])])
+    by_similarity = Table("planted copies by design similarity",
+                          ["design similarity", "planted", "found", "recall", "S-curve at bin start"],
+                          notes=[f"LSH {bands} bands x {rows} rows; threshold {threshold}: copies designed below it "
+                                 "are found only through other members of their cluster"])
+    bins = np.floor(planted.design * 20 + 1e-9) / 20
+    for start in np.unique(bins):
+        mask = bins == start
+        name = "1.00" if start >= 1 else f"{start:.2f}–{start + 0.05:.2f}"
+        by_similarity.rows.append([name, int(mask.sum()), int(found[mask].sum()), _recall(found[mask]),
+                                   float(s_curve(start, bands, rows))])
+    target = planted.design >= margin
+    borderline = (planted.design >= threshold) & ~target
+    headline = {
+        "target": _recall(found[target]), "target_n": int(target.sum()),
+        "borderline": _recall(found[borderline]), "borderline_n": int(borderline.sum()),
+        "below": _recall(found[planted.design < threshold]), "below_n": int((planted.design < threshold).sum()),
+        "actual": _recall(found[actual >= margin]), "actual_n": int((actual >= margin).sum()),
+    }
+    return by_kind, by_similarity, headline
+
+
+def _recall(found: np.ndarray) -> float:
+    """Recall of pairs that are all true (sklearn's definition; NaN for none)."""
+    if len(found) == 0:
+        return float("nan")
+    return float(recall_score(np.ones(len(found), dtype=bool), found, zero_division=np.nan))
+
+
+def sample_pairs(scanned: Scanned, rows: np.ndarray, minimum: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All pairs of ``rows`` with exact Jaccard >= ``minimum``, by brute force: (a, b, jaccard)."""
+    sizes = scanned.sets.sizes()[rows]
+    columns = np.concatenate([scanned.sets.get(i) for i in rows.tolist()])
+    _, column_ids = np.unique(columns, return_inverse=True)
+    owner = np.repeat(np.arange(len(rows)), sizes)
+    incidence = csr_matrix((np.ones(len(owner), dtype=np.int32), (owner, column_ids.ravel())),
+                           shape=(len(rows), int(column_ids.max()) + 1 if len(columns) else 0))
+    shared = triu(incidence @ incidence.T, k=1).tocoo()
+    jaccard = shared.data / (sizes[shared.row] + sizes[shared.col] - shared.data)
+    keep = jaccard >= minimum
+    return rows[shared.row[keep]], rows[shared.col[keep]], jaccard[keep]
+
+
+def _sample_rows(scanned: Scanned, size: int, rng: np.random.Generator, extra: Sequence[int] = ()) -> np.ndarray:
+    compared = np.flatnonzero(scanned.sets.words >= ScanConfig().min_words)
+    chosen = rng.choice(compared, min(size, len(compared)), replace=False)
+    return np.unique(np.concatenate([chosen, np.asarray(extra, dtype=np.int64)]))
+
+
+def all_pairs_row(scanned: Scanned, rows: np.ndarray, margin: float, name: str) -> list[object]:
+    a, b, jaccard = sample_pairs(scanned, rows, margin)
+    identical = scanned.sets.exact[a] == scanned.sets.exact[b]
+    found = scanned.found(a, b)
+    return [f"all pairs with Jaccard ≥ {margin:.1f} in a sample of {len(rows):,} paragraphs", name,
+            len(a), _recall(found), f"{int((~found).sum())} missed; near (not identical) pairs: "
+            f"{int((~identical).sum())}, recall {_recall(found[~identical]):.4f}"]
+
+
+def precision_row(scanned: Scanned, threshold: float, name: str) -> tuple[list[object], float]:
+    """Precision of the reported paragraph matches, and the largest error of a reported similarity."""
+    pairs = [(scanned.row_of[m.a.doc, m.a.start], scanned.row_of[m.b.doc, m.b.start], m.similarity)
+             for m in scanned.report.matches if m.kind in ("exact", "near")]
+    if not pairs:
+        return ["precision of reported paragraph matches", name, 0, float("nan"), "no matches"], float("nan")
+    a, b, reported = (np.array(column) for column in zip(*pairs))
+    exact = scanned.jaccard(a, b)
+    correct = exact >= threshold - 1e-12
+    precision = float(precision_score(correct, np.ones(len(correct), dtype=bool), zero_division=np.nan))
+    error = float(np.abs(exact - reported).max())
+    return (["precision of reported paragraph matches", name, len(a), precision,
+             f"max |reported − exact Jaccard| = {error:.2g}"], precision)
+
+
+def main() -> None:
+    mode = parse_mode(__doc__ or "")
+    config = ScanConfig()
+    threshold, margin = config.threshold, config.threshold + 0.1
+    rng = np.random.default_rng(0)
+    generated = corpora.generated(mode.quality_bytes)
+    synthetic = Scanned(generated.corpus, config)
+    debian = Scanned(corpora.debian(mode.debian_bytes), config)
+    by_kind, by_similarity, headline = planted_tables(synthetic, generated.planted, threshold)
+
+    planted_rows = rng.choice(len(generated.planted), min(len(generated.planted), mode.sample_paragraphs // 4),
+                              replace=False)
+    planted_members = np.concatenate([generated.planted.source[planted_rows], generated.planted.copy[planted_rows]])
+    summary = Table("summary", ["measure", "corpus", "pairs", "value", "note"])
+    summary.rows += [
+        [f"planted recall, design ≥ {margin:.1f}", "generated", headline["target_n"], headline["target"], "the target"],
+        [f"planted recall, design in [{threshold}, {margin:.1f})", "generated", headline["borderline_n"],
+         headline["borderline"], "near the threshold: the S-curve's slope"],
+        [f"planted found, design < {threshold}", "generated", headline["below_n"], headline["below"],
+         "not expected (below the threshold)"],
+        [f"planted recall, actual Jaccard ≥ {margin:.1f}", "generated", headline["actual_n"], headline["actual"], ""],
+        all_pairs_row(synthetic, _sample_rows(synthetic, mode.sample_paragraphs // 2, rng, planted_members), margin,
+                      "generated"),
+        all_pairs_row(debian, _sample_rows(debian, mode.sample_paragraphs, rng), margin, "debian"),
+    ]
+    precisions = []
+    for scanned, name in ((synthetic, "generated"), (debian, "debian")):
+        row, precision = precision_row(scanned, threshold, name)
+        summary.rows.append(row)
+        precisions.append(precision)
+    summary.notes += [generated.description, debian.corpus.description,
+                      f"threshold {threshold} (dedup's default); found = both paragraphs in one reported cluster"]
+
+    result = Result("quality", mode, params={"threshold": threshold, "generated": generated.description,
+                                             "debian": debian.corpus.description, "lsh": list(synthetic.lsh())})
+    result.tables += [summary, by_kind, by_similarity]
+    result.targets += [
+        Target(f"planted near-copy recall (design ≥ {margin:.1f})", f"≥ {TARGET_RECALL}",
+               f"{headline['target']:.4f} of {headline['target_n']:,}", headline["target"] >= TARGET_RECALL),
+        Target("precision of reported paragraph matches", "1.0 (verified)",
+               " / ".join(f"{p:.4f}" for p in precisions), all(p == 1.0 for p in precisions)),
+    ]
+    result.write()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,465 @@
+"""Ray engine: the heavy primitives of a scan as Ray tasks, on this machine or across a Ray cluster.
+
+Every task calls the same functions as :class:`~dedup.engines.local.LocalEngine`; only the split of
+the work changes, and every split is one under which the result is provably the local one:
+
+* signatures: texts in batches, each signed by :func:`~dedup.engines.local.sign_batch` (a text's
+  shingles and signature depend on that text alone);
+* LSH candidates: band-key columns in groups of bands; a bucket lies inside one band, so each task
+  pairs its bands alone and the driver only unions (:func:`dedup.candidates.unique_pairs`);
+* shared-shingle pairs: shingles in hash ranges; every owner of a shingle falls in the same range, so
+  the ``max_df`` cut is exact per task; a pair may share shingles of several ranges, so the partial
+  counts are summed (by ranges of the pair's first node) before the ``min_shared`` cut;
+* verification: pairs in chunks, every chunk verified against the shared shingle arrays;
+* clusters: connected components without any task holding every edge: components of each edge shard
+  first, then large-star / small-star rounds (Kiveris et al., "Connected Components in MapReduce and
+  Beyond", SoCC 2014) over node-partitioned edges until every component is a star around its
+  smallest node. Parents then come from a breadth-first search *per component shard*: edges are routed
+  by their component's root and each task runs :func:`dedup.cluster.cluster` on its components, so
+  parents are the local ones by construction (same root, smallest-index neighbour of the previous
+  level). A level-synchronous distributed BFS would need one shuffle per level; near-copy components
+  are small (identical segments are stars, buckets are capped at ``SMALL_BUCKET``), so one shuffle
+  and one task per group of components is cheaper and the only limit is one component per worker.
+
+Ray is an optional extra: it is imported when an engine starts, never when this module is imported.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from dedup import candidates, sources, verify
+from dedup.cluster import Clustering, cluster
+from dedup.engines.base import Progress
+from dedup.engines.local import BATCH_CHARS, _batches, concatenate, sign_batch
+from dedup.shingle import ShingleSets
+from dedup.sources import DEFAULT_GLOBS, Document, InputError
+
+PARQUET_SUFFIX = ".parquet"
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_LOW32 = np.int64(0xFFFFFFFF)
+
+
+def _import_ray() -> ModuleType:
+    try:
+        import ray
+    except ImportError as exc:
+        raise ImportError("the Ray engine needs Ray and pyarrow: pip install dedup[ray]") from exc
+    return ray
+
+
+class RayEngine:
+    """The engine contract (:class:`dedup.engines.base.Engine`) on Ray.
+
+    Args:
+        address: a running Ray cluster to join (``"auto"``, ``"ray://head:10001"``); ``None`` starts a
+            local Ray instance, or uses the one this process already started.
+        shards: how many pieces each stage is cut into; ``None``: the CPUs of the cluster.
+        num_cpus: CPUs of the local instance started without ``address`` (``None``: all cores).
+    """
+
+    def __init__(self, address: str | None = None, shards: int | None = None, num_cpus: int | None = None) -> None:
+        self.address = address
+        self.shards = shards
+        self.num_cpus = num_cpus
+        self._started = False
+
+    def start(self) -> int:
+        """Connect to Ray (starting it when needed); returns the number of shards. Called by every stage."""
+        if self.shards is not None and (not isinstance(self.shards, int) or self.shards < 1):
+            raise ValueError(f"shards must be a positive integer, got {self.shards!r}")
+        ray = _import_ray()
+        if not ray.is_initialized():
+            if self.address is None:
+                ray.init(num_cpus=self.num_cpus, include_dashboard=False, log_to_driver=False,
+                         logging_level=logging.ERROR)
+            else:
+                ray.init(address=self.address, log_to_driver=False, logging_level=logging.ERROR)
+            self._started = True
+        return self.shards or max(int(ray.cluster_resources().get("CPU", 1)), 1)
+
+    def close(self) -> None:
+        """Shut Ray down if this engine started it (an instance someone else started is left running)."""
+        if self._started:
+            _import_ray().shutdown()
+            self._started = False
+
+    def __enter__(self) -> RayEngine:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def sign(self, texts: Sequence[str], shingle_size: int, num_perm: int, seed: int, *,
+             progress: Progress | None = None) -> tuple[ShingleSets, np.ndarray]:
+        shards = self.start()
+        ray, tasks = _import_ray(), _tasks()
+        total = sum(len(t) for t in texts)
+        spans = list(_batches(texts, max(min(BATCH_CHARS, math.ceil(total / shards)), 1)))
+        pending = {tasks.sign.remote(list(texts[s:e]), shingle_size, num_perm, seed): (s, e) for s, e in spans}
+        order = list(pending)
+        while pending and progress is not None:
+            done, _ = ray.wait(list(pending), num_returns=1)
+            s, e = pending.pop(done[0])
+            progress(e - s)
+        return concatenate(ray.get(order), num_perm)
+
+    def bucket_pairs(self, keys: np.ndarray) -> np.ndarray:
+        shards = self.start()
+        groups = np.array_split(np.arange(keys.shape[1]), min(shards, keys.shape[1])) if keys.shape[1] else []
+        found = _import_ray().get([_tasks().bucket_pairs.remote(np.ascontiguousarray(keys[:, g])) for g in groups])
+        return candidates.unique_pairs(np.concatenate(found) if found else np.empty((0, 2), dtype=np.int64))
+
+    def shared_shingle_pairs(self, hashes: np.ndarray, offsets: np.ndarray, min_shared: int,
+                             max_df: int) -> tuple[np.ndarray, np.ndarray]:
+        shards = self.start()
+        ray, tasks = _import_ray(), _tasks()
+        n_sets = len(offsets) - 1
+        owner = np.repeat(np.arange(n_sets, dtype=np.int64), np.diff(offsets))
+        # Contiguous hash ranges; a stable sort by range keeps every set's elements together and in order.
+        hash_range = (((hashes >> np.uint64(32)) * np.uint64(shards)) >> np.uint64(32)).astype(np.uint16)
+        order = np.argsort(hash_range, kind="stable")
+        bounds = np.r_[0, np.cumsum(np.bincount(hash_range, minlength=shards))]
+        counted = [_split_call(tasks.count_shared, shards, hashes[order[s:e]], owner[order[s:e]], max_df, n_sets,
+                               shards)
+                   for s, e in zip(bounds[:-1], bounds[1:])]
+        summed = ray.get([tasks.sum_shared.remote(min_shared, *[parts[p] for parts in counted])
+                          for p in range(shards)])
+        packed = np.concatenate([s[0] for s in summed])
+        return _unpack(packed), np.concatenate([s[1] for s in summed])
+
+    def overlaps(self, hashes: np.ndarray, offsets: np.ndarray, pairs: np.ndarray) -> verify.Overlaps:
+        shards = self.start()
+        ray, tasks = _import_ray(), _tasks()
+        pairs = np.ascontiguousarray(pairs, dtype=np.int64).reshape(-1, 2)
+        hashes_ref, offsets_ref = ray.put(hashes), ray.put(offsets)
+        parts = ray.get([tasks.overlaps.remote(hashes_ref, offsets_ref, chunk)
+                         for chunk in np.array_split(pairs, shards)])
+        return verify.Overlaps(pairs, *(np.concatenate([getattr(p, name) for p in parts])
+                                        for name in ("shared", "size_a", "size_b")))
+
+    def cluster(self, n_nodes: int, edges: np.ndarray) -> Clustering:
+        shards = self.start()
+        ray, tasks = _import_ray(), _tasks()
+        edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+        edges = edges[edges[:, 0] != edges[:, 1]]  # a self-loop joins nothing (as in the local engine)
+        if len(edges) == 0:
+            return Clustering(np.full(n_nodes, -1, dtype=np.int64), np.arange(n_nodes), np.empty(0, dtype=np.int64))
+        # Components of each edge shard, then star rounds over node partitions until all are stars.
+        parts = [_split_call(tasks.shard_components, shards, chunk, shards) for chunk in np.array_split(edges, shards)]
+        while True:
+            starred = [tasks.large_star.options(num_returns=shards + 1).remote(shards, *[p[j] for p in parts])
+                       for j in range(shards)]
+            if all(ray.get([s[0] for s in starred])):
+                break
+            parts = [_split_call(tasks.small_star, shards, shards, *[s[1 + j] for s in starred])
+                     for j in range(shards)]
+        child, root = _unpack(np.concatenate(ray.get([s[1 + j] for s in starred for j in range(shards)]))).T
+        root_of = np.arange(n_nodes, dtype=np.int64)
+        root_of[child] = root
+        representative = np.unique(root)
+        label = np.full(n_nodes, -1, dtype=np.int64)
+        label[child] = np.searchsorted(representative, root)
+        label[representative] = np.arange(len(representative))
+        # Breadth-first parents per group of whole components.
+        parent = np.arange(n_nodes, dtype=np.int64)
+        routed = _by_partition(edges, root_of[edges[:, 0]], shards)
+        for nodes, parents in ray.get([tasks.bfs_parents.remote(shard) for shard in routed]):
+            parent[nodes] = parents
+        return Clustering(label, parent, representative)
+
+
+# ---------------------------------------------------------------------------------------------- reading
+
+def read_corpus(paths: Iterable[str | os.PathLike[str]], engine: RayEngine, *,
+                globs: Iterable[str] = DEFAULT_GLOBS, warn: Callable[[str], None] = lambda message: None,
+                skip_bad_lines: bool = False) -> list[Document]:
+    """Read folders, JSONL (plain or gzip) and Parquet files in parallel Ray tasks.
+
+    Returns what :func:`dedup.sources.read_documents` returns for the same paths, in the same order and
+    with the same warnings, plus Parquet: a ``.parquet`` file (given, or found in a folder) holds one
+    document per row, ``text`` required, ``id`` optional (default ``"<file>:<row>"``), other columns
+    kept as metadata; it is read one row group per task. Files must be readable from every Ray node.
+    """
+    shards = engine.start()
+    ray, tasks = _import_ray(), _tasks()
+    paths, globs = list(paths), tuple(globs)
+    plan = _read_plan(paths, globs)
+    jobs = [item for item in plan if isinstance(item, _ReadJob)]
+    size = max(math.ceil(len(jobs) / (4 * shards)), 1)  # a few chunks per worker: small files share a task
+    chunks = [jobs[s:s + size] for s in range(0, len(jobs), size)]
+    read: dict[_ReadJob, tuple[list[Document], list[str], InputError | None]] = {}
+    for chunk, results in zip(chunks, ray.get([tasks.read.remote(chunk, skip_bad_lines) for chunk in chunks])):
+        read.update(zip(chunk, results))
+    documents: list[Document] = []
+    seen_ids: set[str] = set()
+    for item in plan:
+        if isinstance(item, str):
+            warn(item)
+            continue
+        found, warnings, error = read[item]
+        for message in warnings:
+            warn(message)
+        if error is not None:
+            raise error
+        for document in found:
+            # The renaming rule of read_documents: a repeated id becomes the document's path.
+            if document.id in seen_ids:
+                warn(f"{document.path}: duplicate document id {document.id!r}, renamed to its path")
+                document = Document(document.path, document.path, document.text, document.encoding,
+                                    document.metadata)
+                if document.id in seen_ids:
+                    continue
+            seen_ids.add(document.id)
+            documents.append(document)
+    if not documents:
+        shown = ", ".join(str(p) for p in paths)
+        raise InputError(f"{shown}: no readable documents (looked for {', '.join(globs)}, JSONL and Parquet)")
+    return documents
+
+
+@dataclass(frozen=True, slots=True)
+class _ReadJob:
+    """One file to read (``row_group`` of a Parquet file, whose first row is number ``first_row + 1``)."""
+
+    path: str
+    doc_id: str
+    row_group: int = -1
+    first_row: int = 0
+
+
+def _read_plan(paths: Iterable[str | os.PathLike[str]], globs: tuple[str, ...]) -> list[_ReadJob | str]:
+    """Files to read and folder warnings, in the order :func:`dedup.sources.read_documents` meets them."""
+    plan: list[_ReadJob | str] = []
+    for raw_path in paths:
+        path = Path(raw_path)
+        if not path.exists():
+            raise InputError(f"{raw_path}: no such file or folder")
+        if path.is_dir():
+            files = sources._walk(path, (*globs, "*" + PARQUET_SUFFIX), plan.append)
+            if not files:
+                raise InputError(f"{path}: folder has no files matching {', '.join(globs)}")
+            found = [(file, file.relative_to(path).as_posix()) for file in files]
+        else:
+            found = [(path, path.name)]
+        for file, doc_id in found:
+            plan.extend(_parquet_jobs(file, doc_id) if file.name.endswith(PARQUET_SUFFIX) else [_ReadJob(str(file), doc_id)])
+    return plan
+
+
+def _parquet_jobs(path: Path, doc_id: str) -> list[_ReadJob]:
+    import pyarrow.parquet as pq
+
+    metadata = pq.ParquetFile(path).metadata
+    rows = np.r_[0, np.cumsum([metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)])]
+    return [_ReadJob(str(path), doc_id, g, int(rows[g])) for g in range(metadata.num_row_groups)]
+
+
+def _read_jobs(jobs: list[_ReadJob], skip_bad_lines: bool) -> list[tuple[list[Document], list[str], InputError | None]]:
+    results = []
+    for job in jobs:
+        warnings: list[str] = []
+        try:
+            if job.row_group >= 0:
+                found = list(_read_parquet_rows(job, warnings.append, skip_bad_lines))
+            else:
+                found = list(sources._read_file(Path(job.path), job.doc_id, warnings.append, skip_bad_lines))
+        except InputError as exc:
+            results.append(([], warnings, exc))
+            continue
+        results.append((found, warnings, None))
+    return results
+
+
+def _read_parquet_rows(job: _ReadJob, warn: Callable[[str], None], skip_bad_lines: bool) -> Iterator[Document]:
+    """Documents of one row group; rows are checked as JSONL records are (``text`` a string, ``id`` a
+    string or an integer)."""
+    import pyarrow.parquet as pq
+
+    table = pq.ParquetFile(job.path).read_row_group(job.row_group)
+    if "text" not in table.column_names:
+        raise InputError(f"{job.path}: Parquet file has no \"text\" column")
+    name = Path(job.path).name
+    for offset, record in enumerate(table.to_pylist()):
+        row = job.first_row + offset + 1
+        text, raw_id = record.pop("text"), record.pop("id", None)
+        problem = ("\"text\" is missing or not a string" if not isinstance(text, str) else
+                   "\"id\" must be a string or an integer"
+                   if raw_id is not None and (not isinstance(raw_id, (str, int)) or isinstance(raw_id, bool))
+                   else None)
+        if problem is not None:
+            message = f"{job.path}:{row}: {problem}"
+            if not skip_bad_lines:
+                raise InputError(message + " (use --skip-bad-lines to go on)")
+            warn(message + ", skipped")
+            continue
+        yield Document(str(raw_id if raw_id is not None else f"{name}:{row}"), f"{job.path}:{row}", text, "utf-8",
+                       record)
+
+
+# ---------------------------------------------------------------------------------------------- tasks
+# Plain functions, wrapped as Ray remote functions on first use (see _tasks), so importing this module
+# does not import Ray. Edges travel packed as ``(a << 32) | b`` int64 (node ids < 2**31, as in
+# candidates.unique_pairs).
+
+def _pack(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a.astype(np.int64) << 32) | b.astype(np.int64)
+
+
+def _unpack(packed: np.ndarray) -> np.ndarray:
+    return np.stack([packed >> 32, packed & _LOW32], axis=1)
+
+
+def _partition_of(nodes: np.ndarray, shards: int) -> np.ndarray:
+    """A hash partition of node ids (balanced even when low ids are the busy roots)."""
+    return ((nodes.astype(np.uint64) * _MIX) >> np.uint64(40)) % np.uint64(shards)
+
+
+def _by_partition(rows: np.ndarray, nodes: np.ndarray, shards: int) -> tuple[np.ndarray, ...]:
+    """``rows`` split into ``shards`` arrays by the partition of ``nodes`` (one node per row)."""
+    partition = _partition_of(nodes, shards)
+    order = np.argsort(partition, kind="stable")
+    return tuple(np.split(rows[order], np.cumsum(np.bincount(partition, minlength=shards))[:-1]))
+
+
+def _returns(parts: tuple[Any, ...]) -> Any:
+    """What a task with ``num_returns=len(parts)`` returns (Ray wants the bare value when it is one)."""
+    return parts if len(parts) > 1 else parts[0]
+
+
+def _split_call(function: Any, shards: int, *args: Any) -> list[Any]:
+    """Refs of the ``shards`` outputs of a remote function with one output per partition."""
+    refs = function.options(num_returns=shards).remote(*args)
+    return list(refs) if shards > 1 else [refs]
+
+
+def _both_ways(a: np.ndarray, b: np.ndarray, shards: int) -> tuple[np.ndarray, ...]:
+    """Undirected edges as directed ones, each direction in the partition of its source."""
+    source, target = np.concatenate([a, b]), np.concatenate([b, a])
+    return _by_partition(_pack(source, target), source, shards)
+
+
+def _sign_task(texts: list[str], shingle_size: int, num_perm: int, seed: int) -> tuple[ShingleSets, np.ndarray]:
+    return sign_batch(texts, shingle_size, num_perm, seed)
+
+
+def _count_shared_task(hashes: np.ndarray, owner: np.ndarray, max_df: int, n_sets: int, shards: int) -> Any:
+    """Pairs and shared counts over the shingles of one hash range, split by ranges of the first node."""
+    present, local_owner = np.unique(owner, return_inverse=True)
+    offsets = np.r_[0, np.cumsum(np.bincount(local_owner, minlength=len(present)))]
+    pairs, counts = candidates.shared_shingle_pairs(hashes, offsets, 1, max_df)
+    first = present[pairs[:, 0]]
+    packed = _pack(first, present[pairs[:, 1]])  # the local order is the global one: present is sorted
+    cuts = np.searchsorted(first, [(p * n_sets) // shards for p in range(1, shards)])
+    return _returns(tuple(zip(np.split(packed, cuts), np.split(counts, cuts))))
+
+
+def _sum_shared_task(min_shared: int, *parts: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Total shared count of each pair over all hash ranges; pairs below ``min_shared`` dropped; sorted."""
+    packed = np.concatenate([p[0] for p in parts])
+    counts = np.concatenate([p[1] for p in parts])
+    order = np.argsort(packed, kind="stable")
+    packed, counts = packed[order], counts[order]
+    starts = np.flatnonzero(np.r_[True, packed[1:] != packed[:-1]]) if len(packed) else np.empty(0, dtype=np.int64)
+    totals = np.add.reduceat(counts, starts) if len(starts) else np.empty(0, dtype=np.int64)
+    strong = totals >= min_shared
+    return packed[starts][strong], totals[strong].astype(np.int64)
+
+
+def _shard_components_task(edges: np.ndarray, shards: int) -> Any:
+    """Components of one edge shard as stars around their smallest node, partitioned for a large-star round."""
+    nodes, local = np.unique(edges, return_inverse=True)
+    local = local.reshape(-1, 2)
+    graph = coo_matrix((np.ones(len(local), dtype=np.int8), (local[:, 0], local[:, 1])), shape=(len(nodes),) * 2)
+    _, component = connected_components(graph, directed=False)
+    _, first = np.unique(component, return_index=True)  # nodes are sorted: a component's first is its smallest
+    root = nodes[first][component]
+    leaf = nodes != root
+    return _returns(_both_ways(nodes[leaf], root[leaf], shards))
+
+
+def _large_star_task(shards: int, *parts: np.ndarray) -> tuple[Any, ...]:
+    """Large-star: every neighbour larger than u is linked to the smallest node of u's neighbourhood.
+
+    Input: directed edges partitioned by source (both directions of each edge). Returns whether the
+    input was already a forest of stars around their smallest nodes (every node with a smaller
+    neighbour has no other neighbour; then the output is the input), then the output edges
+    ``(larger, smaller)`` partitioned by the larger node (for a small-star round, or the final result).
+    """
+    packed = np.unique(np.concatenate(parts))
+    source, target = packed >> 32, packed & _LOW32
+    starts = np.flatnonzero(np.r_[True, source[1:] != source[:-1]]) if len(packed) else np.empty(0, dtype=np.int64)
+    sizes = np.diff(np.r_[starts, len(packed)])
+    smallest = np.minimum(source[starts], target[starts])  # targets are sorted within a source
+    is_star = bool(np.all(sizes[target[starts] < source[starts]] == 1))
+    group = np.repeat(np.arange(len(starts)), sizes)
+    larger = target > source
+    child, root = target[larger], smallest[group[larger]]
+    return (is_star, *_by_partition(_pack(child, root), child, shards))
+
+
+def _small_star_task(shards: int, *parts: np.ndarray) -> Any:
+    """Small-star: u and all its smaller neighbours are linked to the smallest of them.
+
+    Input: edges ``(larger, smaller)`` partitioned by the larger node. Output: undirected edges as both
+    directions partitioned by source (for a large-star round).
+    """
+    packed = np.unique(np.concatenate(parts))
+    source, target = packed >> 32, packed & _LOW32
+    starts = np.flatnonzero(np.r_[True, source[1:] != source[:-1]]) if len(packed) else np.empty(0, dtype=np.int64)
+    smallest = np.repeat(target[starts], np.diff(np.r_[starts, len(packed)]))
+    others = target != smallest
+    a = np.concatenate([source[starts], target[others]])
+    b = np.concatenate([target[starts], smallest[others]])
+    return _returns(_both_ways(a, b, shards))
+
+
+def _bfs_parents_task(edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Breadth-first parents of whole components: :func:`dedup.cluster.cluster` on their own nodes,
+    renumbered in order so the root and the smallest-neighbour rule are the global ones."""
+    nodes, local = np.unique(edges, return_inverse=True)
+    found = cluster(len(nodes), local.reshape(-1, 2))
+    return nodes, nodes[found.parent]
+
+
+def _overlaps_task(hashes: np.ndarray, offsets: np.ndarray, pairs: np.ndarray) -> verify.Overlaps:
+    return verify.overlaps(hashes, offsets, pairs)
+
+
+def _bucket_pairs_task(keys: np.ndarray) -> np.ndarray:
+    return candidates.bucket_pairs(keys)
+
+
+@dataclass(frozen=True, slots=True)
+class _Tasks:
+    sign: Any
+    bucket_pairs: Any
+    count_shared: Any
+    sum_shared: Any
+    overlaps: Any
+    shard_components: Any
+    large_star: Any
+    small_star: Any
+    bfs_parents: Any
+    read: Any
+
+
+@cache
+def _tasks() -> _Tasks:
+    ray = _import_ray()
+    return _Tasks(*(ray.remote(f) for f in (
+        _sign_task, _bucket_pairs_task, _count_shared_task, _sum_shared_task, _overlaps_task,
+        _shard_components_task, _large_star_task, _small_star_task, _bfs_parents_task, _read_jobs)))

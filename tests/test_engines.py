@@ -1,0 +1,222 @@
+"""The engine contract: every engine returns exactly what the local reference returns.
+
+One battery of checks runs on every engine (scikit-learn's ``parametrize_with_checks`` idea): each
+primitive of :class:`dedup.engines.base.Engine` on random inputs, then whole reports on the sample and
+on a generated corpus of 10,000 paragraphs with planted copies. A new engine joins by adding one line
+to ``ENGINES``. Ray engines share one Ray instance per session (2 CPUs) and are skipped without Ray.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+
+from dedup import candidates, verify
+from dedup.cluster import cluster
+from dedup.engines.base import Engine
+from dedup.engines.local import LocalEngine, sign_all
+from dedup.pipeline import analyze
+from dedup.report.render_json import report_dict
+from dedup.sources import Document
+
+
+@pytest.fixture(scope="session")
+def ray_session() -> Iterator[Any]:
+    """One local Ray instance for the whole session (or the one already running)."""
+    ray = pytest.importorskip("ray")
+    started = not ray.is_initialized()
+    if started:
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+    yield ray
+    if started:
+        ray.shutdown()
+
+
+def _ray_engine(shards: int) -> Callable[[], Engine]:
+    def make() -> Engine:
+        from dedup.engines.ray import RayEngine
+
+        return RayEngine(shards=shards)
+    return make
+
+
+ENGINES: dict[str, Callable[[], Engine]] = {
+    "local": LocalEngine,
+    "ray-1-shard": _ray_engine(1),
+    "ray-3-shards": _ray_engine(3),
+}
+
+
+@pytest.fixture(params=list(ENGINES))
+def engine(request: pytest.FixtureRequest) -> Engine:
+    if request.param.startswith("ray"):
+        request.getfixturevalue("ray_session")
+    return ENGINES[request.param]()
+
+
+def assert_same(expected: np.ndarray, actual: np.ndarray) -> None:
+    assert actual.dtype == expected.dtype
+    np.testing.assert_array_equal(actual, expected)
+
+
+def report_json(report: Any) -> dict[str, Any]:
+    """The report as JSON minus the run statistics (timings differ between runs)."""
+    data = report_dict(report)
+    del data["stats"]
+    return data
+
+
+# ---------------------------------------------------------------------------------------------- corpus
+
+def generated_corpus(paragraphs: int = 10_000, seed: int = 7) -> list[Document]:
+    """Documents of 5-15 paragraphs of Zipf-drawn pseudo-words, with planted reuse: 5 % exact copies and
+    10 % near copies (one or two words changed) of earlier paragraphs, 7 % new paragraphs holding one
+    earlier sentence; one sentence in ten carries a figure."""
+    rng = np.random.default_rng(seed)
+    syllables = [c + v for c in "bcdfghklmnprstvz" for v in "aeiou"]
+    words = np.array(sorted({"".join(rng.choice(syllables, rng.integers(1, 4))) for _ in range(3000)}))
+    rank = 1.0 / np.arange(1, len(words) + 1)
+    lengths = rng.integers(8, 20, 5 * paragraphs).tolist()
+    pool = words[rng.choice(len(words), sum(lengths), p=rank / rank.sum())].tolist()
+    ends = np.cumsum(lengths).tolist()
+    fresh = [pool[end - n:end] for end, n in zip(ends, lengths)]
+    for s in rng.choice(len(fresh), len(fresh) // 10, replace=False).tolist():
+        fresh[s].insert(int(rng.integers(0, len(fresh[s]))), str(rng.integers(2, 500)))
+    made: list[list[list[str]]] = []
+    for roll in rng.random(paragraphs).tolist():
+        if made and roll < 0.15:
+            paragraph = [list(s) for s in made[rng.integers(0, len(made))]]
+            for _ in range(rng.integers(1, 3) if roll >= 0.05 else 0):
+                sentence = paragraph[rng.integers(0, len(paragraph))]
+                sentence[rng.integers(0, len(sentence))] = str(words[rng.integers(0, len(words))])
+        elif made and roll < 0.22:
+            donor = made[rng.integers(0, len(made))]
+            paragraph = [fresh.pop() for _ in range(rng.integers(2, 5))]
+            paragraph.insert(int(rng.integers(0, len(paragraph))), list(donor[rng.integers(0, len(donor))]))
+        else:
+            paragraph = [fresh.pop() for _ in range(rng.integers(2, 6))]
+        made.append(paragraph)
+    texts = [" ".join(" ".join(s).capitalize() + "." for s in paragraph) for paragraph in made]
+    bounds = np.r_[0, np.cumsum(rng.integers(5, 16, paragraphs))]
+    bounds = bounds[bounds < paragraphs].tolist() + [paragraphs]
+    return [Document(f"doc{d:05d}", f"doc{d:05d}.txt", "\n\n".join(texts[a:b]) + "\n")
+            for d, (a, b) in enumerate(zip(bounds[:-1], bounds[1:]))]
+
+
+@pytest.fixture(scope="module")
+def generated() -> list[Document]:
+    return generated_corpus()
+
+
+@pytest.fixture(scope="module")
+def generated_reference(generated: list[Document]) -> dict[str, Any]:
+    return report_json(analyze(generated))
+
+
+# ---------------------------------------------------------------------------------------------- inputs
+
+def random_sets(rng: np.random.Generator, n: int, universe: int) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` sorted sets (CSR) of mixed 64-bit hashes from a small universe, so many are shared; one
+    hash is in a third of all sets (a stock phrase beyond ``max_df``)."""
+    mixed = (np.arange(universe, dtype=np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
+    sets = []
+    for i in range(n):
+        members = rng.integers(0, universe, rng.integers(0, 40))
+        sets.append(np.unique(mixed[np.r_[members, 0] if i % 3 == 0 else members]))
+    offsets = np.r_[0, np.cumsum([len(s) for s in sets])].astype(np.int64)
+    return (np.concatenate(sets) if sets else np.empty(0, dtype=np.uint64)), offsets
+
+
+def random_graph(rng: np.random.Generator, n: int, shape: str) -> np.ndarray:
+    """Edges of ``n`` nodes: sparse random, one long path in random order (many star rounds), stars,
+    or any of these with duplicates and self-loops."""
+    if shape == "path":
+        order = rng.permutation(n)
+        edges = np.stack([order[:-1], order[1:]], axis=1)
+    elif shape == "stars":
+        centres = rng.integers(0, n, max(n // 50, 1))
+        leaves = rng.integers(0, n, n)
+        edges = np.stack([centres[leaves % len(centres)], leaves], axis=1)
+    else:
+        edges = rng.integers(0, n, (int(rng.integers(0, n)), 2))
+    if shape == "messy":
+        edges = np.concatenate([edges, edges[: len(edges) // 2, ::-1], np.repeat(rng.integers(0, n, (5, 1)), 2, 1)])
+    return rng.permutation(edges.reshape(-1, 2))
+
+
+SEEDS = range(4)
+
+
+# ---------------------------------------------------------------------------------------------- checks
+
+def test_sign(engine: Engine, generated: list[Document]) -> None:
+    texts = [d.text for d in generated[:200]] + ["", "one", "東京都の新しい知事", "Ünïcödé — “quotes” 3.5%"]
+    for num_perm in (128, 0):
+        done: list[int] = []
+        sets, signatures = engine.sign(texts, 5, num_perm, 1, progress=done.append)
+        expected_sets, expected_signatures = sign_all(texts, 5, num_perm, 1)
+        for name in ("hashes", "offsets", "exact", "words"):
+            assert_same(getattr(expected_sets, name), getattr(sets, name))
+        assert_same(expected_signatures, signatures)
+        assert sum(done) == len(texts)
+    empty_sets, empty_signatures = engine.sign([], 5, 64, 1)
+    assert len(empty_sets) == 0 and empty_signatures.shape == (0, 64)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_bucket_pairs(engine: Engine, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for n, bands, alphabet in ((0, 20, 5), (1, 20, 5), (300, 7, 40), (500, 20, 3), (200, 1, 2)):
+        keys = rng.integers(0, alphabet, (n, bands)).astype(np.uint64)
+        keys[: n // 2, 0] = 99  # a bucket beyond SMALL_BUCKET: pairs with its first member only
+        assert_same(candidates.bucket_pairs(keys), engine.bucket_pairs(keys))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_shared_shingle_pairs(engine: Engine, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for n, universe, min_shared, max_df in ((0, 10, 1, 5), (1, 10, 1, 5), (400, 300, 3, 40), (300, 60, 6, 256),
+                                            (200, 100, 1, 2)):
+        hashes, offsets = random_sets(rng, n, universe)
+        expected_pairs, expected_counts = candidates.shared_shingle_pairs(hashes, offsets, min_shared, max_df)
+        pairs, counts = engine.shared_shingle_pairs(hashes, offsets, min_shared, max_df)
+        assert_same(expected_pairs, pairs)
+        assert_same(expected_counts, counts)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_overlaps(engine: Engine, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    hashes, offsets = random_sets(rng, 300, 200)
+    for count in (0, 1, 1000):
+        pairs = rng.integers(0, 300, (count, 2))
+        expected, found = verify.overlaps(hashes, offsets, pairs), engine.overlaps(hashes, offsets, pairs)
+        for name in ("pairs", "shared", "size_a", "size_b"):
+            assert_same(getattr(expected, name), getattr(found, name))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("shape", ["random", "path", "stars", "messy"])
+def test_cluster(engine: Engine, seed: int, shape: str) -> None:
+    rng = np.random.default_rng(seed)
+    for n in (1, 2, 50, 2000):
+        edges = random_graph(rng, n, shape)
+        expected, found = cluster(n, edges), engine.cluster(n, edges)
+        for name in ("label", "parent", "representative"):
+            assert_same(getattr(expected, name), getattr(found, name))
+    assert_same(cluster(10, np.empty((0, 2))).parent, engine.cluster(10, np.empty((0, 2))).parent)
+
+
+def test_report_on_the_sample(engine: Engine, seed_report: Any) -> None:
+    assert report_json(analyze(seed_report.documents, engine=engine)) == report_json(seed_report)
+
+
+def test_report_on_generated_corpus(engine: Engine, generated: list[Document],
+                                    generated_reference: dict[str, Any]) -> None:
+    report = report_json(analyze(generated, engine=engine))
+    assert report["summary"]["matches"]["near"] > 500 and report["summary"]["matches"]["partial"] > 500
+    assert report == generated_reference
