@@ -29,11 +29,11 @@ import tempfile
 import threading
 import time
 import tracemalloc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Self, TypeVar
 
 import psutil
 
@@ -140,7 +140,7 @@ class TreeSampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> TreeSampler:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -285,7 +285,7 @@ class Result:
     tables: list[Table] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    started: float = field(default_factory=time.time)
+    started: float = field(default_factory=lambda: psutil.Process().create_time())  # the script's start
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -302,7 +302,7 @@ class Result:
         }
 
     def write(self) -> Path:
-        """Write ``<results_dir>/<benchmark>.json`` and ``.md`` and print the markdown; returns the JSON path."""
+        """Write ``<results_dir>/<benchmark>.json`` and ``.md``, print the markdown; returns the JSON path."""
         data = self.as_dict()
         path = self.mode.results_dir / f"{self.benchmark}.json"
         write_json(path, data)
@@ -331,7 +331,7 @@ def _rounded(value: object) -> object:
 
 
 def timestamp(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def fmt(value: object) -> str:
@@ -366,22 +366,22 @@ def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> 
     return "\n".join(lines)
 
 
-def render_targets(targets: Sequence[dict[str, object]]) -> str:
+def render_targets(targets: Sequence[Mapping[str, Any]]) -> str:
     rows = [[t["target"], t["goal"], t["measured"], bool(t["met"])] for t in targets]
     return markdown_table(["target", "goal", "measured", "met"], rows)
 
 
-def render_result(data: dict[str, object], level: int = 2) -> str:
+def render_result(data: Mapping[str, Any], level: int = 2) -> str:
     """Markdown of one result dict (as written by :meth:`Result.write`)."""
     hashes = "#" * level
     parts = [f"{hashes} {data['benchmark']} ({data['mode']}, {fmt(float(data['seconds']))} s)",
              f"`{data['command']}`"]
-    for table in data["tables"]:  # type: ignore[attr-defined]
+    for table in data["tables"]:
         parts.append(f"{hashes}# {table['title']}\n\n" + markdown_table(table["columns"], table["rows"]))
         parts += [f"- {note}" for note in table["notes"]]
     if data["targets"]:
-        parts.append(f"{hashes}# targets\n\n" + render_targets(data["targets"]))  # type: ignore[arg-type]
-    parts += [f"- {note}" for note in data["notes"]]  # type: ignore[attr-defined]
+        parts.append(f"{hashes}# targets\n\n" + render_targets(data["targets"]))
+    parts += [f"- {note}" for note in data["notes"]]
     return "\n\n".join(parts) + "\n"
 
 
@@ -427,8 +427,8 @@ def _version(name: str) -> str:
 def git_revision() -> str:
     """Short commit of the checkout, with ``-dirty`` when tracked files have uncommitted changes."""
     try:
-        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True,
-                             check=True).stdout.strip()
+        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                             text=True, check=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
                                capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
@@ -436,8 +436,8 @@ def git_revision() -> str:
     return sha + ("-dirty" if dirty else "")
 
 
-def render_machine(info: dict[str, object]) -> str:
-    packages = ", ".join(f"{k} {v}" for k, v in info["packages"].items())  # type: ignore[attr-defined]
+def render_machine(info: Mapping[str, Any]) -> str:
+    packages = ", ".join(f"{k} {v}" for k, v in info["packages"].items())
     rows = [["CPU", info["cpu"]], ["cores (usable)", f"{info['cores']} ({info['usable_cores']})"],
             ["RAM", f"{info['ram_gb']} GB"], ["Python", f"{info['python']} ({info['platform']})"],
             ["packages", packages], ["git", info["git"]]]

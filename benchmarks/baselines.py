@@ -71,7 +71,7 @@ def paragraph_pipeline(paragraphs: Sequence[str], threshold: float, min_words: i
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Paragraph-level near-duplicates with datasketch (a baseline).")
+    parser = argparse.ArgumentParser(description="Paragraph-level near-duplicates with datasketch.")
     parser.add_argument("path", help="a JSONL corpus of {id, text}")
     parser.add_argument("--threshold", type=float, default=0.7)
     args = parser.parse_args()

@@ -99,13 +99,14 @@ def main() -> None:
         ["method", "entries", "seconds", "entries/s", "traced peak MB", "bytes/entry", "candidate pairs"],
         [row(f"dedup band_keys + bucket_pairs ({bands} x {band_rows}, as datasketch)", dedup_time.seconds,
              dedup_memory, len(dedup_pairs)),
-         row(f"dedup, its own parameters ({own_bands} x {own_rows})", own_time.seconds, own_memory, len(own_pairs)),
+         row(f"dedup, its own parameters ({own_bands} x {own_rows})", own_time.seconds, own_memory,
+             len(own_pairs)),
          row(f"datasketch MinHashLSH insert + query ({bands} x {band_rows})", datasketch_time.seconds,
              datasketch_memory, len(datasketch_pairs))],
-        [f"corpus: {corpus.description}; {n:,} entries (≥ {ScanConfig().min_words} words, exact repeats "
-         f"dropped), threshold {THRESHOLD}, {NUM_PERM} permutations",
-         "datasketch's LeanMinHash objects are built before timing; memory is measured in a second, "
-         "untimed run under tracemalloc and includes the candidate pairs each returns"]))
+        [(f"corpus: {corpus.description}; {n:,} entries (≥ {ScanConfig().min_words} words, exact repeats "
+          f"dropped), threshold {THRESHOLD}, {NUM_PERM} permutations"),
+         ("datasketch's LeanMinHash objects are built before timing; memory is measured in a second, "
+          "untimed run under tracemalloc and includes the candidate pairs each returns")]))
     result.tables.append(_agreement(sets, rows, dedup_pairs, datasketch_pairs))
     speedup = ratio(datasketch_time.seconds, dedup_time.seconds)
     memory_share = ratio(dedup_memory, datasketch_memory)
@@ -118,7 +119,8 @@ def main() -> None:
     result.write()
 
 
-def _agreement(sets: ShingleSets, rows: np.ndarray, dedup_pairs: np.ndarray, datasketch_pairs: np.ndarray) -> Table:
+def _agreement(sets: ShingleSets, rows: np.ndarray, dedup_pairs: np.ndarray,
+               datasketch_pairs: np.ndarray) -> Table:
     """Raw and verified overlap of the two candidate sets (pairs are positions in ``rows``)."""
     n = len(rows)
 
@@ -129,8 +131,8 @@ def _agreement(sets: ShingleSets, rows: np.ndarray, dedup_pairs: np.ndarray, dat
     table = Table("agreement with datasketch (same bands x rows)",
                   ["pairs", "dedup", "datasketch", "both", "datasketch's missing from dedup's",
                    "datasketch's not connected by dedup's"],
-                  notes=["connected: both ends in one connected component of dedup's pairs, which is what "
-                         "clustering uses; a pair not connected is a grouping dedup loses"])
+                  notes=[("connected: both ends in one connected component of dedup's pairs, which is what "
+                          "clustering uses; a pair not connected is a grouping dedup loses")])
     for name, ours, theirs in (("candidate pairs", dedup_pairs, datasketch_pairs),
                                (f"verified pairs (Jaccard ≥ {THRESHOLD})", verified(dedup_pairs),
                                 verified(datasketch_pairs))):

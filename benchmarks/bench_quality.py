@@ -18,7 +18,7 @@ not to every other member).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix, triu
@@ -67,7 +67,8 @@ class Scanned:
         return values
 
     def lsh(self) -> tuple[int, int]:
-        return int(self.report.stats["lsh_bands"]), int(self.report.stats["lsh_rows"])  # type: ignore[call-overload]
+        stats: dict[str, Any] = self.report.stats
+        return int(stats["lsh_bands"]), int(stats["lsh_rows"])
 
 
 def s_curve(similarity: float | np.ndarray, bands: int, rows: int) -> float | np.ndarray:
@@ -75,15 +76,18 @@ def s_curve(similarity: float | np.ndarray, bands: int, rows: int) -> float | np
     return 1.0 - (1.0 - np.asarray(similarity) ** rows) ** bands
 
 
-def planted_tables(scanned: Scanned, planted: corpora.Planted, threshold: float) -> tuple[Table, Table, dict]:
-    """Per-kind and per-similarity tables of planted recall, and the headline numbers."""
+def planted_tables(scanned: Scanned, planted: corpora.Planted,
+                   threshold: float) -> tuple[Table, Table, dict[str, tuple[float, int]]]:
+    """Per-kind and per-similarity tables of planted recall, and the headline (recall, pairs) of the
+    copies designed at threshold + 0.1 or more, between the threshold and that, below the threshold,
+    and of the copies whose actual Jaccard is threshold + 0.1 or more."""
     found = scanned.found(planted.source, planted.copy)
     actual = scanned.jaccard(planted.source, planted.copy)
     bands, rows = scanned.lsh()
     margin = threshold + 0.1
-    by_kind = Table("planted copies by edit kind", ["kind", "planted", "design similarity", "actual Jaccard (mean)",
-                                                     "edit rate (mean)", f"found, design ≥ {margin:.1f}",
-                                                     f"recall, design ≥ {margin:.1f}"])
+    by_kind = Table("planted copies by edit kind",
+                    ["kind", "planted", "design similarity", "actual Jaccard (mean)", "edit rate (mean)",
+                     f"found, design ≥ {margin:.1f}", f"recall, design ≥ {margin:.1f}"])
     for kind in corpora.KINDS:
         mask = planted.kind == kind
         target = mask & (planted.design >= margin)
@@ -93,8 +97,8 @@ def planted_tables(scanned: Scanned, planted: corpora.Planted, threshold: float)
                              int(found[target].sum()), _recall(found[target])])
     by_similarity = Table("planted copies by design similarity",
                           ["design similarity", "planted", "found", "recall", "S-curve at bin start"],
-                          notes=[f"LSH {bands} bands x {rows} rows; threshold {threshold}: copies designed below it "
-                                 "are found only through other members of their cluster"])
+                          notes=[(f"LSH {bands} bands x {rows} rows; threshold {threshold}: copies designed "
+                                  "below it are found only through other members of their cluster")])
     bins = np.floor(planted.design * 20 + 1e-9) / 20
     for start in np.unique(bins):
         mask = bins == start
@@ -103,12 +107,9 @@ def planted_tables(scanned: Scanned, planted: corpora.Planted, threshold: float)
                                    float(s_curve(start, bands, rows))])
     target = planted.design >= margin
     borderline = (planted.design >= threshold) & ~target
-    headline = {
-        "target": _recall(found[target]), "target_n": int(target.sum()),
-        "borderline": _recall(found[borderline]), "borderline_n": int(borderline.sum()),
-        "below": _recall(found[planted.design < threshold]), "below_n": int((planted.design < threshold).sum()),
-        "actual": _recall(found[actual >= margin]), "actual_n": int((actual >= margin).sum()),
-    }
+    groups = {"target": target, "borderline": borderline, "below": planted.design < threshold,
+              "actual": actual >= margin}
+    headline = {name: (_recall(found[mask]), int(mask.sum())) for name, mask in groups.items()}
     return by_kind, by_similarity, headline
 
 
@@ -119,8 +120,8 @@ def _recall(found: np.ndarray) -> float:
     return float(recall_score(np.ones(len(found), dtype=bool), found, zero_division=np.nan))
 
 
-def sample_pairs(scanned: Scanned, rows: np.ndarray, minimum: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """All pairs of ``rows`` with exact Jaccard >= ``minimum``, by brute force: (a, b, jaccard)."""
+def sample_pairs(scanned: Scanned, rows: np.ndarray, minimum: float) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs ``(a, b)`` of ``rows`` with exact Jaccard >= ``minimum``, by brute force."""
     sizes = scanned.sets.sizes()[rows]
     columns = np.concatenate([scanned.sets.get(i) for i in rows.tolist()])
     _, column_ids = np.unique(columns, return_inverse=True)
@@ -130,22 +131,24 @@ def sample_pairs(scanned: Scanned, rows: np.ndarray, minimum: float) -> tuple[np
     shared = triu(incidence @ incidence.T, k=1).tocoo()
     jaccard = shared.data / (sizes[shared.row] + sizes[shared.col] - shared.data)
     keep = jaccard >= minimum
-    return rows[shared.row[keep]], rows[shared.col[keep]], jaccard[keep]
+    return rows[shared.row[keep]], rows[shared.col[keep]]
 
 
-def _sample_rows(scanned: Scanned, size: int, rng: np.random.Generator, extra: Sequence[int] = ()) -> np.ndarray:
+def _sample_rows(scanned: Scanned, size: int, rng: np.random.Generator,
+                 extra: np.ndarray | None = None) -> np.ndarray:
+    """``size`` random compared paragraphs (enough words) plus the ``extra`` rows."""
     compared = np.flatnonzero(scanned.sets.words >= ScanConfig().min_words)
     chosen = rng.choice(compared, min(size, len(compared)), replace=False)
-    return np.unique(np.concatenate([chosen, np.asarray(extra, dtype=np.int64)]))
+    return np.unique(chosen if extra is None else np.concatenate([chosen, extra]))
 
 
 def all_pairs_row(scanned: Scanned, rows: np.ndarray, margin: float, name: str) -> list[object]:
-    a, b, jaccard = sample_pairs(scanned, rows, margin)
+    a, b = sample_pairs(scanned, rows, margin)
     identical = scanned.sets.exact[a] == scanned.sets.exact[b]
     found = scanned.found(a, b)
     return [f"all pairs with Jaccard ≥ {margin:.1f} in a sample of {len(rows):,} paragraphs", name,
-            len(a), _recall(found), f"{int((~found).sum())} missed; near (not identical) pairs: "
-            f"{int((~identical).sum())}, recall {_recall(found[~identical]):.4f}"]
+            len(a), _recall(found), (f"{int((~found).sum())} missed; near (not identical) pairs: "
+                                     f"{int((~identical).sum())}, recall {_recall(found[~identical]):.4f}")]
 
 
 def precision_row(scanned: Scanned, threshold: float, name: str) -> tuple[list[object], float]:
@@ -173,35 +176,39 @@ def main() -> None:
     debian = Scanned(corpora.debian(mode.debian_bytes), config)
     by_kind, by_similarity, headline = planted_tables(synthetic, generated.planted, threshold)
 
-    planted_rows = rng.choice(len(generated.planted), min(len(generated.planted), mode.sample_paragraphs // 4),
-                              replace=False)
-    planted_members = np.concatenate([generated.planted.source[planted_rows], generated.planted.copy[planted_rows]])
+    planted = generated.planted
+    chosen = rng.choice(len(planted), min(len(planted), mode.sample_paragraphs // 4), replace=False)
+    planted_members = np.concatenate([planted.source[chosen], planted.copy[chosen]])
     summary = Table("summary", ["measure", "corpus", "pairs", "value", "note"])
-    summary.rows += [
-        [f"planted recall, design ≥ {margin:.1f}", "generated", headline["target_n"], headline["target"], "the target"],
-        [f"planted recall, design in [{threshold}, {margin:.1f})", "generated", headline["borderline_n"],
-         headline["borderline"], "near the threshold: the S-curve's slope"],
-        [f"planted found, design < {threshold}", "generated", headline["below_n"], headline["below"],
-         "not expected (below the threshold)"],
-        [f"planted recall, actual Jaccard ≥ {margin:.1f}", "generated", headline["actual_n"], headline["actual"], ""],
-        all_pairs_row(synthetic, _sample_rows(synthetic, mode.sample_paragraphs // 2, rng, planted_members), margin,
-                      "generated"),
-        all_pairs_row(debian, _sample_rows(debian, mode.sample_paragraphs, rng), margin, "debian"),
-    ]
+    for measure, name, note in (
+        (f"planted recall, design ≥ {margin:.1f}", "target", "the target"),
+        (f"planted recall, design in [{threshold}, {margin:.1f})", "borderline",
+         "near the threshold: the S-curve's slope"),
+        (f"planted found, design < {threshold}", "below", "not expected (below the threshold)"),
+        (f"planted recall, actual Jaccard ≥ {margin:.1f}", "actual", ""),
+    ):
+        recall, pairs = headline[name]
+        summary.rows.append([measure, "generated", pairs, recall, note])
+    synthetic_sample = _sample_rows(synthetic, mode.sample_paragraphs // 2, rng, planted_members)
+    summary.rows += [all_pairs_row(synthetic, synthetic_sample, margin, "generated"),
+                     all_pairs_row(debian, _sample_rows(debian, mode.sample_paragraphs, rng), margin,
+                                   "debian")]
     precisions = []
     for scanned, name in ((synthetic, "generated"), (debian, "debian")):
         row, precision = precision_row(scanned, threshold, name)
         summary.rows.append(row)
         precisions.append(precision)
     summary.notes += [generated.description, debian.corpus.description,
-                      f"threshold {threshold} (dedup's default); found = both paragraphs in one reported cluster"]
+                      f"threshold {threshold} (dedup's default); found: both paragraphs in one cluster"]
 
-    result = Result("quality", mode, params={"threshold": threshold, "generated": generated.description,
-                                             "debian": debian.corpus.description, "lsh": list(synthetic.lsh())})
+    result = Result("quality", mode, params={
+        "threshold": threshold, "generated": generated.description, "debian": debian.corpus.description,
+        "lsh_bands_rows": list(synthetic.lsh())})
     result.tables += [summary, by_kind, by_similarity]
+    recall, pairs = headline["target"]
     result.targets += [
         Target(f"planted near-copy recall (design ≥ {margin:.1f})", f"≥ {TARGET_RECALL}",
-               f"{headline['target']:.4f} of {headline['target_n']:,}", headline["target"] >= TARGET_RECALL),
+               f"{recall:.4f} of {pairs:,}", recall >= TARGET_RECALL),
         Target("precision of reported paragraph matches", "1.0 (verified)",
                " / ".join(f"{p:.4f}" for p in precisions), all(p == 1.0 for p in precisions)),
     ]

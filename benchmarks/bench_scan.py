@@ -1,8 +1,10 @@
 """End to end: the ``dedup scan`` command line, timed from outside as a user runs it.
 
-Each run is a subprocess (``python -m dedup scan PATH --format json --quiet``, report to /dev/null):
-wall time including interpreter start-up and reading, peak RSS of its largest process and the sampled
-peak PSS of its whole process tree (the memory target is checked on the latter).
+Each run is a subprocess (``python -m dedup scan PATH --format json --quiet``): wall time including
+interpreter start-up, reading and writing the report, the peak RSS of its largest process and the
+sampled peak PSS of its whole process tree (the memory target is checked on the latter). The JSON
+report goes to a temporary file rather than /dev/null so that its per-stage timings (``stats.seconds``,
+the last key) can be read back; the file is deleted afterwards.
 
 * Debian copyright corpus: ``dedup scan`` with every level (exact, near, partial) and diffs, against
   a datasketch pipeline doing the paragraph level alone (``python -m benchmarks.baselines``: naive
@@ -14,16 +16,50 @@ peak PSS of its whole process tree (the memory target is checked on the latter).
 from __future__ import annotations
 
 import json
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks import corpora
-from benchmarks._harness import MB, Measurement, Result, Table, Target, parse_mode, python_module, ratio, run_command
+from benchmarks._harness import (
+    MB,
+    Measurement,
+    Result,
+    Table,
+    Target,
+    parse_mode,
+    python_module,
+    ratio,
+    run_command,
+)
 
 MEMORY_LIMIT_MB = 4000.0
 
 
-def dedup_scan(path: Path, workers: int = 1) -> list[str]:
-    return python_module("dedup", "scan", str(path), "--format", "json", "--quiet", "--workers", str(workers))
+@dataclass(frozen=True, slots=True)
+class Run:
+    name: str
+    corpus: str
+    megabytes: float
+    argv: list[str]
+    report: Path | None = None  # where dedup writes its JSON report
+
+
+def dedup_run(name: str, corpus: str, megabytes: float, path: Path, folder: Path, workers: int = 1) -> Run:
+    report = folder / f"{corpus}-{workers}.json"
+    argv = python_module("dedup", "scan", str(path), "--format", "json", "--quiet", "--workers", str(workers),
+                         "--output", str(report))
+    return Run(name, corpus, megabytes, argv, report)
+
+
+def stage_seconds(report: Path) -> dict[str, float]:
+    """``stats.seconds`` of a JSON report, parsed from the end of the file (stats is its last key)."""
+    with open(report, "rb") as handle:
+        handle.seek(max(0, report.stat().st_size - 65536))
+        tail = handle.read().decode("utf-8", "replace")
+    start = tail.rfind('"stats": ')
+    stats, _ = json.JSONDecoder().raw_decode(tail, start + len('"stats": '))
+    return dict(stats["seconds"])
 
 
 def main() -> None:
@@ -31,32 +67,41 @@ def main() -> None:
     debian = corpora.debian(mode.debian_bytes)
     generated = corpora.generated(mode.generated_bytes)
     sample = corpora.sample()
-    runs: list[tuple[str, str, float, list[str]]] = [
-        ("dedup scan, all levels + diffs", "debian", debian.size_bytes / MB, dedup_scan(debian.jsonl())),
-        ("datasketch pipeline, paragraph level only", "debian", debian.size_bytes / MB,
-         python_module("benchmarks.baselines", str(debian.jsonl()))),
-        ("dedup scan, 1 worker", "generated", generated.size_bytes / MB, dedup_scan(generated.path, 1)),
-        ("dedup scan, 2 workers", "generated", generated.size_bytes / MB, dedup_scan(generated.path, 2)),
-        ("dedup scan", "sample", sample.size_bytes / MB, dedup_scan(corpora.SAMPLE)),
-    ]
-    table = Table("end-to-end scans", ["run", "corpus", "MB", "seconds", "MB/s", "peak RSS MB (largest process)",
-                                       "peak total MB (tree PSS)", "note"])
-    measured: dict[tuple[str, str], Measurement] = {}
-    for name, corpus, megabytes, argv in runs:
-        stdout, measurement = run_command(argv, capture=True)
-        measured[(name, corpus)] = measurement
-        note = _baseline_note(stdout) if argv[2] == "benchmarks.baselines" else ""
-        table.rows.append([name, corpus, megabytes, measurement.seconds, megabytes / measurement.seconds,
-                           measurement.peak_rss_mb, measurement.peak_total_mb, note])
+    debian_mb, generated_mb = debian.size_bytes / MB, generated.size_bytes / MB
+    with tempfile.TemporaryDirectory() as folder:
+        runs = [
+            dedup_run("dedup scan, all levels + diffs", "debian", debian_mb, debian.jsonl(), Path(folder)),
+            Run("datasketch pipeline, paragraph level only", "debian", debian_mb,
+                python_module("benchmarks.baselines", str(debian.jsonl()))),
+            dedup_run("dedup scan, 1 worker", "generated", generated_mb, generated.path, Path(folder), 1),
+            dedup_run("dedup scan, 2 workers", "generated", generated_mb, generated.path, Path(folder), 2),
+            dedup_run("dedup scan", "sample", sample.size_bytes / MB, corpora.SAMPLE, Path(folder)),
+        ]
+        measured: list[Measurement] = []
+        stages: list[dict[str, float]] = []
+        notes: list[str] = []
+        for run in runs:
+            stdout, measurement = run_command(run.argv, capture=True)
+            measured.append(measurement)
+            stages.append(stage_seconds(run.report) if run.report else {})
+            notes.append("" if run.report else _baseline_note(stdout))
+            if run.report:
+                run.report.unlink()
+
+    table = Table("end-to-end scans", ["run", "corpus", "MB", "seconds", "MB/s",
+                                       "peak RSS MB (largest process)", "peak total MB (tree PSS)", "note"])
+    for run, measurement, note in zip(runs, measured, notes):
+        table.rows.append([run.name, run.corpus, run.megabytes, measurement.seconds,
+                           run.megabytes / measurement.seconds, measurement.peak_rss_mb,
+                           measurement.peak_total_mb, note])
     table.notes += [f"debian: {debian.description}", generated.description, sample.description,
-                    "one run each (wall time includes Python start-up, about 1-2 s)"]
+                    "one run each; wall time includes Python start-up and imports"]
     result = Result("scan", mode, params={"debian": debian.description, "generated": generated.description,
                                           "generated_path": str(generated.path.relative_to(corpora.REPO))})
-    result.tables.append(table)
-    dedup_time = measured[runs[0][0], "debian"].seconds
-    baseline_time = measured[runs[1][0], "debian"].seconds
+    result.tables += [table, _stage_table(runs, measured, stages)]
+    dedup_time, baseline_time = measured[0].seconds, measured[1].seconds
     speedup = ratio(baseline_time, dedup_time)
-    peak = max(measured[runs[2][0], "generated"].peak_mb, measured[runs[3][0], "generated"].peak_mb)
+    peak = max(measured[2].peak_mb, measured[3].peak_mb)
     size = f"{generated.size_bytes / 1e6:.0f} MB"
     result.targets += [
         Target("Debian scan vs datasketch paragraph pipeline", "≥ 10x faster",
@@ -65,6 +110,19 @@ def main() -> None:
                f"{peak:,.0f} MB", peak < MEMORY_LIMIT_MB),
     ]
     result.write()
+
+
+def _stage_table(runs: list[Run], measured: list[Measurement], stages: list[dict[str, float]]) -> Table:
+    """Seconds per pipeline stage of each dedup run; "other" is start-up, reading and writing the report."""
+    names = list(dict.fromkeys(name for timings in stages for name in timings))
+    table = Table("dedup scan stages (seconds, from the report's stats)",
+                  ["run", "corpus", *names, "other", "total"])
+    for run, measurement, timings in zip(runs, measured, stages):
+        if timings:
+            other = measurement.seconds - sum(timings.values())
+            table.rows.append([run.name, run.corpus, *(timings.get(n) for n in names), other,
+                               measurement.seconds])
+    return table
 
 
 def _baseline_note(stdout: str) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import rensa
@@ -56,8 +57,9 @@ def _python_floor(texts: Sequence[str]) -> list[list[int]]:
 
 
 def _hashing_vectorizer(texts: Sequence[str]) -> object:
-    vectorizer = HashingVectorizer(analyzer="word", ngram_range=(SHINGLE, SHINGLE), token_pattern=r"(?u)\b\w+\b",
-                                   norm=None, alternate_sign=False, n_features=2**22, dtype=np.float32)
+    vectorizer = HashingVectorizer(analyzer="word", ngram_range=(SHINGLE, SHINGLE),
+                                   token_pattern=r"(?u)\b\w+\b", norm=None, alternate_sign=False,
+                                   n_features=2**22, dtype=np.float32)
     return vectorizer.transform(texts)
 
 
@@ -102,8 +104,8 @@ def methods(batch_chars: int) -> list[Method]:
                fast=False),
         Method("rensa-flat", "rensa digest_matrix_from_flat_token_hashes (dedup shingles)",
                _rensa_flat(False, batch_chars), note="dedup's floor + rensa's R-MinHash"),
-        Method("rensa-rho", "rensa ..._flat_token_hashes_rho (dedup shingles)", _rensa_flat(True, batch_chars),
-               note="rho samples tokens: not full-set MinHash"),
+        Method("rensa-rho", "rensa ..._flat_token_hashes_rho (dedup shingles)",
+               _rensa_flat(True, batch_chars), note="rho samples tokens: not full-set MinHash"),
     ]
 
 
@@ -140,19 +142,19 @@ def main() -> None:
         texts = subsample if method.subsample else paragraphs
         if method.fast:
             method.run(texts[:1000])  # warm-up: numba caches, rensa tables, pool start-up code paths
-        _, measured = measure(lambda: method.run(texts), repeat=mode.repeat if method.fast else 1,
+        _, measured = measure(partial(method.run, texts), repeat=mode.repeat if method.fast else 1,
                               children=method.workers > 1)
         count, megabytes = sizes[method.subsample]
         speed[method.key] = megabytes / measured.seconds
         times[method.key] = measured
         table.rows.append([method.name, count, megabytes, measured.seconds, speed[method.key],
-                           count / measured.seconds, measured.peak_mb, measured.peak_mb - measured.baseline_rss_mb,
-                           method.note])
+                           count / measured.seconds, measured.peak_mb,
+                           measured.peak_mb - measured.baseline_rss_mb, method.note])
     table.notes += [
-        f"corpus: {corpus.description}; best of {mode.repeat} runs for dedup and rensa-flat rows, one run "
-        "for the pure-Python paths",
-        "peak RSS is of the measuring process (plus worker processes' PSS for 2 workers); Δ is over the "
-        "RSS before the method ran (the corpus is already loaded)",
+        (f"corpus: {corpus.description}; best of {mode.repeat} runs for dedup and rensa-flat rows, one run "
+         "for the pure-Python paths"),
+        ("peak RSS is of the measuring process (plus worker processes' PSS for 2 workers); Δ is over the "
+         "RSS before the method ran (the corpus is already loaded)"),
         f"the naive datasketch path runs on a fixed random subsample of {len(subsample):,} paragraphs",
     ]
     result.tables.append(table)
@@ -166,7 +168,8 @@ def _ratios(speed: dict[str, float], times: dict[str, Measurement]) -> Table:
     dedup_minhash = times["dedup-1"].seconds - times["dedup-floor"].seconds
     rensa_minhash = times["rensa-flat"].seconds - times["dedup-floor"].seconds
     rows = [
-        ["dedup 1 worker / rensa (best full-set API)", ratio(speed["dedup-1"], best_rensa), "> 1: dedup faster"],
+        ["dedup 1 worker / rensa (best full-set API)", ratio(speed["dedup-1"], best_rensa),
+         "> 1: dedup faster"],
         ["dedup 1 worker / rensa rho (sampled sketch)", ratio(speed["dedup-1"], speed["rensa-rho"]), ""],
         ["dedup 1 worker / datasketch naive", ratio(speed["dedup-1"], speed["datasketch-naive"]), ""],
         ["dedup 1 worker / datasketch bulk", ratio(speed["dedup-1"], speed["datasketch-bulk"]), ""],

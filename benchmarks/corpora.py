@@ -22,9 +22,10 @@ import json
 import os
 import shutil
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from glob import glob
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -36,10 +37,11 @@ from dedup.sources import Document, UnusableFile, decode, read_documents
 GENERATED = REPO / "data" / "generated"
 SAMPLE = REPO / "data" / "sample"
 DEBIAN_GLOB = "/usr/share/doc/*/copyright"
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 1  # part of the cache key: bump it whenever the generated text changes
 KINDS = ("substitution", "insertion", "deletion", "reorder", "figures", "exact")
 KIND_SHARES = (0.25, 0.2, 0.2, 0.15, 0.1, 0.1)
 BATCH_BYTES = 16_000_000
+TRUTH_COLUMNS = ("source", "copy", "kind", "edits", "edit_rate", "design")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,7 @@ class Corpus:
         """The corpus as one JSONL file of ``{id, text}`` for ``dedup scan`` (cached by content)."""
         digest = hashlib.sha1()
         for document in self.documents:
-            digest.update(document.id.encode() + b"\0" + document.text.encode("utf-8", "surrogatepass") + b"\0")
+            digest.update(f"{document.id}\0{document.text}\0".encode("utf-8", "surrogatepass"))
         path = GENERATED / f"{self.name}-{digest.hexdigest()[:12]}.jsonl"
         if not path.exists():
             _write_atomically(path, [json.dumps({"id": d.id, "text": d.text}) + "\n" for d in self.documents])
@@ -182,7 +184,8 @@ def generated(target_bytes: int, **options: object) -> GeneratedCorpus:
     planted = Planted(np.array(columns["source"], dtype=np.int64), np.array(columns["copy"], dtype=np.int64),
                       np.array(columns["kind"]), np.array(columns["edits"], dtype=np.int64),
                       np.array(columns["edit_rate"]), np.array(columns["design"]))
-    return GeneratedCorpus(params, params.folder / "corpus.jsonl", planted, truth["paragraphs"], truth["bytes"])
+    path = params.folder / "corpus.jsonl"
+    return GeneratedCorpus(params, path, planted, truth["paragraphs"], truth["bytes"])
 
 
 @dataclass(slots=True)
@@ -198,8 +201,9 @@ class _Tables:
 
 def _tables(params: GeneratorParams, rng: np.random.Generator) -> _Tables:
     """Pronounceable pseudo-words, shorter ones more frequent (Zipf over rank, as in real text)."""
-    onsets = "b c d f g h j k l m n p r s t v w z br cl dr fr gr pl st tr ch sh th".split()
-    vowels = "a e i o u ai ea ou io".split()
+    onsets = ["b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z",
+              "br", "cl", "dr", "fr", "gr", "pl", "st", "tr", "ch", "sh", "th"]
+    vowels = ["a", "e", "i", "o", "u", "ai", "ea", "ou", "io"]
     codas = ["", "", "", "n", "r", "s", "l", "m", "nd", "st"]
     syllables = [o + v + c for o in onsets for v in vowels for c in codas]
     found: dict[str, None] = {}
@@ -216,8 +220,9 @@ def _tables(params: GeneratorParams, rng: np.random.Generator) -> _Tables:
     weights = 1.0 / (ranks + 2.7) ** params.zipf_exponent
     cdf = np.cumsum(weights / weights.sum())
     cdf[-1] = 1.0
-    return _Tables(np.array(vocabulary + numbers, dtype=object),
-                   np.array([w.capitalize() for w in vocabulary] + numbers, dtype=object), cdf, params.vocabulary)
+    capitalised = [w.capitalize() for w in vocabulary] + numbers
+    return _Tables(np.array(vocabulary + numbers, dtype=object), np.array(capitalised, dtype=object), cdf,
+                   params.vocabulary)
 
 
 def _draw_words(rng: np.random.Generator, tables: _Tables, n: int) -> np.ndarray:
@@ -231,7 +236,7 @@ def _generate(params: GeneratorParams) -> None:
     staging = folder.with_name(folder.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    columns: dict[str, list[object]] = {name: [] for name in ("source", "copy", "kind", "edits", "edit_rate", "design")}
+    columns: dict[str, list[object]] = {name: [] for name in TRUTH_COLUMNS}
     total_bytes = documents = rows = 0
     document_bytes = 6500.0  # first guess of the mean document size, refined after each batch
     with open(staging / "corpus.jsonl", "w") as out:
@@ -277,7 +282,7 @@ def _batch(rng: np.random.Generator, tables: _Tables, params: GeneratorParams, n
     kinds = rng.choice(len(KINDS), len(copy_slots), p=KIND_SHARES)
     similarities = rng.uniform(params.lowest_similarity, 1.0, len(copy_slots))
     copy_tokens, copy_lengths, copy_counts = [], [], []
-    columns: dict[str, list[object]] = {name: [] for name in ("source", "copy", "kind", "edits", "edit_rate", "design")}
+    columns: dict[str, list[object]] = {name: [] for name in TRUTH_COLUMNS}
     for slot, source, kind, similarity in zip(copy_slots.tolist(), sources.tolist(), kinds.tolist(),
                                               similarities.tolist()):
         first, last = sentence_offsets[source], sentence_offsets[source + 1]
@@ -304,7 +309,7 @@ def _batch(rng: np.random.Generator, tables: _Tables, params: GeneratorParams, n
                                          copy_offsets)
     bounds = np.zeros(n_documents + 1, dtype=np.int64)
     np.cumsum(slots_per_document, out=bounds[1:])
-    texts = ["\n\n".join(paragraphs[a:b]) + "\n" for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
+    texts = ["\n\n".join(paragraphs[a:b]) + "\n" for a, b in pairwise(bounds.tolist())]
     return texts, columns, n_slots
 
 
@@ -408,8 +413,8 @@ def _render(tables: _Tables, tokens: np.ndarray, sentence_lengths: np.ndarray,
     first = np.zeros(len(tokens), dtype=bool)
     first[starts[:-1]] = True
     words = np.where(first, tables.capitalised[tokens], tables.words[tokens]).tolist()
-    sentences = [" ".join(words[a:b]) + "." for a, b in zip(starts[:-1].tolist(), starts[1:].tolist())]
-    return [" ".join(sentences[a:b]) for a, b in zip(sentence_offsets[:-1].tolist(), sentence_offsets[1:].tolist())]
+    sentences = [" ".join(words[a:b]) + "." for a, b in pairwise(starts.tolist())]
+    return [" ".join(sentences[a:b]) for a, b in pairwise(sentence_offsets.tolist())]
 
 
 def _write_atomically(path: Path, lines: Sequence[str]) -> None:

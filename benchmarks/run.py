@@ -14,62 +14,76 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
+from typing import Any
 
-from benchmarks._harness import (REPO, Mode, machine_info, parse_mode, python_module, render_machine, render_result,
-                                 render_targets, timestamp, write_json)
+from benchmarks._harness import (
+    REPO,
+    Mode,
+    machine_info,
+    parse_mode,
+    python_module,
+    render_machine,
+    render_result,
+    render_targets,
+    timestamp,
+    write_json,
+)
 
 BENCHMARKS = ("signatures", "candidates", "scan", "quality", "index")
 
 
-def run_benchmark(name: str, mode: Mode) -> dict[str, object]:
-    """Run one script; returns its outcome (status, seconds, its result when it wrote one)."""
+def run_benchmark(name: str, mode: Mode) -> dict[str, Any]:
+    """Run one script; returns its outcome (name, status, seconds, its result when it wrote one)."""
     module = f"benchmarks.bench_{name}"
     if importlib.util.find_spec(module) is None:
-        return {"status": "missing"}
+        return {"name": name, "status": "missing"}
     path = mode.results_dir / f"{name}.json"
     started = time.time()
     print(f"[benchmarks] {name} ...", file=sys.stderr, flush=True)
-    completed = subprocess.run(python_module(module, f"--{mode.name}"), cwd=REPO, capture_output=True, text=True)
+    completed = subprocess.run(python_module(module, f"--{mode.name}"), cwd=REPO, capture_output=True,
+                               text=True, check=False)
     seconds = time.time() - started
     fresh = path.exists() and path.stat().st_mtime >= started
     if completed.returncode != 0 or not fresh:
         reason = f"exit status {completed.returncode}" if completed.returncode else f"{path.name} not written"
-        print(f"[benchmarks] {name} FAILED ({reason}):\n{completed.stderr[-4000:]}", file=sys.stderr, flush=True)
-        return {"status": "failed", "seconds": seconds, "reason": reason}
+        print(f"[benchmarks] {name} FAILED ({reason}):\n{completed.stderr[-4000:]}", file=sys.stderr,
+              flush=True)
+        return {"name": name, "status": "failed", "seconds": seconds, "reason": reason}
     print(f"[benchmarks] {name} ok ({seconds:.0f} s)", file=sys.stderr, flush=True)
     result = json.loads(path.read_text())
     result.pop("machine", None)  # the summary has it once
-    return {"status": "ok", "seconds": seconds, "result": result}
+    return {"name": name, "status": "ok", "seconds": seconds, "result": result}
 
 
-def render_summary(summary: dict[str, object]) -> str:
-    outcomes: dict[str, dict] = summary["benchmarks"]  # type: ignore[assignment]
+def render_summary(summary: Mapping[str, Any]) -> str:
+    outcomes: list[dict[str, Any]] = summary["benchmarks"]
+    ran = [o for o in outcomes if o["status"] == "ok"]
     parts = [f"# dedup benchmarks ({summary['mode']})",
              f"`{summary['command']}`, started {summary['started']}, {summary['seconds']:.0f} s",
-             "## machine\n\n" + render_machine(summary["machine"]),  # type: ignore[arg-type]
-             "## runs\n\n" + "\n".join(f"- {name}: {o['status']}"
+             "## machine\n\n" + render_machine(summary["machine"]),
+             "## runs\n\n" + "\n".join(f"- {o['name']}: {o['status']}"
                                        + (f" ({o['seconds']:.0f} s)" if "seconds" in o else "")
-                                       + (f": {o['reason']}" if "reason" in o else "")
-                                       for name, o in outcomes.items())]
-    targets = [{**t, "target": f"{name}: {t['target']}"} for name, o in outcomes.items() if o["status"] == "ok"
-               for t in o["result"]["targets"]]
+                                       + (f": {o['reason']}" if "reason" in o else "") for o in outcomes)]
+    targets = [{**t, "target": f"{o['name']}: {t['target']}"} for o in ran for t in o["result"]["targets"]]
     if targets:
         parts.append("## targets\n\n" + render_targets(targets))
-    parts += [render_result(o["result"]).rstrip() for o in outcomes.values() if o["status"] == "ok"]
+    parts += [render_result(o["result"]).rstrip() for o in ran]
     return "\n\n".join(parts) + "\n"
 
 
 def main() -> None:
     mode = parse_mode(__doc__ or "")
     started = time.time()
-    outcomes = {name: run_benchmark(name, mode) for name in BENCHMARKS}
-    summary = {"mode": mode.name, "command": f"python -m benchmarks.run --{mode.name}", "started": timestamp(started),
-               "seconds": time.time() - started, "machine": machine_info(), "benchmarks": outcomes}
+    outcomes = [run_benchmark(name, mode) for name in BENCHMARKS]
+    summary = {"mode": mode.name, "command": f"python -m benchmarks.run --{mode.name}",
+               "started": timestamp(started), "seconds": time.time() - started, "machine": machine_info(),
+               "benchmarks": outcomes}
     write_json(mode.results_dir / "summary.json", summary)
     markdown = render_summary(json.loads((mode.results_dir / "summary.json").read_text()))
     (mode.results_dir / "summary.md").write_text(markdown)
     print(markdown)
-    failed = [name for name, o in outcomes.items() if o["status"] == "failed"]
+    failed = [o["name"] for o in outcomes if o["status"] == "failed"]
     if failed:
         print(f"[benchmarks] failed: {', '.join(failed)}", file=sys.stderr)
         sys.exit(1)

@@ -97,8 +97,7 @@ def _mirror(diff: Diff) -> Diff:
 
 def _diff(a: str, b: str, a_offset: int, b_offset: int) -> Diff:
     a_tokens, b_tokens = _tokens(a), _tokens(b)
-    a_keys = [normalize(a[s:e]) for s, e in a_tokens]
-    b_keys = [normalize(b[s:e]) for s, e in b_tokens]
+    a_keys, b_keys = _keys(a, a_tokens), _keys(b, b_tokens)
     matcher = SequenceMatcher(None, a_keys, b_keys, autojunk=False)
     a_figures, b_figures = extract_figures(a), extract_figures(b)
     ops: list[TokenOp] = []
@@ -115,6 +114,11 @@ def _diff(a: str, b: str, a_offset: int, b_offset: int) -> Diff:
             wording.append(change)
     figures = _figure_changes(a_figures, b_figures, matcher, a_tokens, b_tokens, a_offset, b_offset)
     return Diff(tuple(ops), tuple(wording), tuple(figures))
+
+
+def _keys(text: str, tokens: list[tuple[int, int]]) -> list[str]:
+    """Tokens in their matching form; a word of ASCII letters only needs its case folded."""
+    return [token.lower() if token.isascii() else normalize(token) for token in (text[s:e] for s, e in tokens)]
 
 
 def _char_range(tokens: list[tuple[int, int]], first: int, last: int, length: int) -> tuple[int, int]:

@@ -635,17 +635,20 @@ class Index:
 
     def _paragraph_pairs(self, batch: _Batch) -> tuple[list[_Pair], dict[str, int]]:
         """Exact and near paragraph matches: band-key look-ups, verified on the stored shingle sets."""
-        config, db = self.config, self._db
+        config = self.config
         sets = batch.paragraph_sets
-        cap = config.max_shingle_df
         exact = sets.exact.view(np.int64)
         eligible = np.flatnonzero(sets.words >= config.min_words)
-        found: set[tuple[int, int]] = set()
+        askers: dict[int, list[int]] = defaultdict(list)  # band key -> incoming paragraphs with it
         for i in eligible.tolist():
             for key in batch.keys[i].tolist():
-                found.update((i, r[0]) for r in db.execute("SELECT paragraph FROM bands WHERE key = ? LIMIT ?",
-                                                           (key, cap)))
-        proposed = sorted(found)
+                askers[key].append(i)
+        # One statement for every key; each bucket is read up to max_shingle_df members (oldest first).
+        rows = self._db.execute(
+            f"SELECT j.value, b.paragraph FROM json_each(?) j JOIN bands b ON b.key = j.value WHERE b.paragraph "
+            f"IN (SELECT paragraph FROM bands WHERE key = j.value LIMIT {int(config.max_shingle_df)})",
+            (json.dumps(list(askers)),))
+        proposed = sorted({(i, paragraph) for key, paragraph in rows for i in askers[key]})
         stored = self._sets("paragraphs", {c for _, c in proposed})
         checked = _overlaps(sets, stored, proposed)
         best: dict[tuple[int, int], tuple[float, float]] = {}  # (incoming, stored exact) -> scores
@@ -720,14 +723,15 @@ class Index:
     def _copies(self, table: str, hashes: set[int]) -> dict[int, list[_Segment]]:
         """Up to ``max_shingle_df`` stored copies (oldest first) of each exact hash."""
         key = table[:-1]
-        extra = ", paragraph" if table == "sentences" else ""
-        out = {}
-        for exact in hashes:
-            rows = self._db.execute(
-                f"SELECT {key}, doc, ord, start, end, line{extra} FROM {table} WHERE exact = ? ORDER BY {key} "
-                "LIMIT ?", (exact, self.config.max_shingle_df)).fetchall()
-            if rows:
-                out[exact] = [_Segment(*r) for r in rows]
+        extra = ", t.paragraph" if table == "sentences" else ""
+        rows = self._db.execute(
+            f"SELECT j.value, t.{key}, t.doc, t.ord, t.start, t.end, t.line{extra} FROM json_each(?) j "
+            f"JOIN {table} t ON t.exact = j.value WHERE t.{key} IN "
+            f"(SELECT {key} FROM {table} WHERE exact = j.value ORDER BY {key} LIMIT {int(self.config.max_shingle_df)})",
+            (json.dumps(sorted(hashes)),))
+        out: dict[int, list[_Segment]] = defaultdict(list)
+        for row in sorted(rows, key=lambda r: r[1]):
+            out[row[0]].append(_Segment(*row[1:]))
         return out
 
     def _document_matches(self, batch: _Batch, by_doc: dict[int, list[_Pair]], same_text: set[int],
@@ -866,7 +870,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
     connection.execute("PRAGMA journal_mode = WAL")
     connection.execute("PRAGMA synchronous = FULL")
-    connection.execute("PRAGMA mmap_size = 1073741824")
+    connection.execute("PRAGMA mmap_size = 1099511627776")  # SQLite caps it at its build's maximum (often 2 GB)
     return connection
 
 

@@ -35,9 +35,7 @@ class LevelResult:
 
 def passage_of(table: SegmentTable, first: int, last: int | None = None) -> Passage:
     """The span from row ``first`` to row ``last`` (inclusive) of one document."""
-    last = first if last is None else last
-    return Passage(int(table.doc[first]), int(table.start[first]), int(table.end[last]),
-                   int(table.line[first]), int(table.line[last]))
+    return table.passages(np.array([first]), np.array([first if last is None else last]))[0]
 
 
 def _subset(sets: ShingleSets, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -108,11 +106,12 @@ def _member_matches(table: SegmentTable, sets: ShingleSets, clustering: Clusteri
     jaccard, containment = measured.jaccard(), measured.containment()
     a_in_b = measured.shared / np.maximum(measured.size_a, 1)
     b_in_a = measured.shared / np.maximum(measured.size_b, 1)
+    a_passages, b_passages = table.passages(parents), table.passages(children)
+    labels = clustering.label[children].tolist()
     return [
-        Match(kind_of(int(c), int(p)), passage_of(table, int(p)), passage_of(table, int(c)),
-              float(jaccard[k]), float(containment[k]), float(a_in_b[k]), float(b_in_a[k]),
-              int(clustering.label[c]))
-        for k, (c, p) in enumerate(zip(children, parents))
+        Match(kind_of(c, p), a_passages[k], b_passages[k], float(jaccard[k]), float(containment[k]),
+              float(a_in_b[k]), float(b_in_a[k]), labels[k])
+        for k, (c, p) in enumerate(zip(children.tolist(), parents.tolist()))
     ]
 
 
@@ -155,8 +154,7 @@ def _clusters(table: SegmentTable, clustering: Clustering, level: str, matches: 
     result = []
     for label, members in enumerate(clustering.members()):
         cluster_id = label + label_offset
-        if cluster_id not in kinds:
-            continue
-        passages = tuple(passage_of(table, int(i)) for i in members)
-        result.append(Cluster(cluster_id, level, kinds[cluster_id], passages[0], passages))
+        if cluster_id in kinds:
+            passages = tuple(table.passages(members))
+            result.append(Cluster(cluster_id, level, kinds[cluster_id], passages[0], passages))
     return result

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
+
+import numpy as np
 
 from dedup.model import Cluster, DocumentOverlap, Match, Passage, RepeatedBlock
 
@@ -14,27 +15,31 @@ MAX_PAIRWISE_DOCS = 100
 
 def document_overlaps(clusters: Sequence[Cluster], matches: Sequence[Match],
                       text_chars: Sequence[int]) -> list[DocumentOverlap]:
-    """Share of each document's characters (in paragraphs) found in the other, for every pair that
-    shares at least one cluster or passage. ``text_chars[d]`` is the paragraph text length of d."""
-    spans: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    """Share of each document's characters (in compared paragraphs) found in the other, for every pair
+    that shares at least one cluster or passage. ``text_chars[d]`` is the compared text length of d."""
+    parts: list[np.ndarray] = []  # rows of (doc, other doc, start, end): doc's text start:end is in other
     for cluster in clusters:
-        docs = {m.doc for m in cluster.members}
+        members = np.array([(p.doc, p.start, p.end) for p in cluster.members], dtype=np.int64)
+        docs = np.unique(members[:, 0])
         if len(docs) < 2:
             continue
-        pairwise = len(docs) <= MAX_PAIRWISE_DOCS
-        for member in cluster.members:
-            others = docs if pairwise else {cluster.representative.doc}
-            for other in others:
-                if other != member.doc:
-                    spans[(member.doc, other)].append((member.start, member.end))
-                    if not pairwise:
-                        rep = cluster.representative
-                        spans[(other, member.doc)].append((rep.start, rep.end))
-    for match in matches:
-        if match.scope == "cross":
-            spans[(match.a.doc, match.b.doc)].append((match.a.start, match.a.end))
-            spans[(match.b.doc, match.a.doc)].append((match.b.start, match.b.end))
-    covered = {key: _covered(intervals) for key, intervals in spans.items()}
+        if len(docs) > MAX_PAIRWISE_DOCS:
+            rep = cluster.representative
+            docs = np.array([rep.doc])
+            rep_row = np.array([[rep.doc, rep.start, rep.end]], dtype=np.int64)
+            outside = members[members[:, 0] != rep.doc]
+            parts.append(np.column_stack([np.full(len(outside), rep.doc), outside[:, 0], np.repeat(rep_row[:, 1:], len(outside), 0)]))
+        pairs = np.repeat(members, len(docs), axis=0)
+        others = np.tile(docs, len(members))
+        keep = pairs[:, 0] != others
+        parts.append(np.column_stack([pairs[keep, 0], others[keep], pairs[keep, 1], pairs[keep, 2]]))
+    cross = [m for m in matches if m.scope == "cross"]
+    if cross:
+        parts.append(np.array([(m.a.doc, m.b.doc, m.a.start, m.a.end) for m in cross]
+                              + [(m.b.doc, m.a.doc, m.b.start, m.b.end) for m in cross], dtype=np.int64))
+    if not parts:
+        return []
+    covered = _covered_chars(np.concatenate(parts))
     pairs = sorted({(min(a, b), max(a, b)) for a, b in covered})
     return [
         DocumentOverlap(a, b, _share(covered.get((a, b), 0), text_chars[a]), _share(covered.get((b, a), 0), text_chars[b]))
@@ -42,14 +47,21 @@ def document_overlaps(clusters: Sequence[Cluster], matches: Sequence[Match],
     ]
 
 
-def _covered(intervals: list[tuple[int, int]]) -> int:
-    total, reach = 0, -1
-    for start, end in sorted(intervals):
-        if end <= reach:
-            continue
-        total += end - max(start, reach)
-        reach = end
-    return total
+def _covered_chars(rows: np.ndarray) -> dict[tuple[int, int], int]:
+    """Characters covered by the union of intervals, per (doc, other) pair, vectorised."""
+    rows = rows[np.lexsort((rows[:, 2], rows[:, 1], rows[:, 0]))]
+    group = np.r_[True, (rows[1:, 0] != rows[:-1, 0]) | (rows[1:, 1] != rows[:-1, 1])].cumsum() - 1
+    # Shift each group far apart so one running maximum over everything never crosses groups.
+    shift = group * (int(rows[:, 3].max()) + 1)
+    start, end = rows[:, 2] + shift, rows[:, 3] + shift
+    reach = np.maximum.accumulate(end)
+    previous_reach = np.r_[-1, reach[:-1]]
+    first_of_group = np.r_[True, group[1:] != group[:-1]]
+    previous_reach[first_of_group] = start[first_of_group]
+    gained = np.clip(end - np.maximum(start, previous_reach), 0, None)
+    totals = np.bincount(group, weights=gained)
+    heads = np.flatnonzero(first_of_group)
+    return {(int(rows[i, 0]), int(rows[i, 1])): int(total) for i, total in zip(heads, totals)}
 
 
 def _share(chars: int, total: int) -> float:

@@ -21,7 +21,7 @@ from dedup.diff import diff_texts
 from dedup.figures import DEFAULT_FOLDS, merge_folds
 from dedup.engines.base import Engine
 from dedup.engines.local import LocalEngine
-from dedup.matches import paragraph_level, passage_of, sentence_level
+from dedup.matches import paragraph_level, sentence_level
 from dedup.align import align
 from dedup.model import Comparison, ConflictSource, ConflictValue, DocumentOverlap, FigureConflict, Match, Passage, Report
 from dedup.overlap import document_overlaps, repeated_blocks
@@ -102,7 +102,7 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
         paragraph_chars = np.bincount(paragraphs.doc[compared], weights=(paragraphs.end - paragraphs.start)[compared],
                                       minlength=len(documents)).astype(int).tolist()
         overlaps = document_overlaps(clusters, matches, paragraph_chars)
-        blocks = repeated_blocks(matches, _paragraph_index(paragraphs))
+        blocks = repeated_blocks(matches, _paragraph_index(paragraphs, matches))
     with _timed(timings, "figure_conflicts"):
         conflicts = figure_conflicts(documents, sentences, overlaps, _folds(config))
     stats: dict[str, object] = {"documents": len(documents), **paragraph_result.stats, **sentence_result.stats,
@@ -122,8 +122,10 @@ def _with_diff(match: Match, texts: Sequence[str]) -> Match:
     return dataclasses.replace(match, diff=diff)
 
 
-def _paragraph_index(paragraphs: SegmentTable) -> dict[Passage, int]:
-    return {passage_of(paragraphs, i): i for i in range(len(paragraphs))}
+def _paragraph_index(paragraphs: SegmentTable, matches: Sequence[Match]) -> dict[Passage, int]:
+    """Paragraph row of every side of the exact and near matches (partial passages are not paragraphs)."""
+    sides = list({side for m in matches if m.kind != "partial" for side in (m.a, m.b)})
+    return dict(zip(sides, paragraphs.rows_of(sides).tolist()))
 
 
 def figure_conflicts(documents: Sequence[Document], sentences: SegmentTable, overlaps: Sequence[DocumentOverlap],
@@ -172,7 +174,7 @@ def compare(a: str | os.PathLike[str], b: str | os.PathLike[str], *, config: Sca
     report = analyze(documents, config, with_diffs=False)
     texts = [d.text for d in documents]
     paragraphs, sentences = segment_documents(texts)
-    per_doc = [[passage_of(paragraphs, i) for i in range(len(paragraphs)) if paragraphs.doc[i] == d] for d in (0, 1)]
+    per_doc = [paragraphs.passages(np.flatnonzero(paragraphs.doc == d)) for d in (0, 1)]
     items = align(report.matches, per_doc[0], per_doc[1], texts[0], texts[1])
     return Comparison(documents, items, _group_conflicts(texts, sentences, [0, 1], _folds(config)))
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dedup.model import Passage
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
@@ -167,6 +169,19 @@ class SegmentTable:
 
     def __len__(self) -> int:
         return len(self.doc)
+
+    def passages(self, first: np.ndarray, last: np.ndarray | None = None) -> list[Passage]:
+        """Passages from row ``first[i]`` to row ``last[i]`` (the same row by default), one per i."""
+        last = first if last is None else last
+        return [Passage(*row) for row in zip(self.doc[first].tolist(), self.start[first].tolist(),
+                                             self.end[last].tolist(), self.line[first].tolist(),
+                                             self.line[last].tolist())]
+
+    def rows_of(self, passages: Sequence[Passage]) -> np.ndarray:
+        """The row where each passage starts (rows are sorted by document, then offset)."""
+        keys = (self.doc.astype(np.int64) << 40) | self.start
+        wanted = np.array([(p.doc << 40) | p.start for p in passages], dtype=np.int64)
+        return np.searchsorted(keys, wanted)
 
     def texts(self, documents: Sequence[str], rows: Iterable[int] | None = None) -> list[str]:
         """Raw texts of ``rows`` (all rows by default)."""

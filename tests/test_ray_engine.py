@@ -1,0 +1,210 @@
+"""What is particular to the Ray engine (its primitives are checked in test_engines.py): starting and
+joining Ray, the missing-extra error, parallel reading of folders, JSONL and Parquet, and the
+large-corpus output files."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from dedup.engines.output import drop_list, duplicate_groups, write_outputs
+from dedup.pipeline import analyze
+from dedup.sources import Document, InputError, read_documents
+from tests.conftest import SAMPLE
+from tests.test_engines import ray_session  # noqa: F401  (the session's Ray instance)
+
+pq = pytest.importorskip("pyarrow.parquet")
+pa = pytest.importorskip("pyarrow")
+
+
+@pytest.fixture
+def engine(ray_session: Any) -> Any:  # noqa: F811
+    from dedup.engines.ray import RayEngine
+
+    return RayEngine(shards=3)
+
+
+# ---------------------------------------------------------------------------------------------- engine
+
+def test_missing_ray_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dedup.engines.ray import RayEngine
+
+    monkeypatch.setitem(sys.modules, "ray", None)
+    with pytest.raises(ImportError, match=r"pip install dedup\[ray\]"):
+        RayEngine().start()
+
+
+def test_joins_the_running_instance_and_leaves_it_running(engine: Any, ray_session: Any) -> None:  # noqa: F811
+    with engine:
+        assert engine.start() == 3
+    assert ray_session.is_initialized()
+
+
+def test_default_shards_are_the_cluster_cpus(ray_session: Any) -> None:  # noqa: F811
+    from dedup.engines.ray import RayEngine
+
+    assert RayEngine().start() == int(ray_session.cluster_resources()["CPU"])
+
+
+def test_rejects_a_bad_shard_count() -> None:
+    from dedup.engines.ray import RayEngine
+
+    with pytest.raises(ValueError, match="shards must be a positive integer"):
+        RayEngine(shards=0).start()
+
+
+# ---------------------------------------------------------------------------------------------- reading
+
+def read_both(paths: list[Path], engine: Any, **options: Any) -> tuple[Any, Any]:
+    """(documents, warnings) of read_documents and of read_corpus for the same paths."""
+    from dedup.engines.ray import read_corpus
+
+    expected_warnings: list[str] = []
+    found_warnings: list[str] = []
+    expected = read_documents(paths, warn=expected_warnings.append, **options)
+    found = read_corpus(paths, engine, warn=found_warnings.append, **options)
+    return (expected, expected_warnings), (found, found_warnings)
+
+
+def test_reads_what_read_documents_reads(tmp_path: Path, engine: Any) -> None:
+    folder = tmp_path / "corpus"
+    (folder / "b").mkdir(parents=True)
+    (folder / "a.txt").write_text("First article.\n\nSecond paragraph.\n")
+    (folder / "b" / "c.md").write_text("Nested article.\n")
+    (folder / "b" / "empty.txt").write_text("   \n")
+    (folder / "b" / "binary.txt").write_bytes(b"\x00\x01\x02")
+    (folder / "latin.txt").write_bytes("Caf\xe9 au lait.\n".encode("latin-1"))
+    records = [{"id": "a.txt", "text": "Id clash with the folder file."}, {"text": "No id."}, {"id": 7, "text": "Int id."}]
+    (folder / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    with gzip.open(folder / "b" / "more.jsonl.gz", "wt") as handle:
+        handle.write(json.dumps({"id": "z", "text": "Zipped.", "published": "2024-01-02"}) + "\n")
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text(json.dumps({"id": "z", "text": "Clashes with the zipped one."}) + "\n")
+    expected, found = read_both([folder, extra, SAMPLE], engine)
+    assert found == expected
+    assert len(found[0]) == 8 + len(read_documents([SAMPLE])) and len(found[1]) == 5
+
+
+def test_bad_jsonl_lines_fail_or_are_skipped_as_in_read_documents(tmp_path: Path, engine: Any) -> None:
+    from dedup.engines.ray import read_corpus
+
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "fine"}\nnot json\n{"text": 3}\n')
+    with pytest.raises(InputError, match="bad.jsonl:2"):
+        read_corpus([path], engine)
+    expected, found = read_both([path], engine, skip_bad_lines=True)
+    assert found == expected and len(found[0]) == 1
+    with pytest.raises(InputError, match="no such file"):
+        read_corpus([tmp_path / "missing"], engine)
+
+
+def test_reads_parquet_by_row_groups(tmp_path: Path, engine: Any) -> None:
+    from dedup.engines.ray import read_corpus
+
+    table = pa.table({"id": ["x", None, "z", "w", "v"], "text": [f"Text {i}." for i in range(5)],
+                      "published": ["2024-01-05", "2024-01-01", None, "2024-01-03", "2024-01-02"]})
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    pq.write_table(table, folder / "docs.parquet", row_group_size=2)
+    (folder / "a.txt").write_text("Plain file before the Parquet file.\n")
+    documents = read_corpus([folder], engine)
+    assert [d.id for d in documents] == ["a.txt", "x", "docs.parquet:2", "z", "w", "v"]
+    assert documents[3] == Document("z", f"{folder / 'docs.parquet'}:3", "Text 2.", "utf-8", {"published": None})
+    assert documents[2].metadata == {"published": "2024-01-01"}
+
+
+def test_parquet_rows_without_text(tmp_path: Path, engine: Any) -> None:
+    from dedup.engines.ray import read_corpus
+
+    path = tmp_path / "docs.parquet"
+    pq.write_table(pa.table({"text": ["Good.", None]}), path)
+    with pytest.raises(InputError, match=r"docs.parquet:2: \"text\" is missing"):
+        read_corpus([path], engine)
+    warnings: list[str] = []
+    assert [d.text for d in read_corpus([path], engine, warn=warnings.append, skip_bad_lines=True)] == ["Good."]
+    assert warnings == [f"{path}:2: \"text\" is missing or not a string, skipped"]
+    pq.write_table(pa.table({"body": ["No text column."]}), path)
+    with pytest.raises(InputError, match="no \"text\" column"):
+        read_corpus([path], engine)
+
+
+# ---------------------------------------------------------------------------------------------- outputs
+
+def _paragraphs(seed: int, count: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    words = [a + b for a in "bdfgklmnprst" for b in ("a", "e", "i", "o", "u", "an", "er", "is")]
+    return [" ".join(rng.choice(words, 30)).capitalize() + "." for _ in range(count)]
+
+
+@pytest.fixture(scope="module")
+def duplicates_report() -> Any:
+    """Documents 0, 2, 3 are one duplicate group (copies, one with a changed word and an extra
+    sentence); 1 is unrelated; 4 is an excerpt of 0 (covered by 0, but 0 not by it)."""
+    body = _paragraphs(1, 4)
+    edited = body[:2] + [body[2].replace(body[2].split()[5], "changed", 1)] + body[3:]
+    texts = ["\n\n".join(body), "\n\n".join(_paragraphs(2, 4)), "\n\n".join(body),
+             "\n\n".join(edited) + " Extra.", body[1]]
+    metadata: list[dict[str, object]] = [{"published": "2024-03-05"}, {"published": "2024-01-01"},
+                                         {"published": "2024-03-02"}, {}, {"published": "2024-02-01"}]
+    documents = [Document(f"d{i}", f"d{i}.jsonl", t, "utf-8", m) for i, (t, m) in enumerate(zip(texts, metadata))]
+    return analyze(documents)
+
+
+def test_duplicate_groups_are_mutual(duplicates_report: Any) -> None:
+    assert duplicate_groups(duplicates_report) == [[0, 2, 3]]
+
+
+@pytest.mark.parametrize(("keep", "kept", "dropped"), [
+    ("first", "d0", ["d2", "d3"]),
+    ("longest", "d3", ["d0", "d2"]),
+    ("metadata:published", "d2", ["d0", "d3"]),
+    ("metadata:missing", "d0", ["d2", "d3"]),
+])
+def test_keep_rules(duplicates_report: Any, keep: str, kept: str, dropped: list[str]) -> None:
+    drops = drop_list(duplicates_report, keep)
+    assert [d.id for d in drops] == dropped
+    assert {d.kept for d in drops} == {kept}
+
+
+def test_keep_rule_errors(duplicates_report: Any, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="metadata:<field>"):
+        drop_list(duplicates_report, "newest")
+    with pytest.raises(ValueError, match="format must be one of jsonl, parquet"):
+        write_outputs(duplicates_report, tmp_path, "csv")
+    mixed = analyze([Document(d.id, d.path, d.text, d.encoding, {"n": i if i % 2 else str(i)})
+                     for i, d in enumerate(duplicates_report.documents)])
+    with pytest.raises(ValueError, match="different types"):
+        drop_list(mixed, "metadata:n")
+
+
+def test_jsonl_and_parquet_files_hold_the_same_rows(duplicates_report: Any, tmp_path: Path) -> None:
+    as_jsonl = write_outputs(duplicates_report, tmp_path / "j", "jsonl", "longest")
+    as_parquet = write_outputs(duplicates_report, tmp_path / "p", "parquet", "longest")
+    for name in ("matches", "clusters", "drop"):
+        rows = [json.loads(line) for line in as_jsonl[name].read_text().splitlines()]
+        parquet_rows = pq.read_table(as_parquet[name]).to_pylist()
+        for row in rows:
+            if "diff" in row:
+                row["diff"] = json.dumps(row["diff"], ensure_ascii=False) if row["diff"] is not None else None
+        assert rows == parquet_rows
+    matches = pq.read_table(as_parquet["matches"]).to_pylist()
+    assert len(matches) == len(duplicates_report.matches)
+    assert {m["b_doc"] for m in matches if m["kind"] == "exact"} >= {"d2"}
+    clusters = pq.read_table(as_parquet["clusters"]).to_pylist()
+    assert sum(c["representative"] for c in clusters) == len(duplicates_report.clusters)
+    assert as_jsonl["drop_list"].read_text() == "d0\nd2\n" == as_parquet["drop_list"].read_text()
+    assert pq.read_table(as_parquet["drop"]).to_pylist()[0] == {"id": "d0", "kept": "d3", "group": 0}
+
+
+def test_empty_outputs_have_their_columns(tmp_path: Path) -> None:
+    report = analyze([Document("only", "only.txt", "One lonely paragraph with a few words.\n")])
+    paths = write_outputs(report, tmp_path, "parquet")
+    assert pq.read_table(paths["matches"]).num_rows == 0
+    assert "similarity" in pq.read_table(paths["matches"]).column_names
+    assert paths["drop_list"].read_text() == ""
