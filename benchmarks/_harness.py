@@ -188,9 +188,10 @@ class Measurement:
         return asdict(self)
 
 
-def measure(fn: Callable[[], T], *, repeat: int = 1, warmup: bool = False,
+def measure(fn: Callable[[], T], *, repeat: int = 1, min_seconds: float = 0.0, warmup: bool = False,
             children: bool = False) -> tuple[T, Measurement]:
-    """Run ``fn`` ``repeat`` times in this process; returns its last result and the measurement.
+    """Run ``fn`` in this process ``repeat`` times, and more (up to 100) until the runs add up to
+    ``min_seconds`` (short timings are noisy); returns its last result and the measurement.
 
     ``warmup`` runs it once untimed first (page faults of first-touch allocations, lazy imports);
     ``children`` samples the PSS of worker processes as well.
@@ -202,7 +203,7 @@ def measure(fn: Callable[[], T], *, repeat: int = 1, warmup: bool = False,
     reset_peak_rss()
     runs = []
     with TreeSampler(os.getpid()) if children else contextlib.nullcontext() as sampler:
-        for _ in range(max(repeat, 1)):
+        while len(runs) < max(repeat, 1) or (sum(runs) < min_seconds and len(runs) < 100):
             started = time.perf_counter()
             result = fn()
             runs.append(time.perf_counter() - started)

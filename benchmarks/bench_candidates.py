@@ -31,6 +31,7 @@ from dedup.shingle import ShingleSets
 from dedup.verify import overlaps
 
 THRESHOLD = 0.8
+MIN_SECONDS = 0.5  # dedup's runs repeat until they add up to this (short timings are noisy)
 
 
 def entries(sets: ShingleSets, min_words: int) -> np.ndarray:
@@ -78,9 +79,11 @@ def main() -> None:
     own_bands, own_rows = optimal_params(THRESHOLD, NUM_PERM)
     minhashes = [LeanMinHash(seed=SEED, hashvalues=row, scheme="affine32") for row in matrix]
 
-    dedup_pairs, dedup_time = measure(lambda: dedup_candidates(matrix, bands, band_rows), repeat=mode.repeat)
+    dedup_pairs, dedup_time = measure(lambda: dedup_candidates(matrix, bands, band_rows), repeat=mode.repeat,
+                                      min_seconds=MIN_SECONDS)
     _, dedup_memory = traced_peak_mb(lambda: dedup_candidates(matrix, bands, band_rows))
-    own_pairs, own_time = measure(lambda: dedup_candidates(matrix, own_bands, own_rows), repeat=mode.repeat)
+    own_pairs, own_time = measure(lambda: dedup_candidates(matrix, own_bands, own_rows), repeat=mode.repeat,
+                                  min_seconds=MIN_SECONDS)
     _, own_memory = traced_peak_mb(lambda: dedup_candidates(matrix, own_bands, own_rows))
     datasketch_list, datasketch_time = measure(lambda: datasketch_candidates(minhashes))
     _, datasketch_memory = traced_peak_mb(lambda: datasketch_candidates(minhashes))

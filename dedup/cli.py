@@ -21,6 +21,7 @@ from dedup import __version__
 from dedup.config import ScanConfig
 from dedup.model import KIND_ORDER, Report
 from dedup.pipeline import Progress, compare, scan
+from dedup.report.render_html import render_comparison_html, render_html
 from dedup.report.render_json import comparison_dict, to_json
 from dedup.report.render_text import render_comparison, render_text
 from dedup.sources import DEFAULT_GLOBS, InputError
@@ -42,6 +43,7 @@ EXIT_INPUT = 2
 class OutputFormat(str, enum.Enum):
     text = "text"
     json = "json"
+    html = "html"
 
 
 class Kind(str, enum.Enum):
@@ -120,10 +122,16 @@ def load_figure_groups(path: Optional[Path]) -> tuple[tuple[str, tuple[str, ...]
 
 def emit_report(report: Report, output_format: OutputFormat, output: Optional[Path]) -> None:
     if output_format is OutputFormat.json:
-        payload = to_json(report)
-        write_output(lambda console: console.file.write(payload), output)
+        write_payload(to_json(report), output)
+    elif output_format is OutputFormat.html:
+        write_payload(render_html(report), output)
     else:
         write_output(lambda console: render_text(report, console), output)
+
+
+def write_payload(payload: str, output: Optional[Path]) -> None:
+    """Machine output (JSON, HTML) as is: to ``output`` or stdout, nothing else mixed in."""
+    write_output(lambda console: console.file.write(payload), output)
 
 
 @app.command("scan")
@@ -178,8 +186,9 @@ def diff_command(
     except (InputError, ValueError) as exc:
         fail(str(exc))
     if output_format is OutputFormat.json:
-        payload = json.dumps(comparison_dict(comparison), ensure_ascii=False, indent=2) + "\n"
-        write_output(lambda console: console.file.write(payload), output)
+        write_payload(json.dumps(comparison_dict(comparison), ensure_ascii=False, indent=2) + "\n", output)
+    elif output_format is OutputFormat.html:
+        write_payload(render_comparison_html(comparison), output)
     else:
         write_output(lambda console: render_comparison(comparison, console), output)
 

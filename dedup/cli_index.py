@@ -24,9 +24,12 @@ import os
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
+
+from dedup.index import Index, IndexCorrupt, IndexFileError, Verdict
+from dedup.sources import DEFAULT_GLOBS, InputError, UnusableFile, decode, read_documents
 
 EXIT_CODES = {"new": 0, "partial-reuse": 3, "near-duplicate": 4, "duplicate": 5}
 EXIT_VERIFY_FAILED = 1
@@ -54,11 +57,9 @@ def _cli() -> ModuleType:
     return cli
 
 
-def _open(path: Path, *, corrupt_code: int = 2, **params: Any):  # type: ignore[no-untyped-def]
+def _open(path: Path, *, corrupt_code: int = 2, **params: Any) -> Index:
     """Open an index or exit with one line: 2 for bad input (not an index, other parameters), and
     ``corrupt_code`` for a damaged file."""
-    from dedup.index import Index, IndexCorrupt, IndexFileError
-
     try:
         return Index.open(path, **params)
     except IndexCorrupt as exc:
@@ -77,8 +78,6 @@ def create_command(
     seed: Annotated[int, typer.Option(help="MinHash seed.")] = 1,
 ) -> None:
     """Create an empty index with these matching parameters (stored in it)."""
-    from dedup.index import Index, IndexFileError
-
     try:
         Index.create(path, threshold=threshold, shingle_size=shingle_size, num_perm=num_perm, min_words=min_words,
                      seed=seed).close()
@@ -93,14 +92,11 @@ def add_command(
     inputs: Annotated[list[Path], typer.Argument(help="Files, folders (recursive) or JSONL files of {id, text}.")],
     replace: Annotated[bool, typer.Option(help="Overwrite documents whose id is already stored.")] = False,
     batch_size: Annotated[int, typer.Option(help="Documents per transaction.", min=1)] = 500,
-    glob: Annotated[Optional[list[str]], typer.Option(help="File name patterns in folders (repeatable).")] = None,
+    glob: Annotated[list[str] | None, typer.Option(help="File name patterns in folders (repeatable).")] = None,
     skip_bad_lines: Annotated[bool, typer.Option(help="Skip malformed JSONL lines instead of stopping.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no warnings on stderr.")] = False,
 ) -> None:
     """Add documents; an id already stored is an error unless --replace."""
-    from dedup.index import IndexFileError
-    from dedup.sources import DEFAULT_GLOBS, InputError, read_documents
-
     cli = _cli()
     index = _open(path)
     with index:
@@ -134,8 +130,6 @@ def remove_command(
     ids: Annotated[list[str], typer.Argument(help="Ids of the documents to remove.")],
 ) -> None:
     """Remove documents by id (each in its own transaction)."""
-    from dedup.index import IndexFileError
-
     with _open(path) as index:
         for doc_id in ids:
             try:
@@ -151,10 +145,9 @@ def stats_command(
     verify: Annotated[bool, typer.Option(help="Run the integrity and consistency checks; exit 1 on failure.")] = False,
 ) -> None:
     """Counts, sizes and parameters of an index, as JSON."""
-    from dedup.index import IndexFileError
-
     failed = EXIT_VERIFY_FAILED if verify else _cli().EXIT_INPUT
-    with _open(path, quick_check=verify, corrupt_code=failed) as index:
+    # integrity_check (below) reads every page anyway, so the open skips its own quick_check
+    with _open(path, quick_check=False if verify else None, corrupt_code=failed) as index:
         try:
             stats = index.stats(verify=verify)
         except IndexFileError as exc:
@@ -167,15 +160,12 @@ def stats_command(
 def check_command(
     index_path: Annotated[Path, typer.Option("--index", help="The index file.", show_default=False)],
     source: Annotated[str, typer.Argument(help="The article to check: a file, or - for stdin.")] = "-",
-    doc_id: Annotated[Optional[str], typer.Option("--id", help="Id to store it under (--add).")] = None,
+    doc_id: Annotated[str | None, typer.Option("--id", help="Id to store it under (--add).")] = None,
     add: Annotated[bool, typer.Option(help="Store the article unless it is a duplicate.")] = False,
     output_format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.text,
     limit: Annotated[int, typer.Option(help="Report at most this many stored documents.", min=1)] = 10,
 ) -> None:
     """Check one article against an index. Exit code: 0 new, 3 partial-reuse, 4 near-duplicate, 5 duplicate."""
-    from dedup.index import IndexFileError
-    from dedup.sources import UnusableFile, decode
-
     cli = _cli()
     try:
         data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
@@ -203,7 +193,7 @@ def check_command(
     raise typer.Exit(EXIT_CODES[verdict.verdict])
 
 
-def render_verdict(verdict: Any) -> str:
+def render_verdict(verdict: Verdict) -> str:
     """A few lines a person reads: the verdict, each stored document, what changed."""
     lines = [verdict.verdict + (f" (stored as {verdict.id})" if verdict.added else "")]
     for match in verdict.matches:
@@ -227,7 +217,7 @@ def serve_command(
     index_path: Annotated[Path, typer.Option("--index", help="The index file.", show_default=False)],
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    token: Annotated[Optional[str], typer.Option(envvar="DEDUP_TOKEN", help="Bearer token required for writes.",
+    token: Annotated[str | None, typer.Option(envvar="DEDUP_TOKEN", help="Bearer token required for writes.",
                                                  show_default=False)] = None,
     max_bytes: Annotated[int, typer.Option(help="Largest request body accepted.", min=1)] = 1_000_000,
 ) -> None:

@@ -56,7 +56,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
@@ -80,6 +80,9 @@ DEFAULT_LIMIT = 10
 # (about 0.1 s). Larger indexes are checked by the header tests on open and by `stats(verify=True)`.
 QUICK_CHECK_MAX_BYTES = 64 << 20
 BUSY_TIMEOUT_SECONDS = 30.0
+# Band keys and postings have random keys, so a batch dirties pages all over their B-trees; a cache that
+# holds a whole batch's dirty pages writes each of them once, at commit, instead of spilling them early.
+BULK_CACHE_KIB = 2 << 20
 RELATIONS = ("new", "partial-reuse", "near-duplicate", "duplicate")
 _INT64 = np.dtype("<i8")
 
@@ -251,7 +254,7 @@ class _Segment:
 
     row: int
     doc: int
-    ord: int
+    ordinal: int
     start: int
     end: int
     line: int
@@ -335,7 +338,7 @@ class Index:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> Index:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -419,11 +422,19 @@ class Index:
         """Store many documents, one transaction per ``batch_size`` of them; returns how many.
 
         Signing runs before each transaction, so the write lock is held only while rows are written.
-        ``progress`` gets the number stored so far after each committed batch. On an error (an id
-        already stored, an empty text) the failing batch is rolled back; earlier batches stay stored.
+        Band keys and postings are B-trees with random keys: each batch rewrites every page it touches
+        once, so bulk loads into a large index want thousands of documents per batch (the page cache
+        grows up to 2 GiB while this runs). ``progress`` gets the number stored so far after each
+        committed batch. On an error (an id already stored, an empty text) the failing batch is rolled
+        back; earlier batches stay stored.
         """
         if batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        with self._cache(BULK_CACHE_KIB):
+            return self._add_batches(items, batch_size, replace, progress)
+
+    def _add_batches(self, items: Iterable[Any], batch_size: int, replace: bool,
+                     progress: Callable[[int], None] | None) -> int:
         stored = 0
         for chunk in _chunks(items, batch_size):
             checked = [_item(*item) for item in chunk]
@@ -449,6 +460,16 @@ class Index:
             self._delete(row[0])
 
     # --- transactions --------------------------------------------------------------------------
+
+    @contextmanager
+    def _cache(self, kib: int) -> Iterator[None]:
+        """A larger page cache while bulk loading (SQLite allocates it only as pages are used)."""
+        previous = self._db.execute("PRAGMA cache_size").fetchone()[0]
+        self._db.execute(f"PRAGMA cache_size = -{int(kib)}")
+        try:
+            yield
+        finally:
+            self._db.execute(f"PRAGMA cache_size = {int(previous)}")
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
@@ -685,7 +706,7 @@ class Index:
                 best[(i, stored[c][0])] = (jaccard, containment)
         copies = self._copies("sentences", {h for _, h in best})
         incoming_paragraph = batch.sentences.paragraph
-        edges = sorted(((seg.doc, i, seg.ord, seg, stored_exact)
+        edges = sorted(((seg.doc, i, seg.ordinal, seg, stored_exact)
                         for (i, stored_exact) in best for seg in copies.get(stored_exact, [])
                         if (int(incoming_paragraph[i]), seg.paragraph) not in matched), key=lambda e: e[:3])
         pairs = self._merge(edges, sets, {h: stored_set for h, stored_set in stored.values()})
@@ -936,7 +957,7 @@ def _file_size(path: Path) -> int:
 
 def _text(text: object) -> str:
     if not isinstance(text, str):
-        raise ValueError(f"text must be a string, got {type(text).__name__}")
+        raise TypeError(f"text must be a string, got {type(text).__name__}")
     if not text.strip():
         raise ValueError("text is empty")
     return text

@@ -21,7 +21,7 @@ import hmac
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
@@ -52,7 +52,7 @@ class CheckRequest(BaseModel):
 
 class DocumentRequest(CheckRequest):
     id: StrictStr = Field(min_length=1, description="The id to store the article under.")
-    metadata: Optional[dict[str, Any]] = Field(default=None, description="Any JSON object, returned in matches.")
+    metadata: dict[str, Any] | None = Field(default=None, description="Any JSON object, returned in matches.")
 
 
 class QuoteModel(BaseModel):
@@ -71,9 +71,9 @@ class WordingModel(BaseModel):
 
 class FigureModel(BaseModel):
     change: str
-    a: Optional[str]
-    b: Optional[str]
-    counts: Optional[str]
+    a: str | None
+    b: str | None
+    counts: str | None
 
 
 class OpModel(BaseModel):
@@ -105,12 +105,12 @@ class PassageModel(BaseModel):
     containment: float
     incoming: QuoteModel
     stored: QuoteModel
-    diff: Optional[DiffModel] = None
+    diff: DiffModel | None = None
 
 
 class MatchModel(BaseModel):
     id: str
-    metadata: Optional[dict[str, Any]]
+    metadata: dict[str, Any] | None
     relation: str = Field(description="duplicate, near-duplicate or partial-reuse")
     similarity: float
     incoming_in_stored: float
@@ -121,8 +121,8 @@ class MatchModel(BaseModel):
 
 class VerdictModel(BaseModel):
     verdict: str = Field(description="new, partial-reuse, near-duplicate or duplicate")
-    id: Optional[str] = None
-    added: Optional[bool] = None
+    id: str | None = None
+    added: bool | None = None
     matches: list[MatchModel]
     stats: dict[str, Any]
 
@@ -130,7 +130,7 @@ class VerdictModel(BaseModel):
 class DocumentModel(BaseModel):
     id: str
     text: str
-    metadata: Optional[dict[str, Any]]
+    metadata: dict[str, Any] | None
     paragraphs: int
 
 
@@ -158,7 +158,7 @@ def create_app(index_path: str | os.PathLike[str], *, token: str | None = None, 
     def connect() -> Index:
         return Index.open(index_path, quick_check=False)
 
-    def writer(credentials: Annotated[Optional[HTTPAuthorizationCredentials], Depends(BEARER)]) -> None:
+    def writer(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> None:
         if token is None:
             return
         given = credentials.credentials if credentials is not None else ""
@@ -189,7 +189,7 @@ def create_app(index_path: str | os.PathLike[str], *, token: str | None = None, 
         with connect() as index:
             try:
                 verdict = index.check_and_add(request.id, request.text, request.metadata)
-            except DocumentExists as exc:
+            except DocumentExists:
                 raise HTTPException(status.HTTP_409_CONFLICT, f"document {request.id!r} already exists") from None
         if not verdict.added:
             response.status_code = status.HTTP_200_OK

@@ -225,3 +225,13 @@ def test_diff_rejects_missing_file(tmp_path):
 def test_module_entry_point_runs():
     result = subprocess.run([sys.executable, "-m", "dedup", "--help"], capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "scan" in result.stdout
+
+
+def test_html_report_of_scan_and_diff(tmp_path):
+    target = tmp_path / "report.html"
+    assert run("scan", SAMPLE, "--format", "html", "--output", target, "-q").exit_code == 0
+    page = target.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "overlap-matrix" in page
+    diff = run("diff", SAMPLE / seed("000"), SAMPLE / seed("001"), "--format", "html")
+    assert diff.exit_code == 0 and diff.stdout.startswith("<!DOCTYPE html>")
+    assert "<del" in diff.stdout and "roaming" in diff.stdout

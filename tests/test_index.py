@@ -10,8 +10,15 @@ import threading
 
 import pytest
 
-from dedup.index import (DocumentExists, DocumentNotFound, Index, IndexCorrupt, IndexFileError, IndexMismatch,
-                         IndexVersionError)
+from dedup.index import (
+    DocumentExists,
+    DocumentNotFound,
+    Index,
+    IndexCorrupt,
+    IndexFileError,
+    IndexMismatch,
+    IndexVersionError,
+)
 from tests.conftest import FIXTURES, ROOT, SAMPLE, seed
 
 WORDS = [f"{c}{v}{e}" for c in "bdfgklmnprstvz" for v in "aeiou" for e in ("n", "r", "s", "t", "lo")]
@@ -32,7 +39,7 @@ def index_cli(*args: str) -> subprocess.CompletedProcess[str]:
     """Run ``dedup index ...`` in a fresh process (the CLI registered on its own app)."""
     code = "import typer; from dedup.cli_index import register; app = typer.Typer(); register(app); app()"
     return subprocess.run([sys.executable, "-c", code, "index", *args], capture_output=True, text=True, cwd=ROOT,
-                          timeout=120)
+                          timeout=120, check=False)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from dedup import __version__
 from dedup.diff import Diff
 from dedup.figures import extract_figures
 from dedup.model import Comparison, Passage, Report
-from dedup.report.render_text import _figure_text, _in_any_block, _lines, _short, _wording_text
+from dedup.report.labels import block_members, figure_text, lines_label, short, wording_text
 
 HEAT_LEVELS = 10  # the heat map's colour steps; a share rounds up, so any reuse is visible
 
@@ -37,7 +37,7 @@ _ENV = Environment(
     lstrip_blocks=True,
     undefined=StrictUndefined,
 )
-_ENV.filters["lines"] = _lines
+_ENV.filters["lines"] = lines_label
 _ENV.filters["percent"] = _percent
 
 Side = Literal["a", "b"]
@@ -127,7 +127,7 @@ def render_html(report: Report) -> str:
         matrix=_matrix(report, ids, {(p.a, p.b) for p in pairs}),
         heat_levels=HEAT_LEVELS,
         pairs=pairs,
-        clusters=[(c, _short(texts[c.representative.doc][c.representative.start:c.representative.end], 200))
+        clusters=[(c, short(texts[c.representative.doc][c.representative.start:c.representative.end], 200))
                   for c in report.clusters],
     )
 
@@ -169,10 +169,11 @@ def _pair_sections(report: Report, ids: Sequence[str], texts: Sequence[str]) -> 
         inside = block.a.doc == block.b.doc
         copy, source = ("", "") if inside else (f"{ids[block.b.doc]} ", f"{ids[block.a.doc]} ")
         blocks[_key(block.a, block.b)].append(
-            f"{copy}lines {_lines(block.b)} repeat {source}lines {_lines(block.a)} "
+            f"{copy}lines {lines_label(block.b)} repeat {source}lines {lines_label(block.a)} "
             f"({block.count} paragraphs, {block.kind})")
+    shown_in_blocks = block_members(report)
     for m in report.matches:
-        if m.kind == "exact" and _in_any_block(m, report):
+        if m.kind == "exact" and (m.a, m.b) in shown_in_blocks:
             continue
         row = _row("match", m.a, m.b, texts, m.diff, m.kind, m.similarity, m.containment)
         rows[_key(m.a, m.b)].append(row)
@@ -197,8 +198,8 @@ def _row(status: str, a: Passage, b: Passage, texts: Sequence[str], diff: Diff |
         kind,
         similarity,
         containment,
-        tuple(_wording_text(w.kind, w.a, w.b) for w in diff.wording) if diff else (),
-        tuple(_figure_text(f.change, f.a, f.b) for f in diff.figures) if diff else (),
+        tuple(wording_text(w.kind, w.a, w.b) for w in diff.wording) if diff else (),
+        tuple(figure_text(f.change, f.a, f.b) for f in diff.figures) if diff else (),
     )
 
 
@@ -214,7 +215,7 @@ def _column(passage: Passage, text: str, diff: Diff | None, side: Side) -> Colum
         position = end
     if position < passage.end:
         spans.append(Span(None, _clip(runs, text, position, passage.end)))
-    return Column(passage.doc, _lines(passage), tuple(spans))
+    return Column(passage.doc, lines_label(passage), tuple(spans))
 
 
 def _runs(passage: Passage, diff: Diff | None, side: Side) -> list[tuple[str | None, int, int]]:
@@ -238,7 +239,7 @@ def _runs(passage: Passage, diff: Diff | None, side: Side) -> list[tuple[str | N
 def _figure_marks(passage: Passage, text: str, diff: Diff, side: Side) -> list[tuple[int, int, str]]:
     """Absolute extents of this side's changed figures, with what changed; the diff gives where each
     changed figure starts, the figure grammar on the same passage text gives where it ends."""
-    changed = {(f.a_start if side == "a" else f.b_start): _figure_text(f.change, f.a, f.b)
+    changed = {(f.a_start if side == "a" else f.b_start): figure_text(f.change, f.a, f.b)
                for f in diff.figures}
     found = extract_figures(text[passage.start:passage.end])
     return [(passage.start + f.start, passage.start + f.end, changed[passage.start + f.start])

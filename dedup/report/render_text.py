@@ -12,7 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from dedup.diff import Diff
-from dedup.model import Comparison, FigureConflict, Match, Passage, Report
+from dedup.model import Comparison, FigureConflict, Match, Report
+from dedup.report.labels import block_members, figure_text, lines_label, short, wording_text
 
 EXCERPT = 160
 
@@ -28,14 +29,14 @@ def render_text(report: Report, console: Console) -> None:
     console.print(f"matches: {counts}; clusters: {len(report.clusters)}; "
                   f"figure conflicts: {len(report.figure_conflicts)}")
 
-    in_blocks = {(m.a, m.b) for m in report.matches if _in_any_block(m, report)}
+    in_blocks = block_members(report)
     if report.blocks:
         console.print()
         console.print(Text("Repeated blocks", style="bold underline"))
         for block in report.blocks:
             where = "inside" if block.a.doc == block.b.doc else "from"
-            console.print(f"  {ids[block.b.doc]} lines {_lines(block.b)} repeat {where} "
-                          f"{'' if block.a.doc == block.b.doc else ids[block.a.doc] + ' '}lines {_lines(block.a)} "
+            console.print(f"  {ids[block.b.doc]} lines {lines_label(block.b)} repeat {where} "
+                          f"{'' if block.a.doc == block.b.doc else ids[block.a.doc] + ' '}lines {lines_label(block.a)} "
                           f"({block.count} paragraphs, {block.kind})")
 
     rest = [m for m in report.matches if (m.a, m.b) not in in_blocks]
@@ -65,22 +66,10 @@ def render_text(report: Report, console: Console) -> None:
         console.print(Text(f"warning: {warning}", style="yellow"))
 
 
-def _in_any_block(match: Match, report: Report) -> bool:
-    return any(
-        b.a.doc == match.a.doc and b.b.doc == match.b.doc and b.a.start <= match.a.start and match.a.end <= b.a.end
-        and b.b.start <= match.b.start and match.b.end <= b.b.end
-        for b in report.blocks
-    )
-
-
-def _lines(p: Passage) -> str:
-    return str(p.line) if p.line == p.end_line else f"{p.line}-{p.end_line}"
-
-
 def _match(console: Console, m: Match, ids: Sequence[str], texts: Sequence[str], plain: bool) -> None:
     header = Text()
     header.append(f"  [{m.kind}, {m.scope}] ", style={"exact": "red", "near": "magenta", "partial": "cyan"}[m.kind])
-    header.append(f"{ids[m.b.doc]}:{_lines(m.b)} reuses {ids[m.a.doc]}:{_lines(m.a)}  ")
+    header.append(f"{ids[m.b.doc]}:{lines_label(m.b)} reuses {ids[m.a.doc]}:{lines_label(m.a)}  ")
     header.append(f"similarity {m.similarity:.2f}, containment {m.containment:.2f}", style="dim")
     console.print(header)
     if m.diff is None or m.kind == "exact":
@@ -92,37 +81,16 @@ def _match(console: Console, m: Match, ids: Sequence[str], texts: Sequence[str],
 
 def _changes(console: Console, diff: Diff, plain: bool) -> None:
     if diff.wording:
-        changes = "; ".join(_wording_text(w.kind, w.a, w.b) for w in diff.wording[:8])
+        changes = "; ".join(wording_text(w.kind, w.a, w.b) for w in diff.wording[:8])
         more = f" (+{len(diff.wording) - 8} more)" if len(diff.wording) > 8 else ""
         console.print(Text(f"    wording: {changes}{more}"))
     if diff.figures:
-        figures = "; ".join(_figure_text(f.change, f.a, f.b) for f in diff.figures)
+        figures = "; ".join(figure_text(f.change, f.a, f.b) for f in diff.figures)
         console.print(Text(f"    figures: {figures}", style="" if plain else "bold yellow"))
 
 
-def _wording_text(kind: str, a: str, b: str) -> str:
-    if kind == "insert":
-        return f"added '{_short(b)}'"
-    if kind == "delete":
-        return f"removed '{_short(a)}'"
-    return f"'{_short(a)}' -> '{_short(b)}'"
-
-
-def _figure_text(change: str, a: str | None, b: str | None) -> str:
-    if change == "added":
-        return f"added {b}"
-    if change == "removed":
-        return f"removed {a}"
-    return f"{a} -> {b} ({change})"
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
-
-
 def _excerpt(text: str) -> str:
-    return _short(text, EXCERPT)
+    return short(text, EXCERPT)
 
 
 def _inline_diff(diff: Diff, b_text: str, plain: bool) -> Text:
@@ -180,7 +148,7 @@ def render_comparison(comparison: Comparison, console: Console) -> None:
     for item in comparison.items:
         console.print()
         if item.status == "aligned" and item.a is not None and item.b is not None:
-            console.print(Text(f"= A:{_lines(item.a)} ~ B:{_lines(item.b)}  [{item.kind}] similarity "
+            console.print(Text(f"= A:{lines_label(item.a)} ~ B:{lines_label(item.b)}  [{item.kind}] similarity "
                                f"{item.similarity:.2f}, containment {item.containment:.2f}", style="bold"))
             if item.diff is None or not item.diff.changed:
                 console.print(Text("    " + _excerpt(texts[1][item.b.start:item.b.end])))
@@ -188,10 +156,10 @@ def render_comparison(comparison: Comparison, console: Console) -> None:
             console.print(_inline_diff(item.diff, texts[1], plain))
             _changes(console, item.diff, plain)
         elif item.a is not None:
-            console.print(Text(f"- A:{_lines(item.a)} removed", style="red"))
+            console.print(Text(f"- A:{lines_label(item.a)} removed", style="red"))
             console.print(Text("    " + _excerpt(texts[0][item.a.start:item.a.end])))
         elif item.b is not None:
-            console.print(Text(f"+ B:{_lines(item.b)} added", style="green"))
+            console.print(Text(f"+ B:{lines_label(item.b)} added", style="green"))
             console.print(Text("    " + _excerpt(texts[1][item.b.start:item.b.end])))
     if comparison.figure_conflicts:
         console.print()
