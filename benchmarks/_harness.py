@@ -23,6 +23,8 @@ import json
 import math
 import os
 import platform
+import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -55,6 +57,7 @@ class Mode:
     naive_paragraphs: int  # datasketch's one-update-per-shingle path runs on this many paragraphs
     sample_paragraphs: int  # brute-force exact Jaccard over all pairs of this many paragraphs
     repeat: int  # timed runs of fast in-process methods; the best is reported
+    command_timeout: float  # seconds a measured subprocess may run before it is stopped
 
     @property
     def results_dir(self) -> Path:
@@ -63,9 +66,9 @@ class Mode:
 
 MODES = {
     "quick": Mode("quick", debian_bytes=1_000_000, generated_bytes=2_000_000, quality_bytes=2_000_000,
-                  naive_paragraphs=2_000, sample_paragraphs=2_000, repeat=3),
+                  naive_paragraphs=2_000, sample_paragraphs=2_000, repeat=3, command_timeout=600),
     "full": Mode("full", debian_bytes=None, generated_bytes=200_000_000, quality_bytes=20_000_000,
-                 naive_paragraphs=20_000, sample_paragraphs=5_000, repeat=5),
+                 naive_paragraphs=20_000, sample_paragraphs=5_000, repeat=5, command_timeout=3600),
 }
 
 
@@ -201,7 +204,7 @@ def measure(fn: Callable[[], T], *, repeat: int = 1, min_seconds: float = 0.0, w
     release_memory()
     baseline = rss_mb()
     reset_peak_rss()
-    runs = []
+    runs: list[float] = []
     with TreeSampler(os.getpid()) if children else contextlib.nullcontext() as sampler:
         while len(runs) < max(repeat, 1) or (sum(runs) < min_seconds and len(runs) < 100):
             started = time.perf_counter()
@@ -228,18 +231,28 @@ class CommandFailed(RuntimeError):
     """A measured subprocess exited non-zero; the message ends with its stderr."""
 
 
+class CommandTimedOut(RuntimeError):
+    """A measured subprocess ran past its time limit and was stopped, with its worker processes."""
+
+
 def run_command(argv: Sequence[str], *, capture: bool = False,
-                env: dict[str, str] | None = None) -> tuple[str, Measurement]:
+                timeout: float | None = None) -> tuple[str, Measurement]:
     """Run a command to completion: wall time, peak RSS of its largest process (``wait4``) and the
-    sampled peak PSS of its process tree. Returns its stdout when ``capture`` (otherwise discarded)."""
+    sampled peak PSS of its process tree. Returns its stdout when ``capture`` (otherwise discarded).
+
+    The command runs in a session of its own, so that past ``timeout`` seconds it and its workers
+    (and nothing else) can be stopped: a stage that does not scale must not hang a benchmark run.
+    """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(list(argv), stdout=out if capture else subprocess.DEVNULL, stderr=err,
-                                   env=env, cwd=REPO)
+                                   cwd=REPO, start_new_session=True)
         with TreeSampler(process.pid) as sampler:
-            _, status, usage = os.wait4(process.pid, 0)
+            status, usage = _wait(process.pid, started, timeout)
         seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
+        process.returncode = os.waitstatus_to_exitcode(status) if status is not None else -signal.SIGKILL
+        if status is None:
+            raise CommandTimedOut(f"{' '.join(argv)} stopped after {seconds:.0f} s (limit {timeout:.0f} s)")
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
@@ -247,6 +260,19 @@ def run_command(argv: Sequence[str], *, capture: bool = False,
         raise CommandFailed(f"{' '.join(argv)} exited with {process.returncode}:\n{stderr[-2000:]}")
     largest = usage.ru_maxrss * 1024 / MB  # kilobytes on Linux
     return stdout, Measurement(seconds, (seconds,), largest, 0.0, sampler.peak_mb)
+
+
+def _wait(pid: int, started: float, timeout: float | None) -> tuple[int | None, resource.struct_rusage]:
+    """``wait4`` for ``pid``; past ``timeout`` kill its session and return a ``None`` status."""
+    while True:
+        reaped, status, usage = os.wait4(pid, 0 if timeout is None else os.WNOHANG)
+        if reaped:
+            return status, usage
+        if timeout is not None and time.perf_counter() - started > timeout:
+            os.killpg(pid, signal.SIGKILL)
+            _, _, usage = os.wait4(pid, 0)
+            return None, usage
+        time.sleep(0.1)
 
 
 def python_module(module: str, *args: str) -> list[str]:

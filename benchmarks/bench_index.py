@@ -49,6 +49,7 @@ ADDS = {"quick": 10, "full": 50}
 BATCH_DOCUMENTS = 5000  # bulk load: each batch rewrites the B-tree pages it touches once
 BYTES_PER_PARAGRAPH = 720  # of the generated corpus, with a margin
 ARTICLE_WORDS = (700, 900)
+FRESH_BYTES_PER_ARTICLE = 40_000  # about one generated document in six has 700-900 words
 TARGET_P99_MS = 20.0
 TARGET_PARAGRAPHS = 1_000_000
 _NUMBER = re.compile(r"\b\d+\b")
@@ -63,9 +64,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     config = ScanConfig()
     stored_corpus = corpora.generated(max(sizes) * BYTES_PER_PARAGRAPH)
     documents, paragraph_counts = _documents(stored_corpus.corpus.texts, max(sizes))
-    fresh = corpora.generated(4_000_000, seed=1).corpus.texts
-    fresh_articles = [t for t in fresh if ARTICLE_WORDS[0] <= len(t.split()) <= ARTICLE_WORDS[1]]
     queries = QUERIES[mode.name]
+    wanted = queries + ADDS[mode.name]
+    fresh = corpora.generated(wanted * FRESH_BYTES_PER_ARTICLE, seed=1).corpus.texts  # never stored
+    fresh_articles = [t for t in fresh if ARTICLE_WORDS[0] <= len(t.split()) <= ARTICLE_WORDS[1]]
+    if len(fresh_articles) < wanted:
+        raise RuntimeError(f"{len(fresh_articles)} fresh ~800-word articles generated, {wanted} wanted")
     result = Result("index", mode, params={
         **config.as_dict(), "sizes": sizes, "queries": queries, "adds": ADDS[mode.name],
         "batch_documents": BATCH_DOCUMENTS, "corpus": stored_corpus.corpus.description,

@@ -23,6 +23,7 @@ from pathlib import Path
 from benchmarks import corpora
 from benchmarks._harness import (
     MB,
+    CommandTimedOut,
     Measurement,
     Result,
     Table,
@@ -62,46 +63,66 @@ def stage_seconds(report: Path) -> dict[str, float]:
     return dict(stats["seconds"])
 
 
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A finished run (``measurement``) or one stopped at the time limit (``None``)."""
+
+    measurement: Measurement | None
+    stages: dict[str, float]
+    note: str
+
+    @property
+    def seconds(self) -> float:
+        return self.measurement.seconds if self.measurement else float("nan")
+
+
+def execute(run: Run, timeout: float) -> Outcome:
+    try:
+        stdout, measurement = run_command(run.argv, capture=True, timeout=timeout)
+    except CommandTimedOut:
+        return Outcome(None, {}, f"stopped after {timeout:,.0f} s (time limit)")
+    if run.report is None:
+        return Outcome(measurement, {}, _baseline_note(stdout))
+    stages = stage_seconds(run.report)
+    run.report.unlink()
+    return Outcome(measurement, stages, "")
+
+
 def main() -> None:
     mode = parse_mode(__doc__ or "")
     debian = corpora.debian(mode.debian_bytes)
     generated = corpora.generated(mode.generated_bytes)
     sample = corpora.sample()
     debian_mb, generated_mb = debian.size_bytes / MB, generated.size_bytes / MB
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
         runs = [
-            dedup_run("dedup scan, all levels + diffs", "debian", debian_mb, debian.jsonl(), Path(folder)),
+            dedup_run("dedup scan, all levels + diffs", "debian", debian_mb, debian.jsonl(), folder),
             Run("datasketch pipeline, paragraph level only", "debian", debian_mb,
                 python_module("benchmarks.baselines", str(debian.jsonl()))),
-            dedup_run("dedup scan, 1 worker", "generated", generated_mb, generated.path, Path(folder), 1),
-            dedup_run("dedup scan, 2 workers", "generated", generated_mb, generated.path, Path(folder), 2),
-            dedup_run("dedup scan", "sample", sample.size_bytes / MB, corpora.SAMPLE, Path(folder)),
+            dedup_run("dedup scan, 1 worker", "generated", generated_mb, generated.path, folder, 1),
+            dedup_run("dedup scan, 2 workers", "generated", generated_mb, generated.path, folder, 2),
+            dedup_run("dedup scan", "sample", sample.size_bytes / MB, corpora.SAMPLE, folder),
         ]
-        measured: list[Measurement] = []
-        stages: list[dict[str, float]] = []
-        notes: list[str] = []
-        for run in runs:
-            stdout, measurement = run_command(run.argv, capture=True)
-            measured.append(measurement)
-            stages.append(stage_seconds(run.report) if run.report else {})
-            notes.append("" if run.report else _baseline_note(stdout))
-            if run.report:
-                run.report.unlink()
+        outcomes = [execute(run, mode.command_timeout) for run in runs]
 
     table = Table("end-to-end scans", ["run", "corpus", "MB", "seconds", "MB/s",
                                        "peak RSS MB (largest process)", "peak total MB (tree PSS)", "note"])
-    for run, measurement, note in zip(runs, measured, notes):
-        table.rows.append([run.name, run.corpus, run.megabytes, measurement.seconds,
-                           run.megabytes / measurement.seconds, measurement.peak_rss_mb,
-                           measurement.peak_total_mb, note])
+    for run, outcome in zip(runs, outcomes, strict=True):
+        m = outcome.measurement
+        table.rows.append([run.name, run.corpus, run.megabytes, outcome.seconds,
+                           run.megabytes / outcome.seconds, m.peak_rss_mb if m else None,
+                           m.peak_total_mb if m else None, outcome.note])
     table.notes += [f"debian: {debian.description}", generated.description, sample.description,
                     "one run each; wall time includes Python start-up and imports"]
     result = Result("scan", mode, params={"debian": debian.description, "generated": generated.description,
-                                          "generated_path": str(generated.path.relative_to(corpora.REPO))})
-    result.tables += [table, _stage_table(runs, measured, stages)]
-    dedup_time, baseline_time = measured[0].seconds, measured[1].seconds
+                                          "generated_path": str(generated.path.relative_to(corpora.REPO)),
+                                          "time_limit_seconds": mode.command_timeout})
+    result.tables += [table, _stage_table(runs, outcomes)]
+    dedup_time, baseline_time = outcomes[0].seconds, outcomes[1].seconds
     speedup = ratio(baseline_time, dedup_time)
-    peak = max(measured[2].peak_mb, measured[3].peak_mb)
+    peaks = [o.measurement.peak_mb for o in outcomes[2:4] if o.measurement]
+    peak = max(peaks) if len(peaks) == 2 else float("nan")
     size = f"{generated.size_bytes / 1e6:.0f} MB"
     result.targets += [
         Target("Debian scan vs datasketch paragraph pipeline", "≥ 10x faster",
@@ -112,16 +133,16 @@ def main() -> None:
     result.write()
 
 
-def _stage_table(runs: list[Run], measured: list[Measurement], stages: list[dict[str, float]]) -> Table:
+def _stage_table(runs: list[Run], outcomes: list[Outcome]) -> Table:
     """Seconds per pipeline stage of each dedup run; "other" is start-up, reading and writing the report."""
-    names = list(dict.fromkeys(name for timings in stages for name in timings))
+    names = list(dict.fromkeys(name for outcome in outcomes for name in outcome.stages))
     table = Table("dedup scan stages (seconds, from the report's stats)",
                   ["run", "corpus", *names, "other", "total"])
-    for run, measurement, timings in zip(runs, measured, stages):
-        if timings:
-            other = measurement.seconds - sum(timings.values())
-            table.rows.append([run.name, run.corpus, *(timings.get(n) for n in names), other,
-                               measurement.seconds])
+    for run, outcome in zip(runs, outcomes, strict=True):
+        if outcome.stages:
+            other = outcome.seconds - sum(outcome.stages.values())
+            table.rows.append([run.name, run.corpus, *(outcome.stages.get(n) for n in names), other,
+                               outcome.seconds])
     return table
 
 

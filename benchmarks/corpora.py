@@ -37,7 +37,7 @@ from dedup.sources import Document, UnusableFile, decode, read_documents
 GENERATED = REPO / "data" / "generated"
 SAMPLE = REPO / "data" / "sample"
 DEBIAN_GLOB = "/usr/share/doc/*/copyright"
-GENERATOR_VERSION = 1  # part of the cache key: bump it whenever the generated text changes
+GENERATOR_VERSION = 2  # part of the cache key: bump it whenever the generated text changes
 KINDS = ("substitution", "insertion", "deletion", "reorder", "figures", "exact")
 KIND_SHARES = (0.25, 0.2, 0.2, 0.15, 0.1, 0.1)
 BATCH_BYTES = 16_000_000
@@ -264,21 +264,28 @@ def _batch(rng: np.random.Generator, tables: _Tables, params: GeneratorParams, n
            first_row: int) -> tuple[list[str], dict[str, list[object]], int]:
     """Documents of one batch (texts), their planted copies (truth columns) and their paragraph count.
 
-    Copies take the place of paragraphs; each copies an original that comes earlier in the batch.
+    Documents come in stories of 1-8 consecutive documents (rewrites of one event). Copies take the
+    place of paragraphs; each copies an original that comes earlier in its story, so documents that
+    share copies form story-sized groups, as news rewrites do, not one corpus-wide component.
     """
     slots_per_document = rng.integers(5, 16, n_documents)
     n_slots = int(slots_per_document.sum())
+    story_sizes = rng.integers(1, 9, n_documents)
+    story_of_document = np.repeat(np.arange(n_documents), story_sizes)[:n_documents]
+    story_of_slot = np.repeat(story_of_document, slots_per_document)
+    story_start = np.flatnonzero(np.r_[True, story_of_slot[1:] != story_of_slot[:-1]])
     is_copy = rng.random(n_slots) < params.copy_rate
-    is_copy[0] = False
+    is_copy[story_start] = False  # so every copy has an earlier original in its story
     original_slots = np.flatnonzero(~is_copy)
     copy_slots = np.flatnonzero(is_copy)
     tokens, sentence_lengths, sentence_offsets = _originals(rng, tables, params, len(original_slots))
     token_offsets = np.zeros(len(sentence_lengths) + 1, dtype=np.int64)
     np.cumsum(sentence_lengths, out=token_offsets[1:])
 
-    # Each copy draws an original that precedes it in the corpus.
-    originals_before = np.searchsorted(original_slots, copy_slots)
-    sources = (rng.random(len(copy_slots)) * originals_before).astype(np.int64)
+    # Each copy draws one of the originals between its story's start and itself.
+    first_candidate = np.searchsorted(original_slots, story_start[story_of_slot[copy_slots]])
+    candidates = np.searchsorted(original_slots, copy_slots) - first_candidate
+    sources = first_candidate + (rng.random(len(copy_slots)) * candidates).astype(np.int64)
     kinds = rng.choice(len(KINDS), len(copy_slots), p=KIND_SHARES)
     similarities = rng.uniform(params.lowest_similarity, 1.0, len(copy_slots))
     copy_tokens, copy_lengths, copy_counts = [], [], []

@@ -146,9 +146,12 @@ def scan_command(
     min_words: Annotated[int, typer.Option(help="Paragraphs with fewer words are not compared.")] = 4,
     skip_bad_lines: Annotated[bool, typer.Option(help="Skip malformed JSONL lines instead of stopping.")] = False,
     figure_groups: Annotated[Optional[Path], typer.Option(help=FIGURE_GROUPS_HELP)] = None,
+    max_document_mb: Annotated[float, typer.Option(help="Skip documents larger than this (MB).")] = 32.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no warnings on stderr.")] = False,
 ) -> None:
     """Scan documents for exact, near and partial reuse, inside and across files."""
+    if max_document_mb <= 0:
+        fail(f"--max-document-mb must be positive, got {max_document_mb}")
     try:
         config = ScanConfig(threshold=threshold, workers=workers, min_words=min_words,
                             figure_groups=load_figure_groups(figure_groups))
@@ -158,11 +161,11 @@ def scan_command(
     try:
         if bar is None:
             report = scan(paths, config=config, globs=glob or DEFAULT_GLOBS, skip_bad_lines=skip_bad_lines,
-                          warn=None if quiet else warn)
+                          max_document_bytes=int(max_document_mb * 1e6), warn=None if quiet else warn)
         else:
             with bar:
                 report = scan(paths, config=config, globs=glob or DEFAULT_GLOBS, skip_bad_lines=skip_bad_lines,
-                              warn=warn, progress=BarProgress(bar))
+                              max_document_bytes=int(max_document_mb * 1e6), warn=warn, progress=BarProgress(bar))
     except InputError as exc:
         fail(str(exc))
     emit_report(report, output_format, output)

@@ -98,8 +98,7 @@ def add_command(
 ) -> None:
     """Add documents; an id already stored is an error unless --replace."""
     cli = _cli()
-    index = _open(path)
-    with index:
+    with _open(path) as index:
         try:
             documents = read_documents(inputs, globs=glob or DEFAULT_GLOBS, skip_bad_lines=skip_bad_lines,
                                        warn=(lambda message: None) if quiet else cli.warn)

@@ -16,7 +16,10 @@ from difflib import SequenceMatcher
 from dedup.figures import Figure, extract_figures, fold_counts
 from dedup.normalize import normalize
 
-_TOKEN = re.compile(r"\w+(?:['\u2019\u2010-]\w+)*|[^\w\s]")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Words (with inner apostrophes and hyphens), each CJK character on its own (no spaces between
+# words there), or one punctuation mark.
+_TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+(?:['\u2019\u2010-][^\W{_CJK}]+)*|[^\w\s]")
 # Changes made only of these do not make the short wording list (they stay in the token ops).
 FUNCTION_WORDS = frozenset(
     "a an the and or but of to in on at by for with from as that which who this these those it its is was "

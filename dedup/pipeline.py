@@ -26,7 +26,7 @@ from dedup.align import align
 from dedup.model import Comparison, ConflictSource, ConflictValue, DocumentOverlap, FigureConflict, Match, Passage, Report
 from dedup.overlap import document_overlaps, repeated_blocks
 from dedup.segment import SegmentTable, segment_documents
-from dedup.sources import DEFAULT_GLOBS, Document, InputError, read_documents
+from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, InputError, read_documents
 from dedup.stories import story_groups
 
 
@@ -42,6 +42,7 @@ class Progress:
 
 def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, config: ScanConfig | None = None,
          globs: Iterable[str] = DEFAULT_GLOBS, skip_bad_lines: bool = False,
+         max_document_bytes: int = MAX_DOCUMENT_BYTES,
          warn: Callable[[str], None] | None = None, progress: Progress | None = None,
          engine: Engine | None = None, **options: object) -> Report:
     """Scan files, folders and JSONL files for exact, near and partial reuse.
@@ -59,7 +60,8 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, co
         if warn is not None:
             warn(message)
 
-    documents = read_documents(paths, globs=globs, warn=collect, skip_bad_lines=skip_bad_lines)
+    documents = read_documents(paths, globs=globs, warn=collect, skip_bad_lines=skip_bad_lines,
+                               max_document_bytes=max_document_bytes)
     report = analyze(documents, config, progress=progress, engine=engine)
     report.warnings = warnings
     return report

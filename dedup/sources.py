@@ -12,11 +12,19 @@ import fnmatch
 import gzip
 import json
 import os
+import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_GLOBS = ("*.txt", "*.md")
+MAX_DOCUMENT_BYTES = 32_000_000
+UTF8_REPLACED = "utf-8 (invalid bytes replaced)"
+# A UTF-8 file with a few bad bytes (a stray cp1252 quote pasted in) is still UTF-8: when its valid
+# multi-byte characters are at least as many as its invalid bytes, those bytes are replaced rather
+# than the whole file decoded as cp1252, which would garble every other non-ASCII character.
+_DECODED_NON_ASCII = re.compile("[^\x00-\x7f\ufffd]")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
 
 Warn = Callable[[str], None]
@@ -72,7 +80,7 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        text, encoding = _decode_legacy(data)
+        text, encoding = _decode_mixed(data)
     sample = text[:65536]
     if sample and sum(ord(c) in _CONTROL for c in sample) > 0.01 * len(sample):
         raise UnusableFile("binary file (control characters)")
@@ -100,6 +108,16 @@ def _bomless_utf16(data: bytes) -> str | None:
     return candidate
 
 
+def _decode_mixed(data: bytes) -> tuple[str, str]:
+    """Mostly UTF-8 with a few invalid bytes -> UTF-8 with replacements; otherwise a legacy encoding."""
+    replaced = data.decode("utf-8", errors="replace")
+    invalid = replaced.count("\ufffd") - data.count("\ufffd".encode())
+    valid = len(_DECODED_NON_ASCII.findall(replaced))
+    if valid >= invalid:
+        return replaced, UTF8_REPLACED
+    return _decode_legacy(data)
+
+
 def _decode_legacy(data: bytes) -> tuple[str, str]:
     for encoding in _LEGACY_ENCODINGS:
         try:
@@ -115,8 +133,13 @@ def read_documents(
     globs: Iterable[str] = DEFAULT_GLOBS,
     warn: Warn = lambda message: None,
     skip_bad_lines: bool = False,
+    max_document_bytes: int = MAX_DOCUMENT_BYTES,
 ) -> list[Document]:
-    """Read every document under ``paths`` in a stable order (sorted within folders)."""
+    """Read every document under ``paths`` in a stable order (sorted within folders).
+
+    Documents over ``max_document_bytes`` are skipped with a warning, so one huge dump cannot
+    exhaust memory; the limit is checked before reading.
+    """
     globs = tuple(globs)
     documents: list[Document] = []
     seen_ids: set[str] = set()
@@ -124,7 +147,7 @@ def read_documents(
         path = Path(raw_path)
         if not path.exists():
             raise InputError(f"{raw_path}: no such file or folder")
-        for document in _read_path(path, globs, warn, skip_bad_lines):
+        for document in _read_path(path, globs, warn, skip_bad_lines, max_document_bytes):
             if document.id in seen_ids:
                 warn(f"{document.path}: duplicate document id {document.id!r}, renamed to its path")
                 document = Document(document.path, document.path, document.text, document.encoding,
@@ -139,49 +162,76 @@ def read_documents(
     return documents
 
 
-def _read_path(path: Path, globs: tuple[str, ...], warn: Warn, skip_bad_lines: bool) -> Iterator[Document]:
+def _read_path(path: Path, globs: tuple[str, ...], warn: Warn, skip_bad_lines: bool,
+               max_bytes: int) -> Iterator[Document]:
     if path.is_dir():
         files = _walk(path, globs, warn)
         if not files:
             raise InputError(f"{path}: folder has no files matching {', '.join(globs)}")
         for file in files:
-            yield from _read_file(file, file.relative_to(path).as_posix(), warn, skip_bad_lines)
+            yield from _read_file(file, file.relative_to(path).as_posix(), warn, skip_bad_lines, max_bytes)
     else:
-        yield from _read_file(path, path.name, warn, skip_bad_lines)
+        yield from _read_file(path, path.name, warn, skip_bad_lines, max_bytes)
 
 
 def _walk(root: Path, globs: tuple[str, ...], warn: Warn) -> list[Path]:
-    """Matching files below ``root``, sorted; symlink loops and unreadable folders are reported."""
+    """Matching files below ``root``, sorted. Iterative (any depth); symlinked folders are followed
+    once, so a symlink loop is reported instead of walked forever; unreadable folders are reported."""
     found: list[Path] = []
     visited: set[tuple[int, int]] = set()
-
-    def on_error(error: OSError) -> None:
-        warn(f"{error.filename}: cannot read folder ({error.strerror})")
-
-    for folder, subfolders, files in os.walk(root, followlinks=True, onerror=on_error):
+    pending = [root]
+    while pending:
+        folder = pending.pop()
         try:
-            stat = os.stat(folder)
-        except OSError:
+            info = folder.stat()
+        except OSError as exc:
+            warn(f"{folder}: cannot read folder ({exc.strerror or exc})")
             continue
-        if (stat.st_dev, stat.st_ino) in visited:
+        if (info.st_dev, info.st_ino) in visited:
             warn(f"{folder}: symlink loop, not followed")
-            subfolders[:] = []
             continue
-        visited.add((stat.st_dev, stat.st_ino))
-        for name in files:
-            if any(fnmatch.fnmatch(name, g) for g in globs) or name.endswith(JSONL_SUFFIXES):
-                found.append(Path(folder) / name)
+        visited.add((info.st_dev, info.st_ino))
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            warn(f"{folder}: cannot read folder ({exc.strerror or exc})")
+            continue
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            if is_folder:
+                pending.append(Path(entry.path))
+            elif any(fnmatch.fnmatch(entry.name, g) for g in globs) or entry.name.endswith(JSONL_SUFFIXES):
+                found.append(Path(entry.path))
     return sorted(found)
 
 
-def _read_file(path: Path, doc_id: str, warn: Warn, skip_bad_lines: bool) -> Iterator[Document]:
-    if path.name.endswith(JSONL_SUFFIXES):
-        yield from _read_jsonl(path, warn, skip_bad_lines)
-        return
+def _read_file(path: Path, doc_id: str, warn: Warn, skip_bad_lines: bool, max_bytes: int) -> Iterator[Document]:
     try:
-        data = path.read_bytes()
+        info = path.stat()
     except OSError as exc:
         warn(f"{path}: cannot read ({exc.strerror or exc}), skipped")
+        return
+    if not stat.S_ISREG(info.st_mode):
+        warn(f"{path}: not a regular file, skipped")  # a FIFO or a device would block or never end
+        return
+    if path.name.endswith(JSONL_SUFFIXES):
+        yield from _read_jsonl(path, warn, skip_bad_lines, max_bytes)
+        return
+    if info.st_size > max_bytes:
+        warn(f"{path}: {_megabytes(info.st_size)} is over the document size limit of {_megabytes(max_bytes)}, "
+             "skipped (raise it with --max-document-mb)")
+        return
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)  # the file may have grown since stat()
+    except OSError as exc:
+        warn(f"{path}: cannot read ({exc.strerror or exc}), skipped")
+        return
+    if len(data) > max_bytes:
+        warn(f"{path}: grew over the document size limit of {_megabytes(max_bytes)} while being read, skipped")
         return
     try:
         text, encoding = decode(data)
@@ -190,13 +240,19 @@ def _read_file(path: Path, doc_id: str, warn: Warn, skip_bad_lines: bool) -> Ite
         return
     if encoding in _LEGACY_ENCODINGS:
         warn(f"{path}: not valid UTF-8, decoded as {encoding}")
+    elif encoding == UTF8_REPLACED:
+        warn(f"{path}: UTF-8 with {text.count(chr(0xFFFD))} invalid bytes, replaced by U+FFFD")
     if not text.strip():
         warn(f"{path}: empty, skipped")
         return
     yield Document(doc_id, str(path), text, encoding)
 
 
-def _read_jsonl(path: Path, warn: Warn, skip_bad_lines: bool) -> Iterator[Document]:
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"
+
+
+def _read_jsonl(path: Path, warn: Warn, skip_bad_lines: bool, max_bytes: int) -> Iterator[Document]:
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
         with opener(path, "rt", encoding="utf-8", errors="strict") as handle:  # type: ignore[operator]
@@ -211,8 +267,13 @@ def _read_jsonl(path: Path, warn: Warn, skip_bad_lines: bool) -> Iterator[Docume
                         raise InputError(message + " (use --skip-bad-lines to go on)") from None
                     warn(message + ", skipped")
                     continue
-                if document is not None:
-                    yield document
+                if document is None:
+                    continue
+                if len(document.text) > max_bytes:
+                    warn(f"{path}:{line_no}: text of {_megabytes(len(document.text))} is over the document size "
+                         f"limit of {_megabytes(max_bytes)}, skipped")
+                    continue
+                yield document
     except (OSError, UnicodeDecodeError, EOFError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         warn(f"{path}: cannot read ({reason}), skipped")

@@ -8,6 +8,7 @@ to ``ENGINES``. Ray engines share one Ray instance per session (2 CPUs) and are 
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -102,9 +103,9 @@ def generated_corpus(paragraphs: int = 10_000, seed: int = 7) -> list[Document]:
         made.append(paragraph)
     texts = [" ".join(" ".join(s).capitalize() + "." for s in paragraph) for paragraph in made]
     bounds = np.r_[0, np.cumsum(rng.integers(5, 16, paragraphs))]
-    bounds = bounds[bounds < paragraphs].tolist() + [paragraphs]
+    bounds = [*bounds[bounds < paragraphs].tolist(), paragraphs]
     return [Document(f"doc{d:05d}", f"doc{d:05d}.txt", "\n\n".join(texts[a:b]) + "\n")
-            for d, (a, b) in enumerate(zip(bounds[:-1], bounds[1:]))]
+            for d, (a, b) in enumerate(itertools.pairwise(bounds))]
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +145,8 @@ def random_graph(rng: np.random.Generator, n: int, shape: str) -> np.ndarray:
     else:
         edges = rng.integers(0, n, (int(rng.integers(0, n)), 2))
     if shape == "messy":
-        edges = np.concatenate([edges, edges[: len(edges) // 2, ::-1], np.repeat(rng.integers(0, n, (5, 1)), 2, 1)])
+        loops = np.repeat(rng.integers(0, n, (5, 1)), 2, axis=1)
+        edges = np.concatenate([edges, edges[: len(edges) // 2, ::-1], loops])
     return rng.permutation(edges.reshape(-1, 2))
 
 
@@ -179,8 +181,8 @@ def test_bucket_pairs(engine: Engine, seed: int) -> None:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_shared_shingle_pairs(engine: Engine, seed: int) -> None:
     rng = np.random.default_rng(seed)
-    for n, universe, min_shared, max_df in ((0, 10, 1, 5), (1, 10, 1, 5), (400, 300, 3, 40), (300, 60, 6, 256),
-                                            (200, 100, 1, 2)):
+    cases = ((0, 10, 1, 5), (1, 10, 1, 5), (400, 300, 3, 40), (300, 60, 6, 256), (200, 100, 1, 2))
+    for n, universe, min_shared, max_df in cases:
         hashes, offsets = random_sets(rng, n, universe)
         expected_pairs, expected_counts = candidates.shared_shingle_pairs(hashes, offsets, min_shared, max_df)
         pairs, counts = engine.shared_shingle_pairs(hashes, offsets, min_shared, max_df)

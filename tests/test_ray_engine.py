@@ -80,7 +80,8 @@ def test_reads_what_read_documents_reads(tmp_path: Path, engine: Any) -> None:
     (folder / "b" / "empty.txt").write_text("   \n")
     (folder / "b" / "binary.txt").write_bytes(b"\x00\x01\x02")
     (folder / "latin.txt").write_bytes("Caf\xe9 au lait.\n".encode("latin-1"))
-    records = [{"id": "a.txt", "text": "Id clash with the folder file."}, {"text": "No id."}, {"id": 7, "text": "Int id."}]
+    records = [{"id": "a.txt", "text": "Id clash with the folder file."}, {"text": "No id."},
+               {"id": 7, "text": "Int id."}]
     (folder / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     with gzip.open(folder / "b" / "more.jsonl.gz", "wt") as handle:
         handle.write(json.dumps({"id": "z", "text": "Zipped.", "published": "2024-01-02"}) + "\n")
@@ -96,7 +97,7 @@ def test_bad_jsonl_lines_fail_or_are_skipped_as_in_read_documents(tmp_path: Path
 
     path = tmp_path / "bad.jsonl"
     path.write_text('{"text": "fine"}\nnot json\n{"text": 3}\n')
-    with pytest.raises(InputError, match="bad.jsonl:2"):
+    with pytest.raises(InputError, match=r"bad\.jsonl:2"):
         read_corpus([path], engine)
     expected, found = read_both([path], engine, skip_bad_lines=True)
     assert found == expected and len(found[0]) == 1
@@ -115,7 +116,8 @@ def test_reads_parquet_by_row_groups(tmp_path: Path, engine: Any) -> None:
     (folder / "a.txt").write_text("Plain file before the Parquet file.\n")
     documents = read_corpus([folder], engine)
     assert [d.id for d in documents] == ["a.txt", "x", "docs.parquet:2", "z", "w", "v"]
-    assert documents[3] == Document("z", f"{folder / 'docs.parquet'}:3", "Text 2.", "utf-8", {"published": None})
+    path = folder / "docs.parquet"
+    assert documents[3] == Document("z", f"{path}:3", "Text 2.", "utf-8", {"published": None})
     assert documents[2].metadata == {"published": "2024-01-01"}
 
 
@@ -127,7 +129,8 @@ def test_parquet_rows_without_text(tmp_path: Path, engine: Any) -> None:
     with pytest.raises(InputError, match=r"docs.parquet:2: \"text\" is missing"):
         read_corpus([path], engine)
     warnings: list[str] = []
-    assert [d.text for d in read_corpus([path], engine, warn=warnings.append, skip_bad_lines=True)] == ["Good."]
+    documents = read_corpus([path], engine, warn=warnings.append, skip_bad_lines=True)
+    assert [d.text for d in documents] == ["Good."]
     assert warnings == [f"{path}:2: \"text\" is missing or not a string, skipped"]
     pq.write_table(pa.table({"body": ["No text column."]}), path)
     with pytest.raises(InputError, match="no \"text\" column"):
@@ -147,12 +150,13 @@ def duplicates_report() -> Any:
     """Documents 0, 2, 3 are one duplicate group (copies, one with a changed word and an extra
     sentence); 1 is unrelated; 4 is an excerpt of 0 (covered by 0, but 0 not by it)."""
     body = _paragraphs(1, 4)
-    edited = body[:2] + [body[2].replace(body[2].split()[5], "changed", 1)] + body[3:]
+    edited = [*body[:2], body[2].replace(body[2].split()[5], "changed", 1), *body[3:]]
     texts = ["\n\n".join(body), "\n\n".join(_paragraphs(2, 4)), "\n\n".join(body),
              "\n\n".join(edited) + " Extra.", body[1]]
     metadata: list[dict[str, object]] = [{"published": "2024-03-05"}, {"published": "2024-01-01"},
                                          {"published": "2024-03-02"}, {}, {"published": "2024-02-01"}]
-    documents = [Document(f"d{i}", f"d{i}.jsonl", t, "utf-8", m) for i, (t, m) in enumerate(zip(texts, metadata))]
+    documents = [Document(f"d{i}", f"d{i}.jsonl", text, "utf-8", fields)
+                 for i, (text, fields) in enumerate(zip(texts, metadata))]
     return analyze(documents)
 
 

@@ -43,13 +43,13 @@ DUPLICATE_COVERAGE = 0.9
 # string in Parquet, whose nested diff lists would otherwise need a schema of their own).
 _SPAN = {"doc": "string", "line": "int64", "end_line": "int64", "start": "int64", "end": "int64"}
 MATCH_COLUMNS = {
-    "kind": "string", "scope": "string", "similarity": "float64", "containment": "float64", "a_in_b": "float64",
-    "b_in_a": "float64", "cluster": "int64",
+    "kind": "string", "scope": "string", "similarity": "float64", "containment": "float64",
+    "a_in_b": "float64", "b_in_a": "float64", "cluster": "int64",
     **{f"{side}_{name}": kind for side in "ab" for name, kind in {**_SPAN, "text": "string"}.items()},
     "diff": "string",
 }
-CLUSTER_COLUMNS = {"cluster": "int64", "level": "string", "kind": "string", "size": "int64", "documents": "int64",
-                   "representative": "bool", **_SPAN}
+CLUSTER_COLUMNS = {"cluster": "int64", "level": "string", "kind": "string", "size": "int64",
+                   "documents": "int64", "representative": "bool", **_SPAN}
 DROP_COLUMNS = {"id": "string", "kept": "string", "group": "int64"}
 
 
@@ -62,13 +62,13 @@ class Drop:
     group: int
 
 
-def write_outputs(report: Report, folder: str | os.PathLike[str], format: str = "jsonl", keep: str = "first", *,
-                  min_coverage: float = DUPLICATE_COVERAGE) -> dict[str, Path]:
-    """Write ``matches.<format>``, ``clusters.<format>``, ``drop.<format>`` and ``drop.txt`` into ``folder``.
+def write_outputs(report: Report, folder: str | os.PathLike[str], format: str = "jsonl",
+                  keep: str = "first", *, min_coverage: float = DUPLICATE_COVERAGE) -> dict[str, Path]:
+    """Write ``matches.<format>``, ``clusters.<format>``, ``drop.<format>`` and ``drop.txt`` in ``folder``.
 
-    ``drop.txt`` lists the ids to remove, one per line (for ``grep -vFf``-style filters); ``drop.<format>``
-    adds the id each one duplicates. Returns the paths by name (``"matches"``, ``"clusters"``,
-    ``"drop"``, ``"drop_list"``). Raises ValueError for an unknown format or keep rule.
+    ``drop.txt`` lists the ids to remove, one per line (for line-based filters); ``drop.<format>`` adds
+    the id each one duplicates. Returns the paths by name (``"matches"``, ``"clusters"``, ``"drop"``,
+    ``"drop_list"``). Raises ValueError for an unknown format or keep rule (before writing anything).
     """
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
@@ -77,12 +77,13 @@ def write_outputs(report: Report, folder: str | os.PathLike[str], format: str = 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     write = _write_parquet if format == "parquet" else _write_jsonl
+    match_rows = [_match_row(m) for m in data["matches"]]
+    cluster_rows = [row for c in data["clusters"] for row in _cluster_rows(c)]
+    drop_rows = [{"id": d.id, "kept": d.kept, "group": d.group} for d in drops]
     paths = {
-        "matches": write(out / f"matches.{format}", [_match_row(m) for m in data["matches"]], MATCH_COLUMNS),
-        "clusters": write(out / f"clusters.{format}", [row for c in data["clusters"] for row in _cluster_rows(c)],
-                          CLUSTER_COLUMNS),
-        "drop": write(out / f"drop.{format}", [{"id": d.id, "kept": d.kept, "group": d.group} for d in drops],
-                      DROP_COLUMNS),
+        "matches": write(out / f"matches.{format}", match_rows, MATCH_COLUMNS),
+        "clusters": write(out / f"clusters.{format}", cluster_rows, CLUSTER_COLUMNS),
+        "drop": write(out / f"drop.{format}", drop_rows, DROP_COLUMNS),
         "drop_list": out / "drop.txt",
     }
     paths["drop_list"].write_text("".join(d.id + "\n" for d in drops), encoding="utf-8")
@@ -96,7 +97,8 @@ def duplicate_groups(report: Report, min_coverage: float = DUPLICATE_COVERAGE) -
     return [members.tolist() for members in clustering.members()]
 
 
-def drop_list(report: Report, keep: str = "first", *, min_coverage: float = DUPLICATE_COVERAGE) -> list[Drop]:
+def drop_list(report: Report, keep: str = "first", *,
+              min_coverage: float = DUPLICATE_COVERAGE) -> list[Drop]:
     """The documents to drop, in document order: every member of a duplicate group but the one ``keep``
     chooses (``"first"``, ``"longest"`` or ``"metadata:<field>"``)."""
     rank = _keep_rule(keep)
@@ -124,8 +126,8 @@ def _keep_rule(keep: str) -> Callable[[Document, int], tuple[Any, ...]]:
             value = document.metadata.get(field)
             return (0, value, index) if value is not None else (1, 0, index)
         return by_field
-    raise ValueError(f"keep must be \"first\", \"longest\" or \"metadata:<field>\" (e.g. metadata:published), "
-                     f"got {keep!r}")
+    raise ValueError(f"keep must be \"first\", \"longest\" or \"metadata:<field>\" "
+                     f"(e.g. metadata:published), got {keep!r}")
 
 
 def _match_row(match: dict[str, Any]) -> dict[str, Any]:
@@ -146,8 +148,8 @@ def _cluster_rows(data: dict[str, Any]) -> Iterable[dict[str, Any]]:
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]], columns: dict[str, str]) -> Path:
     with open(path, "w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps({name: row[name] for name in columns}, ensure_ascii=False) + "\n")
+        handle.writelines(json.dumps({name: row[name] for name in columns}, ensure_ascii=False) + "\n"
+                          for row in rows)
     return path
 
 

@@ -26,6 +26,7 @@ Ray is an optional extra: it is imported when an engine starts, never when this 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import os
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -45,7 +46,7 @@ from dedup.cluster import Clustering, cluster
 from dedup.engines.base import Progress
 from dedup.engines.local import BATCH_CHARS, _batches, concatenate, sign_batch
 from dedup.shingle import ShingleSets
-from dedup.sources import DEFAULT_GLOBS, Document, InputError
+from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, InputError
 
 PARQUET_SUFFIX = ".parquet"
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -70,7 +71,8 @@ class RayEngine:
         num_cpus: CPUs of the local instance started without ``address`` (``None``: all cores).
     """
 
-    def __init__(self, address: str | None = None, shards: int | None = None, num_cpus: int | None = None) -> None:
+    def __init__(self, address: str | None = None, shards: int | None = None,
+                 num_cpus: int | None = None) -> None:
         self.address = address
         self.shards = shards
         self.num_cpus = num_cpus
@@ -96,7 +98,7 @@ class RayEngine:
             _import_ray().shutdown()
             self._started = False
 
-    def __enter__(self) -> RayEngine:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -109,7 +111,8 @@ class RayEngine:
         ray, tasks = _import_ray(), _tasks()
         total = sum(len(t) for t in texts)
         spans = list(_batches(texts, max(min(BATCH_CHARS, math.ceil(total / shards)), 1)))
-        pending = {tasks.sign.remote(list(texts[s:e]), shingle_size, num_perm, seed): (s, e) for s, e in spans}
+        pending = {tasks.sign.remote(list(texts[s:e]), shingle_size, num_perm, seed): (s, e)
+                   for s, e in spans}
         order = list(pending)
         while pending and progress is not None:
             done, _ = ray.wait(list(pending), num_returns=1)
@@ -119,8 +122,10 @@ class RayEngine:
 
     def bucket_pairs(self, keys: np.ndarray) -> np.ndarray:
         shards = self.start()
-        groups = np.array_split(np.arange(keys.shape[1]), min(shards, keys.shape[1])) if keys.shape[1] else []
-        found = _import_ray().get([_tasks().bucket_pairs.remote(np.ascontiguousarray(keys[:, g])) for g in groups])
+        bands = keys.shape[1]
+        groups = np.array_split(np.arange(bands), min(shards, bands)) if bands else []
+        ray, tasks = _import_ray(), _tasks()
+        found = ray.get([tasks.bucket_pairs.remote(np.ascontiguousarray(keys[:, g])) for g in groups])
         return candidates.unique_pairs(np.concatenate(found) if found else np.empty((0, 2), dtype=np.int64))
 
     def shared_shingle_pairs(self, hashes: np.ndarray, offsets: np.ndarray, min_shared: int,
@@ -130,12 +135,13 @@ class RayEngine:
         n_sets = len(offsets) - 1
         owner = np.repeat(np.arange(n_sets, dtype=np.int64), np.diff(offsets))
         # Contiguous hash ranges; a stable sort by range keeps every set's elements together and in order.
-        hash_range = (((hashes >> np.uint64(32)) * np.uint64(shards)) >> np.uint64(32)).astype(np.uint16)
+        hash_range = (((hashes >> np.uint64(32)) * np.uint64(shards)) >> np.uint64(32)).astype(
+            np.min_scalar_type(shards - 1))  # small integers: numpy's stable sort is a radix sort
         order = np.argsort(hash_range, kind="stable")
         bounds = np.r_[0, np.cumsum(np.bincount(hash_range, minlength=shards))]
-        counted = [_split_call(tasks.count_shared, shards, hashes[order[s:e]], owner[order[s:e]], max_df, n_sets,
-                               shards)
-                   for s, e in zip(bounds[:-1], bounds[1:])]
+        counted = [_split_call(tasks.count_shared, shards, hashes[order[s:e]], owner[order[s:e]], max_df,
+                               n_sets, shards)
+                   for s, e in itertools.pairwise(bounds)]
         summed = ray.get([tasks.sum_shared.remote(min_shared, *[parts[p] for parts in counted])
                           for p in range(shards)])
         packed = np.concatenate([s[0] for s in summed])
@@ -157,9 +163,11 @@ class RayEngine:
         edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
         edges = edges[edges[:, 0] != edges[:, 1]]  # a self-loop joins nothing (as in the local engine)
         if len(edges) == 0:
-            return Clustering(np.full(n_nodes, -1, dtype=np.int64), np.arange(n_nodes), np.empty(0, dtype=np.int64))
+            alone = np.arange(n_nodes)
+            return Clustering(np.full(n_nodes, -1, dtype=np.int64), alone, np.empty(0, dtype=np.int64))
         # Components of each edge shard, then star rounds over node partitions until all are stars.
-        parts = [_split_call(tasks.shard_components, shards, chunk, shards) for chunk in np.array_split(edges, shards)]
+        parts = [_split_call(tasks.shard_components, shards, chunk, shards)
+                 for chunk in np.array_split(edges, shards)]
         while True:
             starred = [tasks.large_star.options(num_returns=shards + 1).remote(shards, *[p[j] for p in parts])
                        for j in range(shards)]
@@ -186,13 +194,14 @@ class RayEngine:
 
 def read_corpus(paths: Iterable[str | os.PathLike[str]], engine: RayEngine, *,
                 globs: Iterable[str] = DEFAULT_GLOBS, warn: Callable[[str], None] = lambda message: None,
-                skip_bad_lines: bool = False) -> list[Document]:
+                skip_bad_lines: bool = False, max_document_bytes: int = MAX_DOCUMENT_BYTES) -> list[Document]:
     """Read folders, JSONL (plain or gzip) and Parquet files in parallel Ray tasks.
 
     Returns what :func:`dedup.sources.read_documents` returns for the same paths, in the same order and
     with the same warnings, plus Parquet: a ``.parquet`` file (given, or found in a folder) holds one
     document per row, ``text`` required, ``id`` optional (default ``"<file>:<row>"``), other columns
-    kept as metadata; it is read one row group per task. Files must be readable from every Ray node.
+    kept as metadata; it is read one row group per task, and rows are checked as JSONL records are.
+    Files must be readable from every Ray node.
     """
     shards = engine.start()
     ray, tasks = _import_ray(), _tasks()
@@ -201,8 +210,9 @@ def read_corpus(paths: Iterable[str | os.PathLike[str]], engine: RayEngine, *,
     jobs = [item for item in plan if isinstance(item, _ReadJob)]
     size = max(math.ceil(len(jobs) / (4 * shards)), 1)  # a few chunks per worker: small files share a task
     chunks = [jobs[s:s + size] for s in range(0, len(jobs), size)]
-    read: dict[_ReadJob, tuple[list[Document], list[str], InputError | None]] = {}
-    for chunk, results in zip(chunks, ray.get([tasks.read.remote(chunk, skip_bad_lines) for chunk in chunks])):
+    read: dict[_ReadJob, _ReadResult] = {}
+    for chunk, results in zip(chunks, ray.get([tasks.read.remote(c, skip_bad_lines, max_document_bytes)
+                                               for c in chunks])):
         read.update(zip(chunk, results))
     documents: list[Document] = []
     seen_ids: set[str] = set()
@@ -227,7 +237,8 @@ def read_corpus(paths: Iterable[str | os.PathLike[str]], engine: RayEngine, *,
             documents.append(document)
     if not documents:
         shown = ", ".join(str(p) for p in paths)
-        raise InputError(f"{shown}: no readable documents (looked for {', '.join(globs)}, JSONL and Parquet)")
+        looked_for = ", ".join(globs)
+        raise InputError(f"{shown}: no readable documents (looked for {looked_for}, JSONL and Parquet)")
     return documents
 
 
@@ -256,7 +267,8 @@ def _read_plan(paths: Iterable[str | os.PathLike[str]], globs: tuple[str, ...]) 
         else:
             found = [(path, path.name)]
         for file, doc_id in found:
-            plan.extend(_parquet_jobs(file, doc_id) if file.name.endswith(PARQUET_SUFFIX) else [_ReadJob(str(file), doc_id)])
+            is_parquet = file.name.endswith(PARQUET_SUFFIX)
+            plan.extend(_parquet_jobs(file, doc_id) if is_parquet else [_ReadJob(str(file), doc_id)])
     return plan
 
 
@@ -268,15 +280,20 @@ def _parquet_jobs(path: Path, doc_id: str) -> list[_ReadJob]:
     return [_ReadJob(str(path), doc_id, g, int(rows[g])) for g in range(metadata.num_row_groups)]
 
 
-def _read_jobs(jobs: list[_ReadJob], skip_bad_lines: bool) -> list[tuple[list[Document], list[str], InputError | None]]:
-    results = []
+_ReadResult = tuple[list[Document], list[str], InputError | None]
+
+
+def _read_jobs(jobs: list[_ReadJob], skip_bad_lines: bool, max_bytes: int) -> list[_ReadResult]:
+    """Documents, warnings and the error that stops the run (raised by the driver in reading order)."""
+    results: list[_ReadResult] = []
     for job in jobs:
         warnings: list[str] = []
         try:
             if job.row_group >= 0:
-                found = list(_read_parquet_rows(job, warnings.append, skip_bad_lines))
+                found = list(_read_parquet_rows(job, warnings.append, skip_bad_lines, max_bytes))
             else:
-                found = list(sources._read_file(Path(job.path), job.doc_id, warnings.append, skip_bad_lines))
+                found = list(sources._read_file(Path(job.path), job.doc_id, warnings.append, skip_bad_lines,
+                                                max_bytes))
         except InputError as exc:
             results.append(([], warnings, exc))
             continue
@@ -284,9 +301,10 @@ def _read_jobs(jobs: list[_ReadJob], skip_bad_lines: bool) -> list[tuple[list[Do
     return results
 
 
-def _read_parquet_rows(job: _ReadJob, warn: Callable[[str], None], skip_bad_lines: bool) -> Iterator[Document]:
+def _read_parquet_rows(job: _ReadJob, warn: Callable[[str], None], skip_bad_lines: bool,
+                       max_bytes: int) -> Iterator[Document]:
     """Documents of one row group; rows are checked as JSONL records are (``text`` a string, ``id`` a
-    string or an integer)."""
+    string or an integer, texts over the size limit skipped)."""
     import pyarrow.parquet as pq
 
     table = pq.ParquetFile(job.path).read_row_group(job.row_group)
@@ -306,8 +324,12 @@ def _read_parquet_rows(job: _ReadJob, warn: Callable[[str], None], skip_bad_line
                 raise InputError(message + " (use --skip-bad-lines to go on)")
             warn(message + ", skipped")
             continue
-        yield Document(str(raw_id if raw_id is not None else f"{name}:{row}"), f"{job.path}:{row}", text, "utf-8",
-                       record)
+        if len(text) > max_bytes:
+            warn(f"{job.path}:{row}: text of {len(text) / 1e6:.1f} MB is over the document size limit of "
+                 f"{max_bytes / 1e6:.1f} MB, skipped")
+            continue
+        doc_id = str(raw_id) if raw_id is not None else f"{name}:{row}"
+        yield Document(doc_id, f"{job.path}:{row}", text, "utf-8", record)
 
 
 # ---------------------------------------------------------------------------------------------- tasks
@@ -323,14 +345,15 @@ def _unpack(packed: np.ndarray) -> np.ndarray:
     return np.stack([packed >> 32, packed & _LOW32], axis=1)
 
 
-def _partition_of(nodes: np.ndarray, shards: int) -> np.ndarray:
-    """A hash partition of node ids (balanced even when low ids are the busy roots)."""
-    return ((nodes.astype(np.uint64) * _MIX) >> np.uint64(40)) % np.uint64(shards)
+def _run_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts (``values`` sorted)."""
+    return np.flatnonzero(np.r_[True, values[1:] != values[:-1]]) if len(values) else np.empty(0, np.int64)
 
 
 def _by_partition(rows: np.ndarray, nodes: np.ndarray, shards: int) -> tuple[np.ndarray, ...]:
-    """``rows`` split into ``shards`` arrays by the partition of ``nodes`` (one node per row)."""
-    partition = _partition_of(nodes, shards)
+    """``rows`` split into ``shards`` arrays by a hash of ``nodes`` (one node per row), which balances
+    the partitions even though the busiest nodes (roots) are the smallest ids."""
+    partition = ((nodes.astype(np.uint64) * _MIX) >> np.uint64(40)) % np.uint64(shards)
     order = np.argsort(partition, kind="stable")
     return tuple(np.split(rows[order], np.cumsum(np.bincount(partition, minlength=shards))[:-1]))
 
@@ -352,10 +375,6 @@ def _both_ways(a: np.ndarray, b: np.ndarray, shards: int) -> tuple[np.ndarray, .
     return _by_partition(_pack(source, target), source, shards)
 
 
-def _sign_task(texts: list[str], shingle_size: int, num_perm: int, seed: int) -> tuple[ShingleSets, np.ndarray]:
-    return sign_batch(texts, shingle_size, num_perm, seed)
-
-
 def _count_shared_task(hashes: np.ndarray, owner: np.ndarray, max_df: int, n_sets: int, shards: int) -> Any:
     """Pairs and shared counts over the shingles of one hash range, split by ranges of the first node."""
     present, local_owner = np.unique(owner, return_inverse=True)
@@ -373,19 +392,20 @@ def _sum_shared_task(min_shared: int, *parts: tuple[np.ndarray, np.ndarray]) -> 
     counts = np.concatenate([p[1] for p in parts])
     order = np.argsort(packed, kind="stable")
     packed, counts = packed[order], counts[order]
-    starts = np.flatnonzero(np.r_[True, packed[1:] != packed[:-1]]) if len(packed) else np.empty(0, dtype=np.int64)
+    starts = _run_starts(packed)
     totals = np.add.reduceat(counts, starts) if len(starts) else np.empty(0, dtype=np.int64)
     strong = totals >= min_shared
     return packed[starts][strong], totals[strong].astype(np.int64)
 
 
 def _shard_components_task(edges: np.ndarray, shards: int) -> Any:
-    """Components of one edge shard as stars around their smallest node, partitioned for a large-star round."""
+    """Components of one edge shard as stars around their smallest nodes, partitioned for large-star."""
     nodes, local = np.unique(edges, return_inverse=True)
     local = local.reshape(-1, 2)
-    graph = coo_matrix((np.ones(len(local), dtype=np.int8), (local[:, 0], local[:, 1])), shape=(len(nodes),) * 2)
+    graph = coo_matrix((np.ones(len(local), dtype=np.int8), (local[:, 0], local[:, 1])),
+                       shape=(len(nodes), len(nodes)))
     _, component = connected_components(graph, directed=False)
-    _, first = np.unique(component, return_index=True)  # nodes are sorted: a component's first is its smallest
+    _, first = np.unique(component, return_index=True)  # nodes are sorted: the first is the smallest
     root = nodes[first][component]
     leaf = nodes != root
     return _returns(_both_ways(nodes[leaf], root[leaf], shards))
@@ -401,7 +421,7 @@ def _large_star_task(shards: int, *parts: np.ndarray) -> tuple[Any, ...]:
     """
     packed = np.unique(np.concatenate(parts))
     source, target = packed >> 32, packed & _LOW32
-    starts = np.flatnonzero(np.r_[True, source[1:] != source[:-1]]) if len(packed) else np.empty(0, dtype=np.int64)
+    starts = _run_starts(source)
     sizes = np.diff(np.r_[starts, len(packed)])
     smallest = np.minimum(source[starts], target[starts])  # targets are sorted within a source
     is_star = bool(np.all(sizes[target[starts] < source[starts]] == 1))
@@ -419,7 +439,7 @@ def _small_star_task(shards: int, *parts: np.ndarray) -> Any:
     """
     packed = np.unique(np.concatenate(parts))
     source, target = packed >> 32, packed & _LOW32
-    starts = np.flatnonzero(np.r_[True, source[1:] != source[:-1]]) if len(packed) else np.empty(0, dtype=np.int64)
+    starts = _run_starts(source)
     smallest = np.repeat(target[starts], np.diff(np.r_[starts, len(packed)]))
     others = target != smallest
     a = np.concatenate([source[starts], target[others]])
@@ -433,14 +453,6 @@ def _bfs_parents_task(edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     nodes, local = np.unique(edges, return_inverse=True)
     found = cluster(len(nodes), local.reshape(-1, 2))
     return nodes, nodes[found.parent]
-
-
-def _overlaps_task(hashes: np.ndarray, offsets: np.ndarray, pairs: np.ndarray) -> verify.Overlaps:
-    return verify.overlaps(hashes, offsets, pairs)
-
-
-def _bucket_pairs_task(keys: np.ndarray) -> np.ndarray:
-    return candidates.bucket_pairs(keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,5 +473,5 @@ class _Tasks:
 def _tasks() -> _Tasks:
     ray = _import_ray()
     return _Tasks(*(ray.remote(f) for f in (
-        _sign_task, _bucket_pairs_task, _count_shared_task, _sum_shared_task, _overlaps_task,
+        sign_batch, candidates.bucket_pairs, _count_shared_task, _sum_shared_task, verify.overlaps,
         _shard_components_task, _large_star_task, _small_star_task, _bfs_parents_task, _read_jobs)))
