@@ -857,7 +857,10 @@ class Index:
 
 # --- helpers ----------------------------------------------------------------------------------------
 
-_CONFIG_FIELDS = tuple(f.name for f in dataclasses.fields(ScanConfig) if f.name != "workers")
+# The ScanConfig fields that decide what a check reports; the index stores them and is opened only with
+# the same values. (``workers`` and ``figure_groups`` only change how a scan runs and reports.)
+_CONFIG_FIELDS = ("threshold", "shingle_size", "num_perm", "seed", "min_words", "sentence_shingle_size",
+                  "partial_containment", "partial_min_shared", "max_shingle_df")
 
 
 def _config(params: Mapping[str, Any]) -> ScanConfig:

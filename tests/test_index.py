@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import os
 import random
@@ -10,6 +11,8 @@ import threading
 
 import pytest
 
+from dedup import index as index_module
+from dedup.config import ScanConfig
 from dedup.index import (
     DocumentExists,
     DocumentNotFound,
@@ -164,6 +167,12 @@ def test_parameters_are_stored_and_checked(path):
         Index.open(path, threshold=0.7, num_perm=128)
     with pytest.raises(ValueError, match="unknown index parameter 'bogus'"):
         Index.open(path, bogus=1)
+
+
+def test_every_matching_parameter_is_stored():
+    """A new ScanConfig field must be stored with the index, or named here as not changing a check."""
+    fields = {f.name for f in dataclasses.fields(ScanConfig)}
+    assert fields - set(index_module._CONFIG_FIELDS) == {"workers", "figure_groups"}
 
 
 def test_create_refuses_an_existing_file(seeded):
