@@ -97,14 +97,11 @@ def rss_mb() -> float:
     return _status_kb("VmRSS") * 1024 / MB
 
 
-def reset_peak_rss() -> bool:
-    """Reset this process's peak-RSS mark to its current RSS (Linux >= 4.0); False where unsupported."""
-    try:
-        with open("/proc/self/clear_refs", "w") as handle:
-            handle.write("5")
-        return True
-    except OSError:
-        return False
+def reset_peak_rss() -> None:
+    """Reset this process's peak-RSS mark to its current RSS (Linux >= 4.0; elsewhere the peak stays
+    the process's lifetime peak)."""
+    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")
 
 
 def release_memory() -> None:
@@ -171,13 +168,12 @@ class TreeSampler:
 class Measurement:
     """Timing and memory of one measured method.
 
-    ``seconds`` is the best of ``runs`` (the least disturbed run on a shared machine). ``peak_rss_mb``
+    ``seconds`` is the best of its runs (the least disturbed on a shared machine). ``peak_rss_mb``
     is the peak RSS of the measuring process (of the largest process for a command);
     ``peak_total_mb`` the sampled peak PSS of the whole process tree when worker processes take part.
     """
 
     seconds: float
-    runs: tuple[float, ...]
     peak_rss_mb: float
     baseline_rss_mb: float
     peak_total_mb: float | None = None
@@ -187,20 +183,13 @@ class Measurement:
         """The memory a user sees: the whole tree when it was sampled, this process otherwise."""
         return max(self.peak_rss_mb, self.peak_total_mb or 0.0)
 
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
 
-
-def measure(fn: Callable[[], T], *, repeat: int = 1, min_seconds: float = 0.0, warmup: bool = False,
+def measure(fn: Callable[[], T], *, repeat: int = 1, min_seconds: float = 0.0,
             children: bool = False) -> tuple[T, Measurement]:
     """Run ``fn`` in this process ``repeat`` times, and more (up to 100) until the runs add up to
     ``min_seconds`` (short timings are noisy); returns its last result and the measurement.
-
-    ``warmup`` runs it once untimed first (page faults of first-touch allocations, lazy imports);
     ``children`` samples the PSS of worker processes as well.
     """
-    if warmup:
-        fn()
     release_memory()
     baseline = rss_mb()
     reset_peak_rss()
@@ -211,7 +200,7 @@ def measure(fn: Callable[[], T], *, repeat: int = 1, min_seconds: float = 0.0, w
             result = fn()
             runs.append(time.perf_counter() - started)
     total = sampler.peak_mb if sampler else None
-    return result, Measurement(min(runs), tuple(runs), peak_rss_mb(), baseline, total)
+    return result, Measurement(min(runs), peak_rss_mb(), baseline, total)
 
 
 def traced_peak_mb(fn: Callable[[], T]) -> tuple[T, float]:
@@ -259,7 +248,7 @@ def run_command(argv: Sequence[str], *, capture: bool = False,
     if process.returncode != 0:
         raise CommandFailed(f"{' '.join(argv)} exited with {process.returncode}:\n{stderr[-2000:]}")
     largest = usage.ru_maxrss * 1024 / MB  # kilobytes on Linux
-    return stdout, Measurement(seconds, (seconds,), largest, 0.0, sampler.peak_mb)
+    return stdout, Measurement(seconds, largest, 0.0, sampler.peak_mb)
 
 
 def _wait(pid: int, started: float, timeout: float | None) -> tuple[int | None, resource.struct_rusage]:

@@ -18,13 +18,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsed
 from rich.progress import Progress as RichProgressBar
 
 from dedup import __version__
+from dedup.cli_index import register
 from dedup.config import ScanConfig
 from dedup.model import KIND_ORDER, Report
-from dedup.pipeline import Progress, compare, scan
-from dedup.report.render_html import render_comparison_html, render_html
-from dedup.report.render_json import comparison_dict, to_json
-from dedup.report.render_text import render_comparison, render_text
+from dedup.progress import Progress
 from dedup.sources import DEFAULT_GLOBS, InputError
+
+# The stages (numba, scikit-learn, scipy) are imported inside the commands that use them, so that
+# `dedup --help` and argument errors answer at once.
 
 app = typer.Typer(
     name="dedup",
@@ -121,6 +122,10 @@ def load_figure_groups(path: Optional[Path]) -> tuple[tuple[str, tuple[str, ...]
 
 
 def emit_report(report: Report, output_format: OutputFormat, output: Optional[Path]) -> None:
+    from dedup.report.render_html import render_html
+    from dedup.report.render_json import to_json
+    from dedup.report.render_text import render_text
+
     if output_format is OutputFormat.json:
         write_payload(to_json(report), output)
     elif output_format is OutputFormat.html:
@@ -150,6 +155,8 @@ def scan_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no warnings on stderr.")] = False,
 ) -> None:
     """Scan documents for exact, near and partial reuse, inside and across files."""
+    from dedup.pipeline import scan
+
     if max_document_mb <= 0:
         fail(f"--max-document-mb must be positive, got {max_document_mb}")
     try:
@@ -183,6 +190,11 @@ def diff_command(
     figure_groups: Annotated[Optional[Path], typer.Option(help=FIGURE_GROUPS_HELP)] = None,
 ) -> None:
     """Align two documents and show which wording and which figures changed."""
+    from dedup.pipeline import compare
+    from dedup.report.render_html import render_comparison_html
+    from dedup.report.render_json import comparison_dict
+    from dedup.report.render_text import render_comparison
+
     try:
         config = ScanConfig(threshold=threshold, figure_groups=load_figure_groups(figure_groups))
         comparison = compare(a, b, config=config, warn=warn)
@@ -200,6 +212,9 @@ def diff_command(
 def version_command() -> None:
     """Print the version."""
     typer.echo(f"dedup {__version__}")
+
+
+register(app)
 
 
 def main() -> None:

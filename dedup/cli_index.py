@@ -79,8 +79,8 @@ def create_command(
 ) -> None:
     """Create an empty index with these matching parameters (stored in it)."""
     try:
-        Index.create(path, threshold=threshold, shingle_size=shingle_size, num_perm=num_perm, min_words=min_words,
-                     seed=seed).close()
+        Index.create(path, threshold=threshold, shingle_size=shingle_size, num_perm=num_perm,
+                     min_words=min_words, seed=seed).close()
     except (IndexFileError, ValueError) as exc:
         _cli().fail(str(exc))
     typer.echo(f"created {path}")
@@ -164,7 +164,10 @@ def check_command(
     output_format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.text,
     limit: Annotated[int, typer.Option(help="Report at most this many stored documents.", min=1)] = 10,
 ) -> None:
-    """Check one article against an index. Exit code: 0 new, 3 partial-reuse, 4 near-duplicate, 5 duplicate."""
+    """Check one article against an index.
+
+    Exit code: 0 new, 3 partial-reuse, 4 near-duplicate, 5 duplicate, 2 bad input.
+    """
     cli = _cli()
     try:
         data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
@@ -180,7 +183,7 @@ def check_command(
     with _open(index_path) as index:
         try:
             if add:
-                verdict = index.check_and_add(doc_id, text, {"path": source}, limit=limit)  # type: ignore[arg-type]
+                verdict = index.check_and_add(str(doc_id), text, {"path": source}, limit=limit)
             else:
                 verdict = index.check(text, limit=limit)
         except (IndexFileError, ValueError) as exc:
@@ -197,7 +200,8 @@ def render_verdict(verdict: Verdict) -> str:
     lines = [verdict.verdict + (f" (stored as {verdict.id})" if verdict.added else "")]
     for match in verdict.matches:
         lines.append(f"  {match.relation} of {match.id}: similarity {match.similarity:.2f}, "
-                     f"{match.incoming_in_stored:.0%} of this text in it, {match.stored_in_incoming:.0%} of it here")
+                     f"{match.incoming_in_stored:.0%} of this text in it, "
+                     f"{match.stored_in_incoming:.0%} of it here")
         for passage in match.passages:
             lines.append(f"    {passage.kind:7} line {passage.incoming.line} <- line {passage.stored.line}: "
                          f"{_shorten(passage.incoming.text)}")

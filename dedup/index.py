@@ -98,7 +98,8 @@ CREATE TABLE paragraphs (
     canonical INTEGER NOT NULL, shingles BLOB NOT NULL, signature BLOB NOT NULL);
 CREATE INDEX paragraphs_doc ON paragraphs (doc);
 CREATE INDEX paragraphs_exact ON paragraphs (exact);
-CREATE TABLE bands (key INTEGER NOT NULL, paragraph INTEGER NOT NULL, PRIMARY KEY (key, paragraph)) WITHOUT ROWID;
+CREATE TABLE bands (key INTEGER NOT NULL, paragraph INTEGER NOT NULL, PRIMARY KEY (key, paragraph))
+    WITHOUT ROWID;
 CREATE TABLE sentences (
     sentence INTEGER PRIMARY KEY, doc INTEGER NOT NULL, paragraph INTEGER NOT NULL, ord INTEGER NOT NULL,
     start INTEGER NOT NULL, end INTEGER NOT NULL, line INTEGER NOT NULL, exact INTEGER NOT NULL,
@@ -163,8 +164,9 @@ class PassageMatch:
     diff: Diff | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out = {"kind": self.kind, "similarity": round(self.similarity, 4), "containment": round(self.containment, 4),
-               "incoming": self.incoming.to_dict(), "stored": self.stored.to_dict()}
+        out = {"kind": self.kind, "similarity": round(self.similarity, 4),
+               "containment": round(self.containment, 4), "incoming": self.incoming.to_dict(),
+               "stored": self.stored.to_dict()}
         if self.diff is not None:
             out["diff"] = diff_dict(self.diff)
         return out
@@ -520,7 +522,8 @@ class Index:
 
     def _claim(self, ids: list[str], *, replace: bool) -> None:
         """Make room for ``ids``: an id already stored is removed (``replace``) or an error."""
-        rows = self._db.execute(f"SELECT id, doc FROM documents WHERE id {_IN}", (json.dumps(ids),)).fetchall()
+        rows = self._db.execute(f"SELECT id, doc FROM documents WHERE id {_IN}", (json.dumps(ids),))
+        rows = rows.fetchall()
         if rows and not replace:
             raise DocumentExists(f"document {rows[0][0]!r} is already in {self.path}")
         for _, doc in rows:
@@ -529,22 +532,23 @@ class Index:
     def _insert(self, ids: list[str], metadata: list[str | None], batch: _Batch) -> None:
         db, config = self._db, self.config
         doc0, paragraph0, sentence0 = (
-            db.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()[0]
-            for column, table in (("doc", "documents"), ("paragraph", "paragraphs"), ("sentence", "sentences")))
+            db.execute(f"SELECT coalesce(max({table[:-1]}), 0) + 1 FROM {table}").fetchone()[0]
+            for table in ("documents", "paragraphs", "sentences"))
         chars = batch.paragraph_chars().tolist()
-        db.executemany("INSERT INTO documents (doc, id, exact, chars, metadata, text) VALUES (?, ?, ?, ?, ?, ?)",
-                       [(doc0 + k, ids[k], batch.exact[k], chars[k], metadata[k], batch.texts[k])
-                        for k in range(len(ids))])
+        db.executemany(
+            "INSERT INTO documents (doc, id, exact, chars, metadata, text) VALUES (?, ?, ?, ?, ?, ?)",
+            [(doc0 + k, ids[k], batch.exact[k], chars[k], metadata[k], batch.texts[k])
+             for k in range(len(ids))])
 
         p, p_sets = batch.paragraphs, batch.paragraph_sets
         p_exact = p_sets.exact.view(np.int64)
         p_canonical = _canonical(db, "paragraphs", p_exact, p_sets.words >= config.min_words)
-        p_ord = _ordinals(p.doc)
         db.executemany(
-            "INSERT INTO paragraphs (paragraph, doc, ord, start, end, line, words, exact, canonical, shingles, "
-            "signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            zip(range(paragraph0, paragraph0 + len(p)), (p.doc + doc0).tolist(), p_ord.tolist(), p.start.tolist(),
-                p.end.tolist(), p.line.tolist(), p_sets.words.tolist(), p_exact.tolist(), p_canonical.tolist(),
+            "INSERT INTO paragraphs (paragraph, doc, ord, start, end, line, words, exact, canonical, "
+            "shingles, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            zip(range(paragraph0, paragraph0 + len(p)), (p.doc + doc0).tolist(), _ordinals(p.doc).tolist(),
+                p.start.tolist(), p.end.tolist(), p.line.tolist(), p_sets.words.tolist(), p_exact.tolist(),
+                p_canonical.tolist(),
                 _blobs(p_sets.hashes, p_sets.offsets, "<u8"),
                 _blobs(batch.signatures.ravel(), np.arange(len(p) + 1) * config.num_perm, "<u4")))
         rows = np.flatnonzero(p_canonical)
@@ -554,11 +558,12 @@ class Index:
         s_exact = s_sets.exact.view(np.int64)
         s_canonical = _canonical(db, "sentences", s_exact, s_sets.sizes() >= config.partial_min_shared)
         db.executemany(
-            "INSERT INTO sentences (sentence, doc, paragraph, ord, start, end, line, exact, canonical, shingles) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            zip(range(sentence0, sentence0 + len(s)), (s.doc + doc0).tolist(), (s.paragraph + paragraph0).tolist(),
-                _ordinals(s.doc).tolist(), s.start.tolist(), s.end.tolist(), s.line.tolist(), s_exact.tolist(),
-                s_canonical.tolist(), _blobs(s_sets.hashes, s_sets.offsets, "<u8")))
+            "INSERT INTO sentences (sentence, doc, paragraph, ord, start, end, line, exact, canonical, "
+            "shingles) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            zip(range(sentence0, sentence0 + len(s)), (s.doc + doc0).tolist(),
+                (s.paragraph + paragraph0).tolist(), _ordinals(s.doc).tolist(), s.start.tolist(),
+                s.end.tolist(), s.line.tolist(), s_exact.tolist(), s_canonical.tolist(),
+                _blobs(s_sets.hashes, s_sets.offsets, "<u8")))
         rows = np.flatnonzero(s_canonical)
         self._add_postings(rows + sentence0, [s_sets.get(int(i)) for i in rows])
 
@@ -593,23 +598,25 @@ class Index:
     def _delete(self, doc: int) -> None:
         """Delete a document's rows and hand its band keys and postings to the next copy of each segment."""
         db = self._db
-        paragraphs = db.execute("SELECT paragraph, exact, signature FROM paragraphs WHERE doc = ? AND canonical = 1",
-                                (doc,)).fetchall()
+        paragraphs = db.execute(
+            "SELECT paragraph, exact, signature FROM paragraphs WHERE doc = ? AND canonical = 1",
+            (doc,)).fetchall()
         if paragraphs:
             signatures = np.stack([np.frombuffer(r[2], dtype="<u4") for r in paragraphs])
             keys = band_keys(signatures, self._bands, self._rows).view(np.int64)
             owners = np.repeat([r[0] for r in paragraphs], keys.shape[1])
             db.executemany("DELETE FROM bands WHERE key = ? AND paragraph = ?", zip(keys.ravel().tolist(),
                                                                                    owners.tolist()))
-        sentences = db.execute("SELECT sentence, exact, shingles FROM sentences WHERE doc = ? AND canonical = 1",
-                               (doc,)).fetchall()
+        sentences = db.execute(
+            "SELECT sentence, exact, shingles FROM sentences WHERE doc = ? AND canonical = 1",
+            (doc,)).fetchall()
         db.executemany("DELETE FROM postings WHERE shingle = ? AND sentence = ?",
                        [(h, r[0]) for r in sentences for h in np.frombuffer(r[2], dtype=_INT64).tolist()])
         for table in ("paragraphs", "sentences", "documents"):
             db.execute(f"DELETE FROM {table} WHERE doc = ?", (doc,))
         for row, signature in self._promote("paragraphs", [r[1] for r in paragraphs], "signature"):
-            signatures = np.frombuffer(signature, dtype="<u4")[None, :]
-            self._add_band_keys(np.array([row]), band_keys(signatures, self._bands, self._rows).view(np.int64))
+            keys = band_keys(np.frombuffer(signature, dtype="<u4")[None, :], self._bands, self._rows)
+            self._add_band_keys(np.array([row]), keys.view(np.int64))
         promoted = self._promote("sentences", [r[1] for r in sentences], "shingles")
         self._add_postings(np.array([r for r, _ in promoted], dtype=np.int64),
                            [np.frombuffer(blob, dtype="<u8") for _, blob in promoted])
@@ -619,8 +626,9 @@ class Index:
         key = table[:-1]
         promoted = []
         for exact in hashes:
-            row = self._db.execute(f"SELECT {key}, {column} FROM {table} WHERE exact = ? ORDER BY {key} LIMIT 1",
-                                   (exact,)).fetchone()
+            row = self._db.execute(
+                f"SELECT {key}, {column} FROM {table} WHERE exact = ? ORDER BY {key} LIMIT 1",
+                (exact,)).fetchone()
             if row is not None:
                 self._db.execute(f"UPDATE {table} SET canonical = 1 WHERE {key} = ?", (row[0],))
                 promoted.append((row[0], row[1]))
@@ -665,9 +673,10 @@ class Index:
             for key in batch.keys[i].tolist():
                 askers[key].append(i)
         # One statement for every key; each bucket is read up to max_shingle_df members (oldest first).
+        cap = int(config.max_shingle_df)
         rows = self._db.execute(
-            f"SELECT j.value, b.paragraph FROM json_each(?) j JOIN bands b ON b.key = j.value WHERE b.paragraph "
-            f"IN (SELECT paragraph FROM bands WHERE key = j.value LIMIT {int(config.max_shingle_df)})",
+            "SELECT j.value, b.paragraph FROM json_each(?) j JOIN bands b ON b.key = j.value "
+            f"WHERE b.paragraph IN (SELECT paragraph FROM bands WHERE key = j.value LIMIT {cap})",
             (json.dumps(list(askers)),))
         proposed = sorted({(i, paragraph) for key, paragraph in rows for i in askers[key]})
         stored = self._sets("paragraphs", {c for _, c in proposed})
@@ -684,7 +693,8 @@ class Index:
                  for (i, h), scores in best.items() for seg in copies.get(h, [])]
         return pairs, {"paragraph_candidates": len(proposed)}
 
-    def _sentence_pairs(self, batch: _Batch, matched: set[tuple[int, int]]) -> tuple[list[_Pair], dict[str, int]]:
+    def _sentence_pairs(self, batch: _Batch,
+                        matched: set[tuple[int, int]]) -> tuple[list[_Pair], dict[str, int]]:
         """Partial reuse: sentences sharing enough non-stock shingles (postings), verified, then adjacent
         reused sentences merged into passages. Pairs inside exact/near paragraph pairs are left out."""
         config = self.config
@@ -729,7 +739,8 @@ class Index:
             a = np.concatenate([stored_sets[h] for _, _, h in run])
             b = np.concatenate([incoming.get(i) for i, _, _ in run])
             jaccard, containment, _, _ = verify.set_overlap(a, b)
-            pairs.append(_Pair("partial", [i for i, _, _ in run], [seg for _, seg, _ in run], jaccard, containment))
+            pairs.append(_Pair("partial", [i for i, _, _ in run], [seg for _, seg, _ in run], jaccard,
+                               containment))
         return pairs
 
     def _sets(self, table: str, rows: set[int]) -> dict[int, tuple[int, np.ndarray]]:
@@ -748,7 +759,8 @@ class Index:
         rows = self._db.execute(
             f"SELECT j.value, t.{key}, t.doc, t.ord, t.start, t.end, t.line{extra} FROM json_each(?) j "
             f"JOIN {table} t ON t.exact = j.value WHERE t.{key} IN "
-            f"(SELECT {key} FROM {table} WHERE exact = j.value ORDER BY {key} LIMIT {int(self.config.max_shingle_df)})",
+            f"(SELECT {key} FROM {table} WHERE exact = j.value ORDER BY {key} "
+            f"LIMIT {int(self.config.max_shingle_df)})",
             (json.dumps(sorted(hashes)),))
         out: dict[int, list[_Segment]] = defaultdict(list)
         for row in sorted(rows, key=lambda r: r[1]):
@@ -761,21 +773,23 @@ class Index:
         if not by_doc:
             return []
         docs = sorted(by_doc)
-        chars = dict(self._db.execute(f"SELECT doc, chars FROM documents WHERE doc {_IN}", (json.dumps(docs),)))
+        chars = dict(self._db.execute(f"SELECT doc, chars FROM documents WHERE doc {_IN}",
+                                      (json.dumps(docs),)))
         position = {doc: k + 1 for k, doc in enumerate(docs)}  # document 0 is the incoming text
         p, s = batch.paragraphs, batch.sentences
-        matches = []
+        matches = []  # only their spans matter to document_overlaps
         for doc in docs:
             for pair in by_doc[doc]:
                 table = p if pair.kind != "partial" else s
                 first, last = pair.incoming[0], pair.incoming[-1]
-                matches.append(Match(pair.kind, Passage(position[doc], pair.stored[0].start, pair.stored[-1].end, 0, 0),
-                                     Passage(0, int(table.start[first]), int(table.end[last]), 0, 0),
-                                     0.0, 0.0, 0.0, 0.0, -1))
+                stored = Passage(position[doc], pair.stored[0].start, pair.stored[-1].end, 0, 0)
+                incoming = Passage(0, int(table.start[first]), int(table.end[last]), 0, 0)
+                matches.append(Match(pair.kind, stored, incoming, 0.0, 0.0, 0.0, 0.0, -1))
         coverage = {o.b: (o.a_in_b, o.b_in_a) for o in document_overlaps(
             [], matches, [int(batch.paragraph_chars()[0])] + [chars[d] for d in docs])}
         incoming_exact = _eligible_exact(batch.paragraph_sets, self.config.min_words)
-        ranked = sorted(docs, key=lambda d: (d not in same_text, *(-x for x in coverage.get(position[d], (0, 0))), d))
+        ranked = sorted(docs, key=lambda d: (d not in same_text,
+                                             *(-x for x in coverage.get(position[d], (0, 0))), d))
         chosen = ranked[:limit]
         details = self._documents(chosen)
         out = []
@@ -789,9 +803,10 @@ class Index:
             else:
                 relation = "partial-reuse"
             similarity = verify.set_overlap(paragraph_sets, batch.paragraph_sets.hashes)[0]
-            passages = tuple(self._passage(batch, pair, text) for pair in _strongest_per_span(batch, by_doc[doc]))
-            out.append(DocumentMatch(doc_id, metadata, relation, similarity, incoming_in_stored, stored_in_incoming,
-                                     passages))
+            passages = tuple(self._passage(batch, pair, text)
+                             for pair in _strongest_per_span(batch, by_doc[doc]))
+            out.append(DocumentMatch(doc_id, metadata, relation, similarity, incoming_in_stored,
+                                     stored_in_incoming, passages))
         out.sort(key=lambda m: (-RELATIONS.index(m.relation), -m.incoming_in_stored, -m.similarity,
                                 -m.stored_in_incoming))
         return out
@@ -816,7 +831,8 @@ class Index:
         table = batch.paragraphs if pair.kind != "partial" else batch.sentences
         incoming_text = batch.texts[0]
         first, last = pair.incoming[0], pair.incoming[-1]
-        incoming = _quote(incoming_text, int(table.start[first]), int(table.end[last]), int(table.line[first]))
+        incoming = _quote(incoming_text, int(table.start[first]), int(table.end[last]),
+                          int(table.line[first]))
         stored = _quote(stored_text, pair.stored[0].start, pair.stored[-1].end, pair.stored[0].line)
         diff = None
         if pair.kind != "exact":
@@ -830,17 +846,19 @@ class Index:
         queries = {
             "paragraphs without a document":
                 "SELECT count(*) FROM paragraphs WHERE doc NOT IN (SELECT doc FROM documents)",
-            "sentences without a document": "SELECT count(*) FROM sentences WHERE doc NOT IN (SELECT doc FROM documents)",
+            "sentences without a document":
+                "SELECT count(*) FROM sentences WHERE doc NOT IN (SELECT doc FROM documents)",
             "band keys of missing or non-canonical paragraphs":
                 "SELECT count(*) FROM bands b LEFT JOIN paragraphs p ON p.paragraph = b.paragraph "
                 "WHERE p.paragraph IS NULL OR p.canonical = 0",
             "postings of missing or non-canonical sentences":
                 "SELECT count(*) FROM postings t LEFT JOIN sentences s ON s.sentence = t.sentence "
                 "WHERE s.sentence IS NULL OR s.canonical = 0",
-            "postings of stock shingles": "SELECT count(*) FROM postings WHERE shingle IN (SELECT shingle FROM stock)",
+            "postings of stock shingles":
+                "SELECT count(*) FROM postings WHERE shingle IN (SELECT shingle FROM stock)",
             "paragraph texts without exactly one canonical copy":
-                f"SELECT count(*) FROM (SELECT exact FROM paragraphs WHERE words >= {int(self.config.min_words)} "
-                "GROUP BY exact HAVING sum(canonical) != 1)",
+                "SELECT count(*) FROM (SELECT exact FROM paragraphs WHERE words >= "
+                f"{int(self.config.min_words)} GROUP BY exact HAVING sum(canonical) != 1)",
             "sentence texts without exactly one canonical copy":
                 f"SELECT count(*) FROM (SELECT exact FROM sentences WHERE length(shingles) >= "
                 f"{8 * int(self.config.partial_min_shared)} GROUP BY exact HAVING sum(canonical) != 1)",
@@ -851,7 +869,8 @@ class Index:
                 problems.append(f"{count} {problem}")
         canonical = db.execute("SELECT count(*) FROM paragraphs WHERE canonical = 1").fetchone()[0]
         if band_rows != canonical * self._bands:
-            problems.append(f"{band_rows} band keys for {canonical} canonical paragraphs x {self._bands} bands")
+            problems.append(f"{band_rows} band keys for {canonical} canonical paragraphs x "
+                            f"{self._bands} bands")
         return problems
 
 
@@ -883,8 +902,8 @@ def _compare_params(stored: Mapping[str, Any], asked: Mapping[str, Any]) -> None
     differences = [f"{name}: index has {stored.get(name)}, asked for {value}"
                    for name, value in asked.items() if stored.get(name) != value]
     if stored.get("normalizer") != NORMALIZER_VERSION:
-        differences.append(f"normalizer: index has {stored.get('normalizer')}, this dedup has {NORMALIZER_VERSION} "
-                           "(rebuild the index)")
+        differences.append(f"normalizer: index has {stored.get('normalizer')}, this dedup has "
+                           f"{NORMALIZER_VERSION} (rebuild the index)")
     if differences:
         raise IndexMismatch("; ".join(differences))
 
@@ -894,7 +913,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
     connection.execute("PRAGMA journal_mode = WAL")
     connection.execute("PRAGMA synchronous = FULL")
-    connection.execute("PRAGMA mmap_size = 1099511627776")  # SQLite caps it at its build's maximum (often 2 GB)
+    connection.execute("PRAGMA mmap_size = 1099511627776")  # capped at the build's maximum (often 2 GB)
     return connection
 
 
@@ -922,7 +941,8 @@ def _check_header(path: Path) -> int:
 
 def _pragma_problems(connection: sqlite3.Connection, pragma: str) -> list[str]:
     """The problems a check pragma reports, one line each (none when it says "ok")."""
-    lines = [line.strip() for row in connection.execute(f"PRAGMA {pragma}") for line in str(row[0]).splitlines()]
+    rows = connection.execute(f"PRAGMA {pragma}").fetchall()
+    lines = [line.strip() for row in rows for line in str(row[0]).splitlines()]
     return [line for line in lines if line not in ("ok", "*** in database main ***")]
 
 
@@ -966,7 +986,8 @@ def _text(text: object) -> str:
     return text
 
 
-def _item(doc_id: object, text: object, metadata: Mapping[str, Any] | None = None) -> tuple[str, str, str | None]:
+def _item(doc_id: object, text: object,
+          metadata: Mapping[str, Any] | None = None) -> tuple[str, str, str | None]:
     """Validate one document; returns ``(id, text, metadata as JSON or None)``."""
     if not isinstance(doc_id, str) or not doc_id:
         raise ValueError(f"document id must be a non-empty string, got {doc_id!r}")
@@ -1039,7 +1060,8 @@ def _overlaps(incoming: ShingleSets, stored: dict[int, tuple[int, np.ndarray]], 
     sizes = np.concatenate([incoming.sizes(), [len(stored[r][1]) for r in rows]]).astype(np.int64)
     offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
     np.cumsum(sizes, out=offsets[1:])
-    measured = verify.overlaps(hashes, offsets, np.array([(i, position[c]) for i, c in pairs], dtype=np.int64))
+    pair_rows = np.array([(i, position[c]) for i, c in pairs], dtype=np.int64)
+    measured = verify.overlaps(hashes, offsets, pair_rows)
     jaccard, containment = measured.jaccard(), measured.containment()
     for k in np.flatnonzero(measured.shared >= min_shared).tolist():
         yield pairs[k], float(jaccard[k]), float(containment[k])
@@ -1077,12 +1099,9 @@ def _strongest_per_span(batch: _Batch, pairs: list[_Pair]) -> list[_Pair]:
     """One pair per incoming span, in text order: a stored article that repeats a paragraph matches it
     twice, and both copies count for coverage, but the passage is reported once (strongest, earliest)."""
     best: dict[tuple[int, int], _Pair] = {}
-    for pair in pairs:
+    for pair in sorted(pairs, key=lambda p: (-p.similarity, p.stored[0].start)):
         table = batch.paragraphs if pair.kind != "partial" else batch.sentences
-        span = (int(table.start[pair.incoming[0]]), int(table.end[pair.incoming[-1]]))
-        known = best.get(span)
-        if known is None or (-pair.similarity, pair.stored[0].start) < (-known.similarity, known.stored[0].start):
-            best[span] = pair
+        best.setdefault((int(table.start[pair.incoming[0]]), int(table.end[pair.incoming[-1]])), pair)
     return [best[span] for span in sorted(best)]
 
 

@@ -25,19 +25,10 @@ from dedup.matches import paragraph_level, sentence_level
 from dedup.align import align
 from dedup.model import Comparison, ConflictSource, ConflictValue, DocumentOverlap, FigureConflict, Match, Passage, Report
 from dedup.overlap import document_overlaps, repeated_blocks
+from dedup.progress import Progress
 from dedup.segment import SegmentTable, segment_documents
 from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, InputError, read_documents
 from dedup.stories import story_groups
-
-
-class Progress:
-    """Receives progress of long stages; the CLI draws it, the default draws nothing."""
-
-    def start(self, stage: str, total: int) -> None:
-        """A stage with ``total`` units of work begins."""
-
-    def advance(self, units: int) -> None:
-        """``units`` more units of the current stage are done."""
 
 
 def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, config: ScanConfig | None = None,

@@ -145,7 +145,8 @@ class HealthModel(BaseModel):
     documents: int
 
 
-def create_app(index_path: str | os.PathLike[str], *, token: str | None = None, max_bytes: int = 1_000_000) -> FastAPI:
+def create_app(index_path: str | os.PathLike[str], *, token: str | None = None,
+               max_bytes: int = 1_000_000) -> FastAPI:
     """The service for the index at ``index_path`` (checked now: a bad index is refused before serving)."""
     Index.open(index_path, quick_check=True).close()
 
@@ -190,12 +191,14 @@ def create_app(index_path: str | os.PathLike[str], *, token: str | None = None, 
             try:
                 verdict = index.check_and_add(request.id, request.text, request.metadata)
             except DocumentExists:
-                raise HTTPException(status.HTTP_409_CONFLICT, f"document {request.id!r} already exists") from None
+                raise HTTPException(status.HTTP_409_CONFLICT,
+                                    f"document {request.id!r} already exists") from None
         if not verdict.added:
             response.status_code = status.HTTP_200_OK
         return verdict.to_dict()
 
-    @app.get("/documents/{doc_id}", response_model=DocumentModel, responses={404: {"description": "Unknown id."}})
+    @app.get("/documents/{doc_id}", response_model=DocumentModel,
+             responses={404: {"description": "Unknown id."}})
     def get(doc_id: str) -> dict[str, Any]:
         """A stored article."""
         with connect() as index:
@@ -274,8 +277,8 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
-def serve(index_path: str | os.PathLike[str], host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
-          max_bytes: int = 1_000_000) -> None:
+def serve(index_path: str | os.PathLike[str], host: str = "127.0.0.1", port: int = 8000,
+          token: str | None = None, max_bytes: int = 1_000_000) -> None:
     """Run the service with uvicorn until interrupted."""
     import uvicorn
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from dedup.cluster import cluster
 
@@ -25,6 +24,8 @@ def story_groups(texts: Sequence[str], reuse_pairs: Sequence[tuple[int, int]], *
     """Groups of two or more document indices, each sorted, in order of their first document."""
     edges = [tuple(pair) for pair in reuse_pairs]
     if 2 <= len(texts) <= max_documents:
+        from sklearn.feature_extraction.text import TfidfVectorizer  # slow to import; only needed here
+
         try:
             vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
         except ValueError:  # every text is empty or stop words only

@@ -1,6 +1,7 @@
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -16,10 +17,9 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 MAX_BYTES = 100_000
 
 
-@pytest.fixture
-def server(tmp_path):
+@contextmanager
+def serve(path):
     """The real service on a free loopback port, served by uvicorn in a background thread."""
-    path = tmp_path / "news.dedup"
     Index.create(path).close()
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -35,6 +35,20 @@ def server(tmp_path):
     runner.should_exit = True
     thread.join(10)
     sock.close()
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A service over a fresh, empty index."""
+    with serve(tmp_path / "news.dedup") as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One service for the tests that only read or are refused (their writes never succeed)."""
+    with serve(tmp_path_factory.mktemp("shared") / "news.dedup") as client:
+        yield client
 
 
 def test_seed_verdicts_over_http(server):
@@ -81,8 +95,8 @@ def test_writes_need_the_token(server):
 @pytest.mark.parametrize("body", [
     {"text": ""}, {"text": "  \n "}, {"text": 42}, {"text": ["a"]}, {}, {"txt": "hello"},
 ])
-def test_bad_check_bodies_are_422(server, body):
-    response = server.post("/check", json=body)
+def test_bad_check_bodies_are_422(shared, body):
+    response = shared.post("/check", json=body)
     assert response.status_code == 422 and "detail" in response.json()
 
 
@@ -90,12 +104,12 @@ def test_bad_check_bodies_are_422(server, body):
     {"id": 7, "text": "some text"}, {"id": "", "text": "some text"}, {"id": "x", "text": "some text", "metadata": 3},
     {"id": "x"},
 ])
-def test_bad_document_bodies_are_422(server, body):
-    assert server.post("/documents", json=body, headers=AUTH).status_code == 422
+def test_bad_document_bodies_are_422(shared, body):
+    assert shared.post("/documents", json=body, headers=AUTH).status_code == 422
 
 
-def test_not_json_is_422(server):
-    response = server.post("/check", content=b"{not json", headers={"content-type": "application/json"})
+def test_not_json_is_422(shared):
+    response = shared.post("/check", content=b"{not json", headers={"content-type": "application/json"})
     assert response.status_code == 422
 
 
@@ -116,13 +130,13 @@ def test_bodies_over_max_bytes_are_413(server):
     assert server.get("/stats").json()["documents"] == 0
 
 
-def test_unknown_ids_are_404(server):
-    assert server.get("/documents/nope").json() == {"detail": "no document 'nope'"}
-    assert server.get("/documents/nope").status_code == 404
+def test_unknown_ids_are_404(shared):
+    assert shared.get("/documents/nope").json() == {"detail": "no document 'nope'"}
+    assert shared.get("/documents/nope").status_code == 404
 
 
-def test_openapi_schema(server):
-    schema = server.get("/openapi.json").json()
+def test_openapi_schema(shared):
+    schema = shared.get("/openapi.json").json()
     assert {"/check", "/documents", "/documents/{doc_id}", "/stats", "/health"} <= set(schema["paths"])
     assert {"VerdictModel", "CheckRequest", "DocumentRequest"} <= set(schema["components"]["schemas"])
 
