@@ -532,8 +532,8 @@ class Index:
     def _insert(self, ids: list[str], metadata: list[str | None], batch: _Batch) -> None:
         db, config = self._db, self.config
         doc0, paragraph0, sentence0 = (
-            db.execute(f"SELECT coalesce(max({table[:-1]}), 0) + 1 FROM {table}").fetchone()[0]
-            for table in ("documents", "paragraphs", "sentences"))
+            db.execute(f"SELECT coalesce(max({key}), 0) + 1 FROM {table}").fetchone()[0]
+            for key, table in (("doc", "documents"), ("paragraph", "paragraphs"), ("sentence", "sentences")))
         chars = batch.paragraph_chars().tolist()
         db.executemany(
             "INSERT INTO documents (doc, id, exact, chars, metadata, text) VALUES (?, ?, ?, ?, ?, ?)",

@@ -175,13 +175,13 @@ def create_app(index_path: str | os.PathLike[str], *, token: str | None = None,
     async def corrupt(_: Request, exc: IndexCorrupt) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status.HTTP_503_SERVICE_UNAVAILABLE)
 
-    @app.post("/check", response_model=VerdictModel, response_model_exclude_none=True)
+    @app.post("/check", response_model=VerdictModel, response_model_exclude_unset=True)
     def check(request: CheckRequest) -> dict[str, Any]:
         """The verdict for an article; nothing is stored."""
         with connect() as index:
             return index.check(request.text).to_dict()
 
-    @app.post("/documents", response_model=VerdictModel, response_model_exclude_none=True,
+    @app.post("/documents", response_model=VerdictModel, response_model_exclude_unset=True,
               status_code=status.HTTP_201_CREATED,
               dependencies=[Depends(writer)], responses={200: {"description": "A duplicate: not stored."},
                                                          409: {"description": "The id is already stored."}})
@@ -253,7 +253,7 @@ class BodyLimit:
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                break  # the client went away; the app sees an empty body and nothing is written
+                return  # the client went away before sending its body: there is no one to answer
             body += message.get("body", b"")
             if len(body) > self.max_bytes:
                 await self._refuse(scope, receive, send)

@@ -20,21 +20,32 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
+from dedup.normalize import normalize
+
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 NUMBER_TOKEN = np.uint64(0x6E756D6265720000)  # "number": every token starting with a digit
 
 
-def _character_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per UTF-16 code unit: is it part of a word, is it a one-character token, is it a digit."""
+def _character_tables() -> tuple[np.ndarray, ...]:
+    """Per UTF-16 code unit: its folded form, and whether it is white space, part of a word, a
+    one-character token or a digit."""
     codes = np.arange(0x10000)
+    fold = np.arange(0x10000, dtype=np.uint16)
+    space = np.zeros(0x10000, dtype=np.bool_)
     word = np.zeros(0x10000, dtype=np.bool_)
     digit = np.zeros(0x10000, dtype=np.bool_)
     for code in range(0x10000):
-        category = unicodedata.category(chr(code))
+        char = chr(code)
+        category = unicodedata.category(char)
+        space[code] = char.isspace()
         word[code] = category[0] in "LNM" or code == 0x5F
         digit[code] = category == "Nd"
+        if not 0xD800 <= code <= 0xDFFF and not space[code]:
+            folded = normalize(char)
+            if len(folded) == 1 and ord(folded) <= 0xFFFF:  # expansions ("ß" -> "ss") stay with normalize()
+                fold[code] = ord(folded)
     single = (
         ((codes >= 0x3040) & (codes <= 0x30FF))  # kana
         | ((codes >= 0x3400) & (codes <= 0x4DBF))  # CJK extension A
@@ -44,10 +55,10 @@ def _character_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         | ((codes >= 0xD800) & (codes <= 0xDFFF))  # UTF-16 surrogate halves of astral characters
     )
     word |= (codes >= 0xD800) & (codes <= 0xDFFF)
-    return word, single & word, digit
+    return fold, space, word, single & word, digit
 
 
-WORD_TABLE, SINGLE_TABLE, DIGIT_TABLE = _character_tables()
+FOLD_TABLE, SPACE_TABLE, WORD_TABLE, SINGLE_TABLE, DIGIT_TABLE = _character_tables()
 
 
 @nb.njit(inline="always")
@@ -61,10 +72,12 @@ def _fmix64(h: np.uint64) -> np.uint64:
 
 
 @nb.njit(nogil=True, cache=True)
-def _tokenize(codes, bounds, word_table, single_table, digit_table):  # pragma: no cover - compiled
-    """Token hashes of every segment; ``bounds[i]:bounds[i+1]`` are the code points of segment i.
+def _tokenize(codes, bounds, fold_table, space_table, word_table, single_table, digit_table):  # pragma: no cover
+    """Token hashes of every segment; ``bounds[i]:bounds[i+1]`` are the code units of segment i.
 
-    Returns (token hashes, token offsets per segment, exact hash per segment).
+    Case, quotes and dashes are folded and white space runs collapsed here, as ``normalize`` does,
+    so ASCII text needs no Python pass. Returns (token hashes, token offsets per segment, exact hash
+    of the normalised text of each segment).
     """
     n_segments = len(bounds) - 1
     tokens = np.empty(len(codes) + 1, dtype=np.uint64)  # CJK text can be one token per code unit
@@ -74,10 +87,24 @@ def _tokenize(codes, bounds, word_table, single_table, digit_table):  # pragma: 
     for s in range(n_segments):
         token_offsets[s] = n_tokens
         whole = _FNV_OFFSET
+        started = False
+        pending_space = False
         in_token = False
         h = _FNV_OFFSET
         for i in range(bounds[s], bounds[s + 1]):
-            c = codes[i]
+            raw = codes[i]
+            if space_table[raw]:
+                pending_space = started
+                if in_token:
+                    tokens[n_tokens] = _fmix64(h)
+                    n_tokens += 1
+                    in_token = False
+                continue
+            c = fold_table[raw]
+            if pending_space:
+                whole = (whole ^ np.uint64(32)) * _FNV_PRIME
+                pending_space = False
+            started = True
             whole = (whole ^ np.uint64(c)) * _FNV_PRIME
             is_word = word_table[c]
             is_single = single_table[c]
@@ -161,18 +188,24 @@ class ShingleSets:
         return self.hashes[self.offsets[i]:self.offsets[i + 1]]
 
 
-def shingle_sets(normalized: Sequence[str], k: int) -> ShingleSets:
-    """Shingle the already-normalised texts with word ``k``-grams."""
-    # Every text is followed by one newline (a non-word character), so segment i spans
-    # bounds[i]:bounds[i+1] of the joined code points and tokens never cross segments.
-    lengths = np.fromiter((_utf16_length(t) + 1 for t in normalized), dtype=np.int64, count=len(normalized))
-    bounds = np.zeros(len(normalized) + 1, dtype=np.int64)
+def shingle_sets(texts: Sequence[str], k: int) -> ShingleSets:
+    """Shingle raw texts with word ``k``-grams, in their normalised form (see :func:`normalize`).
+
+    ASCII text is folded inside the compiled loop; other text goes through :func:`normalize` first
+    (NFKC and case folding can change its length). Either way the result is that of the normalised text.
+    """
+    prepared = [text if text.isascii() else normalize(text) for text in texts]
+    # Every text is followed by one newline (white space), so segment i spans bounds[i]:bounds[i+1]
+    # of the joined code units and tokens never cross segments.
+    lengths = np.fromiter((_utf16_length(t) + 1 for t in prepared), dtype=np.int64, count=len(prepared))
+    bounds = np.zeros(len(prepared) + 1, dtype=np.int64)
     np.cumsum(lengths, out=bounds[1:])
     # UTF-16 code units: encoding is several times faster than UTF-32, and the tables cover every
     # unit (a surrogate half counts as a one-character token, so astral symbols still tokenise).
-    joined = "\n".join(normalized) + "\n"
+    joined = "\n".join(prepared) + "\n"
     codes = np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
-    tokens, token_offsets, exact = _tokenize(codes, bounds, WORD_TABLE, SINGLE_TABLE, DIGIT_TABLE)
+    tokens, token_offsets, exact = _tokenize(codes, bounds, FOLD_TABLE, SPACE_TABLE, WORD_TABLE, SINGLE_TABLE,
+                                             DIGIT_TABLE)
     hashes, offsets = _shingle(tokens, token_offsets, k)
     return ShingleSets(hashes, offsets, exact, np.diff(token_offsets).astype(np.int32))
 

@@ -125,6 +125,16 @@ def test_remove_unknown_id_exits_2(app, index):
     assert result.exit_code == 2 and result.stderr.strip() == f"dedup: error: no document 'nope' in {index}"
 
 
+def test_the_dedup_app_has_the_commands():
+    from dedup.cli import app as dedup_app
+
+    result = runner.invoke(dedup_app, ["index", "--help"])
+    assert result.exit_code == 0 and all(c in result.stdout for c in ("create", "add", "remove", "stats"))
+    result = runner.invoke(dedup_app, ["check", "--help"])
+    assert result.exit_code == 0 and "3 partial-reuse" in result.stdout
+    assert runner.invoke(dedup_app, ["serve", "--help"]).exit_code == 0
+
+
 def test_verify_fails_with_exit_1_on_a_damaged_index(app, index):
     assert run(app, "index", "add", index, SAMPLE).exit_code == 0
     with index.open("r+b") as handle:

@@ -39,9 +39,8 @@ def synthetic(k: int, paragraphs: int = 3) -> str:
 
 
 def index_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``dedup index ...`` in a fresh process (the CLI registered on its own app)."""
-    code = "import typer; from dedup.cli_index import register; app = typer.Typer(); register(app); app()"
-    return subprocess.run([sys.executable, "-c", code, "index", *args], capture_output=True, text=True, cwd=ROOT,
+    """Run ``dedup index ...`` in a fresh process."""
+    return subprocess.run([sys.executable, "-m", "dedup", "index", *args], capture_output=True, text=True, cwd=ROOT,
                           timeout=120, check=False)
 
 

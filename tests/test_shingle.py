@@ -1,4 +1,6 @@
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup.normalize import normalize
 from dedup.shingle import NUMBER_TOKEN, shingle_sets
@@ -57,3 +59,18 @@ def test_same_text_gives_same_hashes_in_any_batch():
 
 def test_number_token_constant_is_distinct_from_words():
     assert int(NUMBER_TOKEN) != 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=80))
+def test_folding_in_the_compiled_loop_equals_normalize(text):
+    raw, normalised = shingle_sets([text], 2), shingle_sets([normalize(text)], 2)
+    assert np.array_equal(raw.get(0), normalised.get(0))
+    assert raw.exact[0] == normalised.exact[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="ascii"), max_size=80))
+def test_ascii_case_and_spacing_do_not_change_the_exact_hash(text):
+    noisy = "  " + "\n\t ".join(text.upper().split(" ")) + " \r\n"
+    assert shingle_sets([noisy], 2).exact[0] == shingle_sets([text], 2).exact[0]

@@ -19,7 +19,6 @@ from dedup import candidates, verify
 from dedup.cluster import Clustering, cluster
 from dedup.engines.base import Progress
 from dedup.minhash import signatures
-from dedup.normalize import normalize
 from dedup.shingle import ShingleSets, shingle_sets
 
 BATCH_CHARS = 2_000_000
@@ -54,8 +53,8 @@ def available_workers() -> int:
 
 
 def sign_batch(texts: Sequence[str], shingle_size: int, num_perm: int, seed: int) -> tuple[ShingleSets, np.ndarray]:
-    """Normalise, shingle and sign one batch of raw texts (``num_perm == 0``: no signatures)."""
-    sets = shingle_sets([normalize(t) for t in texts], shingle_size)
+    """Shingle (normalised) and sign one batch of raw texts (``num_perm == 0``: no signatures)."""
+    sets = shingle_sets(texts, shingle_size)
     sigs = signatures(sets, num_perm, seed) if num_perm else np.empty((len(sets), 0), dtype=np.uint32)
     return sets, sigs
 
