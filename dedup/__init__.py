@@ -18,12 +18,15 @@ _EXPORTS = {
     "Report": "dedup.model",
     "Document": "dedup.sources",
     "InputError": "dedup.sources",
+    "Index": "dedup.index",
+    "Verdict": "dedup.index",
 }
 
 __all__ = [*_EXPORTS, "__version__"]
 
 if TYPE_CHECKING:
     from dedup.config import ScanConfig
+    from dedup.index import Index, Verdict
     from dedup.model import Report
     from dedup.pipeline import analyze, scan
     from dedup.sources import Document, InputError

@@ -15,7 +15,11 @@ indexed look-ups and never rescans the corpus:
 * ``postings(shingle, sentence)``: every sentence shingle, for partial reuse (a passage shares at least
   ``partial_min_shared`` shingles with a stored sentence, whatever the rest of the sentence says).
   A shingle held by more than ``max_shingle_df`` sentences is a stock phrase: it moves to ``stock``
-  and its postings are dropped, so no look-up ever reads a long posting list.
+  and its postings are dropped, so no look-up ever reads a long posting list. Shingles are not
+  sampled: reused sentences in rewritten news share few shingles (the sample's reused sentence pairs
+  share 7, 7, 7, 7, 8, 11, 11), and keeping 1 shingle in 2 while asking for 2 shared would lose a
+  7-shingle pair 6% of the time (``P(Binomial(7, 1/2) < 2)``), to halve the largest table. So the
+  candidate rule is exactly the scan's.
 
 Like the scan, identical segments are indexed once: only the first stored copy of a normalised
 paragraph or sentence (``canonical``) has band keys and postings; its copies are found through the
@@ -26,6 +30,10 @@ is in WAL mode (readers never block the writer or each other) with ``synchronous
 that has returned survives a power cut, because a lost add would let a later copy of that article
 pass as new; the cost is one fsync per transaction, which :meth:`Index.add_many` pays once per batch.
 Every add, batch, removal and check-then-add is one transaction.
+
+Boilerplate bounds the work: a band bucket or a set of identical copies is read up to
+``max_shingle_df`` members (oldest first), and a check reports at most ``limit`` documents (diffs are
+computed for those only).
 
 Verdict rules (:meth:`Index.check`), over the segments the scan compares (paragraphs of at least
 ``min_words`` words, sentences of at least ``partial_min_shared`` shingles):

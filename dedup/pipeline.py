@@ -129,16 +129,19 @@ def figure_conflicts(documents: Sequence[Document], sentences: SegmentTable, ove
     return [conflict for group in groups for conflict in _group_conflicts(texts, sentences, group, folds)]
 
 
+def _sentence_rows(sentences: SegmentTable, doc: int) -> list[int]:
+    """Rows of one document's sentences (rows are sorted by document)."""
+    return list(range(*np.searchsorted(sentences.doc, [doc, doc + 1])))
+
+
 def _folds(config: ScanConfig) -> Mapping[str, Sequence[str]]:
     return merge_folds(dict(config.figure_groups)) if config.figure_groups else DEFAULT_FOLDS
 
 
 def _group_conflicts(texts: Sequence[str], sentences: SegmentTable, group: Sequence[int],
                      folds: Mapping[str, Sequence[str]]) -> list[FigureConflict]:
-    rows_of: dict[int, list[int]] = {}
-    for row, doc in enumerate(sentences.doc.tolist()):
-        rows_of.setdefault(doc, []).append(row)
-    inputs = [(str(doc), sentences.texts(texts, rows_of.get(doc, []))) for doc in group]
+    rows_of = {doc: _sentence_rows(sentences, doc) for doc in group}
+    inputs = [(str(doc), sentences.texts(texts, rows_of[doc])) for doc in group]
     return [
         FigureConflict(conflict.counts, tuple(
             ConflictValue(

@@ -17,15 +17,17 @@ from dedup.engines.output import drop_list, duplicate_groups, write_outputs
 from dedup.pipeline import analyze
 from dedup.sources import Document, InputError, read_documents
 from tests.conftest import SAMPLE
-from tests.test_engines import ray_session  # noqa: F401  (the session's Ray instance)
+from tests.test_engines import ray_session  # noqa: F401  (one Ray instance for the session)
 
 pq = pytest.importorskip("pyarrow.parquet")
 pa = pytest.importorskip("pyarrow")
 
 
 @pytest.fixture
-def engine(ray_session: Any) -> Any:  # noqa: F811
+def engine(request: pytest.FixtureRequest) -> Any:
     from dedup.engines.ray import RayEngine
+
+    request.getfixturevalue("ray_session")
 
     return RayEngine(shards=3)
 
@@ -37,22 +39,26 @@ def test_missing_ray_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(ImportError, match=r"pip install dedup\[ray\]"):
-        RayEngine().start()
+        RayEngine()
 
 
-def test_joins_the_running_instance_and_leaves_it_running(engine: Any, ray_session: Any) -> None:  # noqa: F811
+def test_joins_the_running_instance_and_leaves_it_running(engine: Any) -> None:
+    import ray
+
     with engine:
         assert engine.start() == 3
-    assert ray_session.is_initialized()
+    assert ray.is_initialized()
 
 
-def test_default_shards_are_the_cluster_cpus(ray_session: Any) -> None:  # noqa: F811
+def test_default_shards_are_the_cluster_cpus(engine: Any) -> None:
+    import ray
+
     from dedup.engines.ray import RayEngine
 
-    assert RayEngine().start() == int(ray_session.cluster_resources()["CPU"])
+    assert RayEngine().start() == int(ray.cluster_resources()["CPU"])
 
 
-def test_rejects_a_bad_shard_count() -> None:
+def test_rejects_a_bad_shard_count(engine: Any) -> None:
     from dedup.engines.ray import RayEngine
 
     with pytest.raises(ValueError, match="shards must be a positive integer"):

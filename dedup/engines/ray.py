@@ -10,7 +10,8 @@ the work changes, and every split is one under which the result is provably the 
 * shared-shingle pairs: shingles in hash ranges; every owner of a shingle falls in the same range, so
   the ``max_df`` cut is exact per task; a pair may share shingles of several ranges, so the partial
   counts are summed (by ranges of the pair's first node) before the ``min_shared`` cut;
-* verification: pairs in chunks, every chunk verified against the shared shingle arrays;
+* verification: pairs in chunks, every chunk verified against the shingle arrays, put in the object
+  store once (one copy per node, read without copying by the tasks of that node);
 * clusters: connected components without any task holding every edge: components of each edge shard
   first, then large-star / small-star rounds (Kiveris et al., "Connected Components in MapReduce and
   Beyond", SoCC 2014) over node-partitioned edges until every component is a star around its
@@ -21,7 +22,9 @@ the work changes, and every split is one under which the result is provably the 
   are small (identical segments are stars, buckets are capped at ``SMALL_BUCKET``), so one shuffle
   and one task per group of components is cheaper and the only limit is one component per worker.
 
-Ray is an optional extra: it is imported when an engine starts, never when this module is imported.
+Plain tasks rather than Ray Data: the stages exchange numpy arrays (CSR sets, packed pairs) whose
+order is part of the result, and tasks return them in submission order without conversion to Arrow
+rows. Ray is an optional extra: it is imported when an engine is created, never with this module.
 """
 
 from __future__ import annotations
@@ -69,6 +72,9 @@ class RayEngine:
             local Ray instance, or uses the one this process already started.
         shards: how many pieces each stage is cut into; ``None``: the CPUs of the cluster.
         num_cpus: CPUs of the local instance started without ``address`` (``None``: all cores).
+
+    Ray is connected to on first use (or :meth:`start`), but a missing Ray fails here, before a long
+    read. :meth:`close` (or leaving a ``with`` block) shuts down an instance this engine started.
     """
 
     def __init__(self, address: str | None = None, shards: int | None = None,
@@ -77,6 +83,7 @@ class RayEngine:
         self.shards = shards
         self.num_cpus = num_cpus
         self._started = False
+        _import_ray()
 
     def start(self) -> int:
         """Connect to Ray (starting it when needed); returns the number of shards. Called by every stage."""
@@ -194,7 +201,8 @@ class RayEngine:
 
 def read_corpus(paths: Iterable[str | os.PathLike[str]], engine: RayEngine, *,
                 globs: Iterable[str] = DEFAULT_GLOBS, warn: Callable[[str], None] = lambda message: None,
-                skip_bad_lines: bool = False, max_document_bytes: int = MAX_DOCUMENT_BYTES) -> list[Document]:
+                skip_bad_lines: bool = False,
+                max_document_bytes: int = MAX_DOCUMENT_BYTES) -> list[Document]:
     """Read folders, JSONL (plain or gzip) and Parquet files in parallel Ray tasks.
 
     Returns what :func:`dedup.sources.read_documents` returns for the same paths, in the same order and
@@ -210,10 +218,20 @@ def read_corpus(paths: Iterable[str | os.PathLike[str]], engine: RayEngine, *,
     jobs = [item for item in plan if isinstance(item, _ReadJob)]
     size = max(math.ceil(len(jobs) / (4 * shards)), 1)  # a few chunks per worker: small files share a task
     chunks = [jobs[s:s + size] for s in range(0, len(jobs), size)]
-    read: dict[_ReadJob, _ReadResult] = {}
-    for chunk, results in zip(chunks, ray.get([tasks.read.remote(c, skip_bad_lines, max_document_bytes)
-                                               for c in chunks])):
-        read.update(zip(chunk, results))
+    results = ray.get([tasks.read.remote(chunk, skip_bad_lines, max_document_bytes) for chunk in chunks])
+    read = {job: result for chunk, found in zip(chunks, results) for job, result in zip(chunk, found)}
+    documents = _in_reading_order(plan, read, warn)
+    if not documents:
+        shown = ", ".join(str(p) for p in paths)
+        looked_for = ", ".join(globs)
+        raise InputError(f"{shown}: no readable documents (looked for {looked_for}, JSONL and Parquet)")
+    return documents
+
+
+def _in_reading_order(plan: list[_ReadJob | str], read: dict[_ReadJob, _ReadResult],
+                      warn: Callable[[str], None]) -> list[Document]:
+    """Documents, warnings and errors as read_documents meets them, with its rule for repeated ids
+    (a repeated id becomes the document's path; a repeated path is dropped)."""
     documents: list[Document] = []
     seen_ids: set[str] = set()
     for item in plan:
@@ -226,7 +244,6 @@ def read_corpus(paths: Iterable[str | os.PathLike[str]], engine: RayEngine, *,
         if error is not None:
             raise error
         for document in found:
-            # The renaming rule of read_documents: a repeated id becomes the document's path.
             if document.id in seen_ids:
                 warn(f"{document.path}: duplicate document id {document.id!r}, renamed to its path")
                 document = Document(document.path, document.path, document.text, document.encoding,
@@ -235,10 +252,6 @@ def read_corpus(paths: Iterable[str | os.PathLike[str]], engine: RayEngine, *,
                     continue
             seen_ids.add(document.id)
             documents.append(document)
-    if not documents:
-        shown = ", ".join(str(p) for p in paths)
-        looked_for = ", ".join(globs)
-        raise InputError(f"{shown}: no readable documents (looked for {looked_for}, JSONL and Parquet)")
     return documents
 
 

@@ -82,11 +82,13 @@ def diff_dict(diff: Diff) -> dict[str, Any]:
     }
 
 
-def to_json(report: Report, *, include_stats: bool = True) -> str:
+def to_json(report: Report, *, include_stats: bool = True, indent: int | None = None) -> str:
+    """The report as one JSON document. Compact by default: with ``indent`` Python's JSON encoder
+    falls back to pure Python, about 6x slower on large reports (pipe through ``jq`` to read it)."""
     data = report_dict(report)
     if not include_stats:
         del data["stats"]
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(data, ensure_ascii=False, indent=indent, separators=None if indent else (",", ":")) + "\n"
 
 
 def _round(value: float) -> float:
