@@ -29,6 +29,7 @@ from typing import Annotated, Any
 import typer
 
 from dedup.index import Index, IndexCorrupt, IndexFileError, Verdict
+from dedup.report.labels import figure_text, short, wording_text
 from dedup.sources import DEFAULT_GLOBS, InputError, UnusableFile, decode, read_documents
 
 EXIT_CODES = {"new": 0, "partial-reuse": 3, "near-duplicate": 4, "duplicate": 5}
@@ -204,16 +205,11 @@ def render_verdict(verdict: Verdict) -> str:
                      f"{match.stored_in_incoming:.0%} of it here")
         for passage in match.passages:
             lines.append(f"    {passage.kind:7} line {passage.incoming.line} <- line {passage.stored.line}: "
-                         f"{_shorten(passage.incoming.text)}")
+                         f"{short(passage.incoming.text, 80)}")
             if passage.diff is not None:
-                lines.extend(f"      figure {f.change}: {f.a} -> {f.b}" for f in passage.diff.figures)
-                lines.extend(f"      wording: {w.a!r} -> {w.b!r}" for w in passage.diff.wording[:5])
+                lines.extend(f"      figures: {figure_text(f.change, f.a, f.b)}" for f in passage.diff.figures)
+                lines.extend(f"      wording: {wording_text(w.kind, w.a, w.b)}" for w in passage.diff.wording[:5])
     return "\n".join(lines)
-
-
-def _shorten(text: str, width: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[:width - 1] + "\u2026"
 
 
 def serve_command(

@@ -82,7 +82,7 @@ def test_check_exit_codes_follow_the_verdict(app, index, tmp_path):
     edited = seed_text("001").replace("31 civilians", "18 civilians")
     result = run(app, "check", "--index", index, "-", input=edited)
     assert result.exit_code == 4
-    assert "figure changed: at least 31 civilians -> at least 18 civilians" in result.stdout
+    assert "figures: at least 31 civilians -> at least 18 civilians (changed)" in result.stdout
     verdict = json.loads(run(app, "check", "--index", index, "--format", "json", input=edited).stdout)
     assert verdict["verdict"] == "near-duplicate" and verdict["matches"][0]["id"] == seed("001")
 

@@ -172,17 +172,7 @@ class RayEngine:
         if len(edges) == 0:
             alone = np.arange(n_nodes)
             return Clustering(np.full(n_nodes, -1, dtype=np.int64), alone, np.empty(0, dtype=np.int64))
-        # Components of each edge shard, then star rounds over node partitions until all are stars.
-        parts = [_split_call(tasks.shard_components, shards, chunk, shards)
-                 for chunk in np.array_split(edges, shards)]
-        while True:
-            starred = [tasks.large_star.options(num_returns=shards + 1).remote(shards, *[p[j] for p in parts])
-                       for j in range(shards)]
-            if all(ray.get([s[0] for s in starred])):
-                break
-            parts = [_split_call(tasks.small_star, shards, shards, *[s[1 + j] for s in starred])
-                     for j in range(shards)]
-        child, root = _unpack(np.concatenate(ray.get([s[1 + j] for s in starred for j in range(shards)]))).T
+        child, root = _star_links(edges, shards)
         root_of = np.arange(n_nodes, dtype=np.int64)
         root_of[child] = root
         representative = np.unique(root)
@@ -195,6 +185,24 @@ class RayEngine:
         for nodes, parents in ray.get([tasks.bfs_parents.remote(shard) for shard in routed]):
             parent[nodes] = parents
         return Clustering(label, parent, representative)
+
+
+def _star_links(edges: np.ndarray, shards: int) -> np.ndarray:
+    """``(node, smallest node of its component)`` for every non-root node of the graph.
+
+    Components of each edge shard, then large-star / small-star rounds over node partitions until the
+    graph is a forest of stars around the smallest nodes; only these final links reach the driver.
+    """
+    ray, tasks = _import_ray(), _tasks()
+    chunks = np.array_split(edges, shards)
+    parts = [_split_call(tasks.shard_components, shards, chunk, shards) for chunk in chunks]
+    while True:
+        starred = [tasks.large_star.options(num_returns=shards + 1).remote(shards, *[p[j] for p in parts])
+                   for j in range(shards)]
+        if all(ray.get([s[0] for s in starred])):
+            return _unpack(np.concatenate(ray.get([s[1 + j] for s in starred for j in range(shards)]))).T
+        parts = [_split_call(tasks.small_star, shards, shards, *[s[1 + j] for s in starred])
+                 for j in range(shards)]
 
 
 # ---------------------------------------------------------------------------------------------- reading
