@@ -191,14 +191,25 @@ class SegmentTable:
 
 
 def segment_documents(texts: Sequence[str]) -> tuple[SegmentTable, SegmentTable]:
-    """Paragraphs and sentences of every text, as two tables."""
+    """Paragraphs and sentences of every text, as two tables.
+
+    Corpora repeat paragraphs (boilerplate, copies), and a paragraph's sentences depend on its text
+    alone, so each distinct paragraph text is split once and its sentence spans shifted into place.
+    """
     paragraph_rows: list[tuple[int, int, int, int, int]] = []
     sentence_rows: list[tuple[int, int, int, int, int]] = []
+    relative_spans: dict[str, list[tuple[int, int, int]]] = {}
     for doc, text in enumerate(texts):
         for paragraph in split_paragraphs(text):
             index = len(paragraph_rows)
             paragraph_rows.append((doc, paragraph.start, paragraph.end, paragraph.line, -1))
-            sentence_rows.extend((doc, s.start, s.end, s.line, index) for s in split_sentences(text, paragraph))
+            raw = text[paragraph.start:paragraph.end]
+            spans = relative_spans.get(raw)
+            if spans is None:
+                spans = [(s.start, s.end, s.line) for s in split_sentences(raw, Span(0, len(raw), 0))]
+                relative_spans[raw] = spans
+            start, line = paragraph.start, paragraph.line
+            sentence_rows.extend((doc, start + a, start + b, line + n, index) for a, b, n in spans)
     return _table(paragraph_rows), _table(sentence_rows)
 
 

@@ -9,7 +9,6 @@ small scans and tests use. The other primitives are compiled or vectorised alrea
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
@@ -46,10 +45,6 @@ class LocalEngine:
 
     def cluster(self, n_nodes: int, edges: np.ndarray) -> Clustering:
         return cluster(n_nodes, edges)
-
-
-def available_workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def sign_batch(texts: Sequence[str], shingle_size: int, num_perm: int, seed: int) -> tuple[ShingleSets, np.ndarray]:
