@@ -764,7 +764,7 @@ def extract_figures(text: str) -> list[Figure]:
     return list(_extract_cached(text)) if _may_hold_figure(text) else []
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 18)
 def _extract_cached(text: str) -> tuple[Figure, ...]:
     """Corpora repeat sentences (boilerplate, copies): each distinct text is parsed once."""
     figures = _scan(text)

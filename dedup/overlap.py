@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from dedup.model import Cluster, DocumentOverlap, Match, Passage, RepeatedBlock
+from dedup.segment import SegmentTable
 
 # A cluster spread over more documents than this contributes only its member -> representative pairs,
 # so a boilerplate paragraph in 10,000 files does not produce 50 million document pairs.
@@ -17,34 +18,47 @@ def document_overlaps(clusters: Sequence[Cluster], matches: Sequence[Match],
                       text_chars: Sequence[int]) -> list[DocumentOverlap]:
     """Share of each document's characters (in compared paragraphs) found in the other, for every pair
     that shares at least one cluster or passage. ``text_chars[d]`` is the compared text length of d."""
-    parts: list[np.ndarray] = []  # rows of (doc, other doc, start, end): doc's text start:end is in other
-    for cluster in clusters:
-        members = np.array([(p.doc, p.start, p.end) for p in cluster.members], dtype=np.int64)
-        docs = np.unique(members[:, 0])
-        if len(docs) < 2:
-            continue
-        if len(docs) > MAX_PAIRWISE_DOCS:
-            rep = cluster.representative
-            docs = np.array([rep.doc])
-            rep_row = np.array([[rep.doc, rep.start, rep.end]], dtype=np.int64)
-            outside = members[members[:, 0] != rep.doc]
-            parts.append(np.column_stack([np.full(len(outside), rep.doc), outside[:, 0], np.repeat(rep_row[:, 1:], len(outside), 0)]))
-        pairs = np.repeat(members, len(docs), axis=0)
-        others = np.tile(docs, len(members))
-        keep = pairs[:, 0] != others
-        parts.append(np.column_stack([pairs[keep, 0], others[keep], pairs[keep, 1], pairs[keep, 2]]))
+    parts = [_cluster_spans(clusters)]
     cross = [m for m in matches if m.scope == "cross"]
     if cross:
         parts.append(np.array([(m.a.doc, m.b.doc, m.a.start, m.a.end) for m in cross]
                               + [(m.b.doc, m.a.doc, m.b.start, m.b.end) for m in cross], dtype=np.int64))
-    if not parts:
+    rows = np.concatenate(parts)
+    if len(rows) == 0:
         return []
-    covered = _covered_chars(np.concatenate(parts))
+    covered = _covered_chars(rows)
     pairs = sorted({(min(a, b), max(a, b)) for a, b in covered})
     return [
         DocumentOverlap(a, b, _share(covered.get((a, b), 0), text_chars[a]), _share(covered.get((b, a), 0), text_chars[b]))
         for a, b in pairs
     ]
+
+
+def _cluster_spans(clusters: Sequence[Cluster]) -> np.ndarray:
+    """Rows (doc, other doc, start, end): a member's span counts as reused in every other document of
+    its cluster (vectorised over all clusters; huge clusters pair with the representative only)."""
+    members = np.array([(c_index, p.doc, p.start, p.end) for c_index, c in enumerate(clusters) for p in c.members],
+                       dtype=np.int64).reshape(-1, 4)
+    if len(members) == 0:
+        return np.empty((0, 4), dtype=np.int64)
+    cluster_docs = np.unique(members[:, :2], axis=0)  # (cluster, doc), sorted by cluster
+    docs_in = np.bincount(cluster_docs[:, 0], minlength=len(clusters))
+    first_doc = np.r_[0, np.cumsum(docs_in)[:-1]]
+    huge = docs_in > MAX_PAIRWISE_DOCS
+    small = members[(docs_in[members[:, 0]] >= 2) & ~huge[members[:, 0]]]
+    counts = docs_in[small[:, 0]]
+    repeated = np.repeat(small, counts, axis=0)
+    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    other = cluster_docs[np.repeat(first_doc[small[:, 0]], counts) + within, 1]
+    keep = repeated[:, 1] != other
+    rows = [np.column_stack([repeated[keep, 1], other[keep], repeated[keep, 2], repeated[keep, 3]])]
+    for index in np.flatnonzero(huge):
+        rep = clusters[index].representative
+        outside = members[(members[:, 0] == index) & (members[:, 1] != rep.doc)]
+        rows.append(np.column_stack([outside[:, 1], np.full(len(outside), rep.doc), outside[:, 2], outside[:, 3]]))
+        rows.append(np.column_stack([np.full(len(outside), rep.doc), outside[:, 1],
+                                     np.full(len(outside), rep.start), np.full(len(outside), rep.end)]))
+    return np.concatenate(rows).astype(np.int64)
 
 
 def _covered_chars(rows: np.ndarray) -> dict[tuple[int, int], int]:
@@ -68,29 +82,20 @@ def _share(chars: int, total: int) -> float:
     return min(chars / total, 1.0) if total else 0.0
 
 
-def repeated_blocks(matches: Sequence[Match], paragraph_index: dict[Passage, int]) -> list[RepeatedBlock]:
+def repeated_blocks(matches: Sequence[Match], paragraphs: SegmentTable) -> list[RepeatedBlock]:
     """Runs of paragraph matches that are consecutive on both sides, e.g. lines 9-15 repeating 2-8."""
-    candidates = sorted(
-        (m for m in matches if m.kind in ("exact", "near") and m.a in paragraph_index and m.b in paragraph_index),
-        key=lambda m: (m.b.doc, m.a.doc, paragraph_index[m.b]),
-    )
-    blocks: list[RepeatedBlock] = []
-    run: list[Match] = []
-    for match in candidates:
-        if run and _continues(run[-1], match, paragraph_index):
-            run.append(match)
-            continue
-        if run:
-            blocks.append(_block(run))
-        run = [match]
-    if run:
-        blocks.append(_block(run))
-    return [b for b in blocks if b.count > 1]
-
-
-def _continues(previous: Match, match: Match, index: dict[Passage, int]) -> bool:
-    return (match.a.doc == previous.a.doc and match.b.doc == previous.b.doc
-            and index[match.b] == index[previous.b] + 1 and index[match.a] == index[previous.a] + 1)
+    paired = [m for m in matches if m.kind in ("exact", "near")]
+    if not paired:
+        return []
+    a_rows, b_rows = paragraphs.rows_of([m.a for m in paired]), paragraphs.rows_of([m.b for m in paired])
+    a_docs, b_docs = paragraphs.doc[a_rows], paragraphs.doc[b_rows]
+    order = np.lexsort((b_rows, a_docs, b_docs))
+    a_rows, b_rows, a_docs, b_docs = a_rows[order], b_rows[order], a_docs[order], b_docs[order]
+    continues = ((a_docs[1:] == a_docs[:-1]) & (b_docs[1:] == b_docs[:-1])
+                 & (np.diff(a_rows) == 1) & (np.diff(b_rows) == 1))
+    starts = np.flatnonzero(np.r_[True, ~continues])
+    ends = np.r_[starts[1:], len(order)]
+    return [_block([paired[i] for i in order[first:last]]) for first, last in zip(starts, ends) if last - first > 1]
 
 
 def _block(run: list[Match]) -> RepeatedBlock:

@@ -23,7 +23,7 @@ from dedup.engines.base import Engine
 from dedup.engines.local import LocalEngine
 from dedup.matches import paragraph_level, sentence_level
 from dedup.align import align
-from dedup.model import Comparison, ConflictSource, ConflictValue, DocumentOverlap, FigureConflict, Match, Passage, Report
+from dedup.model import Comparison, ConflictSource, ConflictValue, DocumentOverlap, FigureConflict, Match, Report
 from dedup.overlap import document_overlaps, repeated_blocks
 from dedup.progress import Progress
 from dedup.segment import SegmentTable, segment_documents
@@ -95,7 +95,7 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
         paragraph_chars = np.bincount(paragraphs.doc[compared], weights=(paragraphs.end - paragraphs.start)[compared],
                                       minlength=len(documents)).astype(int).tolist()
         overlaps = document_overlaps(clusters, matches, paragraph_chars)
-        blocks = repeated_blocks(matches, _paragraph_index(paragraphs, matches))
+        blocks = repeated_blocks(matches, paragraphs)
     with _timed(timings, "figure_conflicts"):
         conflicts = figure_conflicts(documents, sentences, overlaps, _folds(config))
     stats: dict[str, object] = {"documents": len(documents), **paragraph_result.stats, **sentence_result.stats,
@@ -113,12 +113,6 @@ def _with_diff(match: Match, texts: Sequence[str]) -> Match:
     a, b = match.a, match.b
     diff = diff_texts(texts[a.doc][a.start:a.end], texts[b.doc][b.start:b.end], a.start, b.start)
     return dataclasses.replace(match, diff=diff)
-
-
-def _paragraph_index(paragraphs: SegmentTable, matches: Sequence[Match]) -> dict[Passage, int]:
-    """Paragraph row of every side of the exact and near matches (partial passages are not paragraphs)."""
-    sides = list({side for m in matches if m.kind != "partial" for side in (m.a, m.b)})
-    return dict(zip(sides, paragraphs.rows_of(sides).tolist()))
 
 
 def figure_conflicts(documents: Sequence[Document], sentences: SegmentTable, overlaps: Sequence[DocumentOverlap],

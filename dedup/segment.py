@@ -34,6 +34,7 @@ _MAX_WRAP_WIDTH = 120
 _MIN_WRAP_WIDTH = 30
 _LIST_OR_HEADING = re.compile(r"\s*(?:[-*+•]\s|#{1,6}\s|\d{1,3}[.)]\s|>)")
 _LINE = re.compile(r"[^\n]*\n|[^\n]+$")
+_SENTENCE_END = frozenset(".!?:;\"'\u201d\u2019)")
 
 
 def split_paragraphs(text: str) -> list[Span]:
@@ -82,7 +83,10 @@ def _is_hard_wrapped(text: str, lines: list[tuple[int, int, int]], lengths: list
     if sum(_LIST_OR_HEADING.match(text, s) is not None for s, _, _ in lines) > len(lines) // 2:
         return False
     full = sum(length >= _WRAP_FILL * width for length in lengths[:-1])
-    return full >= 0.6 * (len(lines) - 1)
+    # Wrapped lines break between arbitrary words; lines that nearly all end a sentence are
+    # one-paragraph-per-line text (headlines, short items) that happens to have even lengths.
+    ended = sum(text[s:e].rstrip()[-1:] in _SENTENCE_END for s, e, _ in lines[:-1])
+    return full >= 0.6 * (len(lines) - 1) and ended <= 0.5 * (len(lines) - 1)
 
 
 def _trimmed(text: str, start: int, end: int, line: int) -> Span | None:

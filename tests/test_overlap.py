@@ -34,9 +34,13 @@ def test_partial_matches_add_their_passages():
 
 
 def test_repeated_blocks_merge_consecutive_paragraph_matches():
-    a = [p(0, i * 10, i * 10 + 9, i + 1) for i in range(3)]
-    b = [p(0, 100 + i * 10, 109 + i * 10, i + 10) for i in range(3)]
-    matches = [Match("exact", a[i], b[i], 1, 1, 1, 1, i) for i in range(3)]
-    index = {x: i for i, x in enumerate(a + b)}
-    blocks = repeated_blocks(matches, index)
-    assert [(bl.a.line, bl.a.end_line, bl.b.line, bl.b.end_line, bl.count) for bl in blocks] == [(1, 3, 10, 12, 3)]
+    from dedup.segment import segment_documents
+
+    text = "\n".join(f"Paragraph number {i} has enough words in it." for i in range(6))
+    paragraphs, _ = segment_documents([text])
+    rows = paragraphs.passages(np.arange(6))
+    matches = [Match("exact", rows[i], rows[i + 3], 1, 1, 1, 1, i) for i in range(3)]
+    matches.append(Match("near", rows[0], rows[5], 0.8, 0.8, 0.8, 0.8, 9))  # not consecutive: no block
+    blocks = repeated_blocks(matches, paragraphs)
+    assert [(bl.a.line, bl.a.end_line, bl.b.line, bl.b.end_line, bl.count, bl.kind) for bl in blocks] == [
+        (1, 3, 4, 6, 3, "exact")]

@@ -105,3 +105,8 @@ def test_spans_are_ordered_trimmed_and_inside_the_text(text):
             assert sentence.start >= inner
             assert sentence.line == text.count("\n", 0, sentence.start) + 1
             inner = sentence.end
+
+
+def test_even_short_lines_that_end_sentences_stay_one_paragraph_each():
+    text = "\n".join(f"Paragraph number {i} has enough words in it." for i in range(4))
+    assert len(split_paragraphs(text)) == 4

@@ -140,7 +140,7 @@ class RayEngine:
         shards = self.start()
         ray, tasks = _import_ray(), _tasks()
         n_sets = len(offsets) - 1
-        owner = np.repeat(np.arange(n_sets, dtype=np.int64), np.diff(offsets))
+        owner = np.repeat(np.arange(n_sets, dtype=np.int32), np.diff(offsets))  # ids < 2**31, see _pack
         # Contiguous hash ranges; a stable sort by range keeps every set's elements together and in order.
         hash_range = (((hashes >> np.uint64(32)) * np.uint64(shards)) >> np.uint64(32)).astype(
             np.min_scalar_type(shards - 1))  # small integers: numpy's stable sort is a radix sort
