@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,17 @@ def test_joins_the_running_instance_and_leaves_it_running(engine: Any) -> None:
 
     with engine:
         assert engine.start() == 3
+    assert ray.is_initialized()
+
+
+def test_joins_a_cluster_by_address(engine: Any) -> None:
+    import ray
+
+    script = ("import numpy as np\nfrom dedup.engines.ray import RayEngine\n"
+              f"with RayEngine(address={ray.get_runtime_context().gcs_address!r}) as engine:\n"
+              "    print(engine.start(), engine.cluster(4, np.array([[0, 1], [2, 3]])).label.tolist())\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split("\n")[-2] == "2 [0, 0, 1, 1]"
     assert ray.is_initialized()
 
 

@@ -65,28 +65,44 @@ def _batches(texts: Sequence[str], batch_chars: int) -> Iterator[tuple[int, int]
         yield start, len(texts)
 
 
-def _sign_slice(args: tuple[Sequence[str], int, int, int]) -> tuple[ShingleSets, np.ndarray]:
-    return sign_batch(*args)
+# The texts of the current sign_all call. Worker processes are forked after it is set, so they read
+# their batch from inherited memory instead of receiving it pickled.
+_TEXTS: Sequence[str] = ()
+
+
+def _sign_range(start: int, end: int, shingle_size: int, num_perm: int, seed: int) -> tuple[ShingleSets, np.ndarray]:
+    return sign_batch(_TEXTS[start:end], shingle_size, num_perm, seed)
 
 
 def sign_all(texts: Sequence[str], shingle_size: int, num_perm: int, seed: int, *, workers: int = 1,
              progress: Progress | None = None, batch_chars: int = BATCH_CHARS) -> tuple[ShingleSets, np.ndarray]:
-    """Shingle sets and signatures of every text, in order; ``progress`` gets the texts done per batch."""
+    """Shingle sets and signatures of every text, in order; ``progress`` gets the texts done per batch.
+
+    With ``workers > 1`` this process signs every ``workers``-th batch itself and ``workers - 1``
+    forked processes sign the others (shared-nothing: each batch is independent), so only their
+    share of the results crosses a pipe.
+    """
+    global _TEXTS
     spans = list(_batches(texts, batch_chars))
-    jobs = [(texts[s:e], shingle_size, num_perm, seed) for s, e in spans]
     results: list[tuple[ShingleSets, np.ndarray]] = []
-    if workers > 1 and len(jobs) > 1:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-            for (s, e), result in zip(spans, pool.map(_sign_slice, jobs)):
-                results.append(result)
+    _TEXTS = texts
+    try:
+        if workers > 1 and len(spans) > 1:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
+                futures = {i: pool.submit(_sign_range, s, e, shingle_size, num_perm, seed)
+                           for i, (s, e) in enumerate(spans) if i % workers}
+                for i, (s, e) in enumerate(spans):
+                    results.append(futures[i].result() if i % workers else _sign_range(s, e, shingle_size, num_perm, seed))
+                    if progress:
+                        progress(e - s)
+        else:
+            for s, e in spans:
+                results.append(_sign_range(s, e, shingle_size, num_perm, seed))
                 if progress:
                     progress(e - s)
-    else:
-        for (s, e), job in zip(spans, jobs):
-            results.append(_sign_slice(job))
-            if progress:
-                progress(e - s)
+    finally:
+        _TEXTS = ()
     return concatenate(results, num_perm)
 
 
