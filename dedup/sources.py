@@ -141,25 +141,30 @@ def read_documents(
     exhaust memory; the limit is checked before reading.
     """
     globs = tuple(globs)
-    documents: list[Document] = []
-    seen_ids: set[str] = set()
     for raw_path in paths:
-        path = Path(raw_path)
-        if not path.exists():
+        if not Path(raw_path).exists():
             raise InputError(f"{raw_path}: no such file or folder")
-        for document in _read_path(path, globs, warn, skip_bad_lines, max_document_bytes):
-            if document.id in seen_ids:
-                warn(f"{document.path}: duplicate document id {document.id!r}, renamed to its path")
-                document = Document(document.path, document.path, document.text, document.encoding,
-                                    document.metadata)
-                if document.id in seen_ids:
-                    continue
-            seen_ids.add(document.id)
-            documents.append(document)
+    found = (document for raw_path in paths
+             for document in _read_path(Path(raw_path), globs, warn, skip_bad_lines, max_document_bytes))
+    documents = list(with_unique_ids(found, warn))
     if not documents:
         shown = ", ".join(str(p) for p in paths)
         raise InputError(f"{shown}: no readable documents (looked for {', '.join(globs)} and JSONL)")
     return documents
+
+
+def with_unique_ids(documents: Iterable[Document], warn: Warn) -> Iterator[Document]:
+    """Documents with ids made unique: a repeated id becomes the document's path (with a warning);
+    a repeated path is the same document read twice and is dropped."""
+    seen_ids: set[str] = set()
+    for document in documents:
+        if document.id in seen_ids:
+            warn(f"{document.path}: duplicate document id {document.id!r}, renamed to its path")
+            document = Document(document.path, document.path, document.text, document.encoding, document.metadata)
+            if document.id in seen_ids:
+                continue
+        seen_ids.add(document.id)
+        yield document
 
 
 def _read_path(path: Path, globs: tuple[str, ...], warn: Warn, skip_bad_lines: bool,

@@ -57,7 +57,8 @@ def test_joins_a_cluster_by_address(engine: Any) -> None:
     script = ("import numpy as np\nfrom dedup.engines.ray import RayEngine\n"
               f"with RayEngine(address={ray.get_runtime_context().gcs_address!r}) as engine:\n"
               "    print(engine.start(), engine.cluster(4, np.array([[0, 1], [2, 3]])).label.tolist())\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          check=True)
     assert done.stdout.split("\n")[-2] == "2 [0, 0, 1, 1]"
     assert ray.is_initialized()
 
