@@ -15,16 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from dedup.figures import DEFAULT_FOLDS, Figure, extract_figures, fold_counts
 
 
 @dataclass(frozen=True, slots=True)
 class FigureSource:
-    """Where a figure was read: document, sentence (index and text) and the figure itself."""
+    """Where a value was read: the document, the 1-based line and text of the sentence, the figure
+    (whose ``start``/``end`` are offsets in that sentence)."""
 
-    doc: str
-    sentence_index: int
+    doc: Any
+    line: int
     sentence: str
     figure: Figure
 
@@ -38,7 +40,7 @@ class ConflictValue:
     """
 
     value: str
-    docs: tuple[str, ...]
+    docs: tuple[Any, ...]
     text: str
     sources: tuple[FigureSource, ...]
 
@@ -79,7 +81,7 @@ def _display_value(figure: Figure) -> str:
 
 
 def _headline_sources(
-    documents: Sequence[tuple[str, Sequence[str]]], folds: Mapping[str, Sequence[str]]
+    documents: Sequence[tuple[Any, Sequence[tuple[str, int]]]], folds: Mapping[str, Sequence[str]]
 ) -> dict[_GroupKey, list[FigureSource]]:
     """Each document's first figure per group; groups in order of first appearance.
 
@@ -89,21 +91,22 @@ def _headline_sources(
     headlines: dict[_GroupKey, list[FigureSource]] = {}
     for doc, sentences in documents:
         seen: set[_GroupKey] = set()
-        for index, sentence in enumerate(sentences):
+        for sentence, line in sentences:
             for figure in extract_figures(sentence):
                 key = _group_key(figure, folds)
                 if key is not None and key not in seen:
                     seen.add(key)
-                    headlines.setdefault(key, []).append(FigureSource(doc, index, sentence, figure))
+                    headlines.setdefault(key, []).append(FigureSource(doc, line, sentence, figure))
     return headlines
 
 
 def find_figure_conflicts(
-    documents: Sequence[tuple[str, Sequence[str]]], folds: Mapping[str, Sequence[str]] = DEFAULT_FOLDS
+    documents: Sequence[tuple[Any, Sequence[tuple[str, int]]]], folds: Mapping[str, Sequence[str]] = DEFAULT_FOLDS
 ) -> list[FigureConflict]:
     """Groups whose documents give different headline values, in order of first appearance.
 
-    ``documents`` are ``(doc_id, sentences)`` pairs in the caller's order, sentences in text order.
+    ``documents`` are ``(doc, sentences)`` pairs in the caller's order: ``doc`` is any sortable key
+    (the pipeline passes document indices), ``sentences`` are ``(text, line)`` in text order.
     """
     conflicts = []
     for key, sources in _headline_sources(documents, folds).items():

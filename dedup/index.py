@@ -88,6 +88,9 @@ DEFAULT_LIMIT = 10
 # (about 0.1 s). Larger indexes are checked by the header tests on open and by `stats(verify=True)`.
 QUICK_CHECK_MAX_BYTES = 64 << 20
 BUSY_TIMEOUT_SECONDS = 30.0
+# A failed write counts as "disk full" when less than this is left (of the file system, or below the
+# process's file size limit): a WAL frame is one page plus 24 bytes, the -shm file grows by 32 KiB.
+_ROOM_BYTES = 1 << 20
 # Band keys and postings have random keys, so a batch dirties pages all over their B-trees; a cache that
 # holds a whole batch's dirty pages writes each of them once, at commit, instead of spilling them early.
 BULK_CACHE_KIB = 2 << 20
@@ -127,6 +130,10 @@ class IndexFileError(Exception):
 
 class IndexCorrupt(IndexFileError):
     """The file is not a dedup index, or is damaged or truncated."""
+
+
+class IndexFull(IndexFileError):
+    """A write found no room (file system full, or the process's file size limit); nothing was written."""
 
 
 class IndexMismatch(IndexFileError):
@@ -303,9 +310,14 @@ class Index:
         """Create an empty index; ``params`` are :class:`~dedup.config.ScanConfig` fields."""
         path = Path(path)
         config = _config(params)
-        if path.exists():
-            raise IndexFileError(f"{path}: already exists (remove it or pick another path)")
+        try:
+            path.open("xb").close()  # claims the name, even against another process creating it now
+        except FileExistsError:
+            raise IndexFileError(f"{path}: already exists (remove it or pick another path)") from None
+        except OSError as exc:
+            raise IndexFileError(f"{path}: cannot create ({exc.strerror or exc})") from None
         stored = _index_params(config)
+        connection = None
         try:
             connection = _connect(path)
             connection.executescript("BEGIN;" + _SCHEMA)
@@ -314,6 +326,12 @@ class Index:
             ])
             connection.execute("COMMIT")
         except sqlite3.Error as exc:
+            if connection is not None:
+                connection.close()
+            for leftover in _files(path):  # ours, and half-written: it would be refused as "not an index"
+                leftover.unlink(missing_ok=True)
+            if _out_of_space(exc, path):
+                raise IndexFull(f"{path}: disk full while creating the index; nothing was created") from None
             raise IndexFileError(f"{path}: cannot create ({exc})") from None
         return cls(path, connection, config, stored)
 
@@ -327,6 +345,8 @@ class Index:
         size = _check_header(path)
         try:
             connection = _connect(path)
+        except sqlite3.OperationalError as exc:
+            raise _cannot_open(path, exc) from None
         except sqlite3.Error as exc:
             raise IndexCorrupt(f"{path}: not a dedup index ({exc})") from None
         try:
@@ -337,6 +357,9 @@ class Index:
             stored = _read_meta(path, connection)
             _compare_params(stored, params)
             config = _config({k: v for k, v in stored.items() if k in _CONFIG_FIELDS})
+        except sqlite3.OperationalError as exc:
+            connection.close()
+            raise _cannot_open(path, exc) from None
         except sqlite3.DatabaseError as exc:
             connection.close()
             raise IndexCorrupt(f"{path}: corrupt or not a dedup index ({exc})") from None
@@ -376,7 +399,7 @@ class Index:
         started = time.perf_counter()
         doc_id, text, meta = _item(doc_id, text, metadata)
         batch = self._prepare([text])
-        with self._write():
+        with self._write(f"adding {doc_id!r}"):
             self._claim([doc_id], replace=False)
             verdict = self._verdict(batch, limit)
             added = verdict.verdict != "duplicate"
@@ -453,7 +476,9 @@ class Index:
                 twice = next(i for i in ids if ids.count(i) > 1)
                 raise DocumentExists(f"document id {twice!r} appears twice in the input")
             batch = self._prepare([c[1] for c in checked])
-            with self._write():
+            adding = f"adding {ids[0]!r}" + (f" and {len(ids) - 1} more" if len(ids) > 1 else "")
+            kept = f"only the {stored} documents before them were added" if stored else ""
+            with self._write(adding, kept):
                 self._claim(ids, replace=replace)
                 self._insert(ids, [c[2] for c in checked], batch)
             stored += len(ids)
@@ -463,7 +488,7 @@ class Index:
 
     def remove(self, doc_id: str) -> None:
         """Remove a document (one transaction); raises :class:`DocumentNotFound` if it is not stored."""
-        with self._write():
+        with self._write(f"removing {doc_id!r}"):
             row = self._db.execute("SELECT doc FROM documents WHERE id = ?", (doc_id,)).fetchone()
             if row is None:
                 raise DocumentNotFound(f"no document {doc_id!r} in {self.path}")
@@ -482,10 +507,16 @@ class Index:
             self._db.execute(f"PRAGMA cache_size = {int(previous)}")
 
     @contextmanager
-    def _guard(self) -> Iterator[None]:
-        """Damage found while reading becomes :class:`IndexCorrupt` (one line), never a traceback."""
+    def _guard(self, doing: str = "reading it", outcome: str = "") -> Iterator[None]:
+        """SQLite errors become one line, never a traceback: damage is :class:`IndexCorrupt`, no room
+        :class:`IndexFull`, anything else the environment causes (locked, read-only, I/O error) an
+        :class:`IndexFileError` naming what was being done and, for a write, what it left behind."""
         try:
             yield
+        except sqlite3.OperationalError as exc:
+            if _out_of_space(exc, self.path):
+                raise IndexFull(f"{self.path}: disk full while {doing}{outcome}") from None
+            raise IndexFileError(f"{self.path}: {exc} while {doing}{outcome}") from None
         except sqlite3.DatabaseError as exc:
             if type(exc) is sqlite3.DatabaseError:
                 raise IndexCorrupt(f"{self.path}: corrupt ({exc})") from None
@@ -502,17 +533,19 @@ class Index:
                 self._db.execute("COMMIT")
 
     @contextmanager
-    def _write(self) -> Iterator[None]:
-        """``BEGIN IMMEDIATE`` takes the write lock first, so no writer slips in between check and add."""
-        with self._guard():
+    def _write(self, doing: str, kept: str = "") -> Iterator[None]:
+        """One write transaction. ``BEGIN IMMEDIATE`` takes the write lock first, so no writer slips in
+        between check and add. Any error, in COMMIT too (where a full disk shows), rolls it all back;
+        ``doing`` and ``kept`` (what earlier transactions stored) word the error."""
+        with self._guard(doing, f"; {kept or 'the index is unchanged'}"):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield
+                self._db.execute("COMMIT")
             except BaseException:
                 if self._db.in_transaction:  # SQLite may have rolled back already (e.g. disk full)
                     self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     # --- preparing -----------------------------------------------------------------------------
 
@@ -925,6 +958,40 @@ def _connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
+def _files(path: Path) -> list[Path]:
+    """The index file and SQLite's companions (``-wal``: committed writes not yet checkpointed; ``-shm``)."""
+    return [path] + [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+
+
+def _out_of_space(exc: sqlite3.Error, path: Path) -> bool:
+    """Whether a failed SQLite call ran out of room. SQLite says so for ENOSPC ("database or disk is full"),
+    but reports other write failures (EFBIG past the process's file size limit, ENOSPC while growing the
+    -shm file) as I/O errors: those count when the file system is (nearly) full or an index file has
+    reached ``RLIMIT_FSIZE``."""
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    if name == "SQLITE_FULL":
+        return True
+    if not name.startswith("SQLITE_IOERR") or os.name != "posix":
+        return False
+    import resource
+
+    try:
+        space = os.statvfs(path.parent)
+    except OSError:
+        return False
+    if space.f_bavail * space.f_frsize < _ROOM_BYTES:
+        return True
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    return limit != resource.RLIM_INFINITY and max(map(_file_size, _files(path))) > limit - _ROOM_BYTES
+
+
+def _cannot_open(path: Path, exc: sqlite3.OperationalError) -> IndexFileError:
+    """An index that SQLite cannot open for a reason outside the file (no room, permissions, a lock)."""
+    if _out_of_space(exc, path):
+        return IndexFull(f"{path}: disk full: SQLite needs room next to the index for its -wal and -shm files")
+    return IndexFileError(f"{path}: cannot open ({exc})")
+
+
 def _check_header(path: Path) -> int:
     """Cheap checks before SQLite sees the file: it exists, is SQLite, and is as long as its header says."""
     try:
@@ -991,7 +1058,17 @@ def _text(text: object) -> str:
         raise TypeError(f"text must be a string, got {type(text).__name__}")
     if not text.strip():
         raise ValueError("text is empty")
-    return text
+    return _unicode(text, "text")
+
+
+def _unicode(value: str, what: str) -> str:
+    """``value`` if it is valid Unicode: a lone surrogate (from a JSON ``\\ud800`` escape) cannot be stored
+    by SQLite, nor encoded in a response."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"{what} is not valid Unicode (a lone surrogate at character {exc.start})") from None
+    return value
 
 
 def _item(doc_id: object, text: object,
@@ -999,6 +1076,7 @@ def _item(doc_id: object, text: object,
     """Validate one document; returns ``(id, text, metadata as JSON or None)``."""
     if not isinstance(doc_id, str) or not doc_id:
         raise ValueError(f"document id must be a non-empty string, got {doc_id!r}")
+    _unicode(doc_id, f"document id {doc_id!r}")
     if metadata is not None and not isinstance(metadata, Mapping):
         raise ValueError(f"metadata of {doc_id!r} must be a mapping, got {type(metadata).__name__}")
     try:
@@ -1006,7 +1084,7 @@ def _item(doc_id: object, text: object,
     except (TypeError, ValueError) as exc:
         raise ValueError(f"metadata of {doc_id!r} is not JSON ({exc})") from None
     try:
-        return doc_id, _text(text), meta
+        return doc_id, _text(text), meta if meta is None else _unicode(meta, "metadata")
     except ValueError as exc:
         raise ValueError(f"document {doc_id!r}: {exc}") from None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from dedup.conflicts import FigureConflict
 from dedup.sources import Document
 
 if TYPE_CHECKING:
@@ -77,32 +78,6 @@ class DocumentOverlap:
     b: int
     a_in_b: float
     b_in_a: float
-
-
-@dataclass(frozen=True, slots=True)
-class ConflictSource:
-    """Where a conflicting value was read: the sentence, and the figure at ``start:end`` within it."""
-
-    doc: int
-    line: int
-    sentence: str
-    figure: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True, slots=True)
-class ConflictValue:
-    value: str
-    docs: tuple[int, ...]
-    text: str
-    sources: tuple[ConflictSource, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class FigureConflict:
-    counts: str
-    values: tuple[ConflictValue, ...]
 
 
 @dataclass(slots=True)

@@ -16,14 +16,14 @@ from contextlib import contextmanager
 import numpy as np
 
 from dedup.config import ScanConfig
-from dedup.conflicts import find_figure_conflicts
 from dedup.diff import diff_texts
 from dedup.figures import DEFAULT_FOLDS, merge_folds
 from dedup.engines.base import Engine
 from dedup.engines.local import LocalEngine
 from dedup.matches import paragraph_level, sentence_level
 from dedup.align import align
-from dedup.model import Comparison, ConflictSource, ConflictValue, DocumentOverlap, FigureConflict, Match, Report
+from dedup.conflicts import FigureConflict, find_figure_conflicts
+from dedup.model import Comparison, DocumentOverlap, Match, Report
 from dedup.overlap import document_overlaps, repeated_blocks
 from dedup.progress import Progress
 from dedup.segment import SegmentTable, segment_documents
@@ -123,9 +123,9 @@ def figure_conflicts(documents: Sequence[Document], sentences: SegmentTable, ove
     return [conflict for group in groups for conflict in _group_conflicts(texts, sentences, group, folds)]
 
 
-def _sentence_rows(sentences: SegmentTable, doc: int) -> list[int]:
+def _sentence_rows(sentences: SegmentTable, doc: int) -> np.ndarray:
     """Rows of one document's sentences (rows are sorted by document)."""
-    return list(range(*np.searchsorted(sentences.doc, [doc, doc + 1])))
+    return np.arange(*np.searchsorted(sentences.doc, [doc, doc + 1]))
 
 
 def _folds(config: ScanConfig) -> Mapping[str, Sequence[str]]:
@@ -134,20 +134,11 @@ def _folds(config: ScanConfig) -> Mapping[str, Sequence[str]]:
 
 def _group_conflicts(texts: Sequence[str], sentences: SegmentTable, group: Sequence[int],
                      folds: Mapping[str, Sequence[str]]) -> list[FigureConflict]:
-    rows_of = {doc: _sentence_rows(sentences, doc) for doc in group}
-    inputs = [(str(doc), sentences.texts(texts, rows_of[doc])) for doc in group]
-    return [
-        FigureConflict(conflict.counts, tuple(
-            ConflictValue(
-                value.value, tuple(int(d) for d in value.docs), value.text,
-                tuple(ConflictSource(int(s.doc), int(sentences.line[rows_of[int(s.doc)][s.sentence_index]]),
-                                     s.sentence, s.figure.label, s.figure.start, s.figure.end)
-                      for s in value.sources),
-            )
-            for value in conflict.values
-        ))
-        for conflict in find_figure_conflicts(inputs, folds)
-    ]
+    inputs = []
+    for doc in group:
+        rows = _sentence_rows(sentences, doc)
+        inputs.append((doc, list(zip(sentences.texts(texts, rows), sentences.line[rows].tolist()))))
+    return find_figure_conflicts(inputs, folds)
 
 
 def compare(a: str | os.PathLike[str], b: str | os.PathLike[str], *, config: ScanConfig | None = None,

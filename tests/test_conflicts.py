@@ -16,11 +16,17 @@ def lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
 
-def seed_documents() -> list[tuple[str, list[str]]]:
+def seed_documents() -> list[tuple[str, list[tuple[str, int]]]]:
     return [
-        (path.name[:3], [s for line in lines(path) for s in _SENTENCE_BREAK.split(line) if s.strip()])
+        (path.name[:3], [(s, number) for number, line in enumerate(lines(path), 1)
+                         for s in _SENTENCE_BREAK.split(line) if s.strip()])
         for path in sorted(SAMPLE.glob("*.txt"))
     ]
+
+
+def numbered(documents: list[tuple[str, list[str]]]) -> list[tuple[str, list[tuple[str, int]]]]:
+    """Documents of sentences, one sentence per line."""
+    return [(doc, [(sentence, number) for number, sentence in enumerate(sentences, 1)]) for doc, sentences in documents]
 
 
 def summary(conflicts: list[FigureConflict]) -> list[tuple[str, list[tuple[str, tuple[str, ...]]]]]:
@@ -46,9 +52,9 @@ def test_seed_conflicts() -> None:
         "alleging "
         "India's support for the militants, a claim that Delhi has repeatedly denied."
     )
-    assert [(s.doc, s.sentence_index, s.figure.text) for s in civilians[1].sources] == [
+    assert [(s.doc, s.line, s.figure.text) for s in civilians[1].sources] == [
         ("003", 1, "18"),
-        ("004", 6, "a total of 18"),
+        ("004", 4, "a total of 18"),
     ]
     security = by_group["security personnel killed"].values
     assert security[0].text == (
@@ -91,7 +97,7 @@ def test_agreeing_values_are_not_conflicts() -> None:
         ("b", ["The attack killed 31 civilians."]),  # a qualifier difference is not a conflict
         ("c", ["Officials said 31 residents died."]),
     ]
-    assert find_figure_conflicts(documents) == []
+    assert find_figure_conflicts(numbered(documents)) == []
 
 
 def test_a_document_does_not_contradict_itself() -> None:
@@ -99,7 +105,7 @@ def test_a_document_does_not_contradict_itself() -> None:
         ("a", ["Troops killed 145 militants.", "Earlier they killed 41 insurgents in other operations."]),
         ("b", ["Security forces eliminated 145 attackers."]),
     ]
-    assert find_figure_conflicts(documents) == []
+    assert find_figure_conflicts(numbered(documents)) == []
 
 
 def test_repeated_sentences_count_once() -> None:
@@ -107,7 +113,7 @@ def test_repeated_sentences_count_once() -> None:
         ("a", ["Gunmen killed 12 soldiers.", "Gunmen killed 12 soldiers."]),
         ("b", ["Gunmen killed 14 soldiers."]),
     ]
-    [conflict] = find_figure_conflicts(documents)
+    [conflict] = find_figure_conflicts(numbered(documents))
     values = [(v.value, v.docs, len(v.sources)) for v in conflict.values]
     assert values == [("12", ("a",), 1), ("14", ("b",), 1)]
 
@@ -118,7 +124,7 @@ def test_vague_amounts_and_claims_are_kept_apart() -> None:
         ("b", ["The army said 12 soldiers were killed."]),
         ("c", ["The rebels claimed to have killed 50 soldiers."]),
     ]
-    assert find_figure_conflicts(documents) == []
+    assert find_figure_conflicts(numbered(documents)) == []
 
 
 def test_ranges_and_order_of_first_appearance() -> None:
@@ -126,7 +132,7 @@ def test_ranges_and_order_of_first_appearance() -> None:
         ("b", ["Police arrested 9 students.", "Between 30 and 40 people were killed."]),
         ("a", ["Police arrested 7 students.", "At least 50 people were killed."]),
     ]
-    assert summary(find_figure_conflicts(documents)) == [
+    assert summary(find_figure_conflicts(numbered(documents))) == [
         ("students arrested", [("9", ("b",)), ("7", ("a",))]),
         ("people killed", [("30-40", ("b",)), ("50", ("a",))]),
     ]
@@ -137,14 +143,14 @@ def test_claims_conflict_only_with_claims() -> None:
         ("a", ["The group claimed to have killed 84 security personnel."]),
         ("b", ["The group asserted that it killed 90 soldiers."]),
     ]
-    assert summary(find_figure_conflicts(documents)) == [
+    assert summary(find_figure_conflicts(numbered(documents))) == [
         ("security personnel killed (claimed)", [("84", ("a",)), ("90", ("b",))]),
     ]
 
 
 def test_extended_folds_group_jihadists_with_militants() -> None:
     documents = [("a", ["Troops killed 5 jihadists."]), ("b", ["Troops killed 7 militants."])]
-    assert find_figure_conflicts(documents) == []
-    assert summary(find_figure_conflicts(documents, merge_folds({"militants": ["jihadists"]}))) == [
+    assert find_figure_conflicts(numbered(documents)) == []
+    assert summary(find_figure_conflicts(numbered(documents), merge_folds({"militants": ["jihadists"]}))) == [
         ("militants killed", [("5", ("a",)), ("7", ("b",))]),
     ]

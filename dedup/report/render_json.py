@@ -7,7 +7,8 @@ from typing import Any
 
 from dedup import __version__
 from dedup.diff import Diff
-from dedup.model import Cluster, Comparison, FigureConflict, Match, Passage, Report
+from dedup.conflicts import FigureConflict
+from dedup.model import Cluster, Comparison, Match, Passage, Report
 
 SCHEMA = "dedup.report/1"
 
@@ -65,8 +66,8 @@ def conflicts_list(conflicts: list[FigureConflict], ids: list[str]) -> list[dict
     return [
         {"counts": c.counts, "values": [
             {"value": v.value, "docs": [ids[d] for d in v.docs], "text": v.text,
-             "sources": [{"doc": ids[s.doc], "line": s.line, "figure": s.figure, "sentence": s.sentence,
-                          "start": s.start, "end": s.end}
+             "sources": [{"doc": ids[s.doc], "line": s.line, "figure": s.figure.label, "sentence": s.sentence,
+                          "start": s.figure.start, "end": s.figure.end}
                          for s in v.sources]}
             for v in c.values]}
         for c in conflicts

@@ -12,7 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from dedup.diff import Diff
-from dedup.model import Comparison, FigureConflict, Match, Report
+from dedup.conflicts import FigureConflict
+from dedup.model import Comparison, Match, Report
 from dedup.report.labels import block_members, figure_text, lines_label, short, wording_text
 
 EXCERPT = 160
@@ -122,7 +123,7 @@ def _conflict(console: Console, conflict: FigureConflict, ids: Sequence[str]) ->
     for value in conflict.values:
         source = value.sources[0]
         line = Text(f"    {value.value}: {ids[source.doc]}:{source.line} ", style="dim")
-        line.append_text(_around(source.sentence, source.start, source.end))
+        line.append_text(_around(source.sentence, source.figure.start, source.figure.end))
         console.print(line)
 
 
