@@ -10,9 +10,10 @@ so sentence candidates come from shared shingles instead: pairs that share at le
 shingles, counted by sorting ``(shingle, sentence)`` pairs. Shingles in more than ``max_df``
 sentences are stock phrases and give no evidence.
 
-A bucket of many identical keys (a paragraph copied into 300 files) yields all pairs only up to
-``SMALL_BUCKET`` members; beyond that every member is paired with the bucket's first member, so the
-work stays linear (299 candidates, never 45,000).
+A bucket of many identical keys (a paragraph copied into 300 files) pairs each member only with the
+``SMALL_BUCKET - 1`` members before it, and members further down also with the bucket's first
+member, so the work stays linear in the bucket size (about 31 candidates per member, never the
+45,000 pairs of all 300). Exact copies never get here: they are grouped before LSH.
 """
 
 from __future__ import annotations

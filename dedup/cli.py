@@ -47,6 +47,16 @@ class OutputFormat(str, enum.Enum):
     html = "html"
 
 
+class EngineName(str, enum.Enum):
+    local = "local"
+    ray = "ray"
+
+
+class OutputFiles(str, enum.Enum):
+    jsonl = "jsonl"
+    parquet = "parquet"
+
+
 class Kind(str, enum.Enum):
     exact = "exact"
     near = "near"
@@ -143,7 +153,7 @@ def write_payload(payload: str, output: Optional[Path]) -> None:
 def scan_command(
     paths: Annotated[list[Path], typer.Argument(help="Files, folders (recursive) or JSONL files of {id, text}.")],
     threshold: Annotated[float, typer.Option(help="Jaccard similarity for near-duplicate paragraphs.")] = 0.7,
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
+    report_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")] = None,
     glob: Annotated[Optional[list[str]], typer.Option(help="File name patterns in folders (repeatable).")] = None,
     fail_on: Annotated[Optional[Kind], typer.Option(help="Exit 1 if a match of this kind (or stricter) exists.")] = None,
@@ -152,6 +162,15 @@ def scan_command(
     skip_bad_lines: Annotated[bool, typer.Option(help="Skip malformed JSONL lines instead of stopping.")] = False,
     figure_groups: Annotated[Optional[Path], typer.Option(help=FIGURE_GROUPS_HELP)] = None,
     max_document_mb: Annotated[float, typer.Option(help="Skip documents larger than this (MB).")] = 32.0,
+    engine: Annotated[EngineName, typer.Option(help="Where the heavy stages run: this machine, or Ray.")] = (
+        EngineName.local),
+    address: Annotated[Optional[str], typer.Option(help="Ray cluster to join (default: start a local one).")] = None,
+    shards: Annotated[Optional[int], typer.Option(help="Ray shards per stage (default: 2 per CPU).")] = None,
+    output_format: Annotated[Optional[OutputFiles], typer.Option(
+        "--output-format", help="Also write matches, clusters and the ids to drop as files (large corpora).")] = None,
+    output_dir: Annotated[Path, typer.Option(help="Folder for --output-format files.")] = Path("dedup-output"),
+    keep: Annotated[str, typer.Option(help="Which document of a duplicate group to keep: first, longest, "
+                                           "or metadata:FIELD (smallest value, e.g. a date).")] = "first",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no warnings on stderr.")] = False,
 ) -> None:
     """Scan documents for exact, near and partial reuse, inside and across files."""
@@ -164,20 +183,60 @@ def scan_command(
                             figure_groups=load_figure_groups(figure_groups))
     except ValueError as exc:
         fail(str(exc))
+    if output_format is not None:
+        from dedup.engines.output import keep_rule
+
+        try:
+            keep_rule(keep)  # a bad rule is refused before a long scan, not after it
+        except ValueError as exc:
+            fail(str(exc))
+    options = dict(config=config, globs=glob or DEFAULT_GLOBS, skip_bad_lines=skip_bad_lines,
+                   max_document_bytes=int(max_document_mb * 1e6), warn=None if quiet else warn)
     bar = progress_bar(quiet)
     try:
-        if bar is None:
-            report = scan(paths, config=config, globs=glob or DEFAULT_GLOBS, skip_bad_lines=skip_bad_lines,
-                          max_document_bytes=int(max_document_mb * 1e6), warn=None if quiet else warn)
+        if engine is EngineName.ray:
+            report = _scan_on_ray(paths, address, shards, options)
+        elif bar is None:
+            report = scan(paths, **options)
         else:
             with bar:
-                report = scan(paths, config=config, globs=glob or DEFAULT_GLOBS, skip_bad_lines=skip_bad_lines,
-                              max_document_bytes=int(max_document_mb * 1e6), warn=warn, progress=BarProgress(bar))
-    except InputError as exc:
+                report = scan(paths, progress=BarProgress(bar), **options)
+    except (InputError, ImportError) as exc:
         fail(str(exc))
-    emit_report(report, output_format, output)
+    emit_report(report, report_format, output)
+    if output_format is not None:
+        from dedup.engines.output import write_outputs
+
+        try:
+            written = write_outputs(report, output_dir, output_format.value, keep)
+        except (ValueError, OSError) as exc:  # mixed metadata types; a folder that cannot be written
+            fail(f"{output_dir}: {exc}")
+        if not quiet:
+            typer.echo("dedup: wrote " + ", ".join(str(path) for path in written.values()), err=True)
     if fail_on is not None and any(KIND_ORDER[m.kind] <= KIND_ORDER[fail_on.value] for m in report.matches):
         raise typer.Exit(EXIT_FOUND)
+
+
+def _scan_on_ray(paths: list[Path], address: Optional[str], shards: Optional[int], options: dict) -> Report:  # type: ignore[type-arg]
+    """The same scan with the heavy stages (and the reading) on a Ray cluster."""
+    from dedup.engines.ray import RayEngine, read_corpus
+    from dedup.pipeline import analyze
+
+    warnings: list[str] = []
+    shown = options["warn"]
+
+    def collect(message: str) -> None:
+        warnings.append(message)
+        if shown is not None:
+            shown(message)
+
+    with RayEngine(address=address, shards=shards) as engine:
+        documents = read_corpus(paths, engine, globs=options["globs"], warn=collect,
+                                skip_bad_lines=options["skip_bad_lines"],
+                                max_document_bytes=options["max_document_bytes"])
+        report = analyze(documents, options["config"], engine=engine)
+    report.warnings = warnings
+    return report
 
 
 @app.command("diff")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,23 +67,19 @@ def cluster(n_nodes: int, edges: np.ndarray) -> Clustering:
 
 
 def _bfs_parents(n_nodes: int, edges: np.ndarray, roots: np.ndarray) -> np.ndarray:
-    """Parent of each node in a breadth-first forest grown from all roots at once (vectorised)."""
-    parent = np.full(n_nodes, -1, dtype=np.int64)
-    parent[roots] = roots
-    both = np.concatenate([edges, edges[:, ::-1]])
-    frontier = np.zeros(n_nodes, dtype=bool)
-    frontier[roots] = True
-    while True:
-        step = both[frontier[both[:, 0]] & (parent[both[:, 1]] < 0)]
-        if len(step) == 0:
-            break
-        # Prefer the smallest parent for determinism.
-        step = step[np.lexsort((step[:, 0], step[:, 1]))]
-        first = np.r_[True, step[1:, 1] != step[:-1, 1]]
-        step = step[first]
-        parent[step[:, 1]] = step[:, 0]
-        frontier[:] = False
-        frontier[step[:, 1]] = True
-    alone = parent < 0
+    """Parent of each node in a breadth-first forest grown from all roots at once.
+
+    One scipy BFS from a virtual node joined to every root, so the cost is O(nodes + edges) however
+    deep the clusters are (a chain of near copies). Neighbours are visited in index order, so the
+    result depends only on the graph; a component's parents do not depend on other components.
+    """
+    virtual = n_nodes
+    rows = np.concatenate([edges[:, 0], np.full(len(roots), virtual)])
+    cols = np.concatenate([edges[:, 1], roots])
+    graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n_nodes + 1, n_nodes + 1)).tocsr()
+    graph.sort_indices()
+    _, predecessors = breadth_first_order(graph, virtual, directed=False, return_predecessors=True)
+    parent = predecessors[:n_nodes].astype(np.int64)
+    alone = (parent < 0) | (parent == virtual)
     parent[alone] = np.flatnonzero(alone)
     return parent

@@ -84,17 +84,23 @@ FORMAT = "dedup.index"
 SCHEMA_VERSION = 1
 NEAR_DUPLICATE_SHARE = 0.5
 DEFAULT_LIMIT = 10
-# PRAGMA quick_check reads every page; on open it runs by default only for files up to this size
-# (about 0.1 s). Larger indexes are checked by the header tests on open and by `stats(verify=True)`.
+# PRAGMA integrity_check reads every page; on open it runs by default only for files up to this size
+# (about 0.2 s). Larger indexes are checked by the header tests on open and by `stats(verify=True)`.
+# (quick_check would take 0.1 s, but it passes a stale or misplaced page of an index or a WITHOUT ROWID
+# table, such as bands and postings, and checks then give wrong verdicts without an error.)
 QUICK_CHECK_MAX_BYTES = 64 << 20
 BUSY_TIMEOUT_SECONDS = 30.0
 # A failed write counts as "disk full" when less than this is left (of the file system, or below the
 # process's file size limit): a WAL frame is one page plus 24 bytes, the -shm file grows by 32 KiB.
 _ROOM_BYTES = 1 << 20
+UNCHANGED = "the index is unchanged"  # what a failed write leaves: its transaction is rolled back
 # Band keys and postings have random keys, so a batch dirties pages all over their B-trees; a cache that
 # holds a whole batch's dirty pages writes each of them once, at commit, instead of spilling them early.
 BULK_CACHE_KIB = 2 << 20
 RELATIONS = ("new", "partial-reuse", "near-duplicate", "duplicate")
+# Metadata comes back inside every match: deeper nesting than this fails JSON encoders (pydantic stops
+# at about 250 levels, Python's json at about 1,000) and would break every check that matches it.
+MAX_METADATA_DEPTH = 32
 _INT64 = np.dtype("<i8")
 
 _SCHEMA = """
@@ -339,7 +345,7 @@ class Index:
     def open(cls, path: str | os.PathLike[str], *, quick_check: bool | None = None, **params: Any) -> Index:
         """Open an index, refusing it if it is not an index, is damaged, or differs from ``params``.
 
-        ``quick_check`` runs ``PRAGMA quick_check`` (default: for files up to 64 MB).
+        ``quick_check`` runs ``PRAGMA integrity_check`` (default: for files up to 64 MB).
         """
         path = Path(path)
         size = _check_header(path)
@@ -351,7 +357,7 @@ class Index:
             raise IndexCorrupt(f"{path}: not a dedup index ({exc})") from None
         try:
             if quick_check or (quick_check is None and size <= QUICK_CHECK_MAX_BYTES):
-                problems = _pragma_problems(connection, "quick_check(3)")
+                problems = _pragma_problems(connection, "integrity_check(3)")
                 if problems:
                     raise IndexCorrupt(f"{path}: corrupt ({'; '.join(problems)})")
             stored = _read_meta(path, connection)
@@ -382,7 +388,7 @@ class Index:
     def check(self, text: str, *, limit: int = DEFAULT_LIMIT) -> Verdict:
         """The verdict for ``text`` against the stored documents (reads only; at most ``limit`` matches)."""
         started = time.perf_counter()
-        batch = self._prepare([_text(text)])
+        batch = self._prepare([validate_text(text)])
         with self._read():
             verdict = self._verdict(batch, limit)
         return _timed(verdict, started)
@@ -397,7 +403,7 @@ class Index:
         Raises :class:`DocumentExists` if ``doc_id`` is stored.
         """
         started = time.perf_counter()
-        doc_id, text, meta = _item(doc_id, text, metadata)
+        doc_id, text, meta = validate_document(doc_id, text, metadata)
         batch = self._prepare([text])
         with self._write(f"adding {doc_id!r}"):
             self._claim([doc_id], replace=False)
@@ -458,8 +464,8 @@ class Index:
         Band keys and postings are B-trees with random keys: each batch rewrites every page it touches
         once, so bulk loads into a large index want thousands of documents per batch (the page cache
         grows up to 2 GiB while this runs). ``progress`` gets the number stored so far after each
-        committed batch. On an error (an id already stored, an empty text) the failing batch is rolled
-        back; earlier batches stay stored.
+        committed batch. On an error (an id already stored, an empty text, a full disk) the failing batch
+        is rolled back; earlier batches stay stored (an IndexFull error says how many).
         """
         if batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
@@ -470,15 +476,16 @@ class Index:
                      progress: Callable[[int], None] | None) -> int:
         stored = 0
         for chunk in _chunks(items, batch_size):
-            checked = [_item(*item) for item in chunk]
+            checked = [validate_document(*item) for item in chunk]
             ids = [c[0] for c in checked]
             if len(set(ids)) != len(ids):
                 twice = next(i for i in ids if ids.count(i) > 1)
                 raise DocumentExists(f"document id {twice!r} appears twice in the input")
             batch = self._prepare([c[1] for c in checked])
             adding = f"adding {ids[0]!r}" + (f" and {len(ids) - 1} more" if len(ids) > 1 else "")
-            kept = f"only the {stored} documents before them were added" if stored else ""
-            with self._write(adding, kept):
+            outcome = (f"only the first {stored} {'document was' if stored == 1 else 'documents were'} added"
+                       if stored else UNCHANGED)
+            with self._write(adding, outcome):
                 self._claim(ids, replace=replace)
                 self._insert(ids, [c[2] for c in checked], batch)
             stored += len(ids)
@@ -533,11 +540,11 @@ class Index:
                 self._db.execute("COMMIT")
 
     @contextmanager
-    def _write(self, doing: str, kept: str = "") -> Iterator[None]:
+    def _write(self, doing: str, outcome: str = UNCHANGED) -> Iterator[None]:
         """One write transaction. ``BEGIN IMMEDIATE`` takes the write lock first, so no writer slips in
         between check and add. Any error, in COMMIT too (where a full disk shows), rolls it all back;
-        ``doing`` and ``kept`` (what earlier transactions stored) word the error."""
-        with self._guard(doing, f"; {kept or 'the index is unchanged'}"):
+        ``doing`` and ``outcome`` (what the index holds afterwards) word the error."""
+        with self._guard(doing, f"; {outcome}"):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield
@@ -862,8 +869,11 @@ class Index:
             if words >= self.config.min_words:
                 exact[doc].add(h)
         out = {}
-        for doc, doc_id, metadata, text in self._db.execute(
-                f"SELECT doc, id, metadata, text FROM documents WHERE doc {_IN}", (json.dumps(docs),)):
+        for doc, doc_id, metadata, text, text_hash in self._db.execute(
+                f"SELECT doc, id, metadata, text, exact FROM documents WHERE doc {_IN}", (json.dumps(docs),)):
+            if _text_hash(text) != text_hash:  # neither SQLite check sees a damaged page inside a long text
+                raise IndexCorrupt(f"{self.path}: corrupt (the text of document {doc_id!r} does not match "
+                                   "its hash)")
             sets = np.concatenate(shingles[doc]) if shingles[doc] else np.empty(0, dtype=np.uint64)
             out[doc] = (doc_id, _metadata(metadata), text, sets, exact[doc])
         return out
@@ -908,6 +918,10 @@ class Index:
             count = db.execute(sql).fetchone()[0]
             if count:
                 problems.append(f"{count} {problem}")
+        damaged = sum(_text_hash(text) != text_hash
+                      for text, text_hash in db.execute("SELECT text, exact FROM documents"))
+        if damaged:
+            problems.append(f"{damaged} documents whose text does not match its hash")
         canonical = db.execute("SELECT count(*) FROM paragraphs WHERE canonical = 1").fetchone()[0]
         if band_rows != canonical * self._bands:
             problems.append(f"{band_rows} band keys for {canonical} canonical paragraphs x "
@@ -1053,7 +1067,8 @@ def _file_size(path: Path) -> int:
         return 0
 
 
-def _text(text: object) -> str:
+def validate_text(text: object) -> str:
+    """``text`` if it can be checked: a non-blank string of valid Unicode (else TypeError / ValueError)."""
     if not isinstance(text, str):
         raise TypeError(f"text must be a string, got {type(text).__name__}")
     if not text.strip():
@@ -1071,22 +1086,35 @@ def _unicode(value: str, what: str) -> str:
     return value
 
 
-def _item(doc_id: object, text: object,
-          metadata: Mapping[str, Any] | None = None) -> tuple[str, str, str | None]:
-    """Validate one document; returns ``(id, text, metadata as JSON or None)``."""
+def validate_document(doc_id: object, text: object,
+                      metadata: Mapping[str, Any] | None = None) -> tuple[str, str, str | None]:
+    """``(id, text, metadata as JSON or None)`` of a document that can be stored and later returned in
+    matches, or ValueError saying why not (callers such as the service refuse it before any work)."""
     if not isinstance(doc_id, str) or not doc_id:
         raise ValueError(f"document id must be a non-empty string, got {doc_id!r}")
     _unicode(doc_id, f"document id {doc_id!r}")
     if metadata is not None and not isinstance(metadata, Mapping):
         raise ValueError(f"metadata of {doc_id!r} must be a mapping, got {type(metadata).__name__}")
+    if metadata is not None and _depth(metadata) > MAX_METADATA_DEPTH:
+        raise ValueError(f"metadata of {doc_id!r} is nested deeper than {MAX_METADATA_DEPTH} levels")
     try:
         meta = None if metadata is None else json.dumps(dict(metadata), ensure_ascii=False)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"metadata of {doc_id!r} is not JSON ({exc})") from None
     try:
-        return doc_id, _text(text), meta if meta is None else _unicode(meta, "metadata")
+        return doc_id, validate_text(text), meta if meta is None else _unicode(meta, "metadata")
     except ValueError as exc:
         raise ValueError(f"document {doc_id!r}: {exc}") from None
+
+
+def _depth(value: object) -> int:
+    """Nesting depth of a JSON-like value, level by level (no recursion, so any depth is measured)."""
+    depth, level = 0, [value]
+    while level:
+        depth += 1
+        level = [child for v in level if isinstance(v, (Mapping, list, tuple))
+                 for child in (v.values() if isinstance(v, Mapping) else v)]
+    return depth
 
 
 def _metadata(value: str | None) -> dict[str, Any] | None:

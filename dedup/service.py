@@ -4,9 +4,12 @@
 transaction (201 stored, 200 not stored because it is a duplicate, 409 id taken); ``GET`` and
 ``DELETE /documents/{id}``; ``GET /stats``; ``GET /health``. The OpenAPI schema is at ``/openapi.json``.
 
-Errors are JSON ``{"detail": ...}``: 422 bad body (empty text, wrong types), 413 body over
-``max_bytes`` (declared Content-Length or actual bytes), 404 unknown id, 401 missing or wrong bearer
-token on a write when a token is set, 503 damaged index.
+Errors are JSON ``{"detail": ...}``: 422 bad body (not JSON, not an object, empty text, wrong types,
+unknown fields, an id over 1,024 characters, lone surrogates, metadata nested over 32 levels), 400 a
+body that is not UTF-8 or is JSON nested too deep to parse, 413 body over ``max_bytes`` (declared
+Content-Length or actual bytes), 404 unknown id, 401 missing or wrong bearer token on a write when a
+token is set, 507 no room left to store the article (nothing is stored), 503 damaged or unusable
+index (locked, read-only, I/O error).
 
 Each request opens its own SQLite connection in its worker thread (an :class:`~dedup.index.Index` is
 one connection and belongs to one thread), so any number of readers run at once over WAL while
@@ -18,18 +21,29 @@ between requests instead of checkpointing it at every close.
 from __future__ import annotations
 
 import hmac
+import json
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Response, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field, StrictStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
 
 from dedup import __version__
-from dedup.index import DocumentExists, DocumentNotFound, Index, IndexCorrupt
+from dedup.index import (
+    DocumentExists,
+    DocumentNotFound,
+    Index,
+    IndexFileError,
+    IndexFull,
+    validate_document,
+    validate_text,
+)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -37,22 +51,31 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 BEARER = HTTPBearer(auto_error=False, description="Required for writes when the service has a token.")
 WARM_UP_TEXT = "Numba compiles the shingle and signature loops on first use; this text pays for it at start."
+MAX_ID_CHARS = 1024  # ids are quoted in every match and error: an id is a name, not a payload
 
 
 class CheckRequest(BaseModel):
+    """The index's own rules apply here, so a request it would refuse (empty text, a lone surrogate from
+    a ``"\\ud800"`` escape, metadata nested too deep to return) is a 422, not a failure later on."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt field ("metdata") must not be dropped silently
+
     text: StrictStr = Field(description="The article's raw text.")
 
     @field_validator("text")
     @classmethod
-    def _not_blank(cls, text: str) -> str:
-        if not text.strip():
-            raise ValueError("text is empty")
-        return text
+    def _checkable(cls, text: str) -> str:
+        return validate_text(text)
 
 
 class DocumentRequest(CheckRequest):
-    id: StrictStr = Field(min_length=1, description="The id to store the article under.")
+    id: StrictStr = Field(min_length=1, max_length=MAX_ID_CHARS, description="The id to store the article under.")
     metadata: dict[str, Any] | None = Field(default=None, description="Any JSON object, returned in matches.")
+
+    @model_validator(mode="after")
+    def _storable(self) -> Self:
+        validate_document(self.id, self.text, self.metadata)
+        return self
 
 
 class QuoteModel(BaseModel):
@@ -171,9 +194,19 @@ def create_app(index_path: str | os.PathLike[str], *, token: str | None = None,
                   description="Pre-ingest filter: is an incoming article new, or a copy of stored ones?")
     app.add_middleware(BodyLimit, max_bytes=max_bytes)
 
-    @app.exception_handler(IndexCorrupt)
-    async def corrupt(_: Request, exc: IndexCorrupt) -> JSONResponse:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's own handler, but ASCII JSON: the errors quote the input, which may hold lone surrogates
+        body = json.dumps({"detail": jsonable_encoder(exc.errors())}, ensure_ascii=True, separators=(",", ":"))
+        return Response(body, status.HTTP_422_UNPROCESSABLE_CONTENT, media_type="application/json")
+
+    @app.exception_handler(IndexFileError)
+    async def unusable(_: Request, exc: IndexFileError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status.HTTP_503_SERVICE_UNAVAILABLE)
+
+    @app.exception_handler(IndexFull)
+    async def full(_: Request, exc: IndexFull) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status.HTTP_507_INSUFFICIENT_STORAGE)
 
     @app.post("/check", response_model=VerdictModel, response_model_exclude_unset=True)
     def check(request: CheckRequest) -> dict[str, Any]:
@@ -182,9 +215,10 @@ def create_app(index_path: str | os.PathLike[str], *, token: str | None = None,
             return index.check(request.text).to_dict()
 
     @app.post("/documents", response_model=VerdictModel, response_model_exclude_unset=True,
-              status_code=status.HTTP_201_CREATED,
-              dependencies=[Depends(writer)], responses={200: {"description": "A duplicate: not stored."},
-                                                         409: {"description": "The id is already stored."}})
+              status_code=status.HTTP_201_CREATED, dependencies=[Depends(writer)],
+              responses={200: {"description": "A duplicate: not stored."},
+                         409: {"description": "The id is already stored."},
+                         507: {"description": "No room left to store it: nothing was stored."}})
     def add(request: DocumentRequest, response: Response) -> dict[str, Any]:
         """Check an article and store it unless it is a duplicate, in one transaction."""
         with connect() as index:

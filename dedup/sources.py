@@ -170,16 +170,16 @@ def with_unique_ids(documents: Iterable[Document], warn: Warn) -> Iterator[Docum
 def _read_path(path: Path, globs: tuple[str, ...], warn: Warn, skip_bad_lines: bool,
                max_bytes: int) -> Iterator[Document]:
     if path.is_dir():
-        files = _walk(path, globs, warn)
+        files = walk(path, globs, warn)
         if not files:
             raise InputError(f"{path}: folder has no files matching {', '.join(globs)}")
         for file in files:
-            yield from _read_file(file, file.relative_to(path).as_posix(), warn, skip_bad_lines, max_bytes)
+            yield from read_file(file, file.relative_to(path).as_posix(), warn, skip_bad_lines, max_bytes)
     else:
-        yield from _read_file(path, path.name, warn, skip_bad_lines, max_bytes)
+        yield from read_file(path, path.name, warn, skip_bad_lines, max_bytes)
 
 
-def _walk(root: Path, globs: tuple[str, ...], warn: Warn) -> list[Path]:
+def walk(root: Path, globs: tuple[str, ...], warn: Warn) -> list[Path]:
     """Matching files below ``root``, sorted. Iterative (any depth); symlinked folders are followed
     once, so a symlink loop is reported instead of walked forever; unreadable folders are reported."""
     found: list[Path] = []
@@ -213,7 +213,8 @@ def _walk(root: Path, globs: tuple[str, ...], warn: Warn) -> list[Path]:
     return sorted(found)
 
 
-def _read_file(path: Path, doc_id: str, warn: Warn, skip_bad_lines: bool, max_bytes: int) -> Iterator[Document]:
+def read_file(path: Path, doc_id: str, warn: Warn, skip_bad_lines: bool, max_bytes: int) -> Iterator[Document]:
+    """The documents of one file (one, or one per JSONL record); problems are warnings, not errors."""
     try:
         info = path.stat()
     except OSError as exc:

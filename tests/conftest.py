@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import logging
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,3 +40,15 @@ def sample_copy(tmp_path: Path) -> Path:
     folder = tmp_path / "sample"
     shutil.copytree(SAMPLE, folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def ray_session() -> Iterator[Any]:
+    """One local Ray instance (2 CPUs) for the whole session, or the one already running."""
+    ray = pytest.importorskip("ray")
+    started = not ray.is_initialized()
+    if started:
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+    yield ray
+    if started:
+        ray.shutdown()

@@ -235,3 +235,32 @@ def test_html_report_of_scan_and_diff(tmp_path):
     diff = run("diff", SAMPLE / seed("000"), SAMPLE / seed("001"), "--format", "html")
     assert diff.exit_code == 0 and diff.stdout.startswith("<!DOCTYPE html>")
     assert "<del" in diff.stdout and "roaming" in diff.stdout
+
+
+def test_scan_on_ray_gives_the_local_report(ray_session, tmp_path):
+    local = json.loads(run("scan", SAMPLE, "--format", "json", "-q").stdout)
+    on_ray = run("scan", SAMPLE, "--format", "json", "-q", "--engine", "ray", "--shards", "3")
+    assert on_ray.exit_code == 0, on_ray.stderr
+    remote = json.loads(on_ray.stdout)
+    for report in (local, remote):
+        del report["stats"]
+    assert remote == local
+
+
+def test_output_files_for_large_corpora(tmp_path):
+    (tmp_path / "in").mkdir()
+    text = (SAMPLE / seed("002")).read_text(encoding="utf-8")
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / "in" / name).write_text(text if name != "c.txt" else "Something else entirely, written "
+                                            "for this test and about nothing in the others.", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("scan", tmp_path / "in", "--format", "json", "--output-format", "jsonl", "--output-dir", out,
+                 "--keep", "first")
+    assert result.exit_code == 0, result.stderr
+    assert "dedup: wrote" in result.stderr
+    assert (out / "drop.txt").read_text(encoding="utf-8").split() == ["b.txt"]
+    assert (out / "matches.jsonl").exists() and (out / "clusters.jsonl").exists()
+    bad = run("scan", tmp_path / "in", "--output-format", "jsonl", "--output-dir", out, "--keep", "tallest")
+    assert bad.exit_code == 2 and bad.stdout == ""
+    assert bad.stderr == ('dedup: error: keep must be "first", "longest" or "metadata:<field>" '
+                          "(e.g. metadata:published), got 'tallest'\n")

@@ -9,8 +9,7 @@ to ``ENGINES``. Ray engines share one Ray instance per session (2 CPUs) and are 
 from __future__ import annotations
 
 import itertools
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,18 +22,6 @@ from dedup.engines.local import LocalEngine, sign_all
 from dedup.pipeline import analyze
 from dedup.report.render_json import report_dict
 from dedup.sources import Document
-
-
-@pytest.fixture(scope="session")
-def ray_session() -> Iterator[Any]:
-    """One local Ray instance for the whole session (or the one already running)."""
-    ray = pytest.importorskip("ray")
-    started = not ray.is_initialized()
-    if started:
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
-    yield ray
-    if started:
-        ray.shutdown()
 
 
 def _ray_engine(shards: int) -> Callable[[], Engine]:

@@ -138,14 +138,14 @@ def test_unreadable_file_is_reported(folder, monkeypatch):
 
 def test_file_that_vanishes_during_the_scan(folder, monkeypatch):
     (folder / "gone.txt").write_text(PARAGRAPH, encoding="utf-8")
-    walk = dedup.sources._walk
+    walk = dedup.sources.walk
 
     def walk_then_delete(*args):
         found = walk(*args)
         (folder / "gone.txt").unlink()
         return found
 
-    monkeypatch.setattr(dedup.sources, "_walk", walk_then_delete)
+    monkeypatch.setattr(dedup.sources, "walk", walk_then_delete)
     report, stderr = outcome(scan_cli(folder))
     assert stderr == [f"dedup: warning: {folder / 'gone.txt'}: cannot read (No such file or directory), skipped"]
     assert [d["id"] for d in report["documents"]] == ["good.txt"]

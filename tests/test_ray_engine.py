@@ -18,7 +18,6 @@ from dedup.engines.output import drop_list, duplicate_groups, write_outputs
 from dedup.pipeline import analyze
 from dedup.sources import Document, InputError, read_documents
 from tests.conftest import SAMPLE
-from tests.test_engines import ray_session  # noqa: F401  (one Ray instance for the session)
 
 pq = pytest.importorskip("pyarrow.parquet")
 pa = pytest.importorskip("pyarrow")

@@ -54,7 +54,7 @@ def sign_batch(texts: Sequence[str], shingle_size: int, num_perm: int, seed: int
     return sets, sigs
 
 
-def _batches(texts: Sequence[str], batch_chars: int) -> Iterator[tuple[int, int]]:
+def batches(texts: Sequence[str], batch_chars: int) -> Iterator[tuple[int, int]]:
     start, size = 0, 0
     for i, text in enumerate(texts):
         size += len(text)
@@ -83,7 +83,7 @@ def sign_all(texts: Sequence[str], shingle_size: int, num_perm: int, seed: int, 
     share of the results crosses a pipe.
     """
     global _TEXTS
-    spans = list(_batches(texts, batch_chars))
+    spans = list(batches(texts, batch_chars))
     results: list[tuple[ShingleSets, np.ndarray]] = []
     _TEXTS = texts
     try:

@@ -101,7 +101,7 @@ def drop_list(report: Report, keep: str = "first", *,
               min_coverage: float = DUPLICATE_COVERAGE) -> list[Drop]:
     """The documents to drop, in document order: every member of a duplicate group but the one ``keep``
     chooses (``"first"``, ``"longest"`` or ``"metadata:<field>"``)."""
-    rank = _keep_rule(keep)
+    rank = keep_rule(keep)
     documents = report.documents
     dropped: list[tuple[int, Drop]] = []
     for group, members in enumerate(duplicate_groups(report, min_coverage)):
@@ -114,7 +114,7 @@ def drop_list(report: Report, keep: str = "first", *,
     return [drop for _, drop in sorted(dropped, key=lambda item: item[0])]
 
 
-def _keep_rule(keep: str) -> Callable[[Document, int], tuple[Any, ...]]:
+def keep_rule(keep: str) -> Callable[[Document, int], tuple[Any, ...]]:
     """A sort key of (document, index): the member with the smallest key is kept."""
     if keep == "first":
         return lambda document, index: (index,)

@@ -47,7 +47,7 @@ from scipy.sparse.csgraph import connected_components
 from dedup import candidates, sources, verify
 from dedup.cluster import Clustering, cluster
 from dedup.engines.base import Progress
-from dedup.engines.local import BATCH_CHARS, _batches, concatenate, sign_batch
+from dedup.engines.local import BATCH_CHARS, batches, concatenate, sign_batch
 from dedup.shingle import ShingleSets
 from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, InputError
 
@@ -117,7 +117,7 @@ class RayEngine:
         shards = self.start()
         ray, tasks = _import_ray(), _tasks()
         total = sum(len(t) for t in texts)
-        spans = list(_batches(texts, max(min(BATCH_CHARS, math.ceil(total / shards)), 1)))
+        spans = list(batches(texts, max(min(BATCH_CHARS, math.ceil(total / shards)), 1)))
         pending = {tasks.sign.remote(list(texts[s:e]), shingle_size, num_perm, seed): (s, e)
                    for s, e in spans}
         order = list(pending)
@@ -238,29 +238,22 @@ def read_corpus(paths: Iterable[str | os.PathLike[str]], engine: RayEngine, *,
 
 def _in_reading_order(plan: list[_ReadJob | str], read: dict[_ReadJob, _ReadResult],
                       warn: Callable[[str], None]) -> list[Document]:
-    """Documents, warnings and errors as read_documents meets them, with its rule for repeated ids
-    (a repeated id becomes the document's path; a repeated path is dropped)."""
-    documents: list[Document] = []
-    seen_ids: set[str] = set()
-    for item in plan:
-        if isinstance(item, str):
-            warn(item)
-            continue
-        found, warnings, error = read[item]
-        for message in warnings:
-            warn(message)
-        if error is not None:
-            raise error
-        for document in found:
-            if document.id in seen_ids:
-                warn(f"{document.path}: duplicate document id {document.id!r}, renamed to its path")
-                document = Document(document.path, document.path, document.text, document.encoding,
-                                    document.metadata)
-                if document.id in seen_ids:
-                    continue
-            seen_ids.add(document.id)
-            documents.append(document)
-    return documents
+    """Documents with unique ids (:func:`dedup.sources.with_unique_ids`), warnings and errors as
+    read_documents meets them."""
+
+    def found() -> Iterator[Document]:
+        for item in plan:
+            if isinstance(item, str):
+                warn(item)
+                continue
+            documents, warnings, error = read[item]
+            for message in warnings:
+                warn(message)
+            if error is not None:
+                raise error
+            yield from documents
+
+    return list(sources.with_unique_ids(found(), warn))
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +274,7 @@ def _read_plan(paths: Iterable[str | os.PathLike[str]], globs: tuple[str, ...]) 
         if not path.exists():
             raise InputError(f"{raw_path}: no such file or folder")
         if path.is_dir():
-            files = sources._walk(path, (*globs, "*" + PARQUET_SUFFIX), plan.append)
+            files = sources.walk(path, (*globs, "*" + PARQUET_SUFFIX), plan.append)
             if not files:
                 raise InputError(f"{path}: folder has no files matching {', '.join(globs)}")
             found = [(file, file.relative_to(path).as_posix()) for file in files]
@@ -313,7 +306,7 @@ def _read_jobs(jobs: list[_ReadJob], skip_bad_lines: bool, max_bytes: int) -> li
             if job.row_group >= 0:
                 found = list(_read_parquet_rows(job, warnings.append, skip_bad_lines, max_bytes))
             else:
-                found = list(sources._read_file(Path(job.path), job.doc_id, warnings.append, skip_bad_lines,
+                found = list(sources.read_file(Path(job.path), job.doc_id, warnings.append, skip_bad_lines,
                                                 max_bytes))
         except InputError as exc:
             results.append(([], warnings, exc))
