@@ -17,12 +17,12 @@ from dedup.cluster import Clustering
 from dedup.shingle import ShingleSets
 from dedup.verify import Overlaps
 
-Progress = Callable[[int], None]
+Advance = Callable[[int], None]  # called with the number of texts just done
 
 
 class Engine(Protocol):
     def sign(self, texts: Sequence[str], shingle_size: int, num_perm: int, seed: int, *,
-             progress: Progress | None = None) -> tuple[ShingleSets, np.ndarray]:
+             progress: Advance | None = None) -> tuple[ShingleSets, np.ndarray]:
         """Shingle sets (CSR) and a ``(len(texts), num_perm)`` signature matrix, rows in input order."""
         ...
 

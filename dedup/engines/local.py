@@ -16,7 +16,7 @@ import numpy as np
 
 from dedup import candidates, verify
 from dedup.cluster import Clustering, cluster
-from dedup.engines.base import Progress
+from dedup.engines.base import Advance
 from dedup.minhash import signatures
 from dedup.shingle import ShingleSets, shingle_sets
 
@@ -30,7 +30,7 @@ class LocalEngine:
         self.workers = workers
 
     def sign(self, texts: Sequence[str], shingle_size: int, num_perm: int, seed: int, *,
-             progress: Progress | None = None) -> tuple[ShingleSets, np.ndarray]:
+             progress: Advance | None = None) -> tuple[ShingleSets, np.ndarray]:
         return sign_all(texts, shingle_size, num_perm, seed, workers=self.workers, progress=progress)
 
     def bucket_pairs(self, keys: np.ndarray) -> np.ndarray:
@@ -75,7 +75,7 @@ def _sign_range(start: int, end: int, shingle_size: int, num_perm: int, seed: in
 
 
 def sign_all(texts: Sequence[str], shingle_size: int, num_perm: int, seed: int, *, workers: int = 1,
-             progress: Progress | None = None, batch_chars: int = BATCH_CHARS) -> tuple[ShingleSets, np.ndarray]:
+             progress: Advance | None = None, batch_chars: int = BATCH_CHARS) -> tuple[ShingleSets, np.ndarray]:
     """Shingle sets and signatures of every text, in order; ``progress`` gets the texts done per batch.
 
     With ``workers > 1`` this process signs every ``workers``-th batch itself and ``workers - 1``

@@ -46,7 +46,7 @@ from scipy.sparse.csgraph import connected_components
 
 from dedup import candidates, sources, verify
 from dedup.cluster import Clustering, cluster
-from dedup.engines.base import Progress
+from dedup.engines.base import Advance
 from dedup.engines.local import BATCH_CHARS, batches, concatenate, sign_batch
 from dedup.shingle import ShingleSets
 from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, InputError
@@ -113,7 +113,7 @@ class RayEngine:
         self.close()
 
     def sign(self, texts: Sequence[str], shingle_size: int, num_perm: int, seed: int, *,
-             progress: Progress | None = None) -> tuple[ShingleSets, np.ndarray]:
+             progress: Advance | None = None) -> tuple[ShingleSets, np.ndarray]:
         shards = self.start()
         ray, tasks = _import_ray(), _tasks()
         total = sum(len(t) for t in texts)
