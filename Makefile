@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test test-all fuzz bench bench-quick browser screenshot clean
+.PHONY: install run test test-all lint fuzz bench bench-quick browser screenshot clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test: $(STAMP) browser
 
 test-all: $(STAMP) browser
 	$(BIN)/python -m pytest -q -m ''
+
+lint: $(STAMP)
+	$(BIN)/ruff check dedup tests benchmarks
 
 # Fuzz the figure parser, the segmenter, normalisation and the diff (hypothesis, FUZZ_MINUTES long).
 FUZZ_MINUTES ?= 3

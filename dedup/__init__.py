@@ -22,7 +22,7 @@ _EXPORTS = {
     "Verdict": "dedup.index",
 }
 
-__all__ = [*_EXPORTS, "__version__"]
+__all__ = ["Document", "Index", "InputError", "Report", "ScanConfig", "Verdict", "__version__", "analyze", "scan"]
 
 if TYPE_CHECKING:
     from dedup.config import ScanConfig

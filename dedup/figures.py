@@ -9,10 +9,10 @@ vocabularies: to support a new word, extend a table, not the code.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,14 +15,14 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from dedup.align import align
 from dedup.config import ScanConfig
+from dedup.conflicts import FigureConflict, find_figure_conflicts
 from dedup.diff import diff_texts
-from dedup.figures import DEFAULT_FOLDS, merge_folds
 from dedup.engines.base import Engine
 from dedup.engines.local import LocalEngine
+from dedup.figures import DEFAULT_FOLDS, merge_folds
 from dedup.matches import paragraph_level, sentence_level
-from dedup.align import align
-from dedup.conflicts import FigureConflict, find_figure_conflicts
 from dedup.model import Comparison, DocumentOverlap, Match, Report
 from dedup.overlap import document_overlaps, repeated_blocks
 from dedup.progress import Progress

@@ -9,7 +9,6 @@ import pytest
 
 from dedup.figures import DEFAULT_FOLDS, NOT_A_FIGURE_RULES, Figure, extract_figures, fold_counts, merge_folds
 
-
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 
 

@@ -9,7 +9,7 @@ small scans and tests use. The other primitives are compiled or vectorised alrea
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from dedup import __version__
-from dedup.diff import Diff
 from dedup.conflicts import FigureConflict
+from dedup.diff import Diff
 from dedup.model import Cluster, Comparison, Match, Passage, Report
 
 SCHEMA = "dedup.report/1"

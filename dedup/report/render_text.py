@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from dedup.diff import Diff
 from dedup.conflicts import FigureConflict
+from dedup.diff import Diff
 from dedup.model import Comparison, Match, Report
 from dedup.report.labels import block_members, figure_text, lines_label, short, wording_text
 
