@@ -133,11 +133,11 @@ def load_figure_groups(path: Optional[Path]) -> tuple[tuple[str, tuple[str, ...]
 
 def emit_report(report: Report, output_format: OutputFormat, output: Optional[Path]) -> None:
     from dedup.report.render_html import render_html
-    from dedup.report.render_json import to_json
+    from dedup.report.render_json import write_json
     from dedup.report.render_text import render_text
 
     if output_format is OutputFormat.json:
-        write_payload(to_json(report), output)
+        write_output(lambda console: write_json(report, console.file), output)
     elif output_format is OutputFormat.html:
         write_payload(render_html(report), output)
     else:

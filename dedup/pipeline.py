@@ -79,6 +79,7 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
                                        progress=progress.advance)
     with _timed(timings, "paragraph_matches"):
         paragraph_result = paragraph_level(paragraphs, paragraph_sets, paragraph_sigs, config, engine)
+        del paragraph_sigs  # 4 x num_perm bytes a paragraph, no longer needed
     with _timed(timings, "sentence_matches"):
         sentence_result = sentence_level(sentences, sentence_sets, paragraph_result.clustering, config, engine,
                                          label_offset=len(paragraph_result.clustering.representative))

@@ -308,10 +308,11 @@ WRITER = textwrap.dedent("""
     path, name, mode = sys.argv[1:4]
     rounds, offset = 8, 1000 if name == "a" else 2000
     index = Index.open(path, quick_check=False)
+    index.check(synthetic(0))  # loads the compiled loops, so neither process starts late
     print("ready", flush=True)
     sys.stdin.readline()  # both processes start on the same line from the test
     out = {"won": [], "lost": []}
-    for k in range(rounds):
+    for k in range(rounds) if name == "a" else reversed(range(rounds)):  # they meet halfway, racing
         if mode == "add":
             own = [(f"{name}{k}-{j}", synthetic(offset + 10 * k + j)) for j in range(5)]
             index.add_many(own, batch_size=5)
