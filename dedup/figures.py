@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -278,21 +278,26 @@ def _cues_by_event(table: Mapping[str, Sequence[str]]) -> str:
 
 
 
-def _first_words(*tables: Iterable[str]) -> str:
-    words = {key.split()[0].rstrip(".") for table in tables for key in table}
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if w[:1].isalpha())
+def _first_words(*tables: Iterable[str]) -> frozenset[str]:
+    return frozenset(key.split()[0].rstrip(".").lower() for table in tables for key in table
+                     if key[:1].isalpha())
 
 
 # Where a figure can start: a digit, a currency sign, or the first word of a qualifier, a spelled
 # number, an article before a multiplier, a vague amount, an ordinal, a month, a currency code,
-# "between" or "aged". Only these positions are tried, so prose without numbers costs one regex pass.
-_FIGURE_START_RE = re.compile(
-    r"(?<![\w$£€₹])(?=\d|[$£€₹]|(?:"
-    + _first_words(QUALIFIERS, NUMBER_WORDS, ARTICLE_FACTORS, VAGUE_AMOUNTS, ORDINAL_WORDS, MONTHS,
-                   CURRENCY_PREFIXES, ("between", "aged"))
-    + r")\b)",
-    re.I,
-)
+# "between" or "aged". Only these words are tried (a set look-up per word, not a regex per position).
+_FIGURE_START_WORDS = _first_words(QUALIFIERS, NUMBER_WORDS, ARTICLE_FACTORS, VAGUE_AMOUNTS, ORDINAL_WORDS,
+                                   MONTHS, CURRENCY_PREFIXES, ("between", "aged"))
+_WORD_START_RE = re.compile(r"(?<![\w$£€₹])(?:[A-Za-z]+\$?|[\w$£€₹]+)")
+
+
+def _figure_starts(text: str) -> Iterator[int]:
+    for match in _WORD_START_RE.finditer(text):
+        word = match.group()
+        if word[0].isdigit() or word[0] in "$£€₹" or word.lower() in _FIGURE_START_WORDS:
+            yield match.start()
+
+
 _QUALIFIER_RE = re.compile(rf"(?P<qualifier>{_literal_alternation(QUALIFIERS)}){_SPACE}", re.I)
 _CURRENCY_PREFIX_RE = re.compile(rf"(?P<currency>{_literal_alternation(CURRENCY_PREFIXES)})[^\S\n]?")
 _DIGITS_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
@@ -578,8 +583,7 @@ def _scan(text: str) -> list[Figure]:
     disqualified = _disqualified_numbers(text)
     figures: list[Figure] = []
     next_free = 0
-    for word_start in _FIGURE_START_RE.finditer(text):
-        pos = word_start.start()
+    for pos in _figure_starts(text):
         if pos >= next_free and (figure := _figure_at(text, pos, disqualified)):
             figures.append(figure)
             next_free = figure.end
