@@ -46,3 +46,13 @@ def test_offsets_point_at_the_quoted_text(seed_report):
             span = match[side]
             assert texts[span["doc"]][span["start"]:span["end"]] == span["text"]
             assert texts[span["doc"]].count("\n", 0, span["start"]) + 1 == span["line"]
+
+
+def test_streamed_json_equals_the_report_data(seed_report):
+    import io
+
+    from dedup.report.render_json import write_json
+
+    buffer = io.StringIO()
+    write_json(seed_report, buffer)
+    assert json.loads(buffer.getvalue()) == json.loads(json.dumps(report_dict(seed_report)))
