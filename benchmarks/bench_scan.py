@@ -58,8 +58,10 @@ def stage_seconds(report: Path) -> dict[str, float]:
     with open(report, "rb") as handle:
         handle.seek(max(0, report.stat().st_size - 65536))
         tail = handle.read().decode("utf-8", "replace")
-    start = tail.rfind('"stats": ')
-    stats, _ = json.JSONDecoder().raw_decode(tail, start + len('"stats": '))
+    start = tail.rfind('"stats":') + len('"stats":')
+    while tail[start].isspace():
+        start += 1
+    stats, _ = json.JSONDecoder().raw_decode(tail, start)
     return dict(stats["seconds"])
 
 

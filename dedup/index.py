@@ -63,6 +63,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, Self
 
@@ -747,15 +748,15 @@ class Index:
         reused sentences merged into passages. Pairs inside exact/near paragraph pairs are left out."""
         config = self.config
         sets = batch.sentence_sets
-        eligible = np.flatnonzero(sets.sizes() >= config.partial_min_shared)
-        if len(eligible) == 0:
+        compared = sets.sizes() >= config.partial_min_shared
+        if not compared.any():
             return [], {}
         owner = np.repeat(np.arange(len(sets)), sets.sizes())
-        take = np.isin(owner, eligible)
+        take = compared[owner]
         shingles, owner = sets.hashes.view(np.int64)[take], owner[take]
-        postings = np.array(self._db.execute(f"SELECT shingle, sentence FROM postings WHERE shingle {_IN}",
-                                             (json.dumps(np.unique(shingles).tolist()),)).fetchall(),
-                            dtype=np.int64).reshape(-1, 2)
+        rows = self._db.execute(f"SELECT shingle, sentence FROM postings WHERE shingle {_IN}",
+                                (json.dumps(_distinct(shingles).tolist()),))
+        postings = np.fromiter(chain.from_iterable(rows), dtype=np.int64).reshape(-1, 2)  # no row tuples kept
         proposed = _shared_pairs(shingles, owner, postings, config.partial_min_shared)
         stored = self._sets("sentences", {c for _, c in proposed})
         best: dict[tuple[int, int], tuple[float, float]] = {}
@@ -767,12 +768,13 @@ class Index:
         edges = sorted(((seg.doc, i, seg.ordinal, seg, stored_exact)
                         for (i, stored_exact) in best for seg in copies.get(stored_exact, [])
                         if (int(incoming_paragraph[i]), seg.paragraph) not in matched), key=lambda e: e[:3])
-        pairs = self._merge(edges, sets, {h: stored_set for h, stored_set in stored.values()})
+        pairs = self._merge(edges, sets, {h: stored_set for h, stored_set in stored.values()}, best)
         return pairs, {"postings_read": len(postings), "sentence_candidates": len(proposed)}
 
     def _merge(self, edges: list[tuple[int, int, int, _Segment, int]], incoming: ShingleSets,
-               stored_sets: dict[int, np.ndarray]) -> list[_Pair]:
-        """Runs of reused sentences consecutive on both sides become one passage (as in the scan)."""
+               stored_sets: dict[int, np.ndarray], scores: dict[tuple[int, int], tuple[float, float]]) -> list[_Pair]:
+        """Runs of reused sentences consecutive on both sides become one passage (as in the scan); a run
+        of one sentence keeps the ``scores`` its pair was verified with, longer runs are measured whole."""
         open_runs: dict[tuple[int, int, int], list[tuple[int, _Segment, int]]] = {}
         runs = []
         for doc, i, ordinal, seg, stored_exact in edges:
@@ -784,9 +786,12 @@ class Index:
             open_runs[(doc, i, ordinal)] = run
         pairs = []
         for run in runs:
-            a = np.concatenate([stored_sets[h] for _, _, h in run])
-            b = np.concatenate([incoming.get(i) for i, _, _ in run])
-            jaccard, containment, _, _ = verify.set_overlap(a, b)
+            if len(run) == 1:
+                jaccard, containment = scores[(run[0][0], run[0][2])]
+            else:
+                a = np.concatenate([stored_sets[h] for _, _, h in run])
+                b = np.concatenate([incoming.get(i) for i, _, _ in run])
+                jaccard, containment, _, _ = verify.set_overlap(a, b)
             pairs.append(_Pair("partial", [i for i, _, _ in run], [seg for _, seg, _ in run], jaccard,
                                containment))
         return pairs
@@ -836,6 +841,7 @@ class Index:
         coverage = {o.b: (o.a_in_b, o.b_in_a) for o in document_overlaps(
             [], matches, [int(batch.paragraph_chars()[0])] + [chars[d] for d in docs])}
         incoming_exact = _eligible_exact(batch.paragraph_sets, self.config.min_words)
+        incoming_set = _distinct(batch.paragraph_sets.hashes)
         ranked = sorted(docs, key=lambda d: (d not in same_text,
                                              *(-x for x in coverage.get(position[d], (0, 0))), d))
         chosen = ranked[:limit]
@@ -850,7 +856,7 @@ class Index:
                 relation = "near-duplicate"
             else:
                 relation = "partial-reuse"
-            similarity = verify.set_overlap(paragraph_sets, batch.paragraph_sets.hashes)[0]
+            similarity = _jaccard(paragraph_sets, incoming_set)
             passages = tuple(self._passage(batch, pair, text)
                              for pair in _strongest_per_span(batch, by_doc[doc]))
             out.append(DocumentMatch(doc_id, metadata, relation, similarity, incoming_in_stored,
@@ -860,7 +866,7 @@ class Index:
         return out
 
     def _documents(self, docs: list[int]) -> dict[int, tuple[str, Any, str, np.ndarray, set[int]]]:
-        """``doc -> (id, metadata, text, all paragraph shingles, exact hashes of compared paragraphs)``."""
+        """``doc -> (id, metadata, text, its paragraphs' shingle set, exact hashes of compared paragraphs)``."""
         shingles: dict[int, list[np.ndarray]] = defaultdict(list)
         exact: dict[int, set[int]] = defaultdict(set)
         for doc, words, h, blob in self._db.execute(
@@ -874,7 +880,7 @@ class Index:
             if _text_hash(text) != text_hash:  # neither SQLite check sees a damaged page inside a long text
                 raise IndexCorrupt(f"{self.path}: corrupt (the text of document {doc_id!r} does not match "
                                    "its hash)")
-            sets = np.concatenate(shingles[doc]) if shingles[doc] else np.empty(0, dtype=np.uint64)
+            sets = _distinct(np.concatenate(shingles[doc])) if shingles[doc] else np.empty(0, dtype=np.uint64)
             out[doc] = (doc_id, _metadata(metadata), text, sets, exact[doc])
         return out
 
@@ -1203,6 +1209,19 @@ def _sorted_member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
         return np.zeros(len(values), dtype=bool)
     position = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
     return sorted_set[position] == values
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` by sorting: numpy's default hash-based unique is 3x slower on these small arrays."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+
+
+def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard similarity of two sorted arrays of distinct values."""
+    shared = int(_sorted_member(a, b).sum())
+    union = len(a) + len(b) - shared
+    return shared / union if union else 0.0
 
 
 def _eligible_exact(sets: ShingleSets, min_words: int) -> set[int]:

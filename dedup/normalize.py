@@ -10,9 +10,9 @@ from __future__ import annotations
 import unicodedata
 
 # Bump whenever the output of normalize() changes: stored indexes record it.
-NORMALIZER_VERSION = 1
+NORMALIZER_VERSION = 2
 
-_QUOTES = "\u2018\u2019\u201a\u201b\u2032\u0060\u00b4"
+_QUOTES = "\u2018\u2019\u201a\u201b\u2032\u00b4"  # no ASCII here: ASCII text takes the fast path
 _DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 _TRANSLATION = str.maketrans(
@@ -20,12 +20,15 @@ _TRANSLATION = str.maketrans(
 )
 
 
+def fold(text: str) -> str:
+    """NFKC, case, quotes and dashes, character by character (white space is left as it is)."""
+    if text.isascii():
+        return text.lower()  # ASCII has nothing for NFKC, quotes or dashes to change
+    text = unicodedata.normalize("NFKC", text).casefold()
+    # casefold can leave non-NFKC sequences behind (e.g. U+0130), so normalise once more.
+    return unicodedata.normalize("NFKC", text).translate(_TRANSLATION)
+
+
 def normalize(text: str) -> str:
     """Return the matching form of ``text`` (idempotent: normalize(normalize(t)) == normalize(t))."""
-    if text.isascii():
-        text = text.lower()  # ASCII has nothing for NFKC, quotes or dashes to change
-    else:
-        text = unicodedata.normalize("NFKC", text).casefold()
-        # casefold can leave non-NFKC sequences behind (e.g. U+0130), so normalise once more.
-        text = unicodedata.normalize("NFKC", text).translate(_TRANSLATION)
-    return " ".join(text.split())
+    return " ".join(fold(text).split())

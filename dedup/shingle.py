@@ -13,6 +13,7 @@ strings and is several times slower, see benchmarks/).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
+from dedup.normalize import fold as fold_case
 from dedup.normalize import normalize
 
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
@@ -30,22 +32,27 @@ NUMBER_TOKEN = np.uint64(0x6E756D6265720000)  # "number": every token starting w
 
 def _character_tables() -> tuple[np.ndarray, ...]:
     """Per UTF-16 code unit: its folded form, and whether it is white space, part of a word, a
-    one-character token or a digit."""
+    one-character token, a digit, or beyond what the fold table can stand for (see ``_NEEDS_NORMALIZE``)."""
     codes = np.arange(0x10000)
     fold = np.arange(0x10000, dtype=np.uint16)
     space = np.zeros(0x10000, dtype=np.bool_)
     word = np.zeros(0x10000, dtype=np.bool_)
     digit = np.zeros(0x10000, dtype=np.bool_)
+    complex_ = np.zeros(0x10000, dtype=np.bool_)
     for code in range(0x10000):
         char = chr(code)
         category = unicodedata.category(char)
         space[code] = char.isspace()
         word[code] = category[0] in "LNM" or code == 0x5F
         digit[code] = category == "Nd"
-        if not 0xD800 <= code <= 0xDFFF and not space[code]:
-            folded = normalize(char)
-            if len(folded) == 1 and ord(folded) <= 0xFFFF:  # expansions ("ß" -> "ss") stay with normalize()
-                fold[code] = ord(folded)
+        if 0xD800 <= code <= 0xDFFF or space[code]:
+            continue
+        folded = fold_case(char)
+        if len(folded) == 1 and ord(folded) <= 0xFFFF and not folded.isspace():
+            fold[code] = ord(folded)
+        complex_[code] = code >= 0x80 and (
+            len(folded) != 1 or ord(folded[0]) > 0xFFFF or folded.isspace() or category[0] == "M" or unicodedata.combining(char) != 0 or _is_jamo(code)
+            or any(unicodedata.category(f)[0] == "M" or unicodedata.combining(f) or _is_jamo(ord(f)) for f in folded))
     single = (
         ((codes >= 0x3040) & (codes <= 0x30FF))  # kana
         | ((codes >= 0x3400) & (codes <= 0x4DBF))  # CJK extension A
@@ -55,10 +62,28 @@ def _character_tables() -> tuple[np.ndarray, ...]:
         | ((codes >= 0xD800) & (codes <= 0xDFFF))  # UTF-16 surrogate halves of astral characters
     )
     word |= (codes >= 0xD800) & (codes <= 0xDFFF)
-    return fold, space, word, single & word, digit
+    return fold, space, word, single & word, digit, complex_
 
 
-FOLD_TABLE, SPACE_TABLE, WORD_TABLE, SINGLE_TABLE, DIGIT_TABLE = _character_tables()
+def _is_jamo(code: int) -> bool:
+    """Hangul jamo, which NFKC composes into syllables."""
+    return 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F or 0xA960 <= code <= 0xA97F or 0xD7B0 <= code <= 0xD7FF
+
+
+def _class_of(flags: np.ndarray) -> re.Pattern[str]:
+    """A regex matching any character whose flag is set, or any character outside the BMP."""
+    codes = np.flatnonzero(flags)
+    breaks = np.flatnonzero(np.diff(codes) != 1)
+    starts, ends = codes[np.r_[0, breaks + 1]], codes[np.r_[breaks, len(codes) - 1]]
+    body = "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in zip(starts, ends))
+    return re.compile(f"[{body}\\U00010000-\\U0010ffff]")
+
+
+FOLD_TABLE, SPACE_TABLE, WORD_TABLE, SINGLE_TABLE, DIGIT_TABLE, _COMPLEX = _character_tables()
+# Text with none of these folds character by character in the compiled loop: characters whose
+# normal form is not one character ("ß" -> "ss"), combining marks and Hangul jamo (NFKC composes
+# them with their neighbours), and anything outside the BMP. Other text goes through normalize().
+_NEEDS_NORMALIZE = _class_of(_COMPLEX)
 
 
 @nb.njit(inline="always")
@@ -191,10 +216,11 @@ class ShingleSets:
 def shingle_sets(texts: Sequence[str], k: int) -> ShingleSets:
     """Shingle raw texts with word ``k``-grams, in their normalised form (see :func:`normalize`).
 
-    ASCII text is folded inside the compiled loop; other text goes through :func:`normalize` first
-    (NFKC and case folding can change its length). Either way the result is that of the normalised text.
+    Text is folded character by character inside the compiled loop; only text with characters that
+    NFKC composes or expands goes through :func:`normalize` first. Either way the result is that of
+    the normalised text (property-tested).
     """
-    prepared = [text if text.isascii() else normalize(text) for text in texts]
+    prepared = [text if text.isascii() or not _NEEDS_NORMALIZE.search(text) else normalize(text) for text in texts]
     # Every text is followed by one newline (white space), so segment i spans bounds[i]:bounds[i+1]
     # of the joined code units and tokens never cross segments.
     lengths = np.fromiter((_utf16_length(t) + 1 for t in prepared), dtype=np.int64, count=len(prepared))
