@@ -1,16 +1,13 @@
-"""Local engine: everything in this process, and the signature stage over shared-nothing shards,
-one process per core.
-
-Each shard is a batch of raw segment texts; a worker normalises, shingles and signs it and sends
-back arrays only. With one worker everything runs in this process (no start-up cost), which is what
-small scans and tests use. The other primitives are compiled or vectorised already.
+"""Local engine: everything in this process; the signature stage over independent batches, one
+thread per core (the compiled loops release the GIL). The other primitives are compiled or
+vectorised already.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 
 import numpy as np
 
@@ -65,44 +62,26 @@ def batches(texts: Sequence[str], batch_chars: int) -> Iterator[tuple[int, int]]
         yield start, len(texts)
 
 
-# The texts of the current sign_all call. Worker processes are forked after it is set, so they read
-# their batch from inherited memory instead of receiving it pickled.
-_TEXTS: Sequence[str] = ()
-
-
-def _sign_range(start: int, end: int, shingle_size: int, num_perm: int, seed: int) -> tuple[ShingleSets, np.ndarray]:
-    return sign_batch(_TEXTS[start:end], shingle_size, num_perm, seed)
-
-
 def sign_all(texts: Sequence[str], shingle_size: int, num_perm: int, seed: int, *, workers: int = 1,
              progress: Advance | None = None, batch_chars: int = BATCH_CHARS) -> tuple[ShingleSets, np.ndarray]:
     """Shingle sets and signatures of every text, in order; ``progress`` gets the texts done per batch.
 
-    With ``workers > 1`` this process signs every ``workers``-th batch itself and ``workers - 1``
-    forked processes sign the others (shared-nothing: each batch is independent), so only their
-    share of the results crosses a pipe.
+    With ``workers > 1`` batches are signed by that many threads: the tokeniser, shingler and MinHash
+    loops are compiled without the GIL, and threads share the texts and the results, where processes
+    would have to send them through pipes (measured: processes ran slower than one worker, because a
+    paragraph's signature outweighs its text; see benchmarks/).
     """
-    global _TEXTS
     spans = list(batches(texts, batch_chars))
+
+    def sign(span: tuple[int, int]) -> tuple[ShingleSets, np.ndarray]:
+        return sign_batch(texts[span[0]:span[1]], shingle_size, num_perm, seed)
+
     results: list[tuple[ShingleSets, np.ndarray]] = []
-    _TEXTS = texts
-    try:
-        if workers > 1 and len(spans) > 1:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
-                futures = {i: pool.submit(_sign_range, s, e, shingle_size, num_perm, seed)
-                           for i, (s, e) in enumerate(spans) if i % workers}
-                for i, (s, e) in enumerate(spans):
-                    results.append(futures[i].result() if i % workers else _sign_range(s, e, shingle_size, num_perm, seed))
-                    if progress:
-                        progress(e - s)
-        else:
-            for s, e in spans:
-                results.append(_sign_range(s, e, shingle_size, num_perm, seed))
-                if progress:
-                    progress(e - s)
-    finally:
-        _TEXTS = ()
+    with ThreadPoolExecutor(max_workers=workers) if workers > 1 and len(spans) > 1 else nullcontext() as pool:
+        for (start, end), result in zip(spans, pool.map(sign, spans) if pool else map(sign, spans)):
+            results.append(result)
+            if progress:
+                progress(end - start)
     return concatenate(results, num_perm)
 
 
