@@ -61,7 +61,7 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, co
 def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
             progress: Progress | None = None, with_diffs: bool = True, engine: Engine | None = None) -> Report:
     """Find reuse in and across ``documents`` (in memory); ``engine`` runs the heavy stages
-    (default: :class:`~dedup.engines.local.LocalEngine` with ``config.workers`` processes)."""
+    (default: :class:`~dedup.engines.local.LocalEngine` with ``config.workers`` threads)."""
     config = config or ScanConfig()
     engine = engine or LocalEngine(config.workers)
     progress = progress or Progress()
