@@ -3,7 +3,7 @@
 Every method starts from the same raw paragraphs (the Debian copyright corpus, segmented by dedup)
 and includes its own tokenising, so throughput is of text: MB/s and paragraphs/s.
 
-* dedup ``sign_all`` (normalise + shingle + sign) with 1 and 2 worker processes;
+* dedup ``sign_all`` (normalise + shingle + sign) with 1 and 2 worker threads;
 * floors: dedup without the permutations (``sign_all(num_perm=0)``: normalise + ``shingle_sets``),
   and the classic Python floor (``re.findall`` + one ``xxhash`` per shingle);
 * scikit-learn ``HashingVectorizer`` (word 5-grams), a candidate for the shingle-hashing step;
@@ -156,7 +156,7 @@ def main() -> None:
     table.notes += [
         (f"corpus: {corpus.description}; dedup and rensa-flat rows: best of at least {mode.repeat} runs "
          f"(and {MIN_SECONDS:g} s); the pure-Python paths: one run"),
-        ("peak RSS is of the measuring process (plus worker processes' PSS for 2 workers); Δ is over the "
+        ("peak RSS is of the measuring process (2 workers are threads in it); Δ is over the "
          "RSS before the method ran (the corpus is already loaded)"),
         f"the naive datasketch path runs on a fixed random subsample of {len(subsample):,} paragraphs",
     ]
