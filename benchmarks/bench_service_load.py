@@ -22,6 +22,7 @@ Results: ``benchmarks/results/[quick/]service_load.{json,md}``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing
 import random
@@ -36,6 +37,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 import httpx
@@ -113,7 +115,7 @@ def plan(count: int, stored: Sequence[str], updates: Sequence[str], fresh: Seque
     rng = random.Random(seed)
     kinds = rng.choices(list(SHARES), weights=list(SHARES.values()), k=count)
     checks = [("duplicate", list(stored)), ("near-duplicate", list(updates)), ("new", list(fresh))]
-    malformed = list(MALFORMED)
+    malformed = itertools.cycle(MALFORMED)  # every case once before any twice
     out = []
     for k, kind in enumerate(kinds):
         if kind == "check":
@@ -124,7 +126,7 @@ def plan(count: int, stored: Sequence[str], updates: Sequence[str], fresh: Seque
             document = {"id": f"load-{k}", "text": text, "metadata": {"k": k}}
             out.append(Planned(kind, "new article", "/documents", _body(document), 201))
         else:
-            case = malformed[k % len(malformed)]
+            case = next(malformed)
             out.append(Planned(kind, case, *MALFORMED[case]))
     return out
 
@@ -219,10 +221,24 @@ def build_index(path: Path, documents: Sequence[tuple[str, str]]) -> int:
         return int(index.stats()["paragraphs"])
 
 
-def _client_process(base_url: str, requests: Sequence[Planned], seconds: float, start: Any,
+def _client_process(base_url: str, requests: Sequence[Planned], seconds: float, ready: Any, go: Any,
                     results: Any) -> None:
-    start.wait()  # imports done: every client starts with the clock
+    ready.put(True)  # imported: every client starts with the clock
+    go.wait()
     results.put(client(base_url, requests, seconds))
+
+
+def _collect(queue: Any, processes: Sequence[Any], seconds: float) -> list[Any]:
+    """One item from each process, failing fast if one dies without sending it."""
+    items: list[Any] = []
+    deadline = time.monotonic() + seconds
+    while len(items) < len(processes):
+        try:
+            items.append(queue.get(timeout=0.2))
+        except Empty:
+            if any(p.exitcode not in (None, 0) for p in processes) or time.monotonic() > deadline:
+                raise RuntimeError("a client process failed (its traceback is on stderr)") from None
+    return items
 
 
 def run_load(index: Path, requests: Sequence[Planned], *, clients: int = CLIENTS, seconds: float = 60.0) -> Load:
@@ -231,16 +247,18 @@ def run_load(index: Path, requests: Sequence[Planned], *, clients: int = CLIENTS
     with Index.open(index) as opened:
         before = len(opened)
     context = multiprocessing.get_context("spawn")  # clean client processes: no inherited threads or sockets
-    start, results = context.Barrier(clients + 1), context.Queue()
+    ready, go, results = context.Queue(), context.Event(), context.Queue()
     with server(index, index.with_name("server.log")) as base_url:
-        processes = [context.Process(target=_client_process, args=(base_url, requests[k::clients], seconds, start,
-                                                                    results)) for k in range(clients)]
+        processes = [context.Process(target=_client_process,
+                                     args=(base_url, requests[k::clients], seconds, ready, go, results))
+                     for k in range(clients)]
         for process in processes:
             process.start()
         try:
-            start.wait(START_SECONDS)
+            _collect(ready, processes, START_SECONDS)
+            go.set()
             started = time.perf_counter()
-            outcomes = [o for _ in processes for o in results.get(timeout=seconds + START_SECONDS)]
+            outcomes = [o for result in _collect(results, processes, seconds + 60) for o in result]
             elapsed = time.perf_counter() - started
         finally:
             for process in processes:
