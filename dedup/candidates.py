@@ -130,16 +130,26 @@ def shared_shingle_pairs(hashes: np.ndarray, offsets: np.ndarray, min_shared: in
 
     Elements held by more than ``max_df`` sets are ignored (stock phrases); each set must be
     de-duplicated (as :class:`~dedup.shingle.ShingleSets` are).
+
+    Memory matters here (the sentence shingles of a corpus are its largest array): temporaries the
+    size of ``hashes`` are few and freed as soon as they are used, and the runs are found from the
+    few shingles held by two sets or more, never from all of them.
     """
-    owner = np.repeat(np.arange(len(offsets) - 1, dtype=np.int64), np.diff(offsets))
-    order = np.lexsort((owner, hashes))
-    ordered_hash, ordered_owner = hashes[order], owner[order]
-    boundary = np.r_[True, ordered_hash[1:] != ordered_hash[:-1]]
-    run_start = np.flatnonzero(boundary)
-    run_length = np.diff(np.r_[run_start, len(ordered_hash)])
-    keep_run = (run_length >= 2) & (run_length <= max_df)
-    keep = np.repeat(keep_run, run_length)
-    members, run_keys = ordered_owner[keep], ordered_hash[keep]
+    owner = np.repeat(np.arange(len(offsets) - 1, dtype=np.int32), np.diff(offsets))
+    order = np.argsort(hashes, kind="stable")  # stable: owners ascend within a run of one hash
+    ordered_owner = owner[order]
+    del owner
+    ordered_hash = hashes[order]
+    del order
+    same_as_next = ordered_hash[1:] == ordered_hash[:-1]
+    shared = np.flatnonzero(np.r_[same_as_next, False] | np.r_[False, same_as_next])
+    del same_as_next
+    members, run_keys = ordered_owner[shared].astype(np.int64), ordered_hash[shared]
+    del ordered_owner, ordered_hash, shared
+    starts = np.flatnonzero(np.r_[True, run_keys[1:] != run_keys[:-1]])
+    run_length = np.diff(np.r_[starts, len(members)])
+    keep = np.repeat(run_length <= max_df, run_length)
+    members, run_keys = members[keep], run_keys[keep]
     if len(members) == 0:
         return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
     starts = np.flatnonzero(np.r_[True, run_keys[1:] != run_keys[:-1]])

@@ -148,15 +148,17 @@ ALWAYS_IDENTIFIER_MARKS = "+#"  # "+92 300", "#5"
 JOINED_IDENTIFIER_MARKS = "-/:."  # "COVID-19", "F-16", "24/7", "10:30", "1.2.3" (between alphanumerics)
 MAX_PLAIN_DIGITS = 6  # longer unseparated digit runs are phone numbers and ids
 
-# "one" is often not an amount. (pattern, whether a qualifier makes it one again); the pattern's
-# group "num" marks the number it disqualifies.
-NOT_A_FIGURE_RULES: tuple[tuple[str, bool], ...] = (
-    (r"\b(?P<num>one)\s+of\b", True),  # "one of the deadliest days", but "at least one of the bombers"
-    (r"\b(?P<num>one)\s+(?:another|by\s+one)\b", False),
-    (r"\bno[\s-](?P<num>one)\b", False),
-    (r"\b(?:the|this|that|like|any|every|each|which)\s+(?P<num>one)\b", False),  # pronoun: "like one trying"
-    (r"\b(?P<num>one)-(?:sided|off|time|way)\b", False),
-    (r"\b(?P<num>[a-z]+)-(?:halves|thirds?|quarters?|fifths?|tenths?)\b", False),  # fractions: "two-thirds"
+# "one" is often not an amount. (pattern, literals, whether a qualifier makes it one again): the
+# pattern's group "num" marks the number it disqualifies; the rule only runs on text holding one of
+# the lower-case literals.
+NOT_A_FIGURE_RULES: tuple[tuple[str, tuple[str, ...], bool], ...] = (
+    (r"\b(?P<num>one)\s+of\b", ("one",), True),  # "one of the deadliest days", but "at least one of the bombers"
+    (r"\b(?P<num>one)\s+(?:another|by\s+one)\b", ("one",), False),
+    (r"\bno[\s-](?P<num>one)\b", ("one",), False),
+    (r"\b(?:the|this|that|like|any|every|each|which)\s+(?P<num>one)\b", ("one",), False),  # "like one trying"
+    (r"\b(?P<num>one)-(?:sided|off|time|way)\b", ("one-",), False),
+    (r"\b(?P<num>[a-z]+)-(?:halves|thirds?|quarters?|fifths?|tenths?)\b",
+     ("-halves", "-third", "-quarter", "-fifth", "-tenth"), False),  # fractions: "two-thirds"
 )
 
 # What happened to what is counted, as cues before the figure ("killing 17 ...", "the deaths of 31 ...")
@@ -342,7 +344,8 @@ _ORDINAL_WORDS_RE = re.compile(
 )
 _VAGUE_RE = re.compile(rf"(?P<vague>{_literal_alternation(VAGUE_AMOUNTS)})\b(?P<of>{_SPACE}of\b)?", re.I)
 _PREVIOUS_WORD_RE = re.compile(r"([A-Za-z]+)\.?[^\S\n]+$")
-_NOT_A_FIGURE_RES = tuple((re.compile(pattern, re.I), rescued) for pattern, rescued in NOT_A_FIGURE_RULES)
+_NOT_A_FIGURE_RES = tuple((re.compile(pattern, re.I), literals, rescued)
+                          for pattern, literals, rescued in NOT_A_FIGURE_RULES)
 
 _CLAUSE_BREAK_RE = re.compile(r"[.!?](?=[\s\"'”’)]|$)|[;:](?=\s)|\n")
 _CUE_BEFORE_RE = re.compile(
@@ -553,10 +556,16 @@ def _is_identifier(text: str, start: int, end: int, qualified: bool) -> bool:
 
 
 def _disqualified_numbers(text: str) -> dict[int, bool]:
-    """Start offsets of numbers that NOT_A_FIGURE_RULES rule out -> whether a qualifier rescues them."""
+    """Start offsets of numbers that NOT_A_FIGURE_RULES rule out -> whether a qualifier rescues them.
+
+    A rule only runs on text holding one of its literals (a substring test costs far less than a
+    regex scan of every word boundary).
+    """
+    lowered = text.lower()
     return {
         match.start("num"): rescued
-        for pattern, rescued in _NOT_A_FIGURE_RES
+        for pattern, literals, rescued in _NOT_A_FIGURE_RES
+        if any(literal in lowered for literal in literals)
         for match in pattern.finditer(text)
     }
 
@@ -711,6 +720,8 @@ def _events(
     text: str, figures: Sequence[Figure], phrases: Sequence[tuple[str | None, int]]
 ) -> list[str | None]:
     """Event of every count (None for other kinds): its own cue first, else the one its list shares."""
+    if all(figure.kind != "count" for figure in figures):
+        return [None] * len(figures)
     clause_breaks = [match.start() for match in _CLAUSE_BREAK_RE.finditer(text)]
     territories = [end for _, end in phrases]
     before: list[str | None] = []
@@ -735,8 +746,10 @@ def _events(
 
 def _claimed(text: str, figures: Sequence[Figure]) -> list[bool]:
     """Whether a claim cue precedes each figure in its clause: "claiming to have killed 84", not "said 31"."""
+    cues = list(_CLAIM_CUE_RE.finditer(text)) if figures else []
+    if not cues:  # most text claims nothing: no need to find the clause breaks
+        return [False] * len(figures)
     scope_breaks = [match.end() for match in _CLAIM_SCOPE_BREAK_RE.finditer(text)]
-    cues = list(_CLAIM_CUE_RE.finditer(text))
     cue_ends = [cue.end() for cue in cues]
     claimed = []
     for figure in figures:
@@ -757,7 +770,8 @@ _DIGIT_OR_CURRENCY_RE = re.compile(r"[\d$£€₹]")
 _LETTERS_RE = re.compile(r"[A-Za-z]+")
 
 
-def _may_hold_figure(text: str) -> bool:
+def may_hold_figure(text: str) -> bool:
+    """A cheap test that rules out most text with no figure (see ``_FIGURE_WORDS``)."""
     if _DIGIT_OR_CURRENCY_RE.search(text):
         return True
     return not _FIGURE_WORDS.isdisjoint(word.lower() for word in _LETTERS_RE.findall(text))
@@ -765,7 +779,7 @@ def _may_hold_figure(text: str) -> bool:
 
 def extract_figures(text: str) -> list[Figure]:
     """Every figure in ``text``, sorted by start, with what it counts, what happened and who claims it."""
-    return list(_extract_cached(text)) if _may_hold_figure(text) else []
+    return list(_extract_cached(text)) if may_hold_figure(text) else []
 
 
 @lru_cache(maxsize=1 << 18)
@@ -805,16 +819,30 @@ def fold_counts(counts: str | None, folds: Mapping[str, Sequence[str]] = DEFAULT
     """
     if counts is None:
         return None
-    lookup = {
-        _normalise_phrase(synonym): canonical
-        for canonical, synonyms in folds.items()
-        for synonym in (canonical, *synonyms)
-    }
+    lookup = _fold_lookup(folds)
     phrase = _normalise_phrase(counts)
     words = phrase.split()
     whole_only = any(word in COUNT_CONJUNCTIONS or word == "of" for word in words)
     candidates = [phrase] if whole_only else [" ".join(words[i:]) for i in range(len(words))]
     return next((lookup[candidate] for candidate in candidates if candidate in lookup), phrase)
+
+
+_FOLD_LOOKUPS: dict[int, tuple[Mapping[str, Sequence[str]], dict[str, str]]] = {}
+
+
+def _fold_lookup(folds: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Normalised synonym -> group, built once per fold table (it is asked for every figure)."""
+    cached = _FOLD_LOOKUPS.get(id(folds))
+    if cached is None or cached[0] is not folds:
+        lookup = {
+            _normalise_phrase(synonym): canonical
+            for canonical, synonyms in folds.items()
+            for synonym in (canonical, *synonyms)
+        }
+        if len(_FOLD_LOOKUPS) >= 8:  # a long-running service sees a new table per scan
+            _FOLD_LOOKUPS.clear()
+        cached = _FOLD_LOOKUPS[id(folds)] = (folds, lookup)
+    return cached[1]
 
 
 def merge_folds(

@@ -38,16 +38,6 @@ def passage_of(table: SegmentTable, first: int, last: int | None = None) -> Pass
     return table.passages(np.array([first]), np.array([first if last is None else last]))[0]
 
 
-def _subset(sets: ShingleSets, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """CSR of the sets of ``rows`` only (hashes, offsets)."""
-    sizes = sets.sizes()[rows]
-    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=offsets[1:])
-    starts = sets.offsets[rows]
-    index = np.repeat(starts - offsets[:-1], sizes) + np.arange(offsets[-1])
-    return sets.hashes[index], offsets
-
-
 def paragraph_level(table: SegmentTable, sets: ShingleSets, signatures: np.ndarray, config: ScanConfig,
                     engine: Engine) -> LevelResult:
     """Exact and near paragraph matches (``signatures`` has one row per paragraph)."""
@@ -77,8 +67,9 @@ def sentence_level(table: SegmentTable, sets: ShingleSets, paragraphs: Clusterin
     nodes = np.flatnonzero(sets.sizes() >= config.partial_min_shared)
     exact_edges = identical_edges(sets.exact[nodes], nodes)
     unique = np.setdiff1d(nodes, exact_edges[:, 1], assume_unique=True)
-    hashes, offsets = _subset(sets, unique)
+    hashes, offsets = sets.subset(unique)
     pairs, _shared = engine.shared_shingle_pairs(hashes, offsets, config.partial_min_shared, config.max_shingle_df)
+    del hashes, offsets, _shared
     proposed = unique[pairs]
     checked = engine.overlaps(sets.hashes, sets.offsets, proposed)
     reused = checked.select(checked.containment() >= config.partial_containment)

@@ -35,10 +35,10 @@ def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 @nb.njit(nogil=True, cache=True)
-def _signatures(hashes, offsets, a, b):  # pragma: no cover - compiled
+def _signatures(hashes, offsets, a, b, out):  # pragma: no cover - compiled
     n_segments = len(offsets) - 1
     num_perm = len(a)
-    out = np.full((n_segments, num_perm), np.uint32(0xFFFFFFFF), dtype=np.uint32)
+    out[:] = np.uint32(0xFFFFFFFF)
     mask = np.uint64(0xFFFFFFFF)
     for s in range(n_segments):
         row = out[s]
@@ -54,13 +54,18 @@ def _signatures(hashes, offsets, a, b):  # pragma: no cover - compiled
                 v = np.uint32((np.uint64(a[j]) * h + np.uint64(b[j])) & mask)
                 if v < row[j]:
                     row[j] = v
-    return out
 
 
-def signatures(shingles: ShingleSets, num_perm: int, seed: int) -> np.ndarray:
-    """A ``(len(shingles), num_perm)`` uint32 matrix; an empty set's row is all ``EMPTY``."""
+def signatures(shingles: ShingleSets, num_perm: int, seed: int, out: np.ndarray | None = None) -> np.ndarray:
+    """A ``(len(shingles), num_perm)`` uint32 matrix; an empty set's row is all ``EMPTY``.
+
+    ``out`` (C-contiguous rows of a larger matrix) lets batches signed on threads write in place.
+    """
     a, b = permutations(num_perm, seed)
-    return _signatures(shingles.hashes, shingles.offsets, a, b)
+    if out is None:
+        out = np.empty((len(shingles), num_perm), dtype=np.uint32)
+    _signatures(shingles.hashes, shingles.offsets, a, b, out)
+    return out
 
 
 def shingle_hash32(shingles: ShingleSets, i: int) -> np.ndarray:

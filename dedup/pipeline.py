@@ -21,7 +21,7 @@ from dedup.conflicts import FigureConflict, find_figure_conflicts
 from dedup.diff import diff_texts
 from dedup.engines.base import Engine
 from dedup.engines.local import LocalEngine
-from dedup.figures import DEFAULT_FOLDS, merge_folds
+from dedup.figures import DEFAULT_FOLDS, Figure, extract_figures, may_hold_figure, merge_folds
 from dedup.matches import paragraph_level, sentence_level
 from dedup.model import Comparison, DocumentOverlap, Match, Report
 from dedup.overlap import document_overlaps, repeated_blocks
@@ -83,13 +83,12 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
     with _timed(timings, "sentence_matches"):
         sentence_result = sentence_level(sentences, sentence_sets, paragraph_result.clustering, config, engine,
                                          label_offset=len(paragraph_result.clustering.representative))
+    del sentence_sets  # the largest arrays of a scan; later stages need only the segment tables
     matches = sorted(paragraph_result.matches + sentence_result.matches, key=_match_order)
     clusters = paragraph_result.clusters + sentence_result.clusters
     if with_diffs:
         with _timed(timings, "diffs"):
-            progress.start("diffs", len(matches))
-            matches = [_with_diff(m, texts) for m in matches]
-            progress.advance(len(matches))
+            matches = _with_diffs(matches, texts, engine, progress)
     with _timed(timings, "document_view"):
         # The share is of the text that is compared at all: paragraphs of at least min_words words.
         compared = paragraph_sets.words >= config.min_words
@@ -98,7 +97,7 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
         overlaps = document_overlaps(clusters, matches, paragraph_chars)
         blocks = repeated_blocks(matches, paragraphs)
     with _timed(timings, "figure_conflicts"):
-        conflicts = figure_conflicts(documents, sentences, overlaps, _folds(config))
+        conflicts = figure_conflicts(documents, sentences, overlaps, _folds(config), engine=engine, progress=progress)
     stats: dict[str, object] = {"documents": len(documents), **paragraph_result.stats, **sentence_result.stats,
                                 "seconds": {k: round(v, 4) for k, v in timings.items()}}
     return Report(list(documents), matches, clusters, blocks, overlaps, conflicts, config.as_dict(), stats)
@@ -108,20 +107,47 @@ def _match_order(match: Match) -> tuple[int, int, int, int]:
     return (match.b.doc, match.b.start, match.a.doc, match.a.start)
 
 
-def _with_diff(match: Match, texts: Sequence[str]) -> Match:
-    if match.kind == "exact":
-        return match
-    a, b = match.a, match.b
-    diff = diff_texts(texts[a.doc][a.start:a.end], texts[b.doc][b.start:b.end], a.start, b.start)
-    return dataclasses.replace(match, diff=diff)
+def _with_diffs(matches: list[Match], texts: Sequence[str], engine: Engine, progress: Progress) -> list[Match]:
+    """Every near and partial match with its diff (exact matches have none to show)."""
+    changed = [i for i, m in enumerate(matches) if m.kind != "exact"]
+    progress.start("diffs", len(changed))
+    arguments = [(texts[a.doc][a.start:a.end], texts[b.doc][b.start:b.end], a.start, b.start)
+                 for a, b in ((matches[i].a, matches[i].b) for i in changed)]
+    diffs = engine.starmap(diff_texts, arguments, progress=progress.advance)
+    result = list(matches)
+    for i, diff in zip(changed, diffs):
+        result[i] = dataclasses.replace(matches[i], diff=diff)
+    return result
 
 
 def figure_conflicts(documents: Sequence[Document], sentences: SegmentTable, overlaps: Sequence[DocumentOverlap],
-                     folds: Mapping[str, Sequence[str]] = DEFAULT_FOLDS) -> list[FigureConflict]:
-    """Figure conflicts within each story: documents that reuse one another or report one event."""
+                     folds: Mapping[str, Sequence[str]] = DEFAULT_FOLDS, *, engine: Engine | None = None,
+                     progress: Progress | None = None) -> list[FigureConflict]:
+    """Figure conflicts within each story: documents that reuse one another or report one event.
+
+    Each distinct sentence that may hold a figure is parsed once, by the engine's workers.
+    """
     texts = [d.text for d in documents]
     groups = story_groups(texts, [(o.a, o.b) for o in overlaps])
-    return [conflict for group in groups for conflict in _group_conflicts(texts, sentences, group, folds)]
+    inputs = [[(doc, _sentences_of(texts, sentences, doc)) for doc in group] for group in groups]
+    distinct = list(dict.fromkeys(text for group in inputs for _, rows in group for text, _ in rows
+                                  if may_hold_figure(text)))
+    progress = progress or Progress()
+    progress.start("figures", len(distinct))
+    parsed = (engine or LocalEngine()).starmap(extract_figures, [(text,) for text in distinct],
+                                               progress=progress.advance)
+    figures = dict(zip(distinct, parsed))
+
+    def figures_of(text: str) -> Sequence[Figure]:
+        return figures.get(text, ())
+
+    return [conflict for group in inputs for conflict in find_figure_conflicts(group, folds, figures_of)]
+
+
+def _sentences_of(texts: Sequence[str], sentences: SegmentTable, doc: int) -> list[tuple[str, int]]:
+    """``(text, line)`` of one document's sentences, in order."""
+    rows = _sentence_rows(sentences, doc)
+    return list(zip(sentences.texts(texts, rows), sentences.line[rows].tolist()))
 
 
 def _sentence_rows(sentences: SegmentTable, doc: int) -> np.ndarray:
@@ -131,15 +157,6 @@ def _sentence_rows(sentences: SegmentTable, doc: int) -> np.ndarray:
 
 def _folds(config: ScanConfig) -> Mapping[str, Sequence[str]]:
     return merge_folds(dict(config.figure_groups)) if config.figure_groups else DEFAULT_FOLDS
-
-
-def _group_conflicts(texts: Sequence[str], sentences: SegmentTable, group: Sequence[int],
-                     folds: Mapping[str, Sequence[str]]) -> list[FigureConflict]:
-    inputs = []
-    for doc in group:
-        rows = _sentence_rows(sentences, doc)
-        inputs.append((doc, list(zip(sentences.texts(texts, rows), sentences.line[rows].tolist()))))
-    return find_figure_conflicts(inputs, folds)
 
 
 def compare(a: str | os.PathLike[str], b: str | os.PathLike[str], *, config: ScanConfig | None = None,
@@ -158,7 +175,8 @@ def compare(a: str | os.PathLike[str], b: str | os.PathLike[str], *, config: Sca
     paragraphs, sentences = segment_documents(texts)
     per_doc = [paragraphs.passages(np.flatnonzero(paragraphs.doc == d)) for d in (0, 1)]
     items = align(report.matches, per_doc[0], per_doc[1], texts[0], texts[1])
-    return Comparison(documents, items, _group_conflicts(texts, sentences, [0, 1], _folds(config)))
+    conflicts = find_figure_conflicts([(doc, _sentences_of(texts, sentences, doc)) for doc in (0, 1)], _folds(config))
+    return Comparison(documents, items, conflicts)
 
 
 @contextmanager

@@ -190,6 +190,14 @@ def _shingle(tokens, token_offsets, k):  # pragma: no cover - compiled
     return out[:pos], offsets
 
 
+@nb.njit(nogil=True, cache=True)
+def _gather(hashes, offsets, rows, out_offsets):  # pragma: no cover - compiled
+    out = np.empty(out_offsets[-1], dtype=hashes.dtype)
+    for i in range(len(rows)):
+        out[out_offsets[i]:out_offsets[i + 1]] = hashes[offsets[rows[i]]:offsets[rows[i] + 1]]
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class ShingleSets:
     """Shingle sets of a batch of segments in CSR form.
@@ -212,6 +220,13 @@ class ShingleSets:
     def get(self, i: int) -> np.ndarray:
         return self.hashes[self.offsets[i]:self.offsets[i + 1]]
 
+    def subset(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The CSR ``(hashes, offsets)`` of ``rows`` only, copied without an index array the size of
+        the result (the sentence sets of a corpus are its largest array)."""
+        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(self.sizes()[rows], out=offsets[1:])
+        return _gather(self.hashes, self.offsets, np.asarray(rows, dtype=np.int64), offsets), offsets
+
 
 def shingle_sets(texts: Sequence[str], k: int) -> ShingleSets:
     """Shingle raw texts with word ``k``-grams, in their normalised form (see :func:`normalize`).
@@ -220,16 +235,24 @@ def shingle_sets(texts: Sequence[str], k: int) -> ShingleSets:
     NFKC composes or expands goes through :func:`normalize` first. Either way the result is that of
     the normalised text (property-tested).
     """
-    prepared = [text if text.isascii() or not _NEEDS_NORMALIZE.search(text) else normalize(text) for text in texts]
     # Every text is followed by one newline (white space), so segment i spans bounds[i]:bounds[i+1]
     # of the joined code units and tokens never cross segments.
-    lengths = np.fromiter((_utf16_length(t) + 1 for t in prepared), dtype=np.int64, count=len(prepared))
-    bounds = np.zeros(len(prepared) + 1, dtype=np.int64)
+    joined = "\n".join(texts) + "\n"
+    if joined.isascii():
+        # The common case costs two C calls under the GIL, so threads signing other batches are not
+        # held up by a Python loop over texts; one byte per character.
+        codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1
+    else:
+        prepared = [text if text.isascii() or not _NEEDS_NORMALIZE.search(text) else normalize(text)
+                    for text in texts]
+        lengths = np.fromiter((_utf16_length(t) + 1 for t in prepared), dtype=np.int64, count=len(prepared))
+        # UTF-16 code units: encoding is several times faster than UTF-32, and the tables cover every
+        # unit (a surrogate half counts as a one-character token, so astral symbols still tokenise).
+        joined = "\n".join(prepared) + "\n"
+        codes = np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    bounds = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(lengths, out=bounds[1:])
-    # UTF-16 code units: encoding is several times faster than UTF-32, and the tables cover every
-    # unit (a surrogate half counts as a one-character token, so astral symbols still tokenise).
-    joined = "\n".join(prepared) + "\n"
-    codes = np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
     tokens, token_offsets, exact = _tokenize(codes, bounds, FOLD_TABLE, SPACE_TABLE, WORD_TABLE, SINGLE_TABLE,
                                              DIGIT_TABLE)
     hashes, offsets = _shingle(tokens, token_offsets, k)

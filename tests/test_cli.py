@@ -202,8 +202,8 @@ def test_progress_bar_draws_every_stage():
     bar = Progress(console=Console(file=screen, force_terminal=True, width=100))
     with bar:
         scan(SAMPLE, progress=BarProgress(bar))
-    assert [task.description for task in bar.tasks] == ["paragraphs", "sentences", "diffs"]
-    assert all(task.finished for task in bar.tasks[:-1])
+    assert [task.description for task in bar.tasks] == ["paragraphs", "sentences", "diffs", "figures"]
+    assert all(task.finished for task in bar.tasks)
     assert bar.tasks[0].completed == 84 and bar.tasks[1].completed == 166
 
 

@@ -34,6 +34,7 @@ def _ray_engine(shards: int) -> Callable[[], Engine]:
 
 ENGINES: dict[str, Callable[[], Engine]] = {
     "local": LocalEngine,
+    "local-2-workers": lambda: LocalEngine(workers=2),  # threads for signatures, processes for starmap
     "ray-1-shard": _ray_engine(1),
     "ray-3-shards": _ray_engine(3),
 }
@@ -198,6 +199,19 @@ def test_cluster(engine: Engine, seed: int, shape: str) -> None:
         for name in ("label", "parent", "representative"):
             assert_same(getattr(expected, name), getattr(found, name))
     assert_same(cluster(10, np.empty((0, 2))).parent, engine.cluster(10, np.empty((0, 2))).parent)
+
+
+def test_starmap_keeps_order_and_reports_progress(engine: Engine) -> None:
+    from dedup.engines.local import PROCESS_MIN_CALLS
+    from dedup.figures import extract_figures
+
+    texts = [(f"{i} civilians were killed and {i % 7} soldiers were wounded",) for i in range(PROCESS_MIN_CALLS + 17)]
+    done: list[int] = []
+    results = engine.starmap(extract_figures, texts, progress=done.append)
+    assert results == [extract_figures(*args) for args in texts]
+    assert sum(done) == len(texts)
+    assert [(f.label, f.event) for f in results[31]] == [("31 civilians", "killed"), ("3 soldiers", "injured")]
+    assert engine.starmap(extract_figures, []) == []
 
 
 def test_report_on_the_sample(engine: Engine, seed_report: Any) -> None:

@@ -423,7 +423,7 @@ def test_all_figures(sentence: str, texts: list[str]) -> None:
 
 
 def test_one_of_rule_is_a_table_entry_rescued_by_a_qualifier() -> None:
-    assert (r"\b(?P<num>one)\s+of\b", True) in NOT_A_FIGURE_RULES
+    assert (r"\b(?P<num>one)\s+of\b", ("one",), True) in NOT_A_FIGURE_RULES
     assert extract_figures("one of the bombers") == []
     assert [f.label for f in extract_figures("at least one of the bombers")] == ["at least one bombers"]
 

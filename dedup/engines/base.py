@@ -9,7 +9,7 @@ returns for the same input, so reports do not depend on where they were computed
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -18,6 +18,7 @@ from dedup.shingle import ShingleSets
 from dedup.verify import Overlaps
 
 Advance = Callable[[int], None]  # called with the number of texts just done
+Result = TypeVar("Result")
 
 
 class Engine(Protocol):
@@ -41,4 +42,10 @@ class Engine(Protocol):
 
     def cluster(self, n_nodes: int, edges: np.ndarray) -> Clustering:
         """Connected components with breadth-first parents (as :func:`dedup.cluster.cluster`)."""
+        ...
+
+    def starmap(self, function: Callable[..., Result], arguments: Sequence[tuple[Any, ...]], *,
+                progress: Advance | None = None) -> list[Result]:
+        """``[function(*args) for args in arguments]``, in order: the pure-Python stages (segmentation,
+        figures, diffs) spread over the engine's workers. ``function`` must be importable by name."""
         ...

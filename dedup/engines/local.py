@@ -1,23 +1,29 @@
-"""Local engine: everything in this process; the signature stage over independent batches, one
-thread per core (the compiled loops release the GIL). The other primitives are compiled or
-vectorised already.
+"""Local engine: the signature stage over independent batches, one thread per worker (the compiled
+loops release the GIL); the pure-Python stages (segmentation, figures, diffs) hold the GIL, so with
+more than one worker they run in worker processes. The other primitives are compiled or vectorised.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import nullcontext
+from typing import Any
 
 import numpy as np
 
 from dedup import candidates, verify
 from dedup.cluster import Clustering, cluster
-from dedup.engines.base import Advance
+from dedup.engines import chunks
+from dedup.engines.base import Advance, Result
 from dedup.minhash import signatures
 from dedup.shingle import ShingleSets, shingle_sets
 
 BATCH_CHARS = 2_000_000
+# Below this many calls a worker process costs more to start than it saves.
+PROCESS_MIN_CALLS = 2_000
+CHUNKS_PER_WORKER = 8  # smaller chunks balance uneven work and let the progress bar move
 
 
 class LocalEngine:
@@ -43,23 +49,41 @@ class LocalEngine:
     def cluster(self, n_nodes: int, edges: np.ndarray) -> Clustering:
         return cluster(n_nodes, edges)
 
+    def starmap(self, function: Callable[..., Result], arguments: Sequence[tuple[Any, ...]], *,
+                progress: Advance | None = None) -> list[Result]:
+        parallel = self.workers > 1 and len(arguments) >= PROCESS_MIN_CALLS
+        parts = chunks.split(arguments, self.workers * CHUNKS_PER_WORKER if parallel else CHUNKS_PER_WORKER)
+        results: list[Result] = []
+        # "spawn": workers import only the modules the function needs, and no lock or thread of this
+        # process (a progress bar's refresh thread) is copied into them.
+        with (ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+              if parallel else nullcontext()) as pool:
+            done = (pool.map(chunks.apply, [function] * len(parts), parts) if pool
+                    else (chunks.apply(function, part) for part in parts))
+            for part, part_results in zip(parts, done):
+                results.extend(part_results)
+                if progress:
+                    progress(len(part))
+        return results
 
-def sign_batch(texts: Sequence[str], shingle_size: int, num_perm: int, seed: int) -> tuple[ShingleSets, np.ndarray]:
-    """Shingle (normalised) and sign one batch of raw texts (``num_perm == 0``: no signatures)."""
+
+def sign_batch(texts: Sequence[str], shingle_size: int, num_perm: int, seed: int,
+               out: np.ndarray | None = None) -> tuple[ShingleSets, np.ndarray]:
+    """Shingle (normalised) and sign one batch of raw texts (``num_perm == 0``: no signatures);
+    ``out`` receives the signatures in place when given."""
     sets = shingle_sets(texts, shingle_size)
-    sigs = signatures(sets, num_perm, seed) if num_perm else np.empty((len(sets), 0), dtype=np.uint32)
+    sigs = signatures(sets, num_perm, seed, out) if num_perm else np.empty((len(sets), 0), dtype=np.uint32)
     return sets, sigs
 
 
-def batches(texts: Sequence[str], batch_chars: int) -> Iterator[tuple[int, int]]:
-    start, size = 0, 0
-    for i, text in enumerate(texts):
-        size += len(text)
-        if size >= batch_chars:
-            yield start, i + 1
-            start, size = i + 1, 0
-    if start < len(texts):
-        yield start, len(texts)
+def batches(texts: Sequence[str], batch_chars: int) -> list[tuple[int, int]]:
+    """Consecutive ``(start, end)`` spans of about ``batch_chars`` characters each (at least one text)."""
+    if not texts:
+        return []
+    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
+    cuts = np.searchsorted(ends, np.arange(batch_chars, ends[-1], batch_chars), side="left") + 1
+    bounds = np.unique(np.concatenate([[0], cuts, [len(texts)]])).tolist()
+    return list(zip(bounds[:-1], bounds[1:]))
 
 
 def sign_all(texts: Sequence[str], shingle_size: int, num_perm: int, seed: int, *, workers: int = 1,
@@ -69,30 +93,31 @@ def sign_all(texts: Sequence[str], shingle_size: int, num_perm: int, seed: int, 
     With ``workers > 1`` batches are signed by that many threads: the tokeniser, shingler and MinHash
     loops are compiled without the GIL, and threads share the texts and the results, where processes
     would have to send them through pipes (measured: processes ran slower than one worker, because a
-    paragraph's signature outweighs its text; see benchmarks/).
+    paragraph's signature outweighs its text; see benchmarks/). Each batch writes its rows of one
+    signature matrix in place, so nothing is copied after the threads finish.
     """
-    spans = list(batches(texts, batch_chars))
+    spans = batches(texts, batch_chars)
+    sigs = np.empty((len(texts), num_perm), dtype=np.uint32)
 
-    def sign(span: tuple[int, int]) -> tuple[ShingleSets, np.ndarray]:
-        return sign_batch(texts[span[0]:span[1]], shingle_size, num_perm, seed)
+    def sign(span: tuple[int, int]) -> ShingleSets:
+        start, end = span
+        return sign_batch(texts[start:end], shingle_size, num_perm, seed, sigs[start:end])[0]
 
-    results: list[tuple[ShingleSets, np.ndarray]] = []
+    parts: list[ShingleSets] = []
     with ThreadPoolExecutor(max_workers=workers) if workers > 1 and len(spans) > 1 else nullcontext() as pool:
-        for (start, end), result in zip(spans, pool.map(sign, spans) if pool else map(sign, spans)):
-            results.append(result)
+        for (start, end), sets in zip(spans, pool.map(sign, spans) if pool else map(sign, spans)):
+            parts.append(sets)
             if progress:
                 progress(end - start)
-    return concatenate(results, num_perm)
+    return concatenate_sets(parts), sigs
 
 
-def concatenate(parts: Sequence[tuple[ShingleSets, np.ndarray]], num_perm: int) -> tuple[ShingleSets, np.ndarray]:
-    """Join batch results into one CSR and one signature matrix."""
+def concatenate_sets(parts: Sequence[ShingleSets]) -> ShingleSets:
+    """Join batch results into one CSR."""
     if not parts:
-        empty = ShingleSets(np.empty(0, np.uint64), np.zeros(1, np.int64), np.empty(0, np.uint64),
-                            np.empty(0, np.int32))
-        return empty, np.empty((0, num_perm), dtype=np.uint32)
-    shifts = np.cumsum([0] + [len(p[0].hashes) for p in parts[:-1]])
-    offsets = np.concatenate([parts[0][0].offsets[:1]] + [p[0].offsets[1:] + shift for p, shift in zip(parts, shifts)])
-    sets = ShingleSets(np.concatenate([p[0].hashes for p in parts]), offsets,
-                       np.concatenate([p[0].exact for p in parts]), np.concatenate([p[0].words for p in parts]))
-    return sets, np.concatenate([p[1] for p in parts])
+        return ShingleSets(np.empty(0, np.uint64), np.zeros(1, np.int64), np.empty(0, np.uint64),
+                           np.empty(0, np.int32))
+    shifts = np.cumsum([0] + [len(p.hashes) for p in parts[:-1]])
+    offsets = np.concatenate([parts[0].offsets[:1]] + [p.offsets[1:] + shift for p, shift in zip(parts, shifts)])
+    return ShingleSets(np.concatenate([p.hashes for p in parts]), offsets, np.concatenate([p.exact for p in parts]),
+                       np.concatenate([p.words for p in parts]))

@@ -12,6 +12,8 @@ the work changes, and every split is one under which the result is provably the 
   counts are summed (by ranges of the pair's first node) before the ``min_shared`` cut;
 * verification: pairs in chunks, every chunk verified against the shingle arrays, put in the object
   store once (one copy per node, read without copying by the tasks of that node);
+* pure-Python stages (figures of the conflict stage, diffs): calls in chunks, one task per chunk,
+  results in submission order (each call depends on its arguments alone);
 * clusters: connected components without any task holding every edge: components of each edge shard
   first, then large-star / small-star rounds (Kiveris et al., "Connected Components in MapReduce and
   Beyond", SoCC 2014) over node-partitioned edges until every component is a star around its
@@ -46,14 +48,17 @@ from scipy.sparse.csgraph import connected_components
 
 from dedup import candidates, sources, verify
 from dedup.cluster import Clustering, cluster
-from dedup.engines.base import Advance
-from dedup.engines.local import BATCH_CHARS, batches, concatenate, sign_batch
+from dedup.engines import chunks
+from dedup.engines.base import Advance, Result
+from dedup.engines.local import BATCH_CHARS, batches, concatenate_sets, sign_batch
 from dedup.shingle import ShingleSets
 from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, InputError
 
 PARQUET_SUFFIX = ".parquet"
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _LOW32 = np.int64(0xFFFFFFFF)
+STARMAP_CHUNKS_PER_SHARD = 4  # a few tasks per worker balance uneven work
+STARMAP_MIN_CHUNK = 256  # a task costs about a millisecond to schedule: not for one diff
 
 
 def _import_ray() -> ModuleType:
@@ -117,7 +122,7 @@ class RayEngine:
         shards = self.start()
         ray, tasks = _import_ray(), _tasks()
         total = sum(len(t) for t in texts)
-        spans = list(batches(texts, max(min(BATCH_CHARS, math.ceil(total / shards)), 1)))
+        spans = batches(texts, max(min(BATCH_CHARS, math.ceil(total / shards)), 1))
         pending = {tasks.sign.remote(list(texts[s:e]), shingle_size, num_perm, seed): (s, e)
                    for s, e in spans}
         order = list(pending)
@@ -125,7 +130,9 @@ class RayEngine:
             done, _ = ray.wait(list(pending), num_returns=1)
             s, e = pending.pop(done[0])
             progress(e - s)
-        return concatenate(ray.get(order), num_perm)
+        results = ray.get(order)
+        sigs = np.concatenate([r[1] for r in results]) if results else np.empty((0, num_perm), dtype=np.uint32)
+        return concatenate_sets([r[0] for r in results]), sigs
 
     def bucket_pairs(self, keys: np.ndarray) -> np.ndarray:
         shards = self.start()
@@ -163,6 +170,18 @@ class RayEngine:
                          for chunk in np.array_split(pairs, shards)])
         return verify.Overlaps(pairs, *(np.concatenate([getattr(p, name) for p in parts])
                                         for name in ("shared", "size_a", "size_b")))
+
+    def starmap(self, function: Callable[..., Result], arguments: Sequence[tuple[Any, ...]], *,
+                progress: Advance | None = None) -> list[Result]:
+        shards = self.start()
+        ray, tasks = _import_ray(), _tasks()
+        parts = chunks.split(arguments, shards * STARMAP_CHUNKS_PER_SHARD, STARMAP_MIN_CHUNK)
+        pending = {tasks.apply.remote(function, part): len(part) for part in parts}
+        order = list(pending)
+        while pending and progress is not None:
+            done, _ = ray.wait(list(pending), num_returns=1)
+            progress(pending.pop(done[0]))
+        return [result for part in ray.get(order) for result in part]
 
     def cluster(self, n_nodes: int, edges: np.ndarray) -> Clustering:
         shards = self.start()
@@ -481,6 +500,7 @@ class _Tasks:
     small_star: Any
     bfs_parents: Any
     read: Any
+    apply: Any
 
 
 @cache
@@ -488,4 +508,4 @@ def _tasks() -> _Tasks:
     ray = _import_ray()
     return _Tasks(*(ray.remote(f) for f in (
         sign_batch, candidates.bucket_pairs, _count_shared_task, _sum_shared_task, verify.overlaps,
-        _shard_components_task, _large_star_task, _small_star_task, _bfs_parents_task, _read_jobs)))
+        _shard_components_task, _large_star_task, _small_star_task, _bfs_parents_task, _read_jobs, chunks.apply)))
