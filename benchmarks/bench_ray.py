@@ -38,7 +38,7 @@ from dedup.report.render_json import report_dict
 # Larger than the harness's 2 MB quick corpus: below a few MB, Ray's per-stage latency (tens of ms)
 # hides the scaling this script is about.
 CORPUS_BYTES = {"quick": 8_000_000, "full": 200_000_000}
-ENGINE_STAGES = ("signatures", "paragraph_matches", "sentence_matches")
+ENGINE_STAGES = ("segment", "signatures", "paragraph_matches", "sentence_matches", "diffs", "figure_conflicts")
 SCALING_GOAL = 1.7
 
 
@@ -143,7 +143,7 @@ def main() -> None:
         runs.append(timed_scan(name, workers, engine, documents, repeat))
         if isinstance(engine, RayEngine):
             runs[-1] = replace(runs[-1], worker_peak_mb=ray_worker_peak_mb())
-            engine.close()
+        engine.close()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     paragraphs = int(runs[0].report.stats["paragraphs"])  # type: ignore[call-overload]
     reference = without_stats(runs[0].report)
@@ -161,7 +161,8 @@ def main() -> None:
     table.notes += [
         generated.description,
         f"best of {repeat} runs; {os.cpu_count()} cores shared with other work (load average after: {load})",
-        "engine stages: signatures + paragraph and sentence matching (what an engine distributes)",
+        "engine stages: segmentation, signatures, paragraph and sentence matching, diffs and figure "
+        "conflicts (what an engine distributes); the driver keeps reading, stories and the document view",
     ]
     names = list(runs[0].stages)
     stages = Table("seconds per stage (fastest of the runs)", ["engine", "workers", *names])
@@ -173,11 +174,11 @@ def main() -> None:
     scaling = ratio(ray_1.engine_seconds, ray_2.engine_seconds)
     end_to_end = ratio(ray_1.measurement.seconds, ray_2.measurement.seconds)
     result.targets += [
-        Target("Ray engine stages, 2 workers vs 1", f"≥ {SCALING_GOAL}x", f"{scaling:.2f}x",
-               scaling >= SCALING_GOAL),
+        Target("Ray scan end to end, 2 workers vs 1", f"≥ {SCALING_GOAL}x", f"{end_to_end:.2f}x",
+               end_to_end >= SCALING_GOAL),
         Target("Ray reports equal the local report", "every run", f"{sum(same)} of {len(same)}", all(same)),
     ]
-    result.notes.append(f"end to end, Ray 2 workers vs 1: {end_to_end:.2f}x (the driver stages do not scale)")
+    result.notes.append(f"engine stages alone, Ray 2 workers vs 1: {scaling:.2f}x")
     result.write()
 
 

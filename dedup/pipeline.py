@@ -23,10 +23,10 @@ from dedup.engines.base import Engine
 from dedup.engines.local import LocalEngine
 from dedup.figures import DEFAULT_FOLDS, Figure, extract_figures, may_hold_figure, merge_folds
 from dedup.matches import paragraph_level, sentence_level
-from dedup.model import Comparison, DocumentOverlap, Match, Report
+from dedup.model import Comparison, Match, Report
 from dedup.overlap import document_overlaps, repeated_blocks
 from dedup.progress import Progress
-from dedup.segment import SegmentTable, segment_documents
+from dedup.segment import SegmentTable, join_segments, segment_documents, segment_text
 from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, InputError, read_documents
 from dedup.stories import story_groups
 
@@ -61,15 +61,19 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, co
 def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
             progress: Progress | None = None, with_diffs: bool = True, engine: Engine | None = None) -> Report:
     """Find reuse in and across ``documents`` (in memory); ``engine`` runs the heavy stages
-    (default: :class:`~dedup.engines.local.LocalEngine` with ``config.workers`` threads)."""
+    (default: :class:`~dedup.engines.local.LocalEngine` with ``config.workers`` workers)."""
     config = config or ScanConfig()
-    engine = engine or LocalEngine(config.workers)
+    if engine is None:
+        with LocalEngine(config.workers) as local:
+            return analyze(documents, config, progress=progress, with_diffs=with_diffs, engine=local)
     progress = progress or Progress()
     timings: dict[str, float] = {}
     texts = [d.text for d in documents]
 
     with _timed(timings, "segment"):
-        paragraphs, sentences = segment_documents(texts)
+        progress.start("documents", len(texts))
+        paragraphs, sentences = join_segments(engine.starmap(segment_text, [(text,) for text in texts],
+                                                             progress=progress.advance))
     with _timed(timings, "signatures"):
         progress.start("paragraphs", len(paragraphs))
         paragraph_sets, paragraph_sigs = engine.sign(paragraphs.texts(texts), config.shingle_size, config.num_perm,
@@ -96,8 +100,10 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
                                       minlength=len(documents)).astype(int).tolist()
         overlaps = document_overlaps(clusters, matches, paragraph_chars)
         blocks = repeated_blocks(matches, paragraphs)
+    with _timed(timings, "stories"):
+        stories = story_groups(texts, [(o.a, o.b) for o in overlaps])
     with _timed(timings, "figure_conflicts"):
-        conflicts = figure_conflicts(documents, sentences, overlaps, _folds(config), engine=engine, progress=progress)
+        conflicts = figure_conflicts(texts, sentences, stories, _folds(config), engine=engine, progress=progress)
     stats: dict[str, object] = {"documents": len(documents), **paragraph_result.stats, **sentence_result.stats,
                                 "seconds": {k: round(v, 4) for k, v in timings.items()}}
     return Report(list(documents), matches, clusters, blocks, overlaps, conflicts, config.as_dict(), stats)
@@ -120,16 +126,14 @@ def _with_diffs(matches: list[Match], texts: Sequence[str], engine: Engine, prog
     return result
 
 
-def figure_conflicts(documents: Sequence[Document], sentences: SegmentTable, overlaps: Sequence[DocumentOverlap],
+def figure_conflicts(texts: Sequence[str], sentences: SegmentTable, stories: Sequence[Sequence[int]],
                      folds: Mapping[str, Sequence[str]] = DEFAULT_FOLDS, *, engine: Engine | None = None,
                      progress: Progress | None = None) -> list[FigureConflict]:
-    """Figure conflicts within each story: documents that reuse one another or report one event.
+    """Figure conflicts within each story (see :func:`dedup.stories.story_groups`).
 
     Each distinct sentence that may hold a figure is parsed once, by the engine's workers.
     """
-    texts = [d.text for d in documents]
-    groups = story_groups(texts, [(o.a, o.b) for o in overlaps])
-    inputs = [[(doc, _sentences_of(texts, sentences, doc)) for doc in group] for group in groups]
+    inputs = [[(doc, _sentences_of(texts, sentences, doc)) for doc in story] for story in stories]
     distinct = list(dict.fromkeys(text for group in inputs for _, rows in group for text, _ in rows
                                   if may_hold_figure(text)))
     progress = progress or Progress()

@@ -202,9 +202,9 @@ def test_progress_bar_draws_every_stage():
     bar = Progress(console=Console(file=screen, force_terminal=True, width=100))
     with bar:
         scan(SAMPLE, progress=BarProgress(bar))
-    assert [task.description for task in bar.tasks] == ["paragraphs", "sentences", "diffs", "figures"]
+    assert [task.description for task in bar.tasks] == ["documents", "paragraphs", "sentences", "diffs", "figures"]
     assert all(task.finished for task in bar.tasks)
-    assert bar.tasks[0].completed == 84 and bar.tasks[1].completed == 166
+    assert bar.tasks[0].completed == 5 and bar.tasks[1].completed == 84 and bar.tasks[2].completed == 166
 
 
 def test_diff_command_json():

@@ -49,3 +49,7 @@ class Engine(Protocol):
         """``[function(*args) for args in arguments]``, in order: the pure-Python stages (segmentation,
         figures, diffs) spread over the engine's workers. ``function`` must be importable by name."""
         ...
+
+    def close(self) -> None:
+        """Stop the workers this engine started (processes, a local Ray instance); idempotent."""
+        ...

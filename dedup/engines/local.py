@@ -27,10 +27,23 @@ CHUNKS_PER_WORKER = 8  # smaller chunks balance uneven work and let the progress
 
 
 class LocalEngine:
-    """The reference engine (see :class:`dedup.engines.base.Engine`)."""
+    """The reference engine (see :class:`dedup.engines.base.Engine`); close it (or use ``with``) to
+    stop its worker processes, if ``starmap`` started any."""
 
     def __init__(self, workers: int = 1) -> None:
         self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> LocalEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
     def sign(self, texts: Sequence[str], shingle_size: int, num_perm: int, seed: int, *,
              progress: Advance | None = None) -> tuple[ShingleSets, np.ndarray]:
@@ -51,20 +64,24 @@ class LocalEngine:
 
     def starmap(self, function: Callable[..., Result], arguments: Sequence[tuple[Any, ...]], *,
                 progress: Advance | None = None) -> list[Result]:
-        parallel = self.workers > 1 and len(arguments) >= PROCESS_MIN_CALLS
-        parts = chunks.split(arguments, self.workers * CHUNKS_PER_WORKER if parallel else CHUNKS_PER_WORKER)
+        pool = self._processes() if len(arguments) >= PROCESS_MIN_CALLS else None
+        parts = chunks.split(arguments, self.workers * CHUNKS_PER_WORKER if pool else CHUNKS_PER_WORKER)
+        done = (pool.map(chunks.apply, [function] * len(parts), parts) if pool
+                else (chunks.apply(function, part) for part in parts))
         results: list[Result] = []
-        # "spawn": workers import only the modules the function needs, and no lock or thread of this
-        # process (a progress bar's refresh thread) is copied into them.
-        with (ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-              if parallel else nullcontext()) as pool:
-            done = (pool.map(chunks.apply, [function] * len(parts), parts) if pool
-                    else (chunks.apply(function, part) for part in parts))
-            for part, part_results in zip(parts, done):
-                results.extend(part_results)
-                if progress:
-                    progress(len(part))
+        for part, part_results in zip(parts, done):
+            results.extend(part_results)
+            if progress:
+                progress(len(part))
         return results
+
+    def _processes(self) -> ProcessPoolExecutor | None:
+        """The worker processes, started on first use and kept until ``close``. Forked: a worker
+        starts at once and needs no import of the caller's main module (which "spawn" would run
+        again); where fork is not available the work stays in this process."""
+        if self._pool is None and self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+        return self._pool
 
 
 def sign_batch(texts: Sequence[str], shingle_size: int, num_perm: int, seed: int,
