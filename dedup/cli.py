@@ -157,7 +157,7 @@ def scan_command(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")] = None,
     glob: Annotated[Optional[list[str]], typer.Option(help="File name patterns in folders (repeatable).")] = None,
     fail_on: Annotated[Optional[Kind], typer.Option(help="Exit 1 if a match of this kind (or stricter) exists.")] = None,
-    workers: Annotated[int, typer.Option(help="Threads for the signature stage (its compiled loops run in parallel).")] = 1,
+    workers: Annotated[int, typer.Option(help="Workers: threads for signatures, processes for segmentation, diffs and figures.")] = 1,
     min_words: Annotated[int, typer.Option(help="Paragraphs with fewer words are not compared.")] = 4,
     skip_bad_lines: Annotated[bool, typer.Option(help="Skip malformed JSONL lines instead of stopping.")] = False,
     figure_groups: Annotated[Optional[Path], typer.Option(help=FIGURE_GROUPS_HELP)] = None,

@@ -13,11 +13,13 @@ matrix to memory (about 10x slower, measured in benchmarks/).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numba as nb
 import numpy as np
 
+from dedup import shingle
 from dedup.shingle import ShingleSets
 
 EMPTY = np.uint32(0xFFFFFFFF)
@@ -61,13 +63,36 @@ def signatures(shingles: ShingleSets, num_perm: int, seed: int, out: np.ndarray 
 
     ``out`` (C-contiguous rows of a larger matrix) lets batches signed on threads write in place.
     """
-    a, b = permutations(num_perm, seed)
     if out is None:
         out = np.empty((len(shingles), num_perm), dtype=np.uint32)
-    _signatures(shingles.hashes, shingles.offsets, a, b, out)
+    if num_perm:
+        a, b = permutations(num_perm, seed)
+        _signatures(shingles.hashes, shingles.offsets, a, b, out)
     return out
 
 
 def shingle_hash32(shingles: ShingleSets, i: int) -> np.ndarray:
     """The 32-bit values MinHash sees for segment ``i`` (what datasketch would be fed)."""
     return (shingles.get(i) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
+
+@nb.njit(nogil=True, cache=True)
+def _shingle_and_sign(codes, bounds, fold, space, word, single, digit, k, a, b, out):  # pragma: no cover
+    tokens, token_offsets, exact = shingle._tokenize(codes, bounds, fold, space, word, single, digit)
+    hashes, offsets = shingle._shingle(tokens, token_offsets, k)
+    if len(a):
+        _signatures(hashes, offsets, a, b, out)
+    return hashes, offsets, exact, np.diff(token_offsets).astype(np.int32)
+
+
+def sign_texts(texts: Sequence[str], k: int, num_perm: int, seed: int,
+               out: np.ndarray | None = None) -> tuple[ShingleSets, np.ndarray]:
+    """Shingle sets and signatures of raw texts (as :func:`~dedup.shingle.shingle_sets` then
+    :func:`signatures`) in one compiled call: a thread takes the GIL once per batch, to encode it,
+    not between the stages (measured: each re-take waited for the other thread's encoding)."""
+    if out is None:
+        out = np.empty((len(texts), num_perm), dtype=np.uint32)
+    a, b = permutations(num_perm, seed) if num_perm else (np.empty(0, np.uint32), np.empty(0, np.uint32))
+    codes, bounds = shingle.encode_texts(texts)
+    hashes, offsets, exact, words = _shingle_and_sign(codes, bounds, *shingle.TABLES, k, a, b, out)
+    return ShingleSets(hashes, offsets, exact, words), out

@@ -13,7 +13,7 @@ strings and is several times slower, see benchmarks/).
 
 from __future__ import annotations
 
-import re
+import itertools
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,7 +32,7 @@ NUMBER_TOKEN = np.uint64(0x6E756D6265720000)  # "number": every token starting w
 
 def _character_tables() -> tuple[np.ndarray, ...]:
     """Per UTF-16 code unit: its folded form, and whether it is white space, part of a word, a
-    one-character token, a digit, or beyond what the fold table can stand for (see ``_NEEDS_NORMALIZE``)."""
+    one-character token, a digit, or beyond what the fold table can stand for (see ``_COMPLEX``)."""
     codes = np.arange(0x10000)
     fold = np.arange(0x10000, dtype=np.uint16)
     space = np.zeros(0x10000, dtype=np.bool_)
@@ -70,20 +70,12 @@ def _is_jamo(code: int) -> bool:
     return 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F or 0xA960 <= code <= 0xA97F or 0xD7B0 <= code <= 0xD7FF
 
 
-def _class_of(flags: np.ndarray) -> re.Pattern[str]:
-    """A regex matching any character whose flag is set, or any character outside the BMP."""
-    codes = np.flatnonzero(flags)
-    breaks = np.flatnonzero(np.diff(codes) != 1)
-    starts, ends = codes[np.r_[0, breaks + 1]], codes[np.r_[breaks, len(codes) - 1]]
-    body = "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in zip(starts, ends))
-    return re.compile(f"[{body}\\U00010000-\\U0010ffff]")
-
-
 FOLD_TABLE, SPACE_TABLE, WORD_TABLE, SINGLE_TABLE, DIGIT_TABLE, _COMPLEX = _character_tables()
-# Text with none of these folds character by character in the compiled loop: characters whose
-# normal form is not one character ("ß" -> "ss"), combining marks and Hangul jamo (NFKC composes
-# them with their neighbours), and anything outside the BMP. Other text goes through normalize().
-_NEEDS_NORMALIZE = _class_of(_COMPLEX)
+TABLES = (FOLD_TABLE, SPACE_TABLE, WORD_TABLE, SINGLE_TABLE, DIGIT_TABLE)  # what _tokenize takes
+# Text with none of the _COMPLEX units folds character by character in the compiled loop: characters
+# whose normal form is not one character ("ß" -> "ss"), combining marks and Hangul jamo (NFKC
+# composes them with their neighbours); surrogates (anything outside the BMP) count too. Other text
+# goes through normalize() first.
 
 
 @nb.njit(inline="always")
@@ -105,7 +97,7 @@ def _tokenize(codes, bounds, fold_table, space_table, word_table, single_table, 
     of the normalised text of each segment).
     """
     n_segments = len(bounds) - 1
-    tokens = np.empty(len(codes) + 1, dtype=np.uint64)  # CJK text can be one token per code unit
+    tokens = np.empty(bounds[-1] - bounds[0] + 1, dtype=np.uint64)  # CJK: a token per code unit
     token_offsets = np.empty(n_segments + 1, dtype=np.int64)
     exact = np.empty(n_segments, dtype=np.uint64)
     n_tokens = 0
@@ -228,6 +220,54 @@ class ShingleSets:
         return _gather(self.hashes, self.offsets, np.asarray(rows, dtype=np.int64), offsets), offsets
 
 
+def encode_texts(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """All texts as one array of code units and their bounds: text i is ``codes[bounds[i]:bounds[i+1]]``.
+
+    Every text is followed by one newline (white space), so tokens never cross texts. The work is a
+    few C calls and numpy passes, no Python loop over texts (threads signing other batches wait for
+    the GIL while this runs): ASCII text (the common case) is one byte per character; other text is
+    UTF-16 (several times faster to encode than UTF-32; the tables cover every unit, and a surrogate
+    half counts as a one-character token, so astral symbols still tokenise), and only the texts holding
+    a character the compiled fold cannot stand for (see ``_COMPLEX``) are put in their
+    normalised form first.
+    """
+    joined = "\n".join(itertools.chain(texts, ("",)))
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1
+    if joined.isascii():
+        return np.frombuffer(joined.encode("ascii"), dtype=np.uint8), _bounds(lengths)
+    codes = np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    if len(codes) != len(joined):  # astral characters take two units: lengths text by text
+        lengths = np.fromiter((_utf16_length(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+    bounds = _bounds(lengths)
+    wide = np.flatnonzero(codes > 0x7F)  # few: the complex test runs on these alone
+    wide_codes = codes[wide]
+    complex_units = wide[_COMPLEX[wide_codes] | ((wide_codes >= 0xD800) & (wide_codes <= 0xDFFF))]
+    if len(complex_units) == 0:
+        return codes, bounds
+    # Normalise the few texts that need it and splice their code units in place of the raw ones.
+    pieces, done = [], 0
+    for i in np.unique(np.searchsorted(bounds, complex_units, side="right") - 1).tolist():
+        normal = normalize(texts[i]) + "\n"
+        pieces += [codes[done:bounds[i]], np.frombuffer(normal.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)]
+        lengths[i] = len(pieces[-1])
+        done = bounds[i + 1]
+    return np.concatenate([*pieces, codes[done:]]), _bounds(lengths)
+
+
+def _bounds(lengths: np.ndarray) -> np.ndarray:
+    bounds = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=bounds[1:])
+    return bounds
+
+
+def shingle_codes(codes: np.ndarray, bounds: np.ndarray, k: int) -> ShingleSets:
+    """Shingle sets of the texts ``codes[bounds[i]:bounds[i+1]]`` (from :func:`encode_texts`; a slice
+    ``bounds[lo:hi + 1]`` shingles texts lo..hi alone, without copying ``codes``)."""
+    tokens, token_offsets, exact = _tokenize(codes, bounds, *TABLES)
+    hashes, offsets = _shingle(tokens, token_offsets, k)
+    return ShingleSets(hashes, offsets, exact, np.diff(token_offsets).astype(np.int32))
+
+
 def shingle_sets(texts: Sequence[str], k: int) -> ShingleSets:
     """Shingle raw texts with word ``k``-grams, in their normalised form (see :func:`normalize`).
 
@@ -235,28 +275,7 @@ def shingle_sets(texts: Sequence[str], k: int) -> ShingleSets:
     NFKC composes or expands goes through :func:`normalize` first. Either way the result is that of
     the normalised text (property-tested).
     """
-    # Every text is followed by one newline (white space), so segment i spans bounds[i]:bounds[i+1]
-    # of the joined code units and tokens never cross segments.
-    joined = "\n".join(texts) + "\n"
-    if joined.isascii():
-        # The common case costs two C calls under the GIL, so threads signing other batches are not
-        # held up by a Python loop over texts; one byte per character.
-        codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1
-    else:
-        prepared = [text if text.isascii() or not _NEEDS_NORMALIZE.search(text) else normalize(text)
-                    for text in texts]
-        lengths = np.fromiter((_utf16_length(t) + 1 for t in prepared), dtype=np.int64, count=len(prepared))
-        # UTF-16 code units: encoding is several times faster than UTF-32, and the tables cover every
-        # unit (a surrogate half counts as a one-character token, so astral symbols still tokenise).
-        joined = "\n".join(prepared) + "\n"
-        codes = np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
-    bounds = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=bounds[1:])
-    tokens, token_offsets, exact = _tokenize(codes, bounds, FOLD_TABLE, SPACE_TABLE, WORD_TABLE, SINGLE_TABLE,
-                                             DIGIT_TABLE)
-    hashes, offsets = _shingle(tokens, token_offsets, k)
-    return ShingleSets(hashes, offsets, exact, np.diff(token_offsets).astype(np.int32))
+    return shingle_codes(*encode_texts(texts), k)
 
 
 def _utf16_length(text: str) -> int:

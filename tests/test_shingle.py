@@ -74,3 +74,17 @@ def test_folding_in_the_compiled_loop_equals_normalize(text):
 def test_ascii_case_and_spacing_do_not_change_the_exact_hash(text):
     noisy = "  " + "\n\t ".join(text.upper().split(" ")) + " \r\n"
     assert shingle_sets([noisy], 2).exact[0] == shingle_sets([text], 2).exact[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet=st.characters(codec="ascii"), max_size=30),
+                          st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=30),
+                          st.sampled_from(["Straße ﬁnal", "e\u0301te", "\U0001F600 ok", "한국어", "ｆｕｌｌ"])),
+                max_size=8))
+def test_a_batch_shingles_each_text_as_it_would_alone(texts):
+    """Batches mix ASCII, normalised and astral texts; each text's set must not depend on its batch."""
+    batch = shingle_sets(texts, 2)
+    for i, text in enumerate(texts):
+        alone = shingle_sets([text], 2)
+        assert np.array_equal(batch.get(i), alone.get(0))
+        assert batch.exact[i] == alone.exact[0] and batch.words[i] == alone.words[0]

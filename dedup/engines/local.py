@@ -17,8 +17,8 @@ from dedup import candidates, verify
 from dedup.cluster import Clustering, cluster
 from dedup.engines import chunks
 from dedup.engines.base import Advance, Result
-from dedup.minhash import signatures
-from dedup.shingle import ShingleSets, shingle_sets
+from dedup.minhash import sign_texts
+from dedup.shingle import ShingleSets
 
 BATCH_CHARS = 2_000_000
 # Below this many calls a worker process costs more to start than it saves.
@@ -84,13 +84,9 @@ class LocalEngine:
         return self._pool
 
 
-def sign_batch(texts: Sequence[str], shingle_size: int, num_perm: int, seed: int,
-               out: np.ndarray | None = None) -> tuple[ShingleSets, np.ndarray]:
-    """Shingle (normalised) and sign one batch of raw texts (``num_perm == 0``: no signatures);
-    ``out`` receives the signatures in place when given."""
-    sets = shingle_sets(texts, shingle_size)
-    sigs = signatures(sets, num_perm, seed, out) if num_perm else np.empty((len(sets), 0), dtype=np.uint32)
-    return sets, sigs
+def sign_batch(texts: Sequence[str], shingle_size: int, num_perm: int, seed: int) -> tuple[ShingleSets, np.ndarray]:
+    """Shingle (normalised) and sign one batch of raw texts (``num_perm == 0``: no signatures)."""
+    return sign_texts(texts, shingle_size, num_perm, seed)
 
 
 def batches(texts: Sequence[str], batch_chars: int) -> list[tuple[int, int]]:
@@ -110,15 +106,16 @@ def sign_all(texts: Sequence[str], shingle_size: int, num_perm: int, seed: int, 
     With ``workers > 1`` batches are signed by that many threads: the tokeniser, shingler and MinHash
     loops are compiled without the GIL, and threads share the texts and the results, where processes
     would have to send them through pipes (measured: processes ran slower than one worker, because a
-    paragraph's signature outweighs its text; see benchmarks/). Each batch writes its rows of one
-    signature matrix in place, so nothing is copied after the threads finish.
+    paragraph's signature outweighs its text; see benchmarks/). A thread holds the GIL only to encode
+    its batch (a few C calls, see :func:`~dedup.shingle.encode_texts`), and each batch writes its rows
+    of one signature matrix in place.
     """
     spans = batches(texts, batch_chars)
     sigs = np.empty((len(texts), num_perm), dtype=np.uint32)
 
     def sign(span: tuple[int, int]) -> ShingleSets:
         start, end = span
-        return sign_batch(texts[start:end], shingle_size, num_perm, seed, sigs[start:end])[0]
+        return sign_texts(texts[start:end], shingle_size, num_perm, seed, sigs[start:end])[0]
 
     parts: list[ShingleSets] = []
     with ThreadPoolExecutor(max_workers=workers) if workers > 1 and len(spans) > 1 else nullcontext() as pool:
