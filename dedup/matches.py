@@ -142,10 +142,15 @@ def _clusters(table: SegmentTable, clustering: Clustering, level: str, matches: 
     for m in matches:
         known = kinds.get(m.cluster, m.kind)
         kinds[m.cluster] = max(known, m.kind, key=KIND_ORDER.__getitem__)
+    groups = [(label + label_offset, members) for label, members in enumerate(clustering.members())
+              if label + label_offset in kinds]
+    if not groups:
+        return []
+    # One call for every member row: a call per cluster spent most of its time in numpy overheads.
+    passages = table.passages(np.concatenate([members for _, members in groups]))
+    ends = np.cumsum([len(members) for _, members in groups]).tolist()
     result = []
-    for label, members in enumerate(clustering.members()):
-        cluster_id = label + label_offset
-        if cluster_id in kinds:
-            passages = tuple(table.passages(members))
-            result.append(Cluster(cluster_id, level, kinds[cluster_id], passages[0], passages))
+    for (cluster_id, _), start, end in zip(groups, [0, *ends[:-1]], ends):
+        members = tuple(passages[start:end])
+        result.append(Cluster(cluster_id, level, kinds[cluster_id], members[0], members))
     return result
