@@ -29,7 +29,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from benchmarks import corpora
 from benchmarks._harness import MB, Measurement, Result, Table, Target, measure, parse_mode, ratio
 from benchmarks.baselines import NUM_PERM, SEED, SHINGLE, naive_minhash, python_shingles
-from dedup.engines.local import BATCH_CHARS, sign_all
+from dedup.engines.local import BATCH_TEXTS, sign_all
 
 MIN_SECONDS = 0.5  # fast methods repeat until their runs add up to this (short timings are noisy)
 
@@ -51,8 +51,8 @@ class Method:
     note: str = ""
 
 
-def _dedup(workers: int, num_perm: int, batch_chars: int) -> Callable[[Sequence[str]], object]:
-    return lambda texts: sign_all(texts, SHINGLE, num_perm, SEED, workers=workers, batch_chars=batch_chars)
+def _dedup(workers: int, num_perm: int, batch_texts: int) -> Callable[[Sequence[str]], object]:
+    return lambda texts: sign_all(texts, SHINGLE, num_perm, SEED, workers=workers, batch_texts=batch_texts)
 
 
 def _python_floor(texts: Sequence[str]) -> list[list[int]]:
@@ -79,24 +79,24 @@ def _rensa_tokens(texts: Sequence[str]) -> object:
     return rensa.RMinHash.digest_matrix_from_token_sets([python_shingles(t) for t in texts], NUM_PERM, SEED)
 
 
-def _rensa_flat(rho: bool, batch_chars: int) -> Callable[[Sequence[str]], object]:
+def _rensa_flat(rho: bool, batch_texts: int) -> Callable[[Sequence[str]], object]:
     """rensa's permutations over dedup's shingle hashes: the fastest rensa pipeline there is."""
     digest = (rensa.RMinHash.digest_matrix_from_flat_token_hashes_rho if rho
               else rensa.RMinHash.digest_matrix_from_flat_token_hashes)
 
     def run(texts: Sequence[str]) -> object:
-        sets, _ = sign_all(texts, SHINGLE, 0, SEED, batch_chars=batch_chars)
+        sets, _ = sign_all(texts, SHINGLE, 0, SEED, batch_texts=batch_texts)
         return digest(sets.hashes, sets.offsets.astype(np.uint64), NUM_PERM, SEED)
 
     return run
 
 
-def methods(batch_chars: int) -> list[Method]:
+def methods(batch_texts: int) -> list[Method]:
     return [
-        Method("dedup-1", "dedup sign_all, 1 worker", _dedup(1, NUM_PERM, batch_chars)),
-        Method("dedup-2", "dedup sign_all, 2 workers", _dedup(2, NUM_PERM, batch_chars), workers=2),
+        Method("dedup-1", "dedup sign_all, 1 worker", _dedup(1, NUM_PERM, batch_texts)),
+        Method("dedup-2", "dedup sign_all, 2 workers", _dedup(2, NUM_PERM, batch_texts), workers=2),
         Method("dedup-floor", "floor: dedup normalise + shingle_sets, no permutations",
-               _dedup(1, 0, batch_chars)),
+               _dedup(1, 0, batch_texts)),
         Method("python-floor", "floor: re.findall + xxhash per shingle", _python_floor, fast=False),
         Method("sklearn", "scikit-learn HashingVectorizer word (5,5)", _hashing_vectorizer, fast=False,
                note="hashes shingles only (no MinHash); texts under 5 words give none"),
@@ -106,9 +106,9 @@ def methods(batch_chars: int) -> list[Method]:
         Method("rensa-tokens", "rensa digest_matrix_from_token_sets (Python shingles)", _rensa_tokens,
                fast=False),
         Method("rensa-flat", "rensa digest_matrix_from_flat_token_hashes (dedup shingles)",
-               _rensa_flat(False, batch_chars), note="dedup's floor + rensa's R-MinHash"),
+               _rensa_flat(False, batch_texts), note="dedup's floor + rensa's R-MinHash"),
         Method("rensa-rho", "rensa ..._flat_token_hashes_rho (dedup shingles)",
-               _rensa_flat(True, batch_chars), note="rho samples tokens: not full-set MinHash"),
+               _rensa_flat(True, batch_texts), note="rho samples tokens: not full-set MinHash"),
     ]
 
 
@@ -132,16 +132,16 @@ def main() -> None:
     subsample = _subsample(paragraphs, mode.naive_paragraphs)
     sizes = {False: (len(paragraphs), _megabytes(paragraphs)), True: (len(subsample), _megabytes(subsample))}
     # At least eight batches, so two workers have work to share even on the quick corpus.
-    batch_chars = min(BATCH_CHARS, max(sum(map(len, paragraphs)) // 8, 10_000))
+    batch_texts = min(BATCH_TEXTS, max(len(paragraphs) // 8, 100))
     result = Result("signatures", mode, params={
         "corpus": corpus.description, "shingle": SHINGLE, "num_perm": NUM_PERM, "seed": SEED,
-        "paragraphs": len(paragraphs), "subsample_paragraphs": len(subsample), "batch_chars": batch_chars,
+        "paragraphs": len(paragraphs), "subsample_paragraphs": len(subsample), "batch_texts": batch_texts,
         "rensa_threads": os.environ["RAYON_NUM_THREADS"]})
     table = Table("throughput on the same paragraphs", ["method", "paragraphs", "MB", "seconds", "MB/s",
                                                         "paragraphs/s", "peak RSS MB", "Δ RSS MB", "note"])
     speed: dict[str, float] = {}
     times: dict[str, Measurement] = {}
-    for method in methods(batch_chars):
+    for method in methods(batch_texts):
         texts = subsample if method.subsample else paragraphs
         if method.fast:
             method.run(texts[:1000])  # warm-up: numba caches, rensa tables, pool start-up code paths

@@ -50,7 +50,7 @@ from dedup import candidates, sources, verify
 from dedup.cluster import Clustering, cluster
 from dedup.engines import chunks
 from dedup.engines.base import Advance, Result
-from dedup.engines.local import BATCH_CHARS, batches, concatenate_sets, sign_batch
+from dedup.engines.local import BATCH_TEXTS, batches, concatenate_sets, sign_batch
 from dedup.shingle import ShingleSets
 from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, InputError
 
@@ -121,8 +121,7 @@ class RayEngine:
              progress: Advance | None = None) -> tuple[ShingleSets, np.ndarray]:
         shards = self.start()
         ray, tasks = _import_ray(), _tasks()
-        total = sum(len(t) for t in texts)
-        spans = batches(texts, max(min(BATCH_CHARS, math.ceil(total / shards)), 1))
+        spans = batches(len(texts), min(BATCH_TEXTS, math.ceil(len(texts) / shards)))
         pending = {tasks.sign.remote(list(texts[s:e]), shingle_size, num_perm, seed): (s, e)
                    for s, e in spans}
         order = list(pending)
