@@ -83,11 +83,14 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
                                        progress=progress.advance)
     with _timed(timings, "paragraph_matches"):
         paragraph_result = paragraph_level(paragraphs, paragraph_sets, paragraph_sigs, config, engine)
-        del paragraph_sigs  # 4 x num_perm bytes a paragraph, no longer needed
+        # Signatures and shingle sets are the largest arrays of a scan: free them before the sentence
+        # level allocates its own; later stages need only the word counts.
+        paragraph_words = paragraph_sets.words
+        del paragraph_sigs, paragraph_sets
     with _timed(timings, "sentence_matches"):
         sentence_result = sentence_level(sentences, sentence_sets, paragraph_result.clustering, config, engine,
                                          label_offset=len(paragraph_result.clustering.representative))
-    del sentence_sets  # the largest arrays of a scan; later stages need only the segment tables
+    del sentence_sets
     matches = sorted(paragraph_result.matches + sentence_result.matches, key=_match_order)
     clusters = paragraph_result.clusters + sentence_result.clusters
     if with_diffs:
@@ -95,7 +98,7 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
             matches = _with_diffs(matches, texts, engine, progress)
     with _timed(timings, "document_view"):
         # The share is of the text that is compared at all: paragraphs of at least min_words words.
-        compared = paragraph_sets.words >= config.min_words
+        compared = paragraph_words >= config.min_words
         paragraph_chars = np.bincount(paragraphs.doc[compared], weights=(paragraphs.end - paragraphs.start)[compared],
                                       minlength=len(documents)).astype(int).tolist()
         overlaps = document_overlaps(clusters, matches, paragraph_chars)
