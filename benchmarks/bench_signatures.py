@@ -47,7 +47,6 @@ class Method:
     run: Callable[[Sequence[str]], object]
     fast: bool = True
     subsample: bool = False
-    workers: int = 1
     note: str = ""
 
 
@@ -94,7 +93,7 @@ def _rensa_flat(rho: bool, batch_texts: int) -> Callable[[Sequence[str]], object
 def methods(batch_texts: int) -> list[Method]:
     return [
         Method("dedup-1", "dedup sign_all, 1 worker", _dedup(1, NUM_PERM, batch_texts)),
-        Method("dedup-2", "dedup sign_all, 2 workers", _dedup(2, NUM_PERM, batch_texts), workers=2),
+        Method("dedup-2", "dedup sign_all, 2 workers", _dedup(2, NUM_PERM, batch_texts)),
         Method("dedup-floor", "floor: dedup normalise + shingle_sets, no permutations",
                _dedup(1, 0, batch_texts)),
         Method("python-floor", "floor: re.findall + xxhash per shingle", _python_floor, fast=False),
@@ -146,7 +145,7 @@ def main() -> None:
         if method.fast:
             method.run(texts[:1000])  # warm-up: numba caches, rensa tables, pool start-up code paths
         _, measured = measure(partial(method.run, texts), repeat=mode.repeat if method.fast else 1,
-                              min_seconds=MIN_SECONDS if method.fast else 0.0, children=method.workers > 1)
+                              min_seconds=MIN_SECONDS if method.fast else 0.0)  # workers are threads: no children
         count, megabytes = sizes[method.subsample]
         speed[method.key] = megabytes / measured.seconds
         times[method.key] = measured

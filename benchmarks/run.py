@@ -72,11 +72,24 @@ def render_summary(summary: Mapping[str, Any]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def stored_result(name: str, mode: Mode) -> dict[str, Any]:
+    """A benchmark's last written result, for a summary after re-running single scripts."""
+    path = mode.results_dir / f"{name}.json"
+    if not path.exists():
+        return {"name": name, "status": "missing"}
+    result = json.loads(path.read_text())
+    result.pop("machine", None)
+    return {"name": name, "status": "ok", "result": result}
+
+
 def main() -> None:
-    mode = parse_mode(__doc__ or "")
+    """``--summary-only`` rebuilds the summary from the results already written, running nothing."""
+    summary_only = "--summary-only" in sys.argv[1:]
+    mode = parse_mode(__doc__ or "", [arg for arg in sys.argv[1:] if arg != "--summary-only"])
     started = time.time()
-    outcomes = [run_benchmark(name, mode) for name in BENCHMARKS]
-    summary = {"mode": mode.name, "command": f"python -m benchmarks.run --{mode.name}",
+    outcomes = [stored_result(name, mode) if summary_only else run_benchmark(name, mode) for name in BENCHMARKS]
+    command = f"python -m benchmarks.run --{mode.name}" + (" --summary-only" if summary_only else "")
+    summary = {"mode": mode.name, "command": command,
                "started": timestamp(started), "seconds": time.time() - started, "machine": machine_info(),
                "benchmarks": outcomes}
     write_json(mode.results_dir / "summary.json", summary)
