@@ -770,8 +770,7 @@ _DIGIT_OR_CURRENCY_RE = re.compile(r"[\d$£€₹]")
 _LETTERS_RE = re.compile(r"[A-Za-z]+")
 
 
-def may_hold_figure(text: str) -> bool:
-    """A cheap test that rules out most text with no figure (see ``_FIGURE_WORDS``)."""
+def _may_hold_figure(text: str) -> bool:
     if _DIGIT_OR_CURRENCY_RE.search(text):
         return True
     return not _FIGURE_WORDS.isdisjoint(word.lower() for word in _LETTERS_RE.findall(text))
@@ -779,7 +778,7 @@ def may_hold_figure(text: str) -> bool:
 
 def extract_figures(text: str) -> list[Figure]:
     """Every figure in ``text``, sorted by start, with what it counts, what happened and who claims it."""
-    return list(_extract_cached(text)) if may_hold_figure(text) else []
+    return list(_extract_cached(text)) if _may_hold_figure(text) else []
 
 
 @lru_cache(maxsize=1 << 18)
@@ -819,19 +818,26 @@ def fold_counts(counts: str | None, folds: Mapping[str, Sequence[str]] = DEFAULT
     """
     if counts is None:
         return None
-    lookup = _fold_lookup(folds)
-    phrase = _normalise_phrase(counts)
-    words = phrase.split()
-    whole_only = any(word in COUNT_CONJUNCTIONS or word == "of" for word in words)
-    candidates = [phrase] if whole_only else [" ".join(words[i:]) for i in range(len(words))]
-    return next((lookup[candidate] for candidate in candidates if candidate in lookup), phrase)
+    lookup, folded = _fold_lookup(folds)
+    group = folded.get(counts)
+    if group is None:
+        if len(folded) >= _MAX_FOLDED:  # a long-running service sees ever new phrases
+            folded.clear()
+        phrase = _normalise_phrase(counts)
+        words = phrase.split()
+        whole_only = any(word in COUNT_CONJUNCTIONS or word == "of" for word in words)
+        candidates = [phrase] if whole_only else [" ".join(words[i:]) for i in range(len(words))]
+        group = folded[counts] = next((lookup[candidate] for candidate in candidates if candidate in lookup), phrase)
+    return group
 
 
-_FOLD_LOOKUPS: dict[int, tuple[Mapping[str, Sequence[str]], dict[str, str]]] = {}
+_MAX_FOLDED = 100_000
+_FOLD_LOOKUPS: dict[int, tuple[Mapping[str, Sequence[str]], dict[str, str], dict[str, str]]] = {}
 
 
-def _fold_lookup(folds: Mapping[str, Sequence[str]]) -> dict[str, str]:
-    """Normalised synonym -> group, built once per fold table (it is asked for every figure)."""
+def _fold_lookup(folds: Mapping[str, Sequence[str]]) -> tuple[dict[str, str], dict[str, str]]:
+    """Normalised synonym -> group, built once per fold table, and the groups of the counted phrases
+    seen so far (asked for every figure of every document: corpora repeat a few phrases)."""
     cached = _FOLD_LOOKUPS.get(id(folds))
     if cached is None or cached[0] is not folds:
         lookup = {
@@ -841,8 +847,8 @@ def _fold_lookup(folds: Mapping[str, Sequence[str]]) -> dict[str, str]:
         }
         if len(_FOLD_LOOKUPS) >= 8:  # a long-running service sees a new table per scan
             _FOLD_LOOKUPS.clear()
-        cached = _FOLD_LOOKUPS[id(folds)] = (folds, lookup)
-    return cached[1]
+        cached = _FOLD_LOOKUPS[id(folds)] = (folds, lookup, {})
+    return cached[1], cached[2]
 
 
 def merge_folds(

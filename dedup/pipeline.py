@@ -21,7 +21,7 @@ from dedup.conflicts import FigureConflict, find_figure_conflicts
 from dedup.diff import diff_texts
 from dedup.engines.base import Engine
 from dedup.engines.local import LocalEngine
-from dedup.figures import DEFAULT_FOLDS, Figure, extract_figures, may_hold_figure, merge_folds
+from dedup.figures import DEFAULT_FOLDS, Figure, extract_figures, merge_folds
 from dedup.matches import paragraph_level, sentence_level
 from dedup.model import Comparison, Match, Report
 from dedup.overlap import document_overlaps, repeated_blocks
@@ -137,8 +137,8 @@ def figure_conflicts(texts: Sequence[str], sentences: SegmentTable, stories: Seq
     Each distinct sentence that may hold a figure is parsed once, by the engine's workers.
     """
     inputs = [[(doc, _sentences_of(texts, sentences, doc)) for doc in story] for story in stories]
-    distinct = list(dict.fromkeys(text for group in inputs for _, rows in group for text, _ in rows
-                                  if may_hold_figure(text)))
+    # The cheap may-hold-a-figure test runs in the workers too (extract_figures starts with it).
+    distinct = list(dict.fromkeys(text for group in inputs for _, rows in group for text, _ in rows))
     progress = progress or Progress()
     progress.start("figures", len(distinct))
     parsed = (engine or LocalEngine()).starmap(extract_figures, [(text,) for text in distinct],
