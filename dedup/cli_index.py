@@ -28,14 +28,14 @@ from typing import Annotated, Any
 
 import typer
 
-from dedup.index import Index, IndexCorrupt, IndexFileError, Verdict
+from dedup.index import SCHEMA_VERSION, Index, IndexCorrupt, IndexFileError, Verdict
 from dedup.report.labels import figure_text, short, wording_text
 from dedup.sources import DEFAULT_GLOBS, InputError, UnusableFile, decode, read_documents
 
 EXIT_CODES = {"new": 0, "partial-reuse": 3, "near-duplicate": 4, "duplicate": 5}
 EXIT_VERIFY_FAILED = 1
 
-index_app = typer.Typer(name="index", help="A persistent index of articles: create, add, remove, stats.",
+index_app = typer.Typer(name="index", help="A persistent index of articles: create, add, remove, stats, upgrade.",
                         no_args_is_help=True)
 
 
@@ -139,6 +139,20 @@ def remove_command(
     typer.echo(f"removed {len(ids)} documents from {path}")
 
 
+@index_app.command("upgrade")
+def upgrade_command(path: Annotated[Path, typer.Argument(help="The index file.")]) -> None:
+    """Rewrite an index made by an older dedup in this version's schema (one transaction: an interrupted
+    upgrade leaves it as it was; a few minutes per million stored paragraphs)."""
+    try:
+        before = Index.upgrade(path)
+    except IndexFileError as exc:
+        _cli().fail(str(exc))
+    if before == SCHEMA_VERSION:
+        typer.echo(f"{path} is already at schema version {SCHEMA_VERSION}")
+    else:
+        typer.echo(f"upgraded {path} from schema version {before} to {SCHEMA_VERSION}")
+
+
 @index_app.command("stats")
 def stats_command(
     path: Annotated[Path, typer.Argument(help="The index file.")],
@@ -221,9 +235,12 @@ def serve_command(
     max_bytes: Annotated[int, typer.Option(help="Largest request body accepted.", min=1)] = 1_000_000,
 ) -> None:
     """Serve an index over HTTP (POST /check, POST /documents, ...; see /docs)."""
-    from dedup.service import serve
+    from dedup.service import create_app, serve
 
-    _open(index_path, quick_check=True).close()  # refuse a bad index before listening
+    try:  # create_app runs the integrity check, so a bad index is refused before listening
+        app = create_app(os.fspath(index_path), token=token, max_bytes=max_bytes)
+    except (IndexFileError, ValueError) as exc:
+        _cli().fail(str(exc))
     if host not in ("127.0.0.1", "localhost", "::1") and not token:
         _cli().warn(f"serving on {host} without --token: anyone who reaches it can add and remove documents")
-    serve(os.fspath(index_path), host, port, token, max_bytes)
+    serve(app, host, port)

@@ -4,7 +4,8 @@ One SQLite file holds the stored articles and everything a check needs, so a che
 indexed look-ups and never rescans the corpus:
 
 * ``meta``: ``format``, ``schema_version``, ``params`` (JSON). An index is opened only with the
-  parameters it was built with (:class:`IndexMismatch` names the ones that differ).
+  parameters it was built with (:class:`IndexMismatch` names the ones that differ), and only at this
+  schema version: an older one is refused with the command that upgrades it (:meth:`Index.upgrade`).
 * ``documents(doc, id, exact, chars, metadata, text)``: the raw text, so passages and diffs quote it;
   ``exact`` hashes the normalised text, ``chars`` counts the characters inside paragraphs.
 * ``paragraphs`` / ``sentences``: spans into the text (``start``, ``end``, 1-based ``line``) with the
@@ -12,10 +13,13 @@ indexed look-ups and never rescans the corpus:
   keep their MinHash signature (little-endian uint32 BLOB).
 * ``bands(key, paragraph)``: the LSH band keys of :func:`dedup.candidates.band_keys` with
   ``optimal_params(threshold, num_perm)``; the primary key is the look-up index.
-* ``postings(shingle, sentence)``: every sentence shingle, for partial reuse (a passage shares at least
-  ``partial_min_shared`` shingles with a stored sentence, whatever the rest of the sentence says).
-  A shingle held by more than ``max_shingle_df`` sentences is a stock phrase: it moves to ``stock``
-  and its postings are dropped, so no look-up ever reads a long posting list. Shingles are not
+* ``postings(shingle, sentences)``: the posting list of every sentence shingle, for partial reuse (a
+  passage shares at least ``partial_min_shared`` shingles with a stored sentence, whatever the rest of
+  the sentence says): its sentence rows as one little-endian int64 BLOB. One row per shingle
+  keyed by the shingle itself (a rowid table): a check looks up each of its ~700 shingles with one
+  integer-key seek and gets the list back as one value, not as one row per posting. A shingle held by
+  more than ``max_shingle_df`` sentences is a stock phrase: its list becomes NULL for good, so no
+  look-up ever reads a long posting list. Shingles are not
   sampled: reused sentences in rewritten news share few shingles (the sample's reused sentence pairs
   share 7, 7, 7, 7, 8, 11, 11), and keeping 1 shingle in 2 while asking for 2 shared would lose a
   7-shingle pair 6% of the time (``P(Binomial(7, 1/2) < 2)``), to halve the largest table. So the
@@ -63,7 +67,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import Any, Self
 
@@ -82,7 +85,7 @@ from dedup.segment import SegmentTable, segment_documents
 from dedup.shingle import ShingleSets
 
 FORMAT = "dedup.index"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: one posting list per shingle (1 had a row per posting and a stock table)
 NEAR_DUPLICATE_SHARE = 0.5
 DEFAULT_LIMIT = 10
 # PRAGMA integrity_check reads every page; on open it runs by default only for files up to this size
@@ -99,6 +102,7 @@ UNCHANGED = "the index is unchanged"  # what a failed write leaves: its transact
 # holds a whole batch's dirty pages writes each of them once, at commit, instead of spilling them early.
 BULK_CACHE_KIB = 2 << 20
 RELATIONS = ("new", "partial-reuse", "near-duplicate", "duplicate")
+WARM_UP_TEXT = "Numba compiles the shingle and signature loops on first use; this text pays for it at start."
 # Metadata comes back inside every match: deeper nesting than this fails JSON encoders (pydantic stops
 # at about 250 levels, Python's json at about 1,000) and would break every check that matches it.
 MAX_METADATA_DEPTH = 32
@@ -124,9 +128,7 @@ CREATE TABLE sentences (
     canonical INTEGER NOT NULL, shingles BLOB NOT NULL);
 CREATE INDEX sentences_doc ON sentences (doc);
 CREATE INDEX sentences_exact ON sentences (exact);
-CREATE TABLE postings (shingle INTEGER NOT NULL, sentence INTEGER NOT NULL, PRIMARY KEY (shingle, sentence))
-    WITHOUT ROWID;
-CREATE TABLE stock (shingle INTEGER PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE postings (shingle INTEGER PRIMARY KEY, sentences BLOB);
 """
 _IN = "IN (SELECT value FROM json_each(?))"  # one parameter for any number of int64 values
 
@@ -327,7 +329,7 @@ class Index:
         connection = None
         try:
             connection = _connect(path)
-            connection.executescript("BEGIN;" + _SCHEMA)
+            connection.executescript("PRAGMA encoding = 'UTF-8'; BEGIN;" + _SCHEMA)  # UTF-8: see _add_postings
             connection.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
                 ("format", FORMAT), ("schema_version", str(SCHEMA_VERSION)), ("params", json.dumps(stored)),
             ])
@@ -375,6 +377,42 @@ class Index:
             raise
         return cls(path, connection, config, stored)
 
+    @classmethod
+    def upgrade(cls, path: str | os.PathLike[str]) -> int:
+        """Rewrite an index of an older schema version in this one, in one transaction (an interrupted
+        upgrade leaves it as it was); returns the version it had. Its checks give the same verdicts after."""
+        path = Path(path)
+        _check_header(path)
+        try:
+            connection = _connect(path)
+        except sqlite3.OperationalError as exc:
+            raise _cannot_open(path, exc) from None
+        except sqlite3.Error as exc:
+            raise IndexCorrupt(f"{path}: not a dedup index ({exc})") from None
+        try:
+            meta, version = _schema_version(path, connection)
+            if version < SCHEMA_VERSION:
+                connection.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    _posting_rows_to_lists(connection, int(_params(path, meta)["max_shingle_df"]))
+                    connection.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                                       (str(SCHEMA_VERSION),))
+                    connection.execute("COMMIT")
+                except BaseException:
+                    if connection.in_transaction:
+                        connection.execute("ROLLBACK")
+                    raise
+        except sqlite3.OperationalError as exc:
+            if _out_of_space(exc, path):
+                raise IndexFull(f"{path}: disk full while upgrading the index; {UNCHANGED}") from None
+            raise IndexFileError(f"{path}: {exc} while upgrading the index; {UNCHANGED}") from None
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorrupt(f"{path}: corrupt ({exc})") from None
+        finally:
+            connection.close()
+        return version
+
     def close(self) -> None:
         self._db.close()
 
@@ -414,6 +452,13 @@ class Index:
                 self._insert([doc_id], [meta], batch)
         return _timed(dataclasses.replace(verdict, id=doc_id, added=added), started)
 
+    def warm_up(self) -> None:
+        """Load every compiled loop a check runs, so the first real check does not pay for it: a check of a
+        fixed text loads shingling and signing, but verification runs only when something matches."""
+        self.check(WARM_UP_TEXT)
+        verify.overlaps(np.arange(2, dtype=np.uint64), np.array([0, 1, 2], dtype=np.int64),
+                        np.array([[0, 1]], dtype=np.int64))  # the argument types of _overlaps
+
     def get(self, doc_id: str) -> StoredDocument | None:
         with self._guard():
             row = self._db.execute(
@@ -442,8 +487,10 @@ class Index:
             out["file_bytes"] = _file_size(self.path)
             out["wal_bytes"] = _file_size(self.path.with_name(self.path.name + "-wal"))
             if verify:
-                for table in ("bands", "postings", "stock"):
-                    out[table] = self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                out["bands"] = self._db.execute("SELECT count(*) FROM bands").fetchone()[0]
+                out["postings"], out["stock"] = self._db.execute(
+                    "SELECT coalesce(sum(length(sentences)), 0) / 8, count(*) - count(sentences) FROM postings"
+                ).fetchone()
                 problems = self._problems(out["bands"])
                 out["ok"] = not problems
                 out["problems"] = problems
@@ -624,25 +671,49 @@ class Index:
                              zip(keys.ravel()[order].tolist(), owners[order].tolist()))
 
     def _add_postings(self, sentences: np.ndarray, sets: Sequence[np.ndarray]) -> None:
-        """Postings of canonical sentences; shingles that pass ``max_shingle_df`` sentences become stock."""
+        """Postings of canonical sentences, appended to the stored lists in one upsert per shingle (in key
+        order, so the B-tree is walked forward); a list that passes ``max_shingle_df`` sentences becomes
+        stock (NULL) for good."""
         if not sets:
             return
         shingles = np.concatenate(sets).view(np.int64)
         owners = np.repeat(np.asarray(sentences, dtype=np.int64), [len(x) for x in sets])
-        order = np.argsort(shingles, kind="stable")  # in key order: B-tree inserts walk forward
-        shingles, owners = shingles[order], owners[order]
-        distinct = shingles[np.r_[True, shingles[1:] != shingles[:-1]]]
-        stock = np.sort(self._ints(f"SELECT shingle FROM stock WHERE shingle {_IN}", distinct))
-        keep = ~_sorted_member(shingles, stock)
-        self._db.executemany("INSERT INTO postings (shingle, sentence) VALUES (?, ?)",
-                             zip(shingles[keep].tolist(), owners[keep].tolist()))
-        frequent = self._ints(f"SELECT shingle FROM postings WHERE shingle {_IN} GROUP BY shingle "
-                              f"HAVING count(*) > {int(self.config.max_shingle_df)}",
-                              distinct[~_sorted_member(distinct, stock)])
-        if len(frequent):
-            values = [(v,) for v in frequent.tolist()]
-            self._db.executemany("DELETE FROM postings WHERE shingle = ?", values)
-            self._db.executemany("INSERT INTO stock (shingle) VALUES (?)", values)
+        order = np.lexsort((owners, shingles))
+        max_df = int(self.config.max_shingle_df)
+        # `||` joins two BLOBs byte for byte in a UTF-8 database (as TEXT, hence the CAST back)
+        self._db.executemany(
+            "INSERT INTO postings (shingle, sentences) VALUES (?, ?) ON CONFLICT (shingle) DO UPDATE SET "
+            "sentences = CASE WHEN sentences IS NULL OR excluded.sentences IS NULL OR length(sentences) + "
+            f"length(excluded.sentences) > {8 * max_df} THEN NULL "
+            "ELSE CAST(sentences || excluded.sentences AS BLOB) END",
+            _posting_rows(shingles[order], owners[order], max_df))
+
+    def _remove_postings(self, sentences: list[int], sets: Sequence[np.ndarray]) -> None:
+        """Take ``sentences`` (all of them, with these shingle sets) out of the posting lists; an emptied
+        list is deleted, a stock one stays stock."""
+        if not sets:
+            return
+        keys, lengths, listed = self._posting_lists(_distinct(np.concatenate(sets).view(np.int64)))
+        kept = ~np.isin(listed, sentences)
+        remaining = np.bincount(np.repeat(np.arange(len(keys)), lengths)[kept], minlength=len(keys))
+        offsets = np.r_[0, np.cumsum(remaining)].tolist()
+        data = listed[kept].astype(_INT64)
+        self._db.executemany("DELETE FROM postings WHERE shingle = ?",
+                             [(k,) for k in keys[remaining == 0].tolist()])
+        rest = np.flatnonzero(remaining).tolist()
+        self._db.executemany("UPDATE postings SET sentences = ? WHERE shingle = ?",
+                             [(data[offsets[i]:offsets[i + 1]].tobytes(), int(keys[i])) for i in rest])
+
+    def _posting_lists(self, shingles: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The stored posting lists of the distinct ``shingles`` (stock ones left out), as ``(shingle, length,
+        sentences)``: the ascending shingles that have one, each list's length, and the lists concatenated in
+        that order (one array, so a check's ~3,000 postings never become Python objects)."""
+        rows = self._db.execute(f"SELECT shingle, sentences FROM postings WHERE shingle {_IN} "
+                                "AND sentences IS NOT NULL ORDER BY shingle", (json.dumps(shingles.tolist()),)).fetchall()
+        keys, blobs = zip(*rows) if rows else ((), ())
+        lengths = np.array([len(b) for b in blobs], dtype=np.int64) // 8
+        listed = np.frombuffer(b"".join(blobs), dtype=_INT64).astype(np.int64)
+        return np.array(keys, dtype=np.int64), lengths, listed
 
     def _delete(self, doc: int) -> None:
         """Delete a document's rows and hand its band keys and postings to the next copy of each segment."""
@@ -659,8 +730,7 @@ class Index:
         sentences = db.execute(
             "SELECT sentence, exact, shingles FROM sentences WHERE doc = ? AND canonical = 1",
             (doc,)).fetchall()
-        db.executemany("DELETE FROM postings WHERE shingle = ? AND sentence = ?",
-                       [(h, r[0]) for r in sentences for h in np.frombuffer(r[2], dtype=_INT64).tolist()])
+        self._remove_postings([r[0] for r in sentences], [np.frombuffer(r[2], dtype=_INT64) for r in sentences])
         for table in ("paragraphs", "sentences", "documents"):
             db.execute(f"DELETE FROM {table} WHERE doc = ?", (doc,))
         for row, signature in self._promote("paragraphs", [r[1] for r in paragraphs], "signature"):
@@ -682,13 +752,6 @@ class Index:
                 self._db.execute(f"UPDATE {table} SET canonical = 1 WHERE {key} = ?", (row[0],))
                 promoted.append((row[0], row[1]))
         return promoted
-
-    def _ints(self, sql: str, values: np.ndarray) -> np.ndarray:
-        """Run a query with one json_each parameter and return its first column as int64."""
-        if len(values) == 0:
-            return np.empty(0, dtype=np.int64)
-        rows = self._db.execute(sql, (json.dumps(np.asarray(values).tolist()),)).fetchall()
-        return np.array([r[0] for r in rows], dtype=np.int64)
 
     # --- checking ------------------------------------------------------------------------------
 
@@ -754,10 +817,8 @@ class Index:
         owner = np.repeat(np.arange(len(sets)), sets.sizes())
         take = compared[owner]
         shingles, owner = sets.hashes.view(np.int64)[take], owner[take]
-        rows = self._db.execute(f"SELECT shingle, sentence FROM postings WHERE shingle {_IN}",
-                                (json.dumps(_distinct(shingles).tolist()),))
-        postings = np.fromiter(chain.from_iterable(rows), dtype=np.int64).reshape(-1, 2)  # no row tuples kept
-        proposed = _shared_pairs(shingles, owner, postings, config.partial_min_shared)
+        keys, lengths, listed = self._posting_lists(_distinct(shingles))
+        proposed = _shared_pairs(shingles, owner, keys, lengths, listed, config.partial_min_shared)
         stored = self._sets("sentences", {c for _, c in proposed})
         best: dict[tuple[int, int], tuple[float, float]] = {}
         for (i, c), jaccard, containment in _overlaps(sets, stored, proposed, config.partial_min_shared):
@@ -769,7 +830,7 @@ class Index:
                         for (i, stored_exact) in best for seg in copies.get(stored_exact, [])
                         if (int(incoming_paragraph[i]), seg.paragraph) not in matched), key=lambda e: e[:3])
         pairs = self._merge(edges, sets, {h: stored_set for h, stored_set in stored.values()}, best)
-        return pairs, {"postings_read": len(postings), "sentence_candidates": len(proposed)}
+        return pairs, {"postings_read": len(listed), "sentence_candidates": len(proposed)}
 
     def _merge(self, edges: list[tuple[int, int, int, _Segment, int]], incoming: ShingleSets,
                stored_sets: dict[int, np.ndarray], scores: dict[tuple[int, int], tuple[float, float]]) -> list[_Pair]:
@@ -908,11 +969,9 @@ class Index:
             "band keys of missing or non-canonical paragraphs":
                 "SELECT count(*) FROM bands b LEFT JOIN paragraphs p ON p.paragraph = b.paragraph "
                 "WHERE p.paragraph IS NULL OR p.canonical = 0",
-            "postings of missing or non-canonical sentences":
-                "SELECT count(*) FROM postings t LEFT JOIN sentences s ON s.sentence = t.sentence "
-                "WHERE s.sentence IS NULL OR s.canonical = 0",
-            "postings of stock shingles":
-                "SELECT count(*) FROM postings WHERE shingle IN (SELECT shingle FROM stock)",
+            "posting lists that are not a BLOB of 1 to max_shingle_df sentences":
+                "SELECT count(*) FROM postings WHERE typeof(sentences) NOT IN ('blob', 'null') OR length(sentences) "
+                f"% 8 != 0 OR length(sentences) NOT BETWEEN 8 AND {8 * int(self.config.max_shingle_df)}",
             "paragraph texts without exactly one canonical copy":
                 "SELECT count(*) FROM (SELECT exact FROM paragraphs WHERE words >= "
                 f"{int(self.config.min_words)} GROUP BY exact HAVING sum(canonical) != 1)",
@@ -924,6 +983,9 @@ class Index:
             count = db.execute(sql).fetchone()[0]
             if count:
                 problems.append(f"{count} {problem}")
+        orphans = self._orphan_postings()
+        if orphans:
+            problems.append(f"{orphans} postings of missing or non-canonical sentences")
         damaged = sum(_text_hash(text) != text_hash
                       for text, text_hash in db.execute("SELECT text, exact FROM documents"))
         if damaged:
@@ -933,6 +995,17 @@ class Index:
             problems.append(f"{band_rows} band keys for {canonical} canonical paragraphs x "
                             f"{self._bands} bands")
         return problems
+
+    def _orphan_postings(self) -> int:
+        """Postings whose sentence is gone or not canonical (the lists are BLOBs, so SQL cannot join them)."""
+        canonical = np.fromiter((r[0] for r in self._db.execute(
+            "SELECT sentence FROM sentences WHERE canonical = 1 ORDER BY sentence")), dtype=np.int64)
+        lists = self._db.execute("SELECT sentences FROM postings WHERE sentences IS NOT NULL")
+        orphans = 0
+        for chunk in iter(lambda: lists.fetchmany(100_000), []):
+            blobs = (r[0] for r in chunk if isinstance(r[0], bytes) and len(r[0]) % 8 == 0)  # others: see above
+            orphans += int((~_sorted_member(np.frombuffer(b"".join(blobs), dtype=_INT64), canonical)).sum())
+        return orphans
 
 
 # --- helpers ----------------------------------------------------------------------------------------
@@ -1042,21 +1115,15 @@ def _pragma_problems(connection: sqlite3.Connection, pragma: str) -> list[str]:
 
 
 def _read_meta(path: Path, connection: sqlite3.Connection) -> dict[str, Any]:
-    try:
-        meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
-    except sqlite3.OperationalError:
-        raise IndexCorrupt(f"{path}: not a dedup index (no meta table)") from None
-    if meta.get("format") != FORMAT:
-        raise IndexCorrupt(f"{path}: not a dedup index (format is {meta.get('format')!r})")
-    version = meta.get("schema_version", "")
-    if not version.isdigit():
-        raise IndexCorrupt(f"{path}: corrupt (schema_version is {version!r})")
-    if int(version) > SCHEMA_VERSION:
-        raise IndexVersionError(f"{path}: index schema version {version} is newer than this dedup supports "
-                                f"({SCHEMA_VERSION}); upgrade dedup")
-    if int(version) < SCHEMA_VERSION:
+    meta, version = _schema_version(path, connection)
+    if version < SCHEMA_VERSION:
         raise IndexVersionError(f"{path}: index schema version {version} is older than this dedup's "
-                                f"({SCHEMA_VERSION}); rebuild the index")
+                                f"({SCHEMA_VERSION}); upgrade it with `dedup index upgrade {path}`")
+    return _params(path, meta)
+
+
+def _params(path: Path, meta: Mapping[str, str]) -> dict[str, Any]:
+    """The stored parameters, checked."""
     try:
         params = json.loads(meta["params"])
         _config({k: v for k, v in params.items() if k in _CONFIG_FIELDS})
@@ -1064,6 +1131,56 @@ def _read_meta(path: Path, connection: sqlite3.Connection) -> dict[str, Any]:
     except (KeyError, TypeError, ValueError) as exc:
         raise IndexCorrupt(f"{path}: corrupt (stored parameters unreadable: {exc})") from None
     return params
+
+
+def _schema_version(path: Path, connection: sqlite3.Connection) -> tuple[dict[str, str], int]:
+    """The meta table and schema version of a dedup index this dedup can read or upgrade."""
+    try:
+        meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.OperationalError:
+        raise IndexCorrupt(f"{path}: not a dedup index (no meta table)") from None
+    if meta.get("format") != FORMAT:
+        raise IndexCorrupt(f"{path}: not a dedup index (format is {meta.get('format')!r})")
+    version = meta.get("schema_version", "")
+    if not version.isdigit() or int(version) < 1:
+        raise IndexCorrupt(f"{path}: corrupt (schema_version is {version!r})")
+    if int(version) > SCHEMA_VERSION:
+        raise IndexVersionError(f"{path}: index schema version {version} is newer than this dedup supports "
+                                f"({SCHEMA_VERSION}); upgrade dedup")
+    return meta, int(version)
+
+
+def _posting_rows_to_lists(db: sqlite3.Connection, max_df: int) -> None:
+    """Schema 1 to 2: the ``(shingle, sentence)`` rows and the ``stock`` table become one posting list per
+    shingle (read in key order, so the new table is written front to back)."""
+    db.execute("CREATE TABLE posting_lists (shingle INTEGER PRIMARY KEY, sentences BLOB)")
+    rows = db.execute("SELECT shingle, sentence FROM postings ORDER BY shingle, sentence")
+    carry = np.empty((0, 2), dtype=np.int64)  # the last shingle of a chunk may go on in the next one
+    while True:
+        chunk = rows.fetchmany(1 << 20)
+        pairs = np.concatenate([carry, np.array(chunk, dtype=np.int64).reshape(-1, 2)])
+        cut = int(np.searchsorted(pairs[:, 0], pairs[-1, 0])) if chunk else len(pairs)
+        pairs, carry = pairs[:cut], pairs[cut:]
+        db.executemany("INSERT INTO posting_lists (shingle, sentences) VALUES (?, ?)",
+                       _posting_rows(pairs[:, 0], pairs[:, 1], max_df))
+        if not chunk:
+            break
+    db.execute("INSERT INTO posting_lists (shingle, sentences) SELECT shingle, NULL FROM stock")
+    db.execute("DROP TABLE postings")
+    db.execute("DROP TABLE stock")
+    db.execute("ALTER TABLE posting_lists RENAME TO postings")
+
+
+def _posting_rows(shingles: np.ndarray, sentences: np.ndarray, max_df: int) -> list[tuple[int, bytes | None]]:
+    """``(shingle, posting list)`` rows of ``(shingle, sentence)`` pairs sorted by both; a list of more than
+    ``max_df`` sentences is None (stock)."""
+    if len(shingles) == 0:
+        return []
+    starts = np.flatnonzero(np.r_[True, shingles[1:] != shingles[:-1]])
+    ends = np.r_[starts[1:], len(shingles)]
+    data = sentences.astype(_INT64).tobytes()  # slicing bytes is 3x faster than slicing an array per list
+    return list(zip(shingles[starts].tolist(), [None if b - a > max_df else data[8 * a:8 * b]
+                                                for a, b in zip(starts.tolist(), ends.tolist())]))
 
 
 def _file_size(path: Path) -> int:
@@ -1187,17 +1304,19 @@ def _overlaps(incoming: ShingleSets, stored: dict[int, tuple[int, np.ndarray]], 
         yield pairs[k], float(jaccard[k]), float(containment[k])
 
 
-def _shared_pairs(shingles: np.ndarray, owners: np.ndarray, postings: np.ndarray,
-                  min_shared: int) -> list[tuple[int, int]]:
+def _shared_pairs(shingles: np.ndarray, owners: np.ndarray, keys: np.ndarray, lengths: np.ndarray,
+                  listed: np.ndarray, min_shared: int) -> list[tuple[int, int]]:
     """``(incoming segment, stored sentence)`` pairs sharing at least ``min_shared`` shingles: the incoming
-    ``(shingle, owner)`` pairs joined on shingle with the ``(shingle, sentence)`` posting rows."""
-    order = np.argsort(postings[:, 0], kind="stable")
-    keys, sentences = postings[order, 0], postings[order, 1]
-    low, high = np.searchsorted(keys, shingles, "left"), np.searchsorted(keys, shingles, "right")
-    counts = high - low
+    ``(shingle, owner)`` pairs joined on shingle with the posting lists (``keys`` ascending, each list
+    ``lengths[k]`` long in ``listed``)."""
+    if len(keys) == 0:
+        return []
+    position = np.minimum(np.searchsorted(keys, shingles), len(keys) - 1)
+    counts = np.where(keys[position] == shingles, lengths[position], 0)
+    low = (np.cumsum(lengths) - lengths)[position]
     first = np.cumsum(counts) - counts
     rows = np.repeat(low - first, counts) + np.arange(int(counts.sum()))
-    packed = (np.repeat(owners, counts) << 40) | sentences[rows]  # sentence ids stay below 2**40
+    packed = (np.repeat(owners, counts) << 40) | listed[rows]  # sentence ids stay below 2**40
     pairs, shared = np.unique(packed, return_counts=True)
     pairs = pairs[shared >= min_shared]
     return list(zip((pairs >> 40).tolist(), (pairs & ((1 << 40) - 1)).tolist()))

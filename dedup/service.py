@@ -53,7 +53,6 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 BEARER = HTTPBearer(auto_error=False, description="Required for writes when the service has a token.")
-WARM_UP_TEXT = "Numba compiles the shingle and signature loops on first use; this text pays for it at start."
 MAX_ID_CHARS = 1024  # ids are quoted in every match and error: an id is a name, not a payload
 
 
@@ -179,7 +178,7 @@ def create_app(index_path: str | os.PathLike[str], *, token: str | None = None,
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         with Index.open(index_path, quick_check=False) as anchor:
-            anchor.check(WARM_UP_TEXT)
+            anchor.warm_up()
             yield
 
     local = threading.local()
@@ -320,9 +319,8 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
-def serve(index_path: str | os.PathLike[str], host: str = "127.0.0.1", port: int = 8000,
-          token: str | None = None, max_bytes: int = 1_000_000) -> None:
-    """Run the service with uvicorn until interrupted."""
+def serve(app: FastAPI, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run an app of :func:`create_app` with uvicorn until interrupted (the app has checked its index)."""
     import uvicorn
 
-    uvicorn.run(create_app(index_path, token=token, max_bytes=max_bytes), host=host, port=port)
+    uvicorn.run(app, host=host, port=port)

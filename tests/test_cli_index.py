@@ -143,3 +143,26 @@ def test_verify_fails_with_exit_1_on_a_damaged_index(app, index):
     result = run(app, "index", "stats", index, "--verify")
     assert result.exit_code == 1 and result.stderr.startswith(f"dedup: error: {index}: corrupt")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_serve_checks_the_index_once_and_refuses_a_bad_one(app, index, tmp_path, monkeypatch):
+    from dedup import index as index_module
+    from dedup import service
+
+    pragmas = []
+    real = index_module._pragma_problems
+    monkeypatch.setattr(index_module, "_pragma_problems",
+                        lambda db, pragma: pragmas.append(pragma) or real(db, pragma))
+    served = []
+    monkeypatch.setattr(service, "serve", lambda app, host, port: served.append((type(app).__name__, host, port)))
+    result = run(app, "serve", "--index", index, "--port", "8123")
+    assert result.exit_code == 0, result.output
+    assert served == [("FastAPI", "127.0.0.1", 8123)]
+    assert [p for p in pragmas if p.startswith("integrity_check")] == ["integrity_check(3)"]
+
+    other = tmp_path / "notes.txt"
+    other.write_text("not an index\n" * 20)
+    result = run(app, "serve", "--index", other)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"dedup: error: {other}: not a dedup index (not an SQLite database)"
+    assert len(served) == 1  # nothing listens on a bad index
