@@ -352,12 +352,7 @@ class Index:
         """
         path = Path(path)
         size = _check_header(path)
-        try:
-            connection = _connect(path)
-        except sqlite3.OperationalError as exc:
-            raise _cannot_open(path, exc) from None
-        except sqlite3.Error as exc:
-            raise IndexCorrupt(f"{path}: not a dedup index ({exc})") from None
+        connection = _connect_existing(path)
         try:
             if quick_check or (quick_check is None and size <= QUICK_CHECK_MAX_BYTES):
                 problems = _pragma_problems(connection, "integrity_check(3)")
@@ -383,12 +378,7 @@ class Index:
         upgrade leaves it as it was); returns the version it had. Its checks give the same verdicts after."""
         path = Path(path)
         _check_header(path)
-        try:
-            connection = _connect(path)
-        except sqlite3.OperationalError as exc:
-            raise _cannot_open(path, exc) from None
-        except sqlite3.Error as exc:
-            raise IndexCorrupt(f"{path}: not a dedup index ({exc})") from None
+        connection = _connect_existing(path)
         try:
             meta, version = _schema_version(path, connection)
             if version < SCHEMA_VERSION:
@@ -1049,6 +1039,16 @@ def _connect(path: Path) -> sqlite3.Connection:
     connection.execute("PRAGMA synchronous = FULL")
     connection.execute("PRAGMA mmap_size = 1099511627776")  # capped at the build's maximum (often 2 GB)
     return connection
+
+
+def _connect_existing(path: Path) -> sqlite3.Connection:
+    """``_connect`` to a file that passed ``_check_header``, its failures as index errors."""
+    try:
+        return _connect(path)
+    except sqlite3.OperationalError as exc:
+        raise _cannot_open(path, exc) from None
+    except sqlite3.Error as exc:
+        raise IndexCorrupt(f"{path}: not a dedup index ({exc})") from None
 
 
 def _files(path: Path) -> list[Path]:

@@ -58,16 +58,10 @@ def _signatures(hashes, offsets, a, b, out):  # pragma: no cover - compiled
                     row[j] = v
 
 
-def signatures(shingles: ShingleSets, num_perm: int, seed: int, out: np.ndarray | None = None) -> np.ndarray:
-    """A ``(len(shingles), num_perm)`` uint32 matrix; an empty set's row is all ``EMPTY``.
-
-    ``out`` (C-contiguous rows of a larger matrix) lets batches signed on threads write in place.
-    """
-    if out is None:
-        out = np.empty((len(shingles), num_perm), dtype=np.uint32)
-    if num_perm:
-        a, b = permutations(num_perm, seed)
-        _signatures(shingles.hashes, shingles.offsets, a, b, out)
+def signatures(shingles: ShingleSets, num_perm: int, seed: int) -> np.ndarray:
+    """A ``(len(shingles), num_perm)`` uint32 matrix; an empty set's row is all ``EMPTY``."""
+    out = np.empty((len(shingles), num_perm), dtype=np.uint32)
+    _signatures(shingles.hashes, shingles.offsets, *permutations(num_perm, seed), out)
     return out
 
 
@@ -92,7 +86,7 @@ def sign_texts(texts: Sequence[str], k: int, num_perm: int, seed: int,
     not between the stages (measured: each re-take waited for the other thread's encoding)."""
     if out is None:
         out = np.empty((len(texts), num_perm), dtype=np.uint32)
-    a, b = permutations(num_perm, seed) if num_perm else (np.empty(0, np.uint32), np.empty(0, np.uint32))
     codes, bounds = shingle.encode_texts(texts)
-    hashes, offsets, exact, words = _shingle_and_sign(codes, bounds, *shingle.TABLES, k, a, b, out)
+    hashes, offsets, exact, words = _shingle_and_sign(codes, bounds, *shingle.TABLES, k,
+                                                      *permutations(num_perm, seed), out)
     return ShingleSets(hashes, offsets, exact, words), out

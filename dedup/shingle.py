@@ -260,14 +260,6 @@ def _bounds(lengths: np.ndarray) -> np.ndarray:
     return bounds
 
 
-def shingle_codes(codes: np.ndarray, bounds: np.ndarray, k: int) -> ShingleSets:
-    """Shingle sets of the texts ``codes[bounds[i]:bounds[i+1]]`` (from :func:`encode_texts`; a slice
-    ``bounds[lo:hi + 1]`` shingles texts lo..hi alone, without copying ``codes``)."""
-    tokens, token_offsets, exact = _tokenize(codes, bounds, *TABLES)
-    hashes, offsets = _shingle(tokens, token_offsets, k)
-    return ShingleSets(hashes, offsets, exact, np.diff(token_offsets).astype(np.int32))
-
-
 def shingle_sets(texts: Sequence[str], k: int) -> ShingleSets:
     """Shingle raw texts with word ``k``-grams, in their normalised form (see :func:`normalize`).
 
@@ -275,7 +267,9 @@ def shingle_sets(texts: Sequence[str], k: int) -> ShingleSets:
     NFKC composes or expands goes through :func:`normalize` first. Either way the result is that of
     the normalised text (property-tested).
     """
-    return shingle_codes(*encode_texts(texts), k)
+    tokens, token_offsets, exact = _tokenize(*encode_texts(texts), *TABLES)
+    hashes, offsets = _shingle(tokens, token_offsets, k)
+    return ShingleSets(hashes, offsets, exact, np.diff(token_offsets).astype(np.int32))
 
 
 def _utf16_length(text: str) -> int:

@@ -120,16 +120,10 @@ class RayEngine:
     def sign(self, texts: Sequence[str], shingle_size: int, num_perm: int, seed: int, *,
              progress: Advance | None = None) -> tuple[ShingleSets, np.ndarray]:
         shards = self.start()
-        ray, tasks = _import_ray(), _tasks()
+        tasks = _tasks()
         spans = batches(len(texts), min(BATCH_TEXTS, math.ceil(len(texts) / shards)))
-        pending = {tasks.sign.remote(list(texts[s:e]), shingle_size, num_perm, seed): (s, e)
-                   for s, e in spans}
-        order = list(pending)
-        while pending and progress is not None:
-            done, _ = ray.wait(list(pending), num_returns=1)
-            s, e = pending.pop(done[0])
-            progress(e - s)
-        results = ray.get(order)
+        results = _results_in_order(
+            {tasks.sign.remote(list(texts[s:e]), shingle_size, num_perm, seed): e - s for s, e in spans}, progress)
         sigs = np.concatenate([r[1] for r in results]) if results else np.empty((0, num_perm), dtype=np.uint32)
         return concatenate_sets([r[0] for r in results]), sigs
 
@@ -173,14 +167,10 @@ class RayEngine:
     def starmap(self, function: Callable[..., Result], arguments: Sequence[tuple[Any, ...]], *,
                 progress: Advance | None = None) -> list[Result]:
         shards = self.start()
-        ray, tasks = _import_ray(), _tasks()
+        tasks = _tasks()
         parts = chunks.split(arguments, shards * STARMAP_CHUNKS_PER_SHARD, STARMAP_MIN_CHUNK)
-        pending = {tasks.apply.remote(function, part): len(part) for part in parts}
-        order = list(pending)
-        while pending and progress is not None:
-            done, _ = ray.wait(list(pending), num_returns=1)
-            progress(pending.pop(done[0]))
-        return [result for part in ray.get(order) for result in part]
+        done = _results_in_order({tasks.apply.remote(function, part): len(part) for part in parts}, progress)
+        return [result for part in done for result in part]
 
     def cluster(self, n_nodes: int, edges: np.ndarray) -> Clustering:
         shards = self.start()
@@ -393,6 +383,17 @@ def _by_partition(rows: np.ndarray, nodes: np.ndarray, shards: int) -> tuple[np.
 def _returns(parts: tuple[Any, ...]) -> Any:
     """What a task with ``num_returns=len(parts)`` returns (Ray wants the bare value when it is one)."""
     return parts if len(parts) > 1 else parts[0]
+
+
+def _results_in_order(pending: dict[Any, int], progress: Advance | None) -> list[Any]:
+    """The results of ``pending`` (task ref -> texts it covers) in submission order; ``progress`` hears
+    of each task as it finishes, whatever the order."""
+    ray = _import_ray()
+    order = list(pending)
+    while pending and progress is not None:
+        done, _ = ray.wait(list(pending), num_returns=1)
+        progress(pending.pop(done[0]))
+    return ray.get(order)
 
 
 def _split_call(function: Any, shards: int, *args: Any) -> list[Any]:
