@@ -13,7 +13,7 @@ least 31" vs "31") do not make a conflict, and vague amounts ("dozens") never ta
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,12 +80,8 @@ def _display_value(figure: Figure) -> str:
     return f"{low}-{_display_number(figure.high)}" if figure.high is not None else low
 
 
-FiguresOf = Callable[[str], Sequence[Figure]]
-
-
 def _headline_sources(
     documents: Sequence[tuple[Any, Sequence[tuple[str, int]]]], folds: Mapping[str, Sequence[str]],
-    figures_of: FiguresOf,
 ) -> dict[_GroupKey, list[FigureSource]]:
     """Each document's first figure per group; groups in order of first appearance.
 
@@ -96,7 +92,7 @@ def _headline_sources(
     for doc, sentences in documents:
         seen: set[_GroupKey] = set()
         for sentence, line in sentences:
-            for figure in figures_of(sentence):
+            for figure in extract_figures(sentence):
                 key = _group_key(figure, folds)
                 if key is not None and key not in seen:
                     seen.add(key)
@@ -106,16 +102,14 @@ def _headline_sources(
 
 def find_figure_conflicts(
     documents: Sequence[tuple[Any, Sequence[tuple[str, int]]]], folds: Mapping[str, Sequence[str]] = DEFAULT_FOLDS,
-    figures_of: FiguresOf = extract_figures,
 ) -> list[FigureConflict]:
     """Groups whose documents give different headline values, in order of first appearance.
 
     ``documents`` are ``(doc, sentences)`` pairs in the caller's order: ``doc`` is any sortable key
     (the pipeline passes document indices), ``sentences`` are ``(text, line)`` in text order.
-    ``figures_of`` gives a sentence's figures (the pipeline passes figures extracted in parallel).
     """
     conflicts = []
-    for key, sources in _headline_sources(documents, folds, figures_of).items():
+    for key, sources in _headline_sources(documents, folds).items():
         by_value: dict[tuple[float | None, float | None], list[FigureSource]] = {}
         for source in sources:
             by_value.setdefault((source.figure.value, source.figure.high), []).append(source)

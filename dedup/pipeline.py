@@ -8,10 +8,12 @@ already in memory (the index and tests use it).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 
 import numpy as np
 
@@ -21,7 +23,7 @@ from dedup.conflicts import FigureConflict, find_figure_conflicts
 from dedup.diff import diff_texts
 from dedup.engines.base import Engine
 from dedup.engines.local import LocalEngine
-from dedup.figures import DEFAULT_FOLDS, Figure, extract_figures, merge_folds
+from dedup.figures import DEFAULT_FOLDS, merge_folds
 from dedup.matches import paragraph_level, sentence_level
 from dedup.model import Comparison, Match, Report
 from dedup.overlap import document_overlaps, repeated_blocks
@@ -132,34 +134,38 @@ def _with_diffs(matches: list[Match], texts: Sequence[str], engine: Engine, prog
 def figure_conflicts(texts: Sequence[str], sentences: SegmentTable, stories: Sequence[Sequence[int]],
                      folds: Mapping[str, Sequence[str]] = DEFAULT_FOLDS, *, engine: Engine | None = None,
                      progress: Progress | None = None) -> list[FigureConflict]:
-    """Figure conflicts within each story (see :func:`dedup.stories.story_groups`).
+    """Figure conflicts within each story (see :func:`dedup.stories.story_groups`), in story order.
 
-    Each distinct sentence that may hold a figure is parsed once, by the engine's workers.
+    Stories are independent, so each one is a call of the engine's ``starmap``: its documents' texts
+    and sentence spans go in, and only its conflicts (few) come back; slicing sentences, extracting
+    figures and the headline rules all run in the workers.
     """
-    inputs = [[(doc, _sentences_of(texts, sentences, doc)) for doc in story] for story in stories]
-    # The cheap may-hold-a-figure test runs in the workers too (extract_figures starts with it).
-    distinct = list(dict.fromkeys(text for group in inputs for _, rows in group for text, _ in rows))
     progress = progress or Progress()
-    progress.start("figures", len(distinct))
-    parsed = (engine or LocalEngine()).starmap(extract_figures, [(text,) for text in distinct],
-                                               progress=progress.advance)
-    figures = dict(zip(distinct, parsed))
+    progress.start("figures", len(stories))
+    members = np.fromiter((doc for story in stories for doc in story), dtype=np.int64)
+    first = np.searchsorted(sentences.doc, np.arange(len(texts) + 1))  # a document's rows: first[d]:first[d + 1]
+    counts = first[members + 1] - first[members]
+    # The rows of every story's documents, in story order, without a Python loop over sentences.
+    rows = np.repeat(first[members] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+    spans = np.stack([sentences.start[rows], sentences.end[rows], sentences.line[rows]], axis=1)
+    story_ends = np.cumsum([len(story) for story in stories], dtype=np.int64)
+    span_ends = np.r_[0, np.cumsum(counts)][story_ends]
+    arguments = [(story, [texts[doc] for doc in story], story_counts, story_spans)
+                 for story, story_counts, story_spans in zip(stories, np.split(counts, story_ends[:-1]),
+                                                             np.split(spans, span_ends[:-1]))]
+    found = (engine or LocalEngine()).starmap(partial(story_conflicts, folds=folds), arguments,
+                                              progress=progress.advance)
+    return [conflict for conflicts in found for conflict in conflicts]
 
-    def figures_of(text: str) -> Sequence[Figure]:
-        return figures.get(text, ())
 
-    return [conflict for group in inputs for conflict in find_figure_conflicts(group, folds, figures_of)]
-
-
-def _sentences_of(texts: Sequence[str], sentences: SegmentTable, doc: int) -> list[tuple[str, int]]:
-    """``(text, line)`` of one document's sentences, in order."""
-    rows = _sentence_rows(sentences, doc)
-    return list(zip(sentences.texts(texts, rows), sentences.line[rows].tolist()))
-
-
-def _sentence_rows(sentences: SegmentTable, doc: int) -> np.ndarray:
-    """Rows of one document's sentences (rows are sorted by document)."""
-    return np.arange(*np.searchsorted(sentences.doc, [doc, doc + 1]))
+def story_conflicts(story: Sequence[int], texts: Sequence[str], counts: np.ndarray, spans: np.ndarray,
+                    folds: Mapping[str, Sequence[str]] = DEFAULT_FOLDS) -> list[FigureConflict]:
+    """Figure conflicts of one story: ``texts`` of its documents ``story``, ``counts`` sentences each,
+    ``spans`` their ``(start, end, line)`` in order (a task of :func:`figure_conflicts`)."""
+    rows = iter(spans.tolist())
+    documents = [(doc, [(text[start:end], line) for start, end, line in itertools.islice(rows, count)])
+                 for doc, text, count in zip(story, texts, counts.tolist())]
+    return find_figure_conflicts(documents, folds)
 
 
 def _folds(config: ScanConfig) -> Mapping[str, Sequence[str]]:
@@ -182,7 +188,7 @@ def compare(a: str | os.PathLike[str], b: str | os.PathLike[str], *, config: Sca
     paragraphs, sentences = segment_documents(texts)
     per_doc = [paragraphs.passages(np.flatnonzero(paragraphs.doc == d)) for d in (0, 1)]
     items = align(report.matches, per_doc[0], per_doc[1], texts[0], texts[1])
-    conflicts = find_figure_conflicts([(doc, _sentences_of(texts, sentences, doc)) for doc in (0, 1)], _folds(config))
+    conflicts = figure_conflicts(texts, sentences, [[0, 1]], _folds(config))
     return Comparison(documents, items, conflicts)
 
 

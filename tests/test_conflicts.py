@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
+
 from dedup.conflicts import FigureConflict, find_figure_conflicts
 from dedup.figures import fold_counts, merge_folds
+from dedup.pipeline import figure_conflicts
+from dedup.segment import segment_documents
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
@@ -154,3 +158,20 @@ def test_extended_folds_group_jihadists_with_militants() -> None:
     assert summary(find_figure_conflicts(numbered(documents), merge_folds({"militants": ["jihadists"]}))) == [
         ("militants killed", [("5", ("a",)), ("7", ("b",))]),
     ]
+
+
+def test_pipeline_ships_stories_as_texts_and_spans() -> None:
+    """The pipeline sends each story's texts and sentence spans to the engine: the conflicts are the
+    rule's on those sentences, story by story, for stories of any documents in any order."""
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SAMPLE.glob("*.txt"))] + [""]
+    _, sentences = segment_documents(texts)
+
+    def sentences_of(doc: int) -> list[tuple[str, int]]:
+        rows = np.flatnonzero(sentences.doc == doc)
+        return list(zip(sentences.texts(texts, rows), sentences.line[rows].tolist()))
+
+    stories = [[0, 2, 5], [1, 3, 4], [0, 1, 2, 3, 4]]
+    expected = [c for story in stories for c in find_figure_conflicts([(d, sentences_of(d)) for d in story])]
+    assert len(expected) > 3
+    assert figure_conflicts(texts, sentences, stories) == expected
+    assert figure_conflicts(texts, sentences, []) == []
