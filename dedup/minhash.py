@@ -14,7 +14,7 @@ matrix to memory (about 10x slower, measured in benchmarks/).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numba as nb
 import numpy as np
@@ -71,22 +71,25 @@ def shingle_hash32(shingles: ShingleSets, i: int) -> np.ndarray:
 
 
 @nb.njit(nogil=True, cache=True)
-def _shingle_and_sign(codes, bounds, fold, space, word, single, digit, k, a, b, out):  # pragma: no cover
-    tokens, token_offsets, exact = shingle._tokenize(codes, bounds, fold, space, word, single, digit)
-    hashes, offsets = shingle._shingle(tokens, token_offsets, k)
-    if len(a):
+def _shingle_and_sign(codes, bounds, fold, space, word, single, digit, complex_table, k, a, b, out):  # pragma: no cover
+    hashes, offsets, exact, words, complex_rows = shingle._shingle_texts(
+        codes, bounds, len(out), fold, space, word, single, digit, complex_table, k)
+    if len(a) and len(offsets):
         _signatures(hashes, offsets, a, b, out)
-    return hashes, offsets, exact, np.diff(token_offsets).astype(np.int32)
+    return hashes, offsets, exact, words, complex_rows
 
 
 def sign_texts(texts: Sequence[str], k: int, num_perm: int, seed: int,
                out: np.ndarray | None = None) -> tuple[ShingleSets, np.ndarray]:
     """Shingle sets and signatures of raw texts (as :func:`~dedup.shingle.shingle_sets` then
-    :func:`signatures`) in one compiled call: a thread takes the GIL once per batch, to encode it,
-    not between the stages (measured: each re-take waited for the other thread's encoding)."""
+    :func:`signatures`) in one compiled call: a thread takes the GIL once per batch, to join and
+    encode it, not between the stages (measured: each re-take waited for the other thread's encoding)."""
     if out is None:
         out = np.empty((len(texts), num_perm), dtype=np.uint32)
-    codes, bounds = shingle.encode_texts(texts)
-    hashes, offsets, exact, words = _shingle_and_sign(codes, bounds, *shingle.TABLES, k,
-                                                      *permutations(num_perm, seed), out)
-    return ShingleSets(hashes, offsets, exact, words), out
+    sets = shingle.run_kernel(texts, partial(_kernel, k, *permutations(num_perm, seed)), out)
+    return sets, out
+
+
+def _kernel(k: int, a: np.ndarray, b: np.ndarray, codes: np.ndarray, bounds: np.ndarray, complex_table: np.ndarray,
+            out: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    return _shingle_and_sign(codes, bounds, *shingle.TABLES, complex_table, k, a, b, out)

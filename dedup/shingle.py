@@ -13,10 +13,10 @@ strings and is several times slower, see benchmarks/).
 
 from __future__ import annotations
 
-import itertools
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numba as nb
 import numpy as np
@@ -72,10 +72,13 @@ def _is_jamo(code: int) -> bool:
 
 FOLD_TABLE, SPACE_TABLE, WORD_TABLE, SINGLE_TABLE, DIGIT_TABLE, _COMPLEX = _character_tables()
 TABLES = (FOLD_TABLE, SPACE_TABLE, WORD_TABLE, SINGLE_TABLE, DIGIT_TABLE)  # what _tokenize takes
-# Text with none of the _COMPLEX units folds character by character in the compiled loop: characters
-# whose normal form is not one character ("ß" -> "ss"), combining marks and Hangul jamo (NFKC
-# composes them with their neighbours); surrogates (anything outside the BMP) count too. Other text
-# goes through normalize() first.
+# Text with none of the COMPLEX_TABLE units folds character by character in the compiled loop:
+# characters whose normal form is not one character ("ß" -> "ss"), combining marks and Hangul jamo
+# (NFKC composes them with their neighbours); surrogates (anything outside the BMP) count too. Other
+# text goes through normalize() first, and its normal form is tokenised with NO_COMPLEX.
+COMPLEX_TABLE = _COMPLEX | ((np.arange(0x10000) >= 0xD800) & (np.arange(0x10000) <= 0xDFFF))
+NO_COMPLEX = np.zeros(0x10000, dtype=np.bool_)
+NO_BOUNDS = np.empty(0, dtype=np.int64)  # _split finds them
 
 
 @nb.njit(inline="always")
@@ -89,17 +92,40 @@ def _fmix64(h: np.uint64) -> np.uint64:
 
 
 @nb.njit(nogil=True, cache=True)
-def _tokenize(codes, bounds, fold_table, space_table, word_table, single_table, digit_table):  # pragma: no cover
-    """Token hashes of every segment; ``bounds[i]:bounds[i+1]`` are the code units of segment i.
+def _split(codes, count):  # pragma: no cover - compiled
+    """Bounds of ``count`` NUL-joined texts (see :func:`_tokenize`), found by their separators; an
+    empty array if the NULs are not exactly the ``count - 1`` separators (a text holds one)."""
+    bounds = np.empty(count + 1, dtype=np.int64)
+    bounds[0] = 0
+    found = 1
+    for i in range(len(codes)):
+        if codes[i] == 0:
+            if found >= count:
+                return bounds[:0]
+            bounds[found] = i + 1
+            found += 1
+    if found != max(count, 1):
+        return bounds[:0]
+    bounds[count] = len(codes) + 1
+    return bounds
+
+
+@nb.njit(nogil=True, cache=True)
+def _tokenize(codes, bounds, fold_table, space_table, word_table, single_table, digit_table, complex_table):  # pragma: no cover
+    """Token hashes of every segment; ``codes[bounds[i]:bounds[i+1] - 1]`` are the code units of
+    segment i (one separator unit follows each).
 
     Case, quotes and dashes are folded and white space runs collapsed here, as ``normalize`` does,
-    so ASCII text needs no Python pass. Returns (token hashes, token offsets per segment, exact hash
-    of the normalised text of each segment).
+    so most text needs no Python pass. A segment holding a unit of ``complex_table`` is left empty
+    and listed: it must be normalised first. Returns (token hashes, token offsets per segment, exact
+    hash of the normalised text of each segment, the complex segments).
     """
     n_segments = len(bounds) - 1
     tokens = np.empty(bounds[-1] - bounds[0] + 1, dtype=np.uint64)  # CJK: a token per code unit
     token_offsets = np.empty(n_segments + 1, dtype=np.int64)
     exact = np.empty(n_segments, dtype=np.uint64)
+    complex_rows = np.empty(n_segments, dtype=np.int64)
+    n_complex = 0
     n_tokens = 0
     for s in range(n_segments):
         token_offsets[s] = n_tokens
@@ -107,9 +133,13 @@ def _tokenize(codes, bounds, fold_table, space_table, word_table, single_table, 
         started = False
         pending_space = False
         in_token = False
+        is_complex = False
         h = _FNV_OFFSET
-        for i in range(bounds[s], bounds[s + 1]):
+        for i in range(bounds[s], bounds[s + 1] - 1):
             raw = codes[i]
+            if raw >= 0x80 and complex_table[raw]:
+                is_complex = True
+                break
             if space_table[raw]:
                 pending_space = started
                 if in_token:
@@ -138,12 +168,18 @@ def _tokenize(codes, bounds, fold_table, space_table, word_table, single_table, 
                     h = NUMBER_TOKEN if digit_table[c] else (_FNV_OFFSET ^ np.uint64(c)) * _FNV_PRIME
                 elif h != NUMBER_TOKEN:
                     h = (h ^ np.uint64(c)) * _FNV_PRIME
+        if is_complex:
+            n_tokens = token_offsets[s]
+            exact[s] = 0
+            complex_rows[n_complex] = s
+            n_complex += 1
+            continue
         if in_token:
             tokens[n_tokens] = _fmix64(h)
             n_tokens += 1
         exact[s] = _fmix64(whole)
     token_offsets[n_segments] = n_tokens
-    return tokens[:n_tokens], token_offsets, exact
+    return tokens[:n_tokens], token_offsets, exact, complex_rows[:n_complex]
 
 
 @nb.njit(nogil=True, cache=True)
@@ -219,43 +255,80 @@ class ShingleSets:
         np.cumsum(self.sizes()[rows], out=offsets[1:])
         return _gather(self.hashes, self.offsets, np.asarray(rows, dtype=np.int64), offsets), offsets
 
+    def replace(self, rows: np.ndarray, other: ShingleSets) -> ShingleSets:
+        """These sets with rows ``rows`` (ascending, each an empty set here) those of ``other``."""
+        sizes = self.sizes()
+        sizes[rows] = other.sizes()
+        offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        hashes = np.insert(self.hashes, np.repeat(self.offsets[rows], other.sizes()), other.hashes)
+        exact, words = self.exact.copy(), self.words.copy()
+        exact[rows], words[rows] = other.exact, other.words
+        return ShingleSets(hashes, offsets, exact, words)
 
-def encode_texts(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """All texts as one array of code units and their bounds: text i is ``codes[bounds[i]:bounds[i+1]]``.
 
-    Every text is followed by one newline (white space), so tokens never cross texts. The work is a
-    few C calls and numpy passes, no Python loop over texts (threads signing other batches wait for
-    the GIL while this runs): ASCII text (the common case) is one byte per character; other text is
-    UTF-16 (several times faster to encode than UTF-32; the tables cover every unit, and a surrogate
-    half counts as a one-character token, so astral symbols still tokenise), and only the texts holding
-    a character the compiled fold cannot stand for (see ``_COMPLEX``) are put in their
-    normalised form first.
+@nb.njit(nogil=True, cache=True)
+def _shingle_texts(codes, bounds, count, fold, space, word, single, digit, complex_table, k):  # pragma: no cover
+    """:func:`_tokenize` then :func:`_shingle` of ``count`` NUL-joined texts: (hashes, offsets, exact,
+    words, complex rows); ``offsets`` is empty if ``bounds`` are needed (see :func:`_split`)."""
+    if len(bounds) == 0:
+        bounds = _split(codes, count)
+        if len(bounds) == 0:
+            empty = np.empty(0, dtype=np.int64)
+            return np.empty(0, dtype=np.uint64), empty, np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int32), empty
+    tokens, token_offsets, exact, complex_rows = _tokenize(codes, bounds, fold, space, word, single, digit,
+                                                           complex_table)
+    hashes, offsets = _shingle(tokens, token_offsets, k)
+    return hashes, offsets, exact, np.diff(token_offsets).astype(np.int32), complex_rows
+
+
+# A compiled call on (code units, bounds, complex table, output rows): the CSR arrays, exact hashes,
+# word counts and complex rows of _shingle_texts, with whatever per-row output it writes into ``out``.
+Kernel = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+                  tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+
+
+def run_kernel(texts: Sequence[str], kernel: Kernel, out: np.ndarray,
+               complex_table: np.ndarray = COMPLEX_TABLE) -> ShingleSets:
+    """Run ``kernel`` on ``texts`` joined (see :func:`encode_texts`) and fill ``out[i]`` for text i.
+
+    Normally the only work done under the GIL is one join and one encode: the kernel finds where the
+    texts start by their NUL separators and flags the few texts that need :func:`normalize`; those
+    are normalised and run again on their own, and spliced in.
     """
-    joined = "\n".join(itertools.chain(texts, ("",)))
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1
+    codes = encode_texts(texts)
+    hashes, offsets, exact, words, complex_rows = kernel(codes, NO_BOUNDS, complex_table, out)
+    if len(offsets) == 0:  # a text holds a NUL itself
+        hashes, offsets, exact, words, complex_rows = kernel(codes, text_bounds(texts), complex_table, out)
+    sets = ShingleSets(hashes, offsets, exact, words)
+    if len(complex_rows) == 0:
+        return sets
+    rows = complex_rows.tolist()
+    fixed_out = np.empty((len(rows), *out.shape[1:]), dtype=out.dtype)
+    fixed = run_kernel([normalize(texts[i]) for i in rows], kernel, fixed_out, NO_COMPLEX)
+    out[complex_rows] = fixed_out
+    return sets.replace(complex_rows, fixed)
+
+
+def encode_texts(texts: Sequence[str]) -> np.ndarray:
+    """All texts joined by NUL as one array of code units: ASCII text (the common case) one byte per
+    character, other text UTF-16 (several times faster to encode than UTF-32; the tables cover every
+    unit, and a surrogate half counts as a one-character token, so astral symbols still tokenise).
+
+    Two C calls and no pass over the texts in Python: threads signing other batches wait for the GIL
+    while this runs; the compiled loops find the separators.
+    """
+    joined = "\0".join(texts)
     if joined.isascii():
-        return np.frombuffer(joined.encode("ascii"), dtype=np.uint8), _bounds(lengths)
-    codes = np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
-    if len(codes) != len(joined):  # astral characters take two units: lengths text by text
-        lengths = np.fromiter((_utf16_length(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
-    bounds = _bounds(lengths)
-    wide = np.flatnonzero(codes > 0x7F)  # few: the complex test runs on these alone
-    wide_codes = codes[wide]
-    complex_units = wide[_COMPLEX[wide_codes] | ((wide_codes >= 0xD800) & (wide_codes <= 0xDFFF))]
-    if len(complex_units) == 0:
-        return codes, bounds
-    # Normalise the few texts that need it and splice their code units in place of the raw ones.
-    pieces, done = [], 0
-    for i in np.unique(np.searchsorted(bounds, complex_units, side="right") - 1).tolist():
-        normal = normalize(texts[i]) + "\n"
-        pieces += [codes[done:bounds[i]], np.frombuffer(normal.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)]
-        lengths[i] = len(pieces[-1])
-        done = bounds[i + 1]
-    return np.concatenate([*pieces, codes[done:]]), _bounds(lengths)
+        return np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    return np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
 
 
-def _bounds(lengths: np.ndarray) -> np.ndarray:
-    bounds = np.zeros(len(lengths) + 1, dtype=np.int64)
+def text_bounds(texts: Sequence[str]) -> np.ndarray:
+    """Where each text starts in :func:`encode_texts` (and one past the end of all plus one), from
+    the texts' lengths: for texts holding NUL, which the compiled split would take for separators."""
+    lengths = np.fromiter((_utf16_length(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+    bounds = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(lengths, out=bounds[1:])
     return bounds
 
@@ -267,9 +340,12 @@ def shingle_sets(texts: Sequence[str], k: int) -> ShingleSets:
     NFKC composes or expands goes through :func:`normalize` first. Either way the result is that of
     the normalised text (property-tested).
     """
-    tokens, token_offsets, exact = _tokenize(*encode_texts(texts), *TABLES)
-    hashes, offsets = _shingle(tokens, token_offsets, k)
-    return ShingleSets(hashes, offsets, exact, np.diff(token_offsets).astype(np.int32))
+    return run_kernel(texts, partial(_shingle_kernel, k), np.empty((len(texts), 0), dtype=np.uint8))
+
+
+def _shingle_kernel(k: int, codes: np.ndarray, bounds: np.ndarray, complex_table: np.ndarray,
+                    out: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    return _shingle_texts(codes, bounds, len(out), *TABLES, complex_table, k)
 
 
 def _utf16_length(text: str) -> int:

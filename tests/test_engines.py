@@ -18,7 +18,8 @@ import pytest
 from dedup import candidates, verify
 from dedup.cluster import cluster
 from dedup.engines.base import Engine
-from dedup.engines.local import LocalEngine, sign_all
+from dedup.engines.local import LocalEngine, batches, sign_all
+from dedup.minhash import sign_texts
 from dedup.pipeline import analyze
 from dedup.report.render_json import report_dict
 from dedup.sources import Document
@@ -156,6 +157,23 @@ def test_sign(engine: Engine, generated: list[Document]) -> None:
     empty_sets, empty_signatures = engine.sign([], 5, 64, 1)
     assert len(empty_sets) == 0 and empty_signatures.shape == (0, 64)
 
+
+
+def test_sign_all_gives_the_same_in_any_batches_and_threads(generated: list[Document]) -> None:
+    """Tapered batches on two threads sign as one batch on one; texts holding NUL (the batch
+    separator), needing NFKC or astral take the slower paths inside a batch."""
+    odd = ["a\0b c d e f", "\0", "Straße ﬁnal e\u0301te", "\U0001F600 ok \0 x", "x\ud800y", "", "ｆｕｌｌ"]
+    texts = [d.text for d in generated[:150]] + odd * 3 + [d.text for d in generated[150:300]]
+    whole_sets, whole_signatures = sign_texts(texts, 5, 64, 1)
+    for batch_texts in (1, 7, 64):
+        spans = batches(len(texts), batch_texts, workers=2)
+        assert [s for s, _ in spans[1:]] == [e for _, e in spans[:-1]] and spans[-1][1] == len(texts)
+        sets, signatures = sign_all(texts, 5, 64, 1, workers=2, batch_texts=batch_texts)
+        for name in ("hashes", "offsets", "exact", "words"):
+            assert_same(getattr(whole_sets, name), getattr(sets, name))
+        assert_same(whole_signatures, signatures)
+    sizes = [e - s for s, e in batches(100_000, 8192, workers=2)]
+    assert sizes[0] == 8192 and sizes[-2] < sizes[0] // 4 and sum(sizes) == 100_000
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_bucket_pairs(engine: Engine, seed: int) -> None:

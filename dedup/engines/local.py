@@ -23,6 +23,7 @@ from dedup.shingle import ShingleSets
 # Texts per signature batch: enough that a batch's compiled work dwarfs its start-up, few enough that two
 # threads get many batches to share (measured on Debian paragraphs: 2-thread scaling peaks around here).
 BATCH_TEXTS = 8192
+MIN_BATCH_TEXTS = 512  # the last, shrinking batches of several workers (see batches)
 # Below this many calls a worker process costs more to start than it saves.
 PROCESS_MIN_CALLS = 2_000
 CHUNKS_PER_WORKER = 8  # smaller chunks balance uneven work and let the progress bar move
@@ -91,10 +92,17 @@ def sign_batch(texts: Sequence[str], shingle_size: int, num_perm: int, seed: int
     return sign_texts(texts, shingle_size, num_perm, seed)
 
 
-def batches(count: int, batch_texts: int) -> list[tuple[int, int]]:
-    """Consecutive ``(start, end)`` spans of ``batch_texts`` texts (the last may be shorter): by count,
-    not by characters, so threads start without a pass over every text."""
-    return [(start, min(start + batch_texts, count)) for start in range(0, count, max(batch_texts, 1))]
+def batches(count: int, batch_texts: int, workers: int = 1) -> list[tuple[int, int]]:
+    """Consecutive ``(start, end)`` spans of ``batch_texts`` texts: by count, not by characters, so
+    threads start without a pass over every text. With several workers the last spans shrink (each a
+    ``2 * workers``-th of what is left, down to ``MIN_BATCH_TEXTS``), so the workers finish together
+    rather than one signing a whole batch while the others wait."""
+    spans, start, step = [], 0, max(batch_texts, 1)
+    while start < count:
+        size = step if workers <= 1 else min(step, max((count - start) // (2 * workers), MIN_BATCH_TEXTS))
+        spans.append((start, min(start + size, count)))
+        start += size
+    return spans
 
 
 def sign_all(texts: Sequence[str], shingle_size: int, num_perm: int, seed: int, *, workers: int = 1,
@@ -104,11 +112,11 @@ def sign_all(texts: Sequence[str], shingle_size: int, num_perm: int, seed: int, 
     With ``workers > 1`` batches are signed by that many threads: the tokeniser, shingler and MinHash
     loops are compiled without the GIL, and threads share the texts and the results, where processes
     would have to send them through pipes (measured: processes ran slower than one worker, because a
-    paragraph's signature outweighs its text; see benchmarks/). A thread holds the GIL only to encode
-    its batch (a few C calls, see :func:`~dedup.shingle.encode_texts`), and each batch writes its rows
-    of one signature matrix in place.
+    paragraph's signature outweighs its text; see benchmarks/). A thread holds the GIL only to join
+    and encode its batch (two C calls, see :func:`~dedup.shingle.run_kernel`), and each batch writes
+    its rows of one signature matrix in place.
     """
-    spans = batches(len(texts), batch_texts)
+    spans = batches(len(texts), batch_texts, workers)
     sigs = np.empty((len(texts), num_perm), dtype=np.uint32)
 
     def sign(span: tuple[int, int]) -> ShingleSets:
