@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test test-all lint fuzz bench bench-quick browser screenshot clean
+.PHONY: install run test test-all lint fuzz bench bench-quick browser redis screenshot clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,10 +43,16 @@ browser:
 screenshot: $(STAMP) browser
 	$(BIN)/python -m tests.browser docs/screenshot.png
 
-bench: $(STAMP)
+# The index benchmark runs datasketch's MinHashLSH on Redis too; install Debian's redis-server when missing.
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "installing redis-server for the index benchmark (apt-get)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server >/dev/null; }
+
+bench: $(STAMP) redis
 	$(BIN)/python -m benchmarks.run --full
 
-bench-quick: $(STAMP)
+bench-quick: $(STAMP) redis
 	$(BIN)/python -m benchmarks.run --quick
 
 clean:

@@ -233,12 +233,20 @@ def serve_command(
     token: Annotated[str | None, typer.Option(envvar="DEDUP_TOKEN", help="Bearer token required for writes.",
                                                  show_default=False)] = None,
     max_bytes: Annotated[int, typer.Option(help="Largest request body accepted.", min=1)] = 1_000_000,
+    resident: Annotated[bool, typer.Option(
+        help="Lock the index file in memory, so checks never wait for the disk (falls back to reading it "
+             "from disk, with a warning, when it cannot).")] = True,
 ) -> None:
     """Serve an index over HTTP (POST /check, POST /documents, ...; see /docs)."""
+    from dedup.resident import ResidencyError
     from dedup.service import create_app, serve
 
     try:  # create_app runs the integrity check, so a bad index is refused before listening
-        app = create_app(os.fspath(index_path), token=token, max_bytes=max_bytes)
+        try:
+            app = create_app(os.fspath(index_path), token=token, max_bytes=max_bytes, resident=resident)
+        except ResidencyError as exc:
+            _cli().warn(f"{exc}; serving from disk")
+            app = create_app(os.fspath(index_path), token=token, max_bytes=max_bytes)
     except (IndexFileError, ValueError) as exc:
         _cli().fail(str(exc))
     if host not in ("127.0.0.1", "localhost", "::1") and not token:

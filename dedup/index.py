@@ -81,6 +81,7 @@ from dedup.model import Match, Passage
 from dedup.normalize import NORMALIZER_VERSION, normalize
 from dedup.overlap import document_overlaps
 from dedup.report.render_json import diff_dict
+from dedup.resident import ResidencyError, ResidentFile
 from dedup.segment import SegmentTable, segment_documents
 from dedup.shingle import ShingleSets
 
@@ -311,6 +312,7 @@ class Index:
         self.params = params
         self._db = connection
         self._bands, self._rows = int(params["bands"]), int(params["rows"])
+        self._resident: ResidentFile | None = None
 
     # --- opening -------------------------------------------------------------------------------
 
@@ -345,10 +347,13 @@ class Index:
         return cls(path, connection, config, stored)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, quick_check: bool | None = None, **params: Any) -> Index:
+    def open(cls, path: str | os.PathLike[str], *, quick_check: bool | None = None, resident: bool = False,
+             **params: Any) -> Index:
         """Open an index, refusing it if it is not an index, is damaged, or differs from ``params``.
 
-        ``quick_check`` runs ``PRAGMA integrity_check`` (default: for files up to 64 MB).
+        ``quick_check`` runs ``PRAGMA integrity_check`` (default: for files up to 64 MB). ``resident``
+        locks the file's pages in memory (:mod:`dedup.resident`) so checks never wait for the disk, and
+        raises :class:`IndexFileError` when it cannot.
         """
         path = Path(path)
         size = _check_header(path)
@@ -370,7 +375,14 @@ class Index:
         except BaseException:
             connection.close()
             raise
-        return cls(path, connection, config, stored)
+        index = cls(path, connection, config, stored)
+        if resident:
+            try:
+                index._resident = ResidentFile(path)
+            except ResidencyError as exc:
+                connection.close()
+                raise IndexFileError(str(exc)) from None
+        return index
 
     @classmethod
     def upgrade(cls, path: str | os.PathLike[str]) -> int:
@@ -405,6 +417,8 @@ class Index:
 
     def close(self) -> None:
         self._db.close()
+        if self._resident is not None:
+            self._resident.close()
 
     def __enter__(self) -> Self:
         return self
@@ -476,6 +490,10 @@ class Index:
                 out[table] = self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             out["file_bytes"] = _file_size(self.path)
             out["wal_bytes"] = _file_size(self.path.with_name(self.path.name + "-wal"))
+            if self._resident is not None:
+                out["resident_bytes"] = self._resident.refresh()
+                if self._resident.problem:
+                    out["resident_problem"] = self._resident.problem
             if verify:
                 out["bands"] = self._db.execute("SELECT count(*) FROM bands").fetchone()[0]
                 out["postings"], out["stock"] = self._db.execute(
@@ -570,6 +588,8 @@ class Index:
     @contextmanager
     def _read(self) -> Iterator[None]:
         """One read transaction: every look-up of a check sees the same snapshot."""
+        if self._resident is not None:
+            self._resident.refresh()  # pages another writer added since
         with self._guard():
             self._db.execute("BEGIN")
             try:
@@ -591,6 +611,8 @@ class Index:
                 if self._db.in_transaction:  # SQLite may have rolled back already (e.g. disk full)
                     self._db.execute("ROLLBACK")
                 raise
+        if self._resident is not None:
+            self._resident.refresh()
 
     # --- preparing -----------------------------------------------------------------------------
 

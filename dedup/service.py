@@ -47,6 +47,7 @@ from dedup.index import (
     validate_document,
     validate_text,
 )
+from dedup.resident import ResidentFile
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -171,20 +172,31 @@ class HealthModel(BaseModel):
 
 
 def create_app(index_path: str | os.PathLike[str], *, token: str | None = None,
-               max_bytes: int = 1_000_000) -> FastAPI:
-    """The service for the index at ``index_path`` (checked now: a bad index is refused before serving)."""
+               max_bytes: int = 1_000_000, resident: bool = False) -> FastAPI:
+    """The service for the index at ``index_path`` (checked now: a bad index is refused before serving).
+
+    ``resident`` locks the index file's pages in memory for the app's lifetime, shared by every worker
+    connection (raises :class:`~dedup.resident.ResidencyError` when it cannot).
+    """
     Index.open(index_path, quick_check=True).close()
+    residency = ResidentFile(index_path) if resident else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        with Index.open(index_path, quick_check=False) as anchor:
-            anchor.warm_up()
-            yield
+        try:
+            with Index.open(index_path, quick_check=False) as anchor:
+                anchor.warm_up()
+                yield
+        finally:
+            if residency is not None:
+                residency.close()
 
     local = threading.local()
 
     def connect() -> Index:
         """This worker thread's connection (opened on its first request)."""
+        if residency is not None:
+            residency.refresh()  # lock the pages the index gained since the last request
         if not hasattr(local, "index"):
             local.index = Index.open(index_path, quick_check=False)
         return local.index
@@ -265,8 +277,13 @@ def create_app(index_path: str | os.PathLike[str], *, token: str | None = None,
 
     @app.get("/stats")
     def stats() -> dict[str, Any]:
-        """Counts, sizes and parameters of the index."""
-        return connect().stats()
+        """Counts, sizes and parameters of the index (and how much of it is locked in memory)."""
+        out = connect().stats()
+        if residency is not None:
+            out["resident_bytes"] = residency.locked_bytes
+            if residency.problem:
+                out["resident_problem"] = residency.problem
+        return out
 
     @app.get("/health", response_model=HealthModel)
     def health() -> dict[str, Any]:

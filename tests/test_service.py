@@ -18,12 +18,13 @@ MAX_BYTES = 100_000
 
 
 @contextmanager
-def serve(path):
-    """The real service on a free loopback port, served by uvicorn in a background thread."""
+def serve(path, **options):
+    """The real service on a free loopback port, served by uvicorn in a background thread (``options``:
+    more of ``create_app``'s)."""
     Index.create(path).close()
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(create_app(path, token=TOKEN, max_bytes=MAX_BYTES), log_level="warning")
+    config = uvicorn.Config(create_app(path, token=TOKEN, max_bytes=MAX_BYTES, **options), log_level="warning")
     runner = uvicorn.Server(config)
     thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
