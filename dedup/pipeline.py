@@ -8,19 +8,22 @@ already in memory (the index and tests use it).
 from __future__ import annotations
 
 import dataclasses
+import gc
 import itertools
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
+from operator import attrgetter
+from typing import Any
 
 import numpy as np
 
 from dedup.align import align
 from dedup.config import ScanConfig
 from dedup.conflicts import FigureConflict, find_figure_conflicts
-from dedup.diff import diff_texts
+from dedup.diff import Diff, FigureChange, TokenOp, WordingChange, diff_texts
 from dedup.engines.base import Engine
 from dedup.engines.local import LocalEngine
 from dedup.figures import DEFAULT_FOLDS, merge_folds
@@ -60,6 +63,22 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, co
     return report
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector. A scan builds millions of objects that live until it ends
+    (matches, passages, diffs) and the collector re-scanned them all over and over: 0.9 s of the
+    driver's 2.8 s on the 50 MB generated corpus, for 60 objects of cyclic garbage. Serial driver time
+    is what keeps a scan from scaling with workers; collection resumes (if it was on) afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_collector_paused()
 def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
             progress: Progress | None = None, with_diffs: bool = True, engine: Engine | None = None) -> Report:
     """Find reuse in and across ``documents`` (in memory); ``engine`` runs the heavy stages
@@ -124,11 +143,26 @@ def _with_diffs(matches: list[Match], texts: Sequence[str], engine: Engine, prog
     progress.start("diffs", len(changed))
     arguments = [(texts[a.doc][a.start:a.end], texts[b.doc][b.start:b.end], a.start, b.start)
                  for a, b in ((matches[i].a, matches[i].b) for i in changed)]
-    diffs = engine.starmap(diff_texts, arguments, progress=progress.advance)
+    diffs = engine.starmap(diff_values, arguments, progress=progress.advance)
     result = list(matches)
-    for i, diff in zip(changed, diffs):
+    for i, (ops, wording, figures) in zip(changed, diffs):
+        diff = Diff(tuple(TokenOp(*op) for op in ops), tuple(WordingChange(*change) for change in wording),
+                    tuple(FigureChange(*change) for change in figures))
         result[i] = dataclasses.replace(matches[i], diff=diff)
     return result
+
+
+_OP_VALUES, _WORDING_VALUES, _FIGURE_VALUES = (attrgetter(*kind.__slots__)
+                                               for kind in (TokenOp, WordingChange, FigureChange))
+
+
+def diff_values(a: str, b: str, a_offset: int, b_offset: int) -> tuple[list[tuple[Any, ...]], ...]:
+    """:func:`~dedup.diff.diff_texts` as plain tuples of field values (a task of :func:`_with_diffs`): a
+    frozen slotted dataclass unpickles field by field through ``dataclasses.fields``, which made the
+    driver's share of the diff stage; it builds them from tuples several times faster."""
+    diff = diff_texts(a, b, a_offset, b_offset)
+    return ([_OP_VALUES(op) for op in diff.ops], [_WORDING_VALUES(change) for change in diff.wording],
+            [_FIGURE_VALUES(change) for change in diff.figures])
 
 
 def figure_conflicts(texts: Sequence[str], sentences: SegmentTable, stories: Sequence[Sequence[int]],
