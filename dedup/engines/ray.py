@@ -12,8 +12,8 @@ the work changes, and every split is one under which the result is provably the 
   counts are summed (by ranges of the pair's first node) before the ``min_shared`` cut;
 * verification: pairs in chunks, every chunk verified against the shingle arrays, put in the object
   store once (one copy per node, read without copying by the tasks of that node);
-* pure-Python stages (figures of the conflict stage, diffs): calls in chunks, one task per chunk,
-  results in submission order (each call depends on its arguments alone);
+* pure-Python stages (segmentation per document, diffs per match, figure conflicts per story): calls
+  in chunks, one task per chunk, results in submission order (each call depends on its arguments alone);
 * clusters: connected components without any task holding every edge: components of each edge shard
   first, then large-star / small-star rounds (Kiveris et al., "Connected Components in MapReduce and
   Beyond", SoCC 2014) over node-partitioned edges until every component is a star around its
