@@ -11,11 +11,18 @@ and includes its own tokenising, so throughput is of text: MB/s and paragraphs/s
 * rensa: its batch matrix APIs, from Python shingle strings and from dedup's shingle hashes
   (``digest_matrix_from_flat_token_hashes``, the fastest; plus the sampled "rho" sketch). rensa runs
   on one thread (``RAYON_NUM_THREADS=1``), like dedup's 1-worker row.
+
+The 2-worker / 1-worker ratio differs from one process to the next on this project's VM (runs in one
+process agree; fresh processes measured 1.45x to 1.95x on an idle machine), so the scaling target is
+judged on the median of several fresh processes, each timing both (``--scaling-probe`` is one of them).
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -27,11 +34,23 @@ from datasketch import MinHash
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from benchmarks import corpora
-from benchmarks._harness import MB, Measurement, Result, Table, Target, measure, parse_mode, ratio
+from benchmarks._harness import (
+    MB,
+    Measurement,
+    Mode,
+    Result,
+    Table,
+    Target,
+    measure,
+    parse_mode,
+    python_module,
+    ratio,
+)
 from benchmarks.baselines import NUM_PERM, SEED, SHINGLE, naive_minhash, python_shingles
 from dedup.engines.local import BATCH_TEXTS, sign_all
 
 MIN_SECONDS = 0.5  # fast methods repeat until their runs add up to this (short timings are noisy)
+SCALING_PROBES = {"quick": 2, "full": 7}
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,15 +142,21 @@ def _megabytes(texts: Sequence[str]) -> float:
     return sum(len(t.encode("utf-8", "surrogatepass")) for t in texts) / MB
 
 
-def main() -> None:
-    mode = parse_mode(__doc__ or "")
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--scaling-probe", action="store_true",
+                        help="time dedup with 1 and 2 workers only, print JSON (one fresh process of the scaling table)")
+    args, rest = parser.parse_known_args(argv)
+    mode = parse_mode(__doc__ or "", rest)
     os.environ.setdefault("RAYON_NUM_THREADS", "1")  # rensa sizes its thread pool when first used
+    if args.scaling_probe:
+        print(json.dumps(_scaling_probe(mode)))
+        return
     corpus = corpora.debian(mode.debian_bytes)
     paragraphs = corpus.paragraphs()
     subsample = _subsample(paragraphs, mode.naive_paragraphs)
     sizes = {False: (len(paragraphs), _megabytes(paragraphs)), True: (len(subsample), _megabytes(subsample))}
-    # At least eight batches, so two workers have work to share even on the quick corpus.
-    batch_texts = min(BATCH_TEXTS, max(len(paragraphs) // 8, 100))
+    batch_texts = _batch_texts(paragraphs)
     result = Result("signatures", mode, params={
         "corpus": corpus.description, "shingle": SHINGLE, "num_perm": NUM_PERM, "seed": SEED,
         "paragraphs": len(paragraphs), "subsample_paragraphs": len(subsample), "batch_texts": batch_texts,
@@ -161,8 +186,37 @@ def main() -> None:
     ]
     result.tables.append(table)
     result.tables.append(_ratios(speed, times))
-    result.targets += _targets(speed)
+    scaling = _scaling_table(mode)
+    result.tables.append(scaling)
+    result.targets += _targets(speed, float(np.median([row[3] for row in scaling.rows])))
     result.write()
+
+
+def _batch_texts(paragraphs: Sequence[str]) -> int:
+    """At least eight batches, so two workers have work to share even on the quick corpus."""
+    return min(BATCH_TEXTS, max(len(paragraphs) // 8, 100))
+
+
+def _scaling_probe(mode: Mode) -> list[float]:
+    """Seconds of dedup's 1-worker and 2-worker rows, timed as in the main table, in this process."""
+    paragraphs = corpora.debian(mode.debian_bytes).paragraphs()
+    seconds = []
+    for workers in (1, 2):
+        run = _dedup(workers, NUM_PERM, _batch_texts(paragraphs))
+        run(paragraphs[:1000])
+        seconds.append(measure(partial(run, paragraphs), repeat=mode.repeat, min_seconds=MIN_SECONDS)[1].seconds)
+    return seconds
+
+
+def _scaling_table(mode: Mode) -> Table:
+    table = Table("2 workers vs 1, each run a fresh process", ["run", "1 worker s", "2 workers s", "ratio"])
+    for run in range(SCALING_PROBES[mode.name]):
+        probe = subprocess.run(python_module("benchmarks.bench_signatures", f"--{mode.name}", "--scaling-probe"),
+                               capture_output=True, text=True, check=True)
+        one, two = json.loads(probe.stdout)
+        table.rows.append([run + 1, one, two, ratio(one, two)])
+    table.notes.append("the target is judged on the median ratio: see the module docstring for why")
+    return table
 
 
 def _ratios(speed: dict[str, float], times: dict[str, Measurement]) -> Table:
@@ -179,7 +233,8 @@ def _ratios(speed: dict[str, float], times: dict[str, Measurement]) -> Table:
          "cost of the permutations: ≤ 2 is the target"],
         ["MinHash step alone, dedup / rensa (seconds)", ratio(dedup_minhash, rensa_minhash),
          "signing time minus the shared floor; > 1: dedup's step slower"],
-        ["dedup 2 workers / 1 worker", ratio(speed["dedup-2"], speed["dedup-1"]), "≥ 1.8 is the target"],
+        ["dedup 2 workers / 1 worker", ratio(speed["dedup-2"], speed["dedup-1"]),
+         "this process; the target is the median of fresh processes (below)"],
         ["dedup floor / Python floor", ratio(speed["dedup-floor"], speed["python-floor"]),
          "compiled vs re.findall + xxhash shingling"],
         ["dedup floor / scikit-learn HashingVectorizer", ratio(speed["dedup-floor"], speed["sklearn"]),
@@ -188,17 +243,17 @@ def _ratios(speed: dict[str, float], times: dict[str, Measurement]) -> Table:
     return Table("ratios (throughput, higher = first faster)", ["comparison", "ratio", "note"], rows)
 
 
-def _targets(speed: dict[str, float]) -> list[Target]:
+def _targets(speed: dict[str, float], scaling: float) -> list[Target]:
     best_rensa = max(speed["rensa-flat"], speed["rensa-tokens"])
     floor_share = ratio(speed["dedup-floor"], speed["dedup-1"])
-    scaling = ratio(speed["dedup-2"], speed["dedup-1"])
     return [
         Target("signatures, one core, vs rensa (same run)", "≥ rensa's best full-set API",
                f"{speed['dedup-1']:.1f} vs {best_rensa:.1f} MB/s", speed["dedup-1"] >= best_rensa),
         Target("signatures vs hash-only floor", "within 2x of the floor",
                f"{speed['dedup-1']:.1f} vs {speed['dedup-floor']:.1f} MB/s (floor {floor_share:.2f}x faster)",
                floor_share <= 2.0),
-        Target("signature stage, 2 workers vs 1", "≥ 1.8x", f"{scaling:.2f}x", scaling >= 1.8),
+        Target("signature stage, 2 workers vs 1 (median of fresh processes)", "≥ 1.8x", f"{scaling:.2f}x",
+               scaling >= 1.8),
     ]
 
 
