@@ -238,15 +238,11 @@ def serve_command(
              "from disk, with a warning, when it cannot).")] = True,
 ) -> None:
     """Serve an index over HTTP (POST /check, POST /documents, ...; see /docs)."""
-    from dedup.resident import ResidencyError
     from dedup.service import create_app, serve
 
     try:  # create_app runs the integrity check, so a bad index is refused before listening
-        try:
-            app = create_app(os.fspath(index_path), token=token, max_bytes=max_bytes, resident=resident)
-        except ResidencyError as exc:
-            _cli().warn(f"{exc}; serving from disk")
-            app = create_app(os.fspath(index_path), token=token, max_bytes=max_bytes)
+        app = create_app(os.fspath(index_path), token=token, max_bytes=max_bytes, resident=resident,
+                         warn=_cli().warn)
     except (IndexFileError, ValueError) as exc:
         _cli().fail(str(exc))
     if host not in ("127.0.0.1", "localhost", "::1") and not token:

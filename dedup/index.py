@@ -491,9 +491,7 @@ class Index:
             out["file_bytes"] = _file_size(self.path)
             out["wal_bytes"] = _file_size(self.path.with_name(self.path.name + "-wal"))
             if self._resident is not None:
-                out["resident_bytes"] = self._resident.refresh()
-                if self._resident.problem:
-                    out["resident_problem"] = self._resident.problem
+                out.update(self._resident.stats())
             if verify:
                 out["bands"] = self._db.execute("SELECT count(*) FROM bands").fetchone()[0]
                 out["postings"], out["stock"] = self._db.execute(

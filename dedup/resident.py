@@ -56,6 +56,11 @@ class ResidentFile:
     def locked_bytes(self) -> int:
         return self._locked
 
+    def stats(self) -> dict[str, int | str]:
+        """``resident_bytes`` after a :meth:`refresh`, and ``resident_problem`` when there is one."""
+        locked = self.refresh()
+        return {"resident_bytes": locked} | ({"resident_problem": self.problem} if self.problem else {})
+
     def refresh(self) -> int:
         """Lock the pages the file has gained since the last call; returns the bytes locked in all.
 

@@ -47,7 +47,7 @@ from dedup.index import (
     validate_document,
     validate_text,
 )
-from dedup.resident import ResidentFile
+from dedup.resident import ResidencyError, ResidentFile
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -172,14 +172,23 @@ class HealthModel(BaseModel):
 
 
 def create_app(index_path: str | os.PathLike[str], *, token: str | None = None,
-               max_bytes: int = 1_000_000, resident: bool = False) -> FastAPI:
+               max_bytes: int = 1_000_000, resident: bool = False,
+               warn: Callable[[str], None] | None = None) -> FastAPI:
     """The service for the index at ``index_path`` (checked now: a bad index is refused before serving).
 
     ``resident`` locks the index file's pages in memory for the app's lifetime, shared by every worker
-    connection (raises :class:`~dedup.resident.ResidencyError` when it cannot).
+    connection. When it cannot, the app serves from disk and says why through ``warn``; without
+    ``warn`` it raises :class:`~dedup.resident.ResidencyError`.
     """
     Index.open(index_path, quick_check=True).close()
-    residency = ResidentFile(index_path) if resident else None
+    residency = None
+    if resident:
+        try:
+            residency = ResidentFile(index_path)
+        except ResidencyError as exc:
+            if warn is None:
+                raise
+            warn(f"{exc}; serving from disk")
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -280,9 +289,7 @@ def create_app(index_path: str | os.PathLike[str], *, token: str | None = None,
         """Counts, sizes and parameters of the index (and how much of it is locked in memory)."""
         out = connect().stats()
         if residency is not None:
-            out["resident_bytes"] = residency.locked_bytes
-            if residency.problem:
-                out["resident_problem"] = residency.problem
+            out.update(residency.stats())
         return out
 
     @app.get("/health", response_model=HealthModel)
