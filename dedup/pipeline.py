@@ -94,7 +94,7 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
     with _timed(timings, "segment"):
         progress.start("documents", len(texts))
         paragraphs, sentences = join_segments(engine.starmap(segment_text, [(text,) for text in texts],
-                                                             progress=progress.advance))
+                                                             progress=progress.advance, costs=list(map(len, texts))))
     with _timed(timings, "signatures"):
         progress.start("paragraphs", len(paragraphs))
         paragraph_sets, paragraph_sigs = engine.sign(paragraphs.texts(texts), config.shingle_size, config.num_perm,
@@ -143,7 +143,8 @@ def _with_diffs(matches: list[Match], texts: Sequence[str], engine: Engine, prog
     progress.start("diffs", len(changed))
     arguments = [(texts[a.doc][a.start:a.end], texts[b.doc][b.start:b.end], a.start, b.start)
                  for a, b in ((matches[i].a, matches[i].b) for i in changed)]
-    diffs = engine.starmap(diff_values, arguments, progress=progress.advance)
+    diffs = engine.starmap(diff_values, arguments, progress=progress.advance,
+                           costs=[len(a) + len(b) for a, b, _, _ in arguments])
     result = list(matches)
     for i, (ops, wording, figures) in zip(changed, diffs):
         diff = Diff(tuple(TokenOp(*op) for op in ops), tuple(WordingChange(*change) for change in wording),
@@ -188,7 +189,8 @@ def figure_conflicts(texts: Sequence[str], sentences: SegmentTable, stories: Seq
                  for story, story_counts, story_spans in zip(stories, np.split(counts, story_ends[:-1]),
                                                              np.split(spans, span_ends[:-1]))]
     found = (engine or LocalEngine()).starmap(partial(story_conflicts, folds=folds), arguments,
-                                              progress=progress.advance)
+                                              progress=progress.advance,
+                                              costs=[sum(map(len, story_texts)) for _, story_texts, _, _ in arguments])
     return [conflict for conflicts in found for conflict in conflicts]
 
 

@@ -9,6 +9,7 @@ to ``ENGINES``. Ray engines share one Ray instance per session (2 CPUs) and are 
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,7 @@ import pytest
 from dedup import candidates, verify
 from dedup.cluster import cluster
 from dedup.engines.base import Engine
+from dedup.engines.chunks import split
 from dedup.engines.local import LocalEngine, batches, sign_all
 from dedup.minhash import sign_texts
 from dedup.pipeline import analyze
@@ -230,6 +232,47 @@ def test_starmap_keeps_order_and_reports_progress(engine: Engine) -> None:
     assert sum(done) == len(texts)
     assert [(f.label, f.event) for f in results[31]] == [("31 civilians", "killed"), ("3 soldiers", "injured")]
     assert engine.starmap(extract_figures, []) == []
+
+
+def test_starmap_with_costs_keeps_order(engine: Engine) -> None:
+    from dedup.figures import extract_figures
+
+    texts = [(f"{i} civilians were killed" + " and more" * (i % 50),) for i in range(600)]
+    done: list[int] = []
+    results = engine.starmap(extract_figures, texts, progress=done.append, costs=[len(t) for t, in texts])
+    assert results == [extract_figures(*args) for args in texts]
+    assert sum(done) == len(texts)
+
+
+def _values(chunks: list[Any]) -> list[list[int]]:
+    return [[value for value, in chunk] for chunk in chunks]
+
+
+def test_split_by_costs_gives_equal_shares() -> None:
+    calls = [(i,) for i in range(10)]
+    assert _values(split(calls, 3, costs=[1] * 10)) == [[0, 1, 2], [3, 4, 5, 6], [7, 8, 9]]
+    # a heavy call gets a chunk of its own, before or after it
+    assert _values(split(calls, 4, costs=[1] * 9 + [100])) == [[0, 1, 2, 3, 4, 5, 6, 7, 8], [9]]
+    assert _values(split(calls, 3, costs=[100] + [1] * 9)) == [[0], [1, 2, 3, 4, 5, 6, 7, 8, 9]]
+    # no chunk lighter than min_cost; zero costs fall back to counts (and min_size)
+    assert _values(split(calls, 100, costs=[5] * 10, min_cost=12)) == [[0, 1], [2, 3, 4], [5, 6], [7, 8, 9]]
+    assert _values(split(calls, 4, 3, costs=[0] * 10)) == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
+    assert split([], 4, costs=[]) == []
+    rng = np.random.default_rng(3)
+    costs = rng.integers(1, 1000, 100_000).tolist()
+    chunks = split(list(range(100_000)), 16, costs=[int(c) for c in costs])
+    shares = [sum(costs[i] for i in chunk) for chunk in chunks]
+    assert len(chunks) == 16 and [i for chunk in chunks for i in chunk] == list(range(100_000))
+    assert max(shares) - min(shares) <= 2 * 1000
+
+
+def test_few_heavy_calls_go_to_worker_processes() -> None:
+    from dedup.engines.local import PROCESS_MIN_COST
+
+    with LocalEngine(workers=2) as engine:
+        pids = engine.starmap(os.getpid, [()] * 4, costs=[PROCESS_MIN_COST // 4] * 4)
+        assert os.getpid() not in pids
+        assert engine.starmap(os.getpid, [()] * 4, costs=[10] * 4) == [os.getpid()] * 4
 
 
 def test_report_on_the_sample(engine: Engine, seed_report: Any) -> None:

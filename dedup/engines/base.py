@@ -45,9 +45,10 @@ class Engine(Protocol):
         ...
 
     def starmap(self, function: Callable[..., Result], arguments: Sequence[tuple[Any, ...]], *,
-                progress: Advance | None = None) -> list[Result]:
+                progress: Advance | None = None, costs: Sequence[int] | None = None) -> list[Result]:
         """``[function(*args) for args in arguments]``, in order: the pure-Python stages (segmentation,
-        figures, diffs) spread over the engine's workers. ``function`` must be importable by name."""
+        figures, diffs) spread over the engine's workers. ``function`` must be importable by name.
+        ``costs`` estimates each call's work (its characters): workers get equal shares of it."""
         ...
 
     def close(self) -> None:

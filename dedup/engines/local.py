@@ -24,8 +24,10 @@ from dedup.shingle import ShingleSets
 # threads get many batches to share (measured on Debian paragraphs: 2-thread scaling peaks around here).
 BATCH_TEXTS = 8192
 MIN_BATCH_TEXTS = 512  # the last, shrinking batches of several workers (see batches)
-# Below this many calls a worker process costs more to start than it saves.
+# Below this many calls, or this much estimated work (characters, when the caller gives costs), a worker
+# process costs more to start and feed than it saves.
 PROCESS_MIN_CALLS = 2_000
+PROCESS_MIN_COST = 1_000_000
 CHUNKS_PER_WORKER = 8  # smaller chunks balance uneven work and let the progress bar move
 
 
@@ -66,9 +68,11 @@ class LocalEngine:
         return cluster(n_nodes, edges)
 
     def starmap(self, function: Callable[..., Result], arguments: Sequence[tuple[Any, ...]], *,
-                progress: Advance | None = None) -> list[Result]:
-        pool = self._processes() if len(arguments) >= PROCESS_MIN_CALLS else None
-        parts = chunks.split(arguments, self.workers * CHUNKS_PER_WORKER if pool else CHUNKS_PER_WORKER)
+                progress: Advance | None = None, costs: Sequence[int] | None = None) -> list[Result]:
+        heavy = len(arguments) >= PROCESS_MIN_CALLS or (costs is not None and sum(costs) >= PROCESS_MIN_COST)
+        pool = self._processes() if heavy else None
+        parts = chunks.split(arguments, self.workers * CHUNKS_PER_WORKER if pool else CHUNKS_PER_WORKER,
+                             costs=costs)
         done = (pool.map(chunks.apply, [function] * len(parts), parts) if pool
                 else (chunks.apply(function, part) for part in parts))
         results: list[Result] = []

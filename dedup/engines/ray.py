@@ -59,6 +59,7 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 _LOW32 = np.int64(0xFFFFFFFF)
 STARMAP_CHUNKS_PER_SHARD = 4  # a few tasks per worker balance uneven work
 STARMAP_MIN_CHUNK = 256  # a task costs about a millisecond to schedule: not for one diff
+STARMAP_MIN_COST = 100_000  # the same, for calls given costs in characters (a few ms of work or more)
 
 
 def _import_ray() -> ModuleType:
@@ -165,10 +166,10 @@ class RayEngine:
                                         for name in ("shared", "size_a", "size_b")))
 
     def starmap(self, function: Callable[..., Result], arguments: Sequence[tuple[Any, ...]], *,
-                progress: Advance | None = None) -> list[Result]:
+                progress: Advance | None = None, costs: Sequence[int] | None = None) -> list[Result]:
         shards = self.start()
         tasks = _tasks()
-        parts = chunks.split(arguments, shards * STARMAP_CHUNKS_PER_SHARD, STARMAP_MIN_CHUNK)
+        parts = chunks.split(arguments, shards * STARMAP_CHUNKS_PER_SHARD, STARMAP_MIN_CHUNK, costs, STARMAP_MIN_COST)
         done = _results_in_order({tasks.apply.remote(function, part): len(part) for part in parts}, progress)
         return [result for part in done for result in part]
 
