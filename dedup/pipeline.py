@@ -97,10 +97,10 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
                                                              progress=progress.advance, costs=list(map(len, texts))))
     with _timed(timings, "signatures"):
         progress.start("paragraphs", len(paragraphs))
-        paragraph_sets, paragraph_sigs = engine.sign(paragraphs.texts(texts), config.shingle_size, config.num_perm,
+        paragraph_sets, paragraph_sigs = engine.sign(paragraphs.text_view(texts), config.shingle_size, config.num_perm,
                                                      config.seed, progress=progress.advance)
         progress.start("sentences", len(sentences))
-        sentence_sets, _ = engine.sign(sentences.texts(texts), config.sentence_shingle_size, 0, config.seed,
+        sentence_sets, _ = engine.sign(sentences.text_view(texts), config.sentence_shingle_size, 0, config.seed,
                                        progress=progress.advance)
     with _timed(timings, "paragraph_matches"):
         paragraph_result = paragraph_level(paragraphs, paragraph_sets, paragraph_sigs, config, engine)

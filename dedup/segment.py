@@ -197,6 +197,47 @@ class SegmentTable:
         doc, start, end = self.doc, self.start, self.end
         return [documents[doc[i]][start[i]:end[i]] for i in indices]
 
+    def text_view(self, documents: Sequence[str]) -> SegmentTexts:
+        """The rows' raw texts as a sequence that slices them from ``documents`` only when asked."""
+        return SegmentTexts(self, documents)
+
+
+class SegmentTexts(Sequence[str]):
+    """Raw texts of a segment table's rows, sliced from the documents a batch at a time.
+
+    A corpus's segment strings (2.4 million at 200 MB, with 60 bytes of overhead each) never exist at
+    once, and an engine can send a batch to another process as the few documents it covers plus
+    offsets (:meth:`pieces`), which the driver of a cluster prepares with no per-segment Python work.
+    """
+
+    def __init__(self, table: SegmentTable, documents: Sequence[str]) -> None:
+        self.table, self.documents = table, documents
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]  # Sequence's int / slice overloads
+        if isinstance(index, slice):
+            first, last, step = index.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(first, last, step)]
+            return slice_texts(*self.pieces(first, last))
+        return self.documents[self.table.doc[index]][self.table.start[index]:self.table.end[index]]
+
+    def pieces(self, first: int, last: int) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """Rows ``first:last`` as ``(documents, doc, start, end)``: the documents they lie in (rows are
+        in document order) and each row's index into that list and offsets; see :func:`slice_texts`."""
+        table = self.table
+        doc = table.doc[first:last]
+        low = int(doc[0]) if len(doc) else 0
+        high = int(doc[-1]) + 1 if len(doc) else 0
+        return list(self.documents[low:high]), doc - low, table.start[first:last], table.end[first:last]
+
+
+def slice_texts(documents: Sequence[str], doc: np.ndarray, start: np.ndarray, end: np.ndarray) -> list[str]:
+    """``documents[doc[i]][start[i]:end[i]]`` for every i."""
+    return [documents[d][s:e] for d, s, e in zip(doc.tolist(), start.tolist(), end.tolist())]
+
 
 def segment_text(text: str) -> tuple[np.ndarray, np.ndarray]:
     """Paragraph rows ``(start, end, line)`` and sentence rows ``(start, end, line, paragraph)`` of one

@@ -24,6 +24,7 @@ from dedup.engines.local import LocalEngine, batches, sign_all
 from dedup.minhash import sign_texts
 from dedup.pipeline import analyze
 from dedup.report.render_json import report_dict
+from dedup.segment import segment_documents
 from dedup.sources import Document
 
 
@@ -158,6 +159,21 @@ def test_sign(engine: Engine, generated: list[Document]) -> None:
         assert sum(done) == len(texts)
     empty_sets, empty_signatures = engine.sign([], 5, 64, 1)
     assert len(empty_sets) == 0 and empty_signatures.shape == (0, 64)
+
+
+def test_sign_segments_of_documents(engine: Engine, generated: list[Document]) -> None:
+    """A table's segment texts, sliced from the documents in batches (a Ray task gets documents and
+    offsets), sign as the list of the same texts does."""
+    texts = [d.text for d in generated[:300]] + ["", "Ünïcödé — “quotes” 3.5%. 東京都の新しい知事。"]
+    for table in segment_documents(texts):
+        view, listed = table.text_view(texts), table.texts(texts)
+        assert list(view) == listed and view[5:9] == listed[5:9] and view[-1] == listed[-1]
+        assert view[::7] == listed[::7] and view[9:5] == []
+        sets, signatures = engine.sign(view, 3, 64, 1)
+        expected_sets, expected_signatures = sign_all(listed, 3, 64, 1)
+        for name in ("hashes", "offsets", "exact", "words"):
+            assert_same(getattr(expected_sets, name), getattr(sets, name))
+        assert_same(expected_signatures, signatures)
 
 
 

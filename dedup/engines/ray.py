@@ -51,6 +51,7 @@ from dedup.cluster import Clustering, cluster
 from dedup.engines import chunks
 from dedup.engines.base import Advance, Result
 from dedup.engines.local import BATCH_TEXTS, batches, concatenate_sets, sign_batch
+from dedup.segment import SegmentTexts, slice_texts
 from dedup.shingle import ShingleSets
 from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, InputError
 
@@ -123,8 +124,12 @@ class RayEngine:
         shards = self.start()
         tasks = _tasks()
         spans = batches(len(texts), min(BATCH_TEXTS, math.ceil(len(texts) / shards)))
-        results = _results_in_order(
-            {tasks.sign.remote(list(texts[s:e]), shingle_size, num_perm, seed): e - s for s, e in spans}, progress)
+        # Segments of documents travel as their documents and offsets, sliced in the task (no Python
+        # object per segment on the driver); other texts as lists.
+        pending = {(tasks.sign_pieces.remote(*texts.pieces(s, e), shingle_size, num_perm, seed)
+                    if isinstance(texts, SegmentTexts) else
+                    tasks.sign.remote(list(texts[s:e]), shingle_size, num_perm, seed)): e - s for s, e in spans}
+        results = _results_in_order(pending, progress)
         sigs = np.concatenate([r[1] for r in results]) if results else np.empty((0, num_perm), dtype=np.uint32)
         return concatenate_sets([r[0] for r in results]), sigs
 
@@ -481,6 +486,12 @@ def _small_star_task(shards: int, *parts: np.ndarray) -> Any:
     return _returns(_both_ways(a, b, shards))
 
 
+def _sign_pieces_task(documents: list[str], doc: np.ndarray, start: np.ndarray, end: np.ndarray,
+                      shingle_size: int, num_perm: int, seed: int) -> tuple[ShingleSets, np.ndarray]:
+    """:func:`~dedup.engines.local.sign_batch` of segments given as :meth:`SegmentTexts.pieces`."""
+    return sign_batch(slice_texts(documents, doc, start, end), shingle_size, num_perm, seed)
+
+
 def _bfs_parents_task(edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Breadth-first parents of whole components: :func:`dedup.cluster.cluster` on their own nodes,
     renumbered in order so the root and the smallest-neighbour rule are the global ones."""
@@ -492,6 +503,7 @@ def _bfs_parents_task(edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 @dataclass(frozen=True, slots=True)
 class _Tasks:
     sign: Any
+    sign_pieces: Any
     bucket_pairs: Any
     count_shared: Any
     sum_shared: Any
@@ -508,5 +520,5 @@ class _Tasks:
 def _tasks() -> _Tasks:
     ray = _import_ray()
     return _Tasks(*(ray.remote(f) for f in (
-        sign_batch, candidates.bucket_pairs, _count_shared_task, _sum_shared_task, verify.overlaps,
+        sign_batch, _sign_pieces_task, candidates.bucket_pairs, _count_shared_task, _sum_shared_task, verify.overlaps,
         _shard_components_task, _large_star_task, _small_star_task, _bfs_parents_task, _read_jobs, chunks.apply)))
