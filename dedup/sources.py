@@ -8,6 +8,7 @@ read, is an :class:`InputError`, which the CLI turns into exit code 2.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import fnmatch
 import gzip
 import json
@@ -275,6 +276,10 @@ def _read_jsonl(path: Path, warn: Warn, skip_bad_lines: bool, max_bytes: int) ->
                     continue
                 if document is None:
                     continue
+                document, replaced = _without_lone_surrogates(document)
+                if replaced:
+                    warn(f"{path}:{line_no}: {replaced} escaped lone surrogate(s) (\\ud800-\\udfff, not text in "
+                         "any encoding) replaced by U+FFFD")
                 if len(document.text) > max_bytes:
                     warn(f"{path}:{line_no}: text of {_megabytes(len(document.text))} is over the document size "
                          f"limit of {_megabytes(max_bytes)}, skipped")
@@ -283,6 +288,21 @@ def _read_jsonl(path: Path, warn: Warn, skip_bad_lines: bool, max_bytes: int) ->
     except (OSError, UnicodeDecodeError, EOFError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         warn(f"{path}: cannot read ({reason}), skipped")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(document: Document) -> tuple[Document, int]:
+    """JSON can escape half of a UTF-16 pair (``"\\ud800"``), which decodes to a string no UTF-8
+    output can hold: the report, the terminal and the index would fail on it far from its source.
+    Each one becomes U+FFFD (one character for one, so offsets stay), and the count is returned."""
+    text, doc_id = document.text, document.id
+    if (text.isascii() or not _SURROGATE.search(text)) and (doc_id.isascii() or not _SURROGATE.search(doc_id)):
+        return document, 0
+    replaced = len(_SURROGATE.findall(text)) + len(_SURROGATE.findall(doc_id))
+    return dataclasses.replace(document, id=_SURROGATE.sub("\ufffd", doc_id),
+                               text=_SURROGATE.sub("\ufffd", text)), replaced
 
 
 def _jsonl_record(path: Path, line_no: int, line: str) -> Document | None:

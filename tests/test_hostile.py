@@ -65,6 +65,27 @@ def test_mixed_encodings_keep_the_utf8_and_replace_the_stray_bytes(folder):
     assert text["encoding"] == "utf-8 (invalid bytes replaced)"
 
 
+@pytest.mark.parametrize("report_format", ["json", "text", "html"])
+def test_escaped_lone_surrogates_in_jsonl_become_replacement_characters(tmp_path, report_format):
+    """``"\\ud800"`` is valid JSON but no text: it reached the terminal or the report file and failed
+    there with a traceback. Each record says how many it held; offsets stay (one character for one)."""
+    corpus = tmp_path / "corpus.jsonl"
+    records = [{"id": "a\ud83d", "text": PARAGRAPH + " \udc00 end"}, {"id": "b", "text": PARAGRAPH + " \udc00 end"}]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    result = runner.invoke(app, ["scan", str(corpus), "--format", report_format])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"dedup: warning: {corpus}:1: 2 escaped lone surrogate(s) (\\ud800-\\udfff, not text in any encoding) "
+        "replaced by U+FFFD",
+        f"dedup: warning: {corpus}:2: 1 escaped lone surrogate(s) (\\ud800-\\udfff, not text in any encoding) "
+        "replaced by U+FFFD"]
+    if report_format == "json":
+        report = json.loads(result.stdout)
+        assert [d["id"] for d in report["documents"]] == ["a\ufffd", "b"]
+        assert [m["kind"] for m in report["matches"]] == ["exact"]
+        assert report["matches"][0]["b"]["text"] == PARAGRAPH + " \ufffd end"
+
+
 def test_utf16_without_bom_is_read(folder):
     (folder / "wide.txt").write_bytes(PARAGRAPH.encode("utf-16-le"))
     report, stderr = outcome(scan_cli(folder))
