@@ -7,9 +7,10 @@ the work changes, and every split is one under which the result is provably the 
   shingles and signature depend on that text alone);
 * LSH candidates: band-key columns in groups of bands; a bucket lies inside one band, so each task
   pairs its bands alone and the driver only unions (:func:`dedup.candidates.unique_pairs`);
-* shared-shingle pairs: shingles in hash ranges; every owner of a shingle falls in the same range, so
-  the ``max_df`` cut is exact per task; a pair may share shingles of several ranges, so the partial
-  counts are summed (by ranges of the pair's first node) before the ``min_shared`` cut;
+* shared-shingle pairs: shingles in hash ranges (blocks of sets route their elements in tasks, a
+  shuffle); every owner of a shingle falls in the same range, so the ``max_df`` cut is exact per task;
+  a pair may share shingles of several ranges, so the partial counts are summed (by ranges of the
+  pair's first node) before the ``min_shared`` cut;
 * verification: pairs in chunks, every chunk verified against the shingle arrays, put in the object
   store once (one copy per node, read without copying by the tasks of that node);
 * pure-Python stages (segmentation per document, diffs per match, figure conflicts per story): calls
@@ -58,7 +59,7 @@ from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, InputErro
 PARQUET_SUFFIX = ".parquet"
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _LOW32 = np.int64(0xFFFFFFFF)
-STARMAP_CHUNKS_PER_SHARD = 4  # a few tasks per worker balance uneven work
+STARMAP_CHUNKS_PER_SHARD = 8  # several tasks per worker: the last ones are short, so workers finish together
 STARMAP_MIN_CHUNK = 256  # a task costs about a millisecond to schedule: not for one diff
 STARMAP_MIN_COST = 100_000  # the same, for calls given costs in characters (a few ms of work or more)
 
@@ -146,15 +147,17 @@ class RayEngine:
         shards = self.start()
         ray, tasks = _import_ray(), _tasks()
         n_sets = len(offsets) - 1
-        owner = np.repeat(np.arange(n_sets, dtype=np.int32), np.diff(offsets))  # ids < 2**31, see _pack
-        # Contiguous hash ranges; a stable sort by range keeps every set's elements together and in order.
-        hash_range = (((hashes >> np.uint64(32)) * np.uint64(shards)) >> np.uint64(32)).astype(
-            np.min_scalar_type(shards - 1))  # small integers: numpy's stable sort is a radix sort
-        order = np.argsort(hash_range, kind="stable")
-        bounds = np.r_[0, np.cumsum(np.bincount(hash_range, minlength=shards))]
-        counted = [_split_call(tasks.count_shared, shards, hashes[order[s:e]], owner[order[s:e]], max_df,
-                               n_sets, shards)
-                   for s, e in itertools.pairwise(bounds)]
+        # Blocks of whole sets, about equal in elements; each block's task routes its elements to hash
+        # ranges, so the driver only slices (a shuffle, as a cluster would run it).
+        cuts = np.searchsorted(offsets, np.linspace(0, offsets[-1], shards + 1)[1:-1])
+        blocks = itertools.pairwise([0, *np.unique(cuts).tolist(), n_sets])
+        routed = [_split_call(tasks.route_shingles, shards, hashes[offsets[a]:offsets[b]],
+                              offsets[a:b + 1] - offsets[a], a, shards)
+                  for a, b in blocks if b > a]
+        if not routed:  # no sets
+            return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
+        counted = [_split_call(tasks.count_shared, shards, max_df, n_sets, shards, *[parts[r] for parts in routed])
+                   for r in range(shards)]
         summed = ray.get([tasks.sum_shared.remote(min_shared, *[parts[p] for parts in counted])
                           for p in range(shards)])
         packed = np.concatenate([s[0] for s in summed])
@@ -414,8 +417,22 @@ def _both_ways(a: np.ndarray, b: np.ndarray, shards: int) -> tuple[np.ndarray, .
     return _by_partition(_pack(source, target), source, shards)
 
 
-def _count_shared_task(hashes: np.ndarray, owner: np.ndarray, max_df: int, n_sets: int, shards: int) -> Any:
-    """Pairs and shared counts over the shingles of one hash range, split by ranges of the first node."""
+def _route_shingles_task(hashes: np.ndarray, offsets: np.ndarray, first_set: int, shards: int) -> Any:
+    """The elements of a block of sets (CSR, set ids from ``first_set``) as ``(hashes, owner)`` per
+    contiguous hash range; a stable sort by range keeps every set's elements together and in order."""
+    owner = first_set + np.repeat(np.arange(len(offsets) - 1, dtype=np.int32), np.diff(offsets))  # see _pack
+    hash_range = (((hashes >> np.uint64(32)) * np.uint64(shards)) >> np.uint64(32)).astype(
+        np.min_scalar_type(shards - 1))  # small integers: numpy's stable sort is a radix sort
+    order = np.argsort(hash_range, kind="stable")
+    cuts = np.cumsum(np.bincount(hash_range, minlength=shards))[:-1]
+    return _returns(tuple(zip(np.split(hashes[order], cuts), np.split(owner[order], cuts))))
+
+
+def _count_shared_task(max_df: int, n_sets: int, shards: int, *pieces: tuple[np.ndarray, np.ndarray]) -> Any:
+    """Pairs and shared counts over the shingles of one hash range (``pieces`` from the blocks of sets
+    in order, so owners ascend), split by ranges of the first node."""
+    hashes = np.concatenate([p[0] for p in pieces])
+    owner = np.concatenate([p[1] for p in pieces])
     present, local_owner = np.unique(owner, return_inverse=True)
     offsets = np.r_[0, np.cumsum(np.bincount(local_owner, minlength=len(present)))]
     pairs, counts = candidates.shared_shingle_pairs(hashes, offsets, 1, max_df)
@@ -505,6 +522,7 @@ class _Tasks:
     sign: Any
     sign_pieces: Any
     bucket_pairs: Any
+    route_shingles: Any
     count_shared: Any
     sum_shared: Any
     overlaps: Any
@@ -520,5 +538,5 @@ class _Tasks:
 def _tasks() -> _Tasks:
     ray = _import_ray()
     return _Tasks(*(ray.remote(f) for f in (
-        sign_batch, _sign_pieces_task, candidates.bucket_pairs, _count_shared_task, _sum_shared_task, verify.overlaps,
+        sign_batch, _sign_pieces_task, candidates.bucket_pairs, _route_shingles_task, _count_shared_task, _sum_shared_task, verify.overlaps,
         _shard_components_task, _large_star_task, _small_star_task, _bfs_parents_task, _read_jobs, chunks.apply)))
