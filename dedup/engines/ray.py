@@ -61,6 +61,7 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 _LOW32 = np.int64(0xFFFFFFFF)
 STARMAP_CHUNKS_PER_SHARD = 8  # several tasks per worker: the last ones are short, so workers finish together
 STARMAP_MIN_CHUNK = 256  # a task costs about a millisecond to schedule: not for one diff
+ROUTE_BLOCKS_PER_SHARD = 4  # a routing task's temporaries are a few times its block: keep blocks small
 STARMAP_MIN_COST = 100_000  # the same, for calls given costs in characters (a few ms of work or more)
 
 
@@ -149,7 +150,7 @@ class RayEngine:
         n_sets = len(offsets) - 1
         # Blocks of whole sets, about equal in elements; each block's task routes its elements to hash
         # ranges, so the driver only slices (a shuffle, as a cluster would run it).
-        cuts = np.searchsorted(offsets, np.linspace(0, offsets[-1], shards + 1)[1:-1])
+        cuts = np.searchsorted(offsets, np.linspace(0, offsets[-1], ROUTE_BLOCKS_PER_SHARD * shards + 1)[1:-1])
         blocks = itertools.pairwise([0, *np.unique(cuts).tolist(), n_sets])
         routed = [_split_call(tasks.route_shingles, shards, hashes[offsets[a]:offsets[b]],
                               offsets[a:b + 1] - offsets[a], a, shards)
