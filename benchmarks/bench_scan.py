@@ -105,6 +105,8 @@ def main() -> None:
             dedup_run("dedup scan, 1 worker", "generated", generated_mb, generated.path, folder, 1),
             dedup_run("dedup scan, 2 workers", "generated", generated_mb, generated.path, folder, 2),
             dedup_run("dedup scan", "sample", sample.size_bytes / MB, corpora.SAMPLE, folder),
+            # The target is judged on one worker (the baseline is one process); what two cores give:
+            dedup_run("dedup scan, all levels + diffs, 2 workers", "debian", debian_mb, debian.jsonl(), folder, 2),
         ]
         outcomes = [execute(run, mode.command_timeout) for run in runs]
 
