@@ -150,6 +150,12 @@ def shared_shingle_pairs(hashes: np.ndarray, offsets: np.ndarray, min_shared: in
     run_length = np.diff(np.r_[starts, len(members)])
     keep = np.repeat(run_length <= max_df, run_length)
     members, run_keys = members[keep], run_keys[keep]
+    if min_shared > 1 and len(members):
+        # A pair sharing min_shared elements has both sets in at least min_shared runs; most sets share
+        # only a stock phrase or two, and their pairs were most of the pairs counted and then dropped.
+        runs_per_set = np.bincount(members)
+        keep = runs_per_set[members] >= min_shared
+        members, run_keys = members[keep], run_keys[keep]
     if len(members) == 0:
         return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
     starts = np.flatnonzero(np.r_[True, run_keys[1:] != run_keys[:-1]])

@@ -1,3 +1,5 @@
+import collections
+
 import numpy as np
 import pytest
 from datasketch.lsh import _optimal_param
@@ -53,3 +55,20 @@ def test_shared_shingle_pairs_counts_and_ignores_stock_shingles():
     assert shared.tolist() == [5, 1, 1]
     pairs, shared = shared_shingle_pairs(hashes, offsets, min_shared=2, max_df=3)
     assert pairs.tolist() == [[0, 1]] and shared.tolist() == [5]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_shared_shingle_pairs_equal_brute_force(seed):
+    """Every pair with at least min_shared elements in common (stock elements, in over max_df sets,
+    left out) and no other: sets dropped early for lying in too few shared runs lose no pair."""
+    rng = np.random.default_rng(seed)
+    sets = [np.unique(rng.zipf(1.3, rng.integers(0, 40)) % 400).astype(np.uint64) for _ in range(300)]
+    hashes = np.concatenate(sets)
+    offsets = np.r_[0, np.cumsum([len(s) for s in sets])]
+    for min_shared, max_df in ((1, 300), (2, 50), (4, 20), (6, 256)):
+        owners = collections.Counter(int(h) for h in hashes)
+        kept = [{int(h) for h in s if owners[int(h)] <= max_df} for s in sets]
+        expected = [(i, j, len(kept[i] & kept[j])) for i in range(len(sets)) for j in range(i + 1, len(sets))
+                    if len(kept[i] & kept[j]) >= min_shared]
+        pairs, shared = shared_shingle_pairs(hashes, offsets, min_shared, max_df)
+        assert [(i, j, c) for (i, j), c in zip(pairs.tolist(), shared.tolist())] == expected
