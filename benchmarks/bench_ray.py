@@ -36,6 +36,7 @@ from dedup.engines.ray import RayEngine
 from dedup.model import Report
 from dedup.pipeline import analyze
 from dedup.report.render_json import report_dict
+from dedup.segment import SegmentTexts
 
 # Larger than the harness's 2 MB quick corpus: below a few MB, Ray's per-stage latency (tens of ms)
 # hides the scaling this script is about.
@@ -110,6 +111,8 @@ class Traffic:
 
 
 def _nbytes(value: Any) -> float:
+    if isinstance(value, SegmentTexts):  # as the Ray engine ships them: their documents and offsets
+        return _nbytes(value.pieces(0, len(value)))
     if isinstance(value, np.ndarray):
         return float(value.nbytes)
     if isinstance(value, str):
