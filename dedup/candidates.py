@@ -166,6 +166,8 @@ def shared_shingle_pairs(hashes: np.ndarray, offsets: np.ndarray, min_shared: in
         if not same.any():
             break
         pieces.append((members[:-gap][same] << 32) | members[gap:][same])
+    if not pieces:  # the sets left share no element with one another
+        return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
     packed, counts = np.unique(np.concatenate(pieces), return_counts=True)
     strong = counts >= min_shared
     packed = packed[strong]

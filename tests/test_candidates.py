@@ -57,6 +57,14 @@ def test_shared_shingle_pairs_counts_and_ignores_stock_shingles():
     assert pairs.tolist() == [[0, 1]] and shared.tolist() == [5]
 
 
+def test_shared_shingle_pairs_when_the_sets_left_share_nothing():
+    # set 0 is in two shared runs (shingles 1 and 2), sets 1 and 2 in one each: only set 0 is left
+    sets = [[1, 2], [1, 5], [2, 6]]
+    hashes = np.concatenate([np.array(s, dtype=np.uint64) for s in sets])
+    pairs, shared = shared_shingle_pairs(hashes, np.array([0, 2, 4, 6]), min_shared=2, max_df=10)
+    assert pairs.shape == (0, 2) and shared.tolist() == []
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_shared_shingle_pairs_equal_brute_force(seed):
     """Every pair with at least min_shared elements in common (stock elements, in over max_df sets,
