@@ -1,8 +1,10 @@
 """Every option and error path of the scan and diff commands, through typer's CliRunner."""
 
 import json
+import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import jsonschema
 import pytest
@@ -58,6 +60,40 @@ def test_output_file_that_cannot_be_written(tmp_path):
     result = run("scan", SAMPLE, "--output", tmp_path / "missing" / "r.txt")
     assert result.exit_code == 2
     assert "cannot write" in result.stderr
+
+
+def test_failed_write_keeps_the_previous_report(tmp_path, monkeypatch):
+    """A disk that fills half way leaves the last good report whole, and no partial file behind."""
+    import dedup.report.render_json as render_json
+
+    target = tmp_path / "report.json"
+    target.write_text("the previous report\n", encoding="utf-8")
+
+    def fill_the_disk(report, handle):
+        handle.write("{\"schema\":")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(render_json, "write_json", fill_the_disk)
+    result = run("scan", SAMPLE, "--format", "json", "--output", target, "--quiet")
+    assert result.exit_code == 2
+    assert result.stderr == f"dedup: error: {target}: cannot write (No space left on device)\n"
+    assert target.read_text(encoding="utf-8") == "the previous report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_output_through_a_symlink_and_to_a_fifo(tmp_path):
+    real = tmp_path / "real.json"
+    real.write_text("old", encoding="utf-8")
+    (tmp_path / "link.json").symlink_to(real)
+    assert run("scan", SAMPLE, "--format", "json", "--output", tmp_path / "link.json", "-q").exit_code == 0
+    assert (tmp_path / "link.json").is_symlink()  # the link stays a link; its target gets the report
+    assert json.loads(real.read_text(encoding="utf-8"))["summary"]["documents"] == 5
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with ThreadPoolExecutor(1) as pool:
+        received = pool.submit(fifo.read_text, encoding="utf-8")
+        assert run("scan", SAMPLE, "--format", "json", "--output", fifo, "-q").exit_code == 0
+        assert json.loads(received.result(timeout=60))["summary"]["documents"] == 5
 
 
 @pytest.mark.parametrize(("kind", "code"), [("exact", 1), ("near", 1), ("partial", 1)])
