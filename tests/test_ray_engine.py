@@ -231,3 +231,25 @@ def test_empty_outputs_have_their_columns(tmp_path: Path) -> None:
     assert pq.read_table(paths["matches"]).num_rows == 0
     assert "similarity" in pq.read_table(paths["matches"]).column_names
     assert paths["drop_list"].read_text() == ""
+
+
+def test_failed_output_write_keeps_the_previous_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      duplicates_report: Any) -> None:
+    """A disk that fills during the third file leaves every file of the previous run as it was."""
+    import dedup.engines.output as output
+
+    before = write_outputs(duplicates_report, tmp_path, "jsonl")
+    contents = {name: path.read_bytes() for name, path in before.items()}
+    written: list[Path] = []
+
+    def fill_the_disk(path: Path, rows: list[dict[str, Any]], columns: dict[str, str]) -> None:
+        written.append(path)
+        path.write_text("partial", encoding="utf-8")
+        if len(written) == 3:
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(output, "_write_jsonl", fill_the_disk)
+    with pytest.raises(OSError, match="No space left"):
+        write_outputs(duplicates_report, tmp_path, "jsonl", keep="longest")
+    assert {name: path.read_bytes() for name, path in before.items()} == contents
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in before.values())

@@ -80,13 +80,21 @@ def write_outputs(report: Report, folder: str | os.PathLike[str], format: str = 
     match_rows = [_match_row(m) for m in data["matches"]]
     cluster_rows = [row for c in data["clusters"] for row in _cluster_rows(c)]
     drop_rows = [{"id": d.id, "kept": d.kept, "group": d.group} for d in drops]
-    paths = {
-        "matches": write(out / f"matches.{format}", match_rows, MATCH_COLUMNS),
-        "clusters": write(out / f"clusters.{format}", cluster_rows, CLUSTER_COLUMNS),
-        "drop": write(out / f"drop.{format}", drop_rows, DROP_COLUMNS),
-        "drop_list": out / "drop.txt",
-    }
-    paths["drop_list"].write_text("".join(d.id + "\n" for d in drops), encoding="utf-8")
+    paths = {"matches": out / f"matches.{format}", "clusters": out / f"clusters.{format}",
+             "drop": out / f"drop.{format}", "drop_list": out / "drop.txt"}
+    # Each file is written under a partial name and renamed once all are whole: a full disk or a
+    # failure half way leaves the files of the previous run as they were.
+    partial = {name: path.with_name(f".{path.name}.{os.getpid()}.partial") for name, path in paths.items()}
+    try:
+        write(partial["matches"], match_rows, MATCH_COLUMNS)
+        write(partial["clusters"], cluster_rows, CLUSTER_COLUMNS)
+        write(partial["drop"], drop_rows, DROP_COLUMNS)
+        partial["drop_list"].write_text("".join(d.id + "\n" for d in drops), encoding="utf-8")
+        for name, path in paths.items():
+            os.replace(partial[name], path)
+    finally:
+        for path in partial.values():
+            path.unlink(missing_ok=True)
     return paths
 
 
@@ -146,19 +154,17 @@ def _cluster_rows(data: dict[str, Any]) -> Iterable[dict[str, Any]]:
                "representative": all(member[k] == representative[k] for k in _SPAN), **member}
 
 
-def _write_jsonl(path: Path, rows: list[dict[str, Any]], columns: dict[str, str]) -> Path:
+def _write_jsonl(path: Path, rows: list[dict[str, Any]], columns: dict[str, str]) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         handle.writelines(json.dumps({name: row[name] for name in columns}, ensure_ascii=False) + "\n"
                           for row in rows)
-    return path
 
 
-def _write_parquet(path: Path, rows: list[dict[str, Any]], columns: dict[str, str]) -> Path:
+def _write_parquet(path: Path, rows: list[dict[str, Any]], columns: dict[str, str]) -> None:
     pa, pq = _pyarrow()
     arrays = {name: pa.array([_parquet_value(row[name]) for row in rows], type=pa.type_for_alias(kind))
               for name, kind in columns.items()}
     pq.write_table(pa.table(arrays), path)
-    return path
 
 
 def _parquet_value(value: Any) -> Any:
