@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import enum
 import json
-import os
 import tomllib
 from pathlib import Path
 from typing import Annotated, NoReturn, Optional
@@ -21,6 +20,7 @@ from rich.progress import Progress as RichProgressBar
 from dedup import __version__
 from dedup.cli_index import register
 from dedup.config import ScanConfig
+from dedup.files import written_whole
 from dedup.model import KIND_ORDER, Report
 from dedup.progress import Progress
 from dedup.sources import DEFAULT_GLOBS, InputError
@@ -108,22 +108,11 @@ def write_output(render, output: Optional[Path]) -> None:  # type: ignore[no-unt
             console = Console(highlight=False, soft_wrap=True, width=PLAIN_WIDTH)
         render(console)
         return
-    # A file is written beside its target (a symlink's target) and renamed over it when whole: a full
-    # disk, a failure or Ctrl-C half way leaves the previous report as it was, never a truncated one.
-    # A device or FIFO (/dev/stdout, a named pipe) is written in place.
-    target = output.resolve() if output.is_symlink() else output
-    in_place = target.exists() and not target.is_file()
-    partial = target if in_place else target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
-        with partial.open("w", encoding="utf-8") as handle:
+        with written_whole([output]) as (partial,), partial.open("w", encoding="utf-8") as handle:
             render(Console(file=handle, no_color=True, highlight=False, soft_wrap=True, width=PLAIN_WIDTH))
-        if not in_place:
-            os.replace(partial, target)
     except OSError as exc:
         fail(f"{output}: cannot write ({exc.strerror or exc})")
-    finally:
-        if not in_place:
-            partial.unlink(missing_ok=True)
 
 
 def load_figure_groups(path: Optional[Path]) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from dedup.cluster import cluster
+from dedup.files import written_whole
 from dedup.model import Report
 from dedup.report.render_json import report_dict
 from dedup.sources import Document
@@ -82,19 +83,12 @@ def write_outputs(report: Report, folder: str | os.PathLike[str], format: str = 
     drop_rows = [{"id": d.id, "kept": d.kept, "group": d.group} for d in drops]
     paths = {"matches": out / f"matches.{format}", "clusters": out / f"clusters.{format}",
              "drop": out / f"drop.{format}", "drop_list": out / "drop.txt"}
-    # Each file is written under a partial name and renamed once all are whole: a full disk or a
-    # failure half way leaves the files of the previous run as they were.
-    partial = {name: path.with_name(f".{path.name}.{os.getpid()}.partial") for name, path in paths.items()}
-    try:
-        write(partial["matches"], match_rows, MATCH_COLUMNS)
-        write(partial["clusters"], cluster_rows, CLUSTER_COLUMNS)
-        write(partial["drop"], drop_rows, DROP_COLUMNS)
-        partial["drop_list"].write_text("".join(d.id + "\n" for d in drops), encoding="utf-8")
-        for name, path in paths.items():
-            os.replace(partial[name], path)
-    finally:
-        for path in partial.values():
-            path.unlink(missing_ok=True)
+    # All four are renamed into place only once every one is whole (a failure leaves the previous run's).
+    with written_whole(list(paths.values())) as (matches, clusters, drop, drop_ids):
+        write(matches, match_rows, MATCH_COLUMNS)
+        write(clusters, cluster_rows, CLUSTER_COLUMNS)
+        write(drop, drop_rows, DROP_COLUMNS)
+        drop_ids.write_text("".join(d.id + "\n" for d in drops), encoding="utf-8")
     return paths
 
 
