@@ -39,6 +39,18 @@ def test_json_report_is_valid_and_alone_on_stdout():
         jsonschema.validate(report, SCHEMA)
 
 
+def test_text_report_prints_ids_literally(tmp_path):
+    """Ids are data, not rich markup or emoji codes: "[/x]" once ended the run with a MarkupError."""
+    paragraphs = ("The council approved the new budget for the coming year after a long debate on Tuesday night.\n\n"
+                  "The mayor said the plan would fund twelve new schools and repair the old bridge by next spring.\n\n")
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"id": name, "text": paragraphs + f"Other text {i}."}) + "\n"
+                              for i, name in enumerate(["[bold]wire", "desk [/x] :smile:"])))
+    result = run("scan", corpus)
+    assert result.exit_code == 0, result.output
+    assert "  desk [/x] :smile: lines 1-3 repeat from [bold]wire lines 1-3 (2 paragraphs, exact)\n" in result.stdout
+
+
 def test_text_report_shows_blocks_matches_and_overlap():
     result = run("scan", SAMPLE)
     assert result.exit_code == 0

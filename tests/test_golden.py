@@ -1,4 +1,4 @@
-"""The JSON report of the bundled sample, compared with a golden file checked by hand.
+"""The JSON and text reports of the bundled sample, compared with golden files checked by hand.
 
 Run ``pytest tests/test_golden.py --update-golden`` after an intended change, and review the diff.
 """
@@ -11,6 +11,7 @@ from dedup.report.render_json import report_dict
 from tests.conftest import FIXTURES, ROOT
 
 GOLDEN = FIXTURES.parent / "golden" / "sample_report.json"
+GOLDEN_TEXT = FIXTURES.parent / "golden" / "sample_report.txt"
 SCHEMA = ROOT.parent / "shared" / "report.schema.json"
 
 
@@ -56,3 +57,18 @@ def test_streamed_json_equals_the_report_data(seed_report):
     buffer = io.StringIO()
     write_json(seed_report, buffer)
     assert json.loads(buffer.getvalue()) == json.loads(json.dumps(report_dict(seed_report)))
+
+
+def test_sample_text_report_matches_golden(seed_report, update_golden):
+    import io
+
+    from rich.console import Console
+
+    from dedup.cli import PLAIN_WIDTH
+    from dedup.report.render_text import render_text
+
+    buffer = io.StringIO()
+    render_text(seed_report, Console(file=buffer, no_color=True, highlight=False, soft_wrap=True, width=PLAIN_WIDTH))
+    if update_golden:
+        GOLDEN_TEXT.write_text(buffer.getvalue(), encoding="utf-8")
+    assert buffer.getvalue() == GOLDEN_TEXT.read_text(encoding="utf-8")

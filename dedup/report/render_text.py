@@ -5,10 +5,10 @@ conflicts, document overlap. Colours only on a terminal (and never with NO_COLOR
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from dedup.conflicts import FigureConflict
@@ -17,77 +17,108 @@ from dedup.model import Comparison, Match, Report
 from dedup.report.labels import block_members, figure_text, lines_label, short, wording_text
 
 EXCERPT = 160
+PRINT_BATCH = 1000  # lines per write
 
 
 def render_text(report: Report, console: Console) -> None:
+    """The scan report, written line by line (see ``write_lines``)."""
+    write_lines(console, _report_lines(report, plain=console.no_color or not console.is_terminal))
+
+
+def write_lines(console: Console, lines: Iterable[Text]) -> None:
+    """Plain text (a file, a pipe, NO_COLOR) is written directly; a terminal gets rich's styling in
+    batches. A print per line cost rich's whole render path per line: 25 s for the Debian report."""
+    lines = iter(lines)
+    batches = iter(lambda: list(islice(lines, PRINT_BATCH)), [])
+    if console.no_color or not console.is_terminal:
+        for batch in batches:
+            console.file.write("".join(line.plain + "\n" for line in batch))
+        return
+    for batch in batches:
+        console.print(Text("\n").join(batch))
+
+
+def _report_lines(report: Report, plain: bool) -> Iterator[Text]:
     ids = [d.id for d in report.documents]
     texts = [d.text for d in report.documents]
-    plain = console.no_color or not console.is_terminal
     stats = report.stats
-    console.print(Text(f"dedup scan: {len(ids)} documents, {stats.get('paragraphs', 0)} paragraphs, "
-                       f"{stats.get('sentences', 0)} sentences", style="bold"))
+    yield Text(f"dedup scan: {len(ids)} documents, {stats.get('paragraphs', 0)} paragraphs, "
+               f"{stats.get('sentences', 0)} sentences", style="bold")
     counts = ", ".join(f"{report.count(k)} {k}" for k in ("exact", "near", "partial"))
-    console.print(f"matches: {counts}; clusters: {len(report.clusters)}; "
-                  f"figure conflicts: {len(report.figure_conflicts)}")
+    yield Text(f"matches: {counts}; clusters: {len(report.clusters)}; "
+               f"figure conflicts: {len(report.figure_conflicts)}")
 
     in_blocks = block_members(report)
     if report.blocks:
-        console.print()
-        console.print(Text("Repeated blocks", style="bold underline"))
+        yield from _heading("Repeated blocks")
         for block in report.blocks:
             where = "inside" if block.a.doc == block.b.doc else "from"
-            console.print(f"  {ids[block.b.doc]} lines {lines_label(block.b)} repeat {where} "
-                          f"{'' if block.a.doc == block.b.doc else ids[block.a.doc] + ' '}lines {lines_label(block.a)} "
-                          f"({block.count} paragraphs, {block.kind})")
+            yield Text(f"  {ids[block.b.doc]} lines {lines_label(block.b)} repeat {where} "
+                       f"{'' if block.a.doc == block.b.doc else ids[block.a.doc] + ' '}lines {lines_label(block.a)} "
+                       f"({block.count} paragraphs, {block.kind})")
 
     rest = [m for m in report.matches if (m.a, m.b) not in in_blocks]
     if rest:
-        console.print()
-        console.print(Text("Matches", style="bold underline"))
+        yield from _heading("Matches")
         for m in rest:
-            _match(console, m, ids, texts, plain)
+            yield from _match(m, ids, texts, plain)
 
     if report.figure_conflicts:
-        console.print()
-        console.print(Text("Figure conflicts", style="bold underline"))
+        yield from _heading("Figure conflicts")
         for conflict in report.figure_conflicts:
-            _conflict(console, conflict, ids)
+            yield from _conflict(conflict, ids)
 
     if report.overlaps:
-        console.print()
-        table = Table(title="Document overlap (share of each reused from the other)", title_justify="left",
-                      show_edge=False)
-        for column in ("a", "b", "a in b", "b in a"):
-            table.add_column(column, justify="right" if " in " in column else "left")
-        for o in sorted(report.overlaps, key=lambda o: -max(o.a_in_b, o.b_in_a)):
-            table.add_row(ids[o.a], ids[o.b], f"{o.a_in_b:.0%}", f"{o.b_in_a:.0%}")
-        console.print(table)
+        yield Text()
+        yield Text("Document overlap (share of each reused from the other)", style="italic")
+        overlaps = sorted(report.overlaps, key=lambda o: -max(o.a_in_b, o.b_in_a))
+        yield from _table(("a", "b", "a in b", "b in a"), (False, False, True, True),
+                          [(ids[o.a], ids[o.b], f"{o.a_in_b:.0%}", f"{o.b_in_a:.0%}") for o in overlaps])
 
     for warning in report.warnings:
-        console.print(Text(f"warning: {warning}", style="yellow"))
+        yield Text(f"warning: {warning}", style="yellow")
 
 
-def _match(console: Console, m: Match, ids: Sequence[str], texts: Sequence[str], plain: bool) -> None:
+def _heading(title: str) -> Iterator[Text]:
+    yield Text()
+    yield Text(title, style="bold underline")
+
+
+def _table(header: Sequence[str], right: Sequence[bool], rows: Sequence[Sequence[str]]) -> Iterator[Text]:
+    """Columns padded to their widest cell, drawn like rich's default table. Written here because
+    rich.Table measures every cell through its render path: minutes for 67,000 overlap rows."""
+    widths = [max([len(h)] + [len(r[c]) for r in rows]) for c, h in enumerate(header)]
+
+    def cells(values: Sequence[str]) -> list[str]:
+        return [v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right)]
+
+    yield Text(" " + " \u2503 ".join(cells(header)) + " ", style="bold")
+    yield Text("\u2501" + "\u2501\u2547\u2501".join("\u2501" * w for w in widths) + "\u2501")
+    for row in rows:
+        yield Text(" " + " \u2502 ".join(cells(row)) + " ")
+
+
+def _match(m: Match, ids: Sequence[str], texts: Sequence[str], plain: bool) -> Iterator[Text]:
     header = Text()
     header.append(f"  [{m.kind}, {m.scope}] ", style={"exact": "red", "near": "magenta", "partial": "cyan"}[m.kind])
     header.append(f"{ids[m.b.doc]}:{lines_label(m.b)} reuses {ids[m.a.doc]}:{lines_label(m.a)}  ")
     header.append(f"similarity {m.similarity:.2f}, containment {m.containment:.2f}", style="dim")
-    console.print(header)
+    yield header
     if m.diff is None or m.kind == "exact":
-        console.print(Text("    " + _excerpt(texts[m.b.doc][m.b.start:m.b.end])))
+        yield Text("    " + _excerpt(texts[m.b.doc][m.b.start:m.b.end]))
         return
-    console.print(_inline_diff(m.diff, texts[m.b.doc], plain))
-    _changes(console, m.diff, plain)
+    yield _inline_diff(m.diff, texts[m.b.doc], plain)
+    yield from _changes(m.diff, plain)
 
 
-def _changes(console: Console, diff: Diff, plain: bool) -> None:
+def _changes(diff: Diff, plain: bool) -> Iterator[Text]:
     if diff.wording:
         changes = "; ".join(wording_text(w.kind, w.a, w.b) for w in diff.wording[:8])
         more = f" (+{len(diff.wording) - 8} more)" if len(diff.wording) > 8 else ""
-        console.print(Text(f"    wording: {changes}{more}"))
+        yield Text(f"    wording: {changes}{more}")
     if diff.figures:
         figures = "; ".join(figure_text(f.change, f.a, f.b) for f in diff.figures)
-        console.print(Text(f"    figures: {figures}", style="" if plain else "bold yellow"))
+        yield Text(f"    figures: {figures}", style="" if plain else "bold yellow")
 
 
 def _excerpt(text: str) -> str:
@@ -114,17 +145,18 @@ def _inline_diff(diff: Diff, b_text: str, plain: bool) -> Text:
 
 
 def _flat(text: str) -> str:
-    return text.replace("\r", "").replace("\n", " ")
+    """One line: newlines and tabs become spaces (a tab inside a marked-up diff line aligns nothing)."""
+    return text.replace("\r", "").replace("\n", " ").replace("\t", " ")
 
 
-def _conflict(console: Console, conflict: FigureConflict, ids: Sequence[str]) -> None:
+def _conflict(conflict: FigureConflict, ids: Sequence[str]) -> Iterator[Text]:
     summary = " vs ".join(f"{v.value} ({', '.join(ids[d] for d in v.docs)})" for v in conflict.values)
-    console.print(Text(f"  {conflict.counts}: ", style="bold") + Text(summary))
+    yield Text(f"  {conflict.counts}: ", style="bold") + Text(summary)
     for value in conflict.values:
         source = value.sources[0]
         line = Text(f"    {value.value}: {ids[source.doc]}:{source.line} ", style="dim")
         line.append_text(_around(source.sentence, source.figure.start, source.figure.end))
-        console.print(line)
+        yield line
 
 
 def _around(sentence: str, start: int, end: int, context: int = 70) -> Text:
@@ -139,31 +171,33 @@ def _around(sentence: str, start: int, end: int, context: int = 70) -> Text:
 
 def render_comparison(comparison: Comparison, console: Console) -> None:
     """``dedup diff A B``: each aligned pair with its changes marked, added/removed paragraphs, conflicts."""
+    write_lines(console, _comparison_lines(comparison, plain=console.no_color or not console.is_terminal))
+
+
+def _comparison_lines(comparison: Comparison, plain: bool) -> Iterator[Text]:
     ids = [d.id for d in comparison.documents]
     texts = [d.text for d in comparison.documents]
-    plain = console.no_color or not console.is_terminal
     counts = {s: sum(i.status == s for i in comparison.items) for s in ("aligned", "added", "removed")}
-    console.print(Text(f"dedup diff: A = {ids[0]}, B = {ids[1]}", style="bold"))
-    console.print(f"{counts['aligned']} aligned, {counts['removed']} only in A (removed), "
-                  f"{counts['added']} only in B (added)")
+    yield Text(f"dedup diff: A = {ids[0]}, B = {ids[1]}", style="bold")
+    yield Text(f"{counts['aligned']} aligned, {counts['removed']} only in A (removed), "
+               f"{counts['added']} only in B (added)")
     for item in comparison.items:
-        console.print()
+        yield Text()
         if item.status == "aligned" and item.a is not None and item.b is not None:
-            console.print(Text(f"= A:{lines_label(item.a)} ~ B:{lines_label(item.b)}  [{item.kind}] similarity "
-                               f"{item.similarity:.2f}, containment {item.containment:.2f}", style="bold"))
+            yield Text(f"= A:{lines_label(item.a)} ~ B:{lines_label(item.b)}  [{item.kind}] similarity "
+                       f"{item.similarity:.2f}, containment {item.containment:.2f}", style="bold")
             if item.diff is None or not item.diff.changed:
-                console.print(Text("    " + _excerpt(texts[1][item.b.start:item.b.end])))
+                yield Text("    " + _excerpt(texts[1][item.b.start:item.b.end]))
                 continue
-            console.print(_inline_diff(item.diff, texts[1], plain))
-            _changes(console, item.diff, plain)
+            yield _inline_diff(item.diff, texts[1], plain)
+            yield from _changes(item.diff, plain)
         elif item.a is not None:
-            console.print(Text(f"- A:{lines_label(item.a)} removed", style="red"))
-            console.print(Text("    " + _excerpt(texts[0][item.a.start:item.a.end])))
+            yield Text(f"- A:{lines_label(item.a)} removed", style="red")
+            yield Text("    " + _excerpt(texts[0][item.a.start:item.a.end]))
         elif item.b is not None:
-            console.print(Text(f"+ B:{lines_label(item.b)} added", style="green"))
-            console.print(Text("    " + _excerpt(texts[1][item.b.start:item.b.end])))
+            yield Text(f"+ B:{lines_label(item.b)} added", style="green")
+            yield Text("    " + _excerpt(texts[1][item.b.start:item.b.end]))
     if comparison.figure_conflicts:
-        console.print()
-        console.print(Text("Figure conflicts", style="bold underline"))
+        yield from _heading("Figure conflicts")
         for conflict in comparison.figure_conflicts:
-            _conflict(console, conflict, ids)
+            yield from _conflict(conflict, ids)
