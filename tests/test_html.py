@@ -10,7 +10,8 @@ import pytest
 
 from dedup import scan
 from dedup.pipeline import compare
-from dedup.report.render_html import render_comparison_html, render_html
+from dedup.report import render_html as render_html_module
+from dedup.report.render_html import heat_map_documents, render_comparison_html, render_html
 from tests.browser import png_size, screenshot
 from tests.conftest import SAMPLE, seed
 
@@ -130,6 +131,26 @@ def test_overlap_matrix_is_documents_by_documents_heat_map(page, seed_report):
     assert all(not c.find_all("a") and not squash(c.text()) for c in cells[two] + [r[two] for r in cells])
     ids = {n.attrs["id"] for n in page.find_all("section") if "id" in n.attrs}
     assert {link.attrs["href"][1:] for row in cells for c in row for link in c.find_all("a")} <= ids
+
+
+def test_heat_map_keeps_the_documents_with_most_reuse_past_its_limit(seed_report, monkeypatch):
+    monkeypatch.setattr(render_html_module, "HEAT_MAP_DOCUMENTS", 3)
+    page = parse(render_html(seed_report))
+    rows = page.find("table#overlap-matrix").find("tbody").find_all("tr")
+    # 000 and 001 reuse the most from the others (20% + 0%, 15% + 4%), then 004 (4%); 002 and 003 none.
+    shown = [index_of(seed_report, p) for p in ("000", "001", "004")]
+    assert [squash(r.find("th").text()) for r in rows] == [f"{i} {seed_report.documents[i].id}" for i in shown]
+    assert [len(r.find_all("td")) for r in rows] == [3, 3, 3]
+    header = page.find("table#overlap-matrix").find("thead").find_all("th")
+    assert [squash(th.text()) for th in header] == ["", *map(str, shown)]
+    assert "Shown: the 3 documents of 5 with the most reuse" in squash(page.find("#overlap").text())
+
+
+def test_heat_map_documents_ranks_by_reused_share_then_internal_repeats():
+    share = {(1, 0): 0.5, (0, 1): 0.0, (2, 3): 0.3, (3, 2): 0.3}
+    assert heat_map_documents(5, share, [0, 0, 0, 0, 9], limit=3) == [1, 2, 3]
+    assert heat_map_documents(5, share, [0, 0, 0, 0, 9], limit=4) == [1, 2, 3, 4]  # 4 repeats inside, 0 not
+    assert heat_map_documents(5, share, [0, 0, 0, 0, 9], limit=5) == [0, 1, 2, 3, 4]
 
 
 @pytest.mark.parametrize(("prefix", "block"), [

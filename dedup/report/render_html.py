@@ -24,6 +24,7 @@ from dedup.model import Comparison, Passage, Report
 from dedup.report.labels import block_members, figure_text, lines_label, short, wording_text
 
 HEAT_LEVELS = 10  # the heat map's colour steps; a share rounds up, so any reuse is visible
+HEAT_MAP_DOCUMENTS = 100  # rows and columns of the heat map at most
 
 
 def _percent(share: float) -> str:
@@ -119,12 +120,13 @@ def render_html(report: Report) -> str:
     ids = [d.id for d in report.documents]
     texts = [d.text for d in report.documents]
     pairs = _pair_sections(report, ids, texts)
+    matrix = _matrix(report, ids, {(p.a, p.b) for p in pairs})
     return _ENV.get_template("report.html").render(
         report=report,
         ids=ids,
         version=__version__,
         counts={kind: report.count(kind) for kind in ("exact", "near", "partial")},
-        matrix=_matrix(report, ids, {(p.a, p.b) for p in pairs}),
+        matrix=matrix,
         heat_levels=HEAT_LEVELS,
         pairs=pairs,
         clusters=[(c, short(texts[c.representative.doc][c.representative.start:c.representative.end], 200))
@@ -252,9 +254,11 @@ def _clip(runs: Sequence[tuple[str | None, int, int]], text: str, start: int, en
                  for tag, lo, hi in runs if max(lo, start) < min(hi, end))
 
 
-def _matrix(report: Report, ids: Sequence[str], sections: set[tuple[int, int]]) -> list[list[Cell]]:
+def _matrix(report: Report, ids: Sequence[str], sections: set[tuple[int, int]]) -> list[tuple[int, list[Cell]]]:
     """Row r, column c: share of document r reused from document c. The diagonal counts the passages
-    repeated inside the document. Cells with a pair section link to it."""
+    repeated inside the document. Cells with a pair section link to it. Rows and columns are the
+    ``HEAT_MAP_DOCUMENTS`` documents with the most reuse, in document order: past that the grid is
+    unreadable and its cells were most of the page (90 MB of 121 for 787 Debian files)."""
     share: dict[tuple[int, int], float] = {}
     for o in report.overlaps:
         share[(o.a, o.b)] = o.a_in_b
@@ -263,10 +267,11 @@ def _matrix(report: Report, ids: Sequence[str], sections: set[tuple[int, int]]) 
     for m in report.matches:
         if m.scope == "internal":
             internal[m.a.doc] += 1
+    shown = heat_map_documents(len(ids), share, internal, HEAT_MAP_DOCUMENTS)
     matrix = []
-    for r in range(len(ids)):
+    for r in shown:
         cells = []
-        for c in range(len(ids)):
+        for c in shown:
             key = (min(r, c), max(r, c))
             href = "#" + _pair_anchor(*key) if key in sections else None
             if r == c:
@@ -276,5 +281,18 @@ def _matrix(report: Report, ids: Sequence[str], sections: set[tuple[int, int]]) 
             value = share.get((r, c), 0.0)
             cells.append(Cell(math.ceil(value * HEAT_LEVELS), _percent(value) if value else "",
                               f"{_percent(value)} of {ids[r]} is reused from {ids[c]}", href, False))
-        matrix.append(cells)
+        matrix.append((r, cells))
     return matrix
+
+
+def heat_map_documents(count: int, share: dict[tuple[int, int], float], internal: Sequence[int],
+                       limit: int) -> list[int]:
+    """All documents, or the ``limit`` with the largest reused share (summed over the others, then
+    internal repeats, then document order), in document order."""
+    if count <= limit:
+        return list(range(count))
+    reused = [0.0] * count
+    for (r, _), value in share.items():
+        reused[r] += value
+    ranked = sorted(range(count), key=lambda d: (-reused[d], -internal[d], d))
+    return sorted(ranked[:limit])
