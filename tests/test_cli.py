@@ -275,6 +275,25 @@ def test_module_entry_point_runs():
     assert result.returncode == 0 and "scan" in result.stdout
 
 
+def test_console_script_scan_exits_without_teardown_and_loses_nothing(tmp_path):
+    """``main`` ends a finished local scan with os._exit: stdout, the report file and the exit code
+    must all be there as with a normal exit."""
+    (tmp_path / "note.txt").write_text("A short note with nothing repeated in it at all.\n", encoding="utf-8")
+    small = subprocess.run([sys.executable, "-m", "dedup", "scan", tmp_path / "note.txt"], capture_output=True,
+                           text=True, check=False)  # a few bytes: still in stdout's buffer at the end
+    assert small.returncode == 0 and small.stdout == run("scan", tmp_path / "note.txt").stdout != ""
+    script = [sys.executable, "-m", "dedup", "scan", SAMPLE, "-q"]
+    piped = subprocess.run([*script, "--format", "json"], capture_output=True, text=True, check=False)
+    assert piped.returncode == 0 and piped.stderr == ""
+    assert json.loads(piped.stdout)["summary"] == json.loads(run("scan", SAMPLE, "--format", "json", "-q").stdout)["summary"]
+    found = subprocess.run([*script, "--fail-on", "exact"], capture_output=True, text=True, check=False)
+    assert found.returncode == 1 and found.stdout == run("scan", SAMPLE).stdout
+    target = tmp_path / "report.txt"
+    written = subprocess.run([*script, "--output", target], capture_output=True, text=True, check=False)
+    assert written.returncode == 0 and written.stdout == ""
+    assert target.read_text(encoding="utf-8") == found.stdout
+
+
 def test_html_report_of_scan_and_diff(tmp_path):
     target = tmp_path / "report.html"
     assert run("scan", SAMPLE, "--format", "html", "--output", target, "-q").exit_code == 0
