@@ -1,7 +1,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup.segment import Span, segment_documents, split_paragraphs, split_sentences
+from dedup import segment
+from dedup.segment import Span, segment_documents, segment_text, split_paragraphs, split_sentences
 from tests.conftest import FIXTURES, SAMPLE, seed
 
 
@@ -105,6 +106,34 @@ def test_spans_are_ordered_trimmed_and_inside_the_text(text):
             assert sentence.start >= inner
             assert sentence.line == text.count("\n", 0, sentence.start) + 1
             inner = sentence.end
+
+
+def reference_rows(text):
+    """segment_text's rows from the definitions: every paragraph, then its sentences."""
+    paragraphs = split_paragraphs(text)
+    sentences = [(s.start, s.end, s.line, i) for i, p in enumerate(paragraphs) for s in split_sentences(text, p)]
+    return [(p.start, p.end, p.line) for p in paragraphs], sentences
+
+
+BLOCKS = st.lists(PIECES, min_size=1, max_size=30).map("".join)
+
+
+@given(st.lists(BLOCKS, min_size=1, max_size=6), st.lists(st.integers(0, 5), max_size=12),
+       st.sampled_from(["\n\n", "\n \n", "\r\n\r\n", "\n\n\n"]))
+def test_segment_text_with_cached_blocks_equals_the_definitions(blocks, order, separator):
+    """Blocks repeat inside and across texts, so their segments come from the block cache, shifted."""
+    for text in (separator.join(blocks[i % len(blocks)] for i in order), separator.join(blocks)):
+        paragraphs, sentences = segment_text(text)
+        assert (paragraphs.tolist(), sentences.tolist()) == tuple(map(lambda rows: [list(r) for r in rows],
+                                                                      reference_rows(text)))
+
+
+def test_block_cache_is_bounded(monkeypatch):
+    monkeypatch.setattr(segment, "BLOCK_CACHE_ENTRIES", 4)
+    segment._BLOCK_CACHE.clear()
+    text = "\n\n".join(f"Line one of block {i}.\nLine two of block {i}." for i in range(10))
+    assert segment_text(text)[0].tolist() == [list(r) for r in reference_rows(text)[0]]
+    assert 0 < len(segment._BLOCK_CACHE) <= 4
 
 
 def test_even_short_lines_that_end_sentences_stay_one_paragraph_each():
