@@ -270,7 +270,8 @@ class ShingleSets:
 @nb.njit(nogil=True, cache=True)
 def _shingle_texts(codes, bounds, count, fold, space, word, single, digit, complex_table, k):  # pragma: no cover
     """:func:`_tokenize` then :func:`_shingle` of ``count`` NUL-joined texts: (hashes, offsets, exact,
-    words, complex rows); ``offsets`` is empty if ``bounds`` are needed (see :func:`_split`)."""
+    words, complex rows); ``offsets`` is empty if ``bounds`` are needed (see :func:`_split`).
+    ``k == 0``: the tokens of each text in order, repeats kept, not shingled."""
     if len(bounds) == 0:
         bounds = _split(codes, count)
         if len(bounds) == 0:
@@ -278,22 +279,10 @@ def _shingle_texts(codes, bounds, count, fold, space, word, single, digit, compl
             return np.empty(0, dtype=np.uint64), empty, np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int32), empty
     tokens, token_offsets, exact, complex_rows = _tokenize(codes, bounds, fold, space, word, single, digit,
                                                            complex_table)
+    if k == 0:
+        return tokens, token_offsets, exact, np.diff(token_offsets).astype(np.int32), complex_rows
     hashes, offsets = _shingle(tokens, token_offsets, k)
     return hashes, offsets, exact, np.diff(token_offsets).astype(np.int32), complex_rows
-
-
-@nb.njit(nogil=True, cache=True)
-def _token_texts(codes, bounds, count, fold, space, word, single, digit, complex_table):  # pragma: no cover
-    """:func:`_tokenize` of ``count`` NUL-joined texts, in the shape of :func:`_shingle_texts`: the
-    tokens of each text in order, repeats kept."""
-    if len(bounds) == 0:
-        bounds = _split(codes, count)
-        if len(bounds) == 0:
-            empty = np.empty(0, dtype=np.int64)
-            return np.empty(0, dtype=np.uint64), empty, np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int32), empty
-    tokens, token_offsets, exact, complex_rows = _tokenize(codes, bounds, fold, space, word, single, digit,
-                                                           complex_table)
-    return tokens, token_offsets, exact, np.diff(token_offsets).astype(np.int32), complex_rows
 
 
 # A compiled call on (code units, bounds, complex table, output rows): the CSR arrays, exact hashes,
@@ -361,18 +350,13 @@ def token_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Every token of each normalised text, hashed and in order (numbers all hash to
     ``number_hash()``), as CSR ``(hashes, offsets)``: the words of text i are
     ``hashes[offsets[i]:offsets[i+1]]``."""
-    sets = run_kernel(texts, _token_kernel, np.empty((len(texts), 0), dtype=np.uint8))
+    sets = run_kernel(texts, partial(_shingle_kernel, 0), np.empty((len(texts), 0), dtype=np.uint8))
     return sets.hashes, sets.offsets
 
 
 def number_hash() -> np.uint64:
     """The hash every number token gets (see ``NUMBER_TOKEN``)."""
     return token_hashes(["0"])[0][0]
-
-
-def _token_kernel(codes: np.ndarray, bounds: np.ndarray, complex_table: np.ndarray,
-                  out: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    return _token_texts(codes, bounds, len(out), *TABLES, complex_table)
 
 
 def _shingle_kernel(k: int, codes: np.ndarray, bounds: np.ndarray, complex_table: np.ndarray,
