@@ -53,8 +53,7 @@ def paragraph_level(table: SegmentTable, sets: ShingleSets, signatures: np.ndarr
     stats = {"paragraphs": len(table), "paragraphs_compared": len(nodes), "unique_paragraphs": len(unique),
              "lsh_bands": bands, "lsh_rows": rows, "paragraph_candidates": len(proposed),
              "near_verified": len(near.pairs)}
-    matches = _member_matches(table, sets, clustering, lambda child, parent: (
-        "exact" if sets.exact[child] == sets.exact[parent] else "near"))
+    matches = _member_matches(table, sets, clustering)
     return LevelResult(matches, _clusters(table, clustering, "paragraph", matches), clustering, stats)
 
 
@@ -90,20 +89,17 @@ def sentence_level(table: SegmentTable, sets: ShingleSets, paragraphs: Clusterin
     return LevelResult(matches, _clusters(table, clustering, "sentence", matches, label_offset), clustering, stats)
 
 
-def _member_matches(table: SegmentTable, sets: ShingleSets, clustering: Clustering, kind_of) -> list[Match]:
+def _member_matches(table: SegmentTable, sets: ShingleSets, clustering: Clustering) -> list[Match]:
+    """One match per cluster member against its parent: exact when their normalised texts are equal."""
     children = np.flatnonzero(clustering.parent != np.arange(len(clustering.parent)))
     parents = clustering.parent[children]
     measured = verify.overlaps(sets.hashes, sets.offsets, np.stack([parents, children], axis=1))
-    jaccard, containment = measured.jaccard(), measured.containment()
-    a_in_b = measured.shared / np.maximum(measured.size_a, 1)
-    b_in_a = measured.shared / np.maximum(measured.size_b, 1)
-    a_passages, b_passages = table.passages(parents), table.passages(children)
-    labels = clustering.label[children].tolist()
-    return [
-        Match(kind_of(c, p), a_passages[k], b_passages[k], float(jaccard[k]), float(containment[k]),
-              float(a_in_b[k]), float(b_in_a[k]), labels[k])
-        for k, (c, p) in enumerate(zip(children.tolist(), parents.tolist()))
-    ]
+    kinds = np.where(sets.exact[children] == sets.exact[parents], "exact", "near").tolist()
+    columns = (measured.jaccard(), measured.containment(), measured.shared / np.maximum(measured.size_a, 1),
+               measured.shared / np.maximum(measured.size_b, 1))
+    return [Match(*row) for row in zip(kinds, table.passages(parents), table.passages(children),
+                                       *(column.astype(float).tolist() for column in columns),
+                                       clustering.label[children].tolist())]
 
 
 def _merge_adjacent(table: SegmentTable, sets: ShingleSets, edges: list[tuple[int, int]],
