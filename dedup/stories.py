@@ -25,6 +25,8 @@ from dedup.shingle import number_hash, token_hashes
 
 STORY_THRESHOLD = 0.15
 MAX_DOCUMENTS = 5000
+DENSE_SHARE = 5
+BLOCK_ROWS = 512
 
 # English function words, and the pieces the tokeniser leaves of contractions ("didn't": didn, t).
 # Numbers are one masked token, dropped with them: they say nothing about which story a text tells.
@@ -46,13 +48,31 @@ s t d ll m re ve don didn doesn isn wasn aren weren won wouldn couldn shouldn ha
 def story_groups(texts: Sequence[str], reuse_pairs: Sequence[tuple[int, int]], *,
                  threshold: float = STORY_THRESHOLD, max_documents: int = MAX_DOCUMENTS) -> list[list[int]]:
     """Groups of two or more document indices, each sorted, in order of their first document."""
-    edges = [tuple(pair) for pair in reuse_pairs]
+    edges = np.array(list(reuse_pairs), dtype=np.int64).reshape(-1, 2)
     if 2 <= len(texts) <= max_documents:
-        similar = tfidf_vectors(texts)
-        similar = (similar @ similar.T).tocoo()
-        keep = (similar.row < similar.col) & (similar.data >= threshold)
-        edges.extend(zip(similar.row[keep].tolist(), similar.col[keep].tolist()))
-    return [members.tolist() for members in cluster(len(texts), np.array(edges, dtype=np.int64)).members()]
+        edges = np.concatenate([edges, similar_pairs(tfidf_vectors(texts), threshold)])
+    return [members.tolist() for members in cluster(len(texts), edges).members()]
+
+
+def similar_pairs(vectors: csr_matrix, threshold: float) -> np.ndarray:
+    """Pairs ``(i, j)``, ``i < j``, of unit rows whose cosine is at least ``threshold``.
+
+    A sparse product costs each word its document frequency squared, so the few words in many
+    documents dominate it: those (in more than one document in ``DENSE_SHARE``) are multiplied as a
+    dense matrix by BLAS, about 25 times faster per product, and the two parts added. Exact, in
+    blocks of rows against the rows after them (3,932 generated articles: 3.6 -> 1.1 s)."""
+    count = vectors.shape[0]
+    common = np.bincount(vectors.indices, minlength=vectors.shape[1]) > count / DENSE_SHARE
+    columns = vectors.tocsc()
+    rare, dense = columns[:, ~common].tocsr(), columns[:, common].toarray()
+    pairs = []
+    for first in range(0, count, BLOCK_ROWS):
+        last = min(first + BLOCK_ROWS, count)
+        cosine = (rare[first:last] @ rare[first:].T).toarray() + dense[first:last] @ dense[first:].T
+        rows, cols = np.nonzero(cosine >= threshold)
+        keep = rows < cols  # cols count from ``first``, as rows do
+        pairs.append(np.stack([rows[keep] + first, cols[keep] + first], axis=1))
+    return np.concatenate(pairs).astype(np.int64)
 
 
 def tfidf_vectors(texts: Sequence[str]) -> csr_matrix:

@@ -2,9 +2,12 @@
 
 import numpy as np
 import pytest
+from scipy.sparse import csr_matrix
+from scipy.sparse import random as sparse_random
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from dedup.stories import STOP_WORDS, story_groups, tfidf_vectors
+from dedup import stories
+from dedup.stories import STOP_WORDS, similar_pairs, story_groups, tfidf_vectors
 from tests.conftest import SAMPLE
 
 # Words the two tokenisers agree on: lower case, two letters or more, no numbers, no stop words.
@@ -45,3 +48,20 @@ def test_reuse_links_alone_past_max_documents():
     texts = [CONTENT[0], CONTENT[1], CONTENT[2]]
     assert story_groups(texts, []) == [[0, 1, 2]]
     assert story_groups(texts, [(1, 2)], max_documents=2) == [[1, 2]]
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("block_rows", [1, 7, 512])
+def test_similar_pairs_are_the_thresholded_cosines(seed, block_rows, monkeypatch):
+    """Common words multiplied densely, rare ones sparsely, in blocks: the same pairs as one product."""
+    monkeypatch.setattr(stories, "BLOCK_ROWS", block_rows)
+    rare = sparse_random(60, 400, density=0.02, random_state=seed).toarray()
+    common = sparse_random(60, 5, density=0.6, random_state=seed + 100).toarray()  # words in most rows
+    vectors = np.hstack([rare, common])
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors /= np.where(norms == 0, 1, norms)
+    cosine = vectors @ vectors.T
+    expected = {(i, j) for i, j in zip(*np.nonzero(cosine >= 0.15), strict=True) if i < j}
+    found = similar_pairs(csr_matrix(vectors), 0.15).tolist()
+    assert sorted(map(tuple, found)) == sorted(expected)
+    assert 0 < len(expected) < 60 * 59 // 2
