@@ -72,7 +72,7 @@ class Diff:
 
 
 def _tokens(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    return [m.span() for m in _TOKEN.finditer(text)]
 
 
 def diff_texts(a: str, b: str, a_offset: int = 0, b_offset: int = 0) -> Diff:
@@ -120,7 +120,10 @@ def _diff(a: str, b: str, a_offset: int, b_offset: int) -> Diff:
 
 
 def _keys(text: str, tokens: list[tuple[int, int]]) -> list[str]:
-    """Tokens in their matching form; a word of ASCII letters only needs its case folded."""
+    """Tokens in their matching form; ASCII only needs its case folded (all at once for ASCII text)."""
+    if text.isascii():
+        lower = text.lower()
+        return [lower[s:e] for s, e in tokens]
     return [token.lower() if token.isascii() else normalize(token) for token in (text[s:e] for s, e in tokens)]
 
 
