@@ -122,7 +122,7 @@ def main() -> None:
             middle = corpora.generated(mode.quality_bytes)
             runs.append(dedup_run("dedup scan, 1 worker", f"generated {middle.size_bytes / 1e6:.0f} MB",
                                   middle.size_bytes / MB, middle.path, folder))
-            notes.append(f"generated {middle.size_bytes / 1e6:.0f} MB: {middle.description}")
+            notes.append(middle.description)
         outcomes = [execute(run, mode.command_timeout) for run in runs]
 
     table = Table("end-to-end scans", ["run", "corpus", "MB", "seconds", "MB/s",
