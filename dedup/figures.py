@@ -790,7 +790,9 @@ def _extract_cached(text: str) -> tuple[Figure, ...]:
     result = []
     for figure, (counts, _), event, claimed in zip(figures, phrases, events, claims, strict=True):
         bare_counts = BARE_EVENT_COUNTS[event] if event else None  # "31 killed" counts the dead
-        result.append(replace(figure, counts=counts or bare_counts, event=event, claimed=claimed))
+        # Built directly: dataclasses.replace looks the fields up by name on every call (4% of extraction).
+        result.append(Figure(figure.start, figure.end, figure.text, figure.value, figure.high, figure.kind,
+                             figure.vague, figure.qualifier, figure.unit, counts or bare_counts, event, claimed))
     return tuple(result)
 
 
