@@ -293,24 +293,24 @@ BLOCK_CACHE_ENTRIES = 1 << 15
 def _block_segments(block: str) -> tuple[int, list[int]]:
     """The paragraphs of one block and, flat, their rows ``(start, end, line)`` then the sentence rows
     ``(start, end, line, paragraph)``, relative to the block (lines and paragraphs counted from 0)."""
-    if "\n" not in block:  # one line, one paragraph: _sentence_spans has its own cache
-        start = len(block) - len(block.lstrip())
-        values = [start, start + len(block.strip()), 0]
-        for a, b, n in _sentence_spans(block.strip()):
-            values += (start + a, start + b, n, 0)
-        return 1, values
-    key = xxhash.xxh3_128_digest(block.encode("utf-8", "surrogatepass"))
-    found = _BLOCK_CACHE.get(key)
-    if found is not None:
-        return found[0], found[1].tolist()
-    paragraphs = _paragraph_spans(block)
+    cached = "\n" in block  # one line is one paragraph, and _sentence_spans caches it already
+    if cached:
+        key = xxhash.xxh3_128_digest(block.encode("utf-8", "surrogatepass"))
+        found = _BLOCK_CACHE.get(key)
+        if found is not None:
+            return found[0], found[1].tolist()
+        paragraphs = _paragraph_spans(block)
+    else:  # as _trimmed, without a Span per line (a block is never blank)
+        lead = len(block) - len(block.lstrip())
+        paragraphs = [(lead, lead + len(block.strip()), 0)]
     values = [value for row in paragraphs for value in row]
-    for index, (start, end, line) in enumerate(paragraphs):
+    for index, (start, end, line_number) in enumerate(paragraphs):
         for a, b, n in _sentence_spans(block[start:end]):
-            values += (start + a, start + b, line + n, index)
-    if len(_BLOCK_CACHE) >= BLOCK_CACHE_ENTRIES:
-        _BLOCK_CACHE.clear()
-    _BLOCK_CACHE[key] = (len(paragraphs), array("q", values))
+            values += (start + a, start + b, line_number + n, index)
+    if cached:
+        if len(_BLOCK_CACHE) >= BLOCK_CACHE_ENTRIES:
+            _BLOCK_CACHE.clear()
+        _BLOCK_CACHE[key] = (len(paragraphs), array("q", values))
     return len(paragraphs), values
 
 
