@@ -81,12 +81,7 @@ def tfidf_vectors(texts: Sequence[str]) -> csr_matrix:
     count = len(texts)
     terms = np.unique(hashes)
     columns = np.searchsorted(terms, hashes)
-    stops = _stop_hashes()
-    at = np.searchsorted(terms, stops)
-    present = at < len(terms)
-    at = at[present][terms[at[present]] == stops[present]]
-    stop = np.zeros(len(terms), dtype=bool)
-    stop[at] = True
+    stop = np.isin(terms, _stop_hashes())
     docs = np.repeat(np.arange(count, dtype=np.int64), np.diff(offsets))
     kept = ~stop[columns]
     keys, tf = np.unique(docs[kept] * len(terms) + columns[kept], return_counts=True)
