@@ -88,3 +88,24 @@ def test_a_batch_shingles_each_text_as_it_would_alone(texts):
         alone = shingle_sets([text], 2)
         assert np.array_equal(batch.get(i), alone.get(0))
         assert batch.exact[i] == alone.exact[0] and batch.words[i] == alone.words[0]
+
+
+def test_character_tables_built_in_bulk_equal_a_character_by_character_fold():
+    """The fold and complex tables fold all characters as one NUL-joined string; each character
+    folded on its own must give the same tables."""
+    import unicodedata
+
+    from dedup.normalize import fold
+    from dedup.shingle import _COMPLEX, FOLD_TABLE, _is_jamo
+
+    def is_mark(char: str) -> bool:
+        return unicodedata.category(char)[0] == "M" or unicodedata.combining(char) != 0 or _is_jamo(ord(char))
+
+    for code in range(0x80, 0x10000):
+        char = chr(code)
+        if 0xD800 <= code <= 0xDFFF or char.isspace():
+            continue
+        folded = fold(char)
+        single = len(folded) == 1 and ord(folded) <= 0xFFFF and not folded.isspace()
+        assert FOLD_TABLE[code] == (ord(folded) if single else code), hex(code)
+        assert _COMPLEX[code] == (not single or is_mark(char) or any(map(is_mark, folded))), hex(code)
