@@ -41,7 +41,7 @@ class Scanned:
 
     def __init__(self, corpus: corpora.Corpus, config: ScanConfig) -> None:
         self.corpus = corpus
-        self.report: Report = analyze(corpus.documents, config, with_diffs=False)
+        self.report: Report = analyze(corpus.documents, config)
         texts = corpus.texts
         self.table: SegmentTable = segment_documents(texts)[0]
         self.sets: ShingleSets = sign_all(self.table.texts(texts), config.shingle_size, 0, config.seed)[0]
@@ -168,7 +168,7 @@ def precision_row(scanned: Scanned, threshold: float, name: str) -> tuple[list[o
 
 def main() -> None:
     mode = parse_mode(__doc__ or "")
-    config = ScanConfig()
+    config = ScanConfig(diffs=False)  # recall and precision are of the matches; what changed is not scored
     threshold, margin = config.threshold, config.threshold + 0.1
     rng = np.random.default_rng(0)
     generated = corpora.generated(mode.quality_bytes)

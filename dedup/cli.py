@@ -162,6 +162,9 @@ def scan_command(
     fail_on: Annotated[Optional[Kind], typer.Option(help="Exit 1 if a match of this kind (or stricter) exists.")] = None,
     workers: Annotated[int, typer.Option(help="Workers: threads for signatures, processes for segmentation, diffs and figures.")] = 1,
     min_words: Annotated[int, typer.Option(help="Paragraphs with fewer words are not compared.")] = 4,
+    diffs: Annotated[bool, typer.Option(help="Show what changed: word and figure diffs of near and partial "
+                                             "matches, figure conflicts. --no-diffs skips them (large dedup "
+                                             "jobs that need only the matches).")] = True,
     skip_bad_lines: Annotated[bool, typer.Option(help="Skip malformed JSONL lines instead of stopping.")] = False,
     figure_groups: Annotated[Optional[Path], typer.Option(help=FIGURE_GROUPS_HELP)] = None,
     max_document_mb: Annotated[float, typer.Option(help="Skip documents larger than this (MB).")] = 32.0,
@@ -182,7 +185,7 @@ def scan_command(
     if max_document_mb <= 0:
         fail(f"--max-document-mb must be positive, got {max_document_mb}")
     try:
-        config = ScanConfig(threshold=threshold, workers=workers, min_words=min_words,
+        config = ScanConfig(threshold=threshold, workers=workers, min_words=min_words, diffs=diffs,
                             figure_groups=load_figure_groups(figure_groups))
     except ValueError as exc:
         fail(str(exc))

@@ -29,6 +29,9 @@ class ScanConfig:
     partial_min_shared: int = 6
     max_shingle_df: int = 256
     workers: int = 1
+    # What changed (word and figure diffs of near and partial matches, figure conflicts between rewrites
+    # of one story): what an editor reads, and most of a large dedup job's time, which needs only the matches.
+    diffs: bool = True
     # Extra figure groups for conflicts, merged with dedup.figures.DEFAULT_FOLDS:
     # (("militants", ("jihadists",)), ("police", ("policemen", "police officers")))
     figure_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -41,6 +44,8 @@ class ScanConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if not isinstance(self.diffs, bool):
+            raise ValueError(f"diffs must be True or False, got {self.diffs!r}")
         if self.num_perm > 1024:
             raise ValueError(f"num_perm must be at most 1024, got {self.num_perm}")
         for group in self.figure_groups:

@@ -1021,7 +1021,7 @@ class Index:
 # --- helpers ----------------------------------------------------------------------------------------
 
 # The ScanConfig fields that decide what a check reports; the index stores them and is opened only with
-# the same values. (``workers`` and ``figure_groups`` only change how a scan runs and reports.)
+# the same values. (``workers``, ``diffs`` and ``figure_groups`` only change how a scan runs and reports.)
 _CONFIG_FIELDS = ("threshold", "shingle_size", "num_perm", "seed", "min_words", "sentence_shingle_size",
                   "partial_containment", "partial_min_shared", "max_shingle_df")
 

@@ -95,6 +95,11 @@ class Report:
     def count(self, kind: str) -> int:
         return sum(m.kind == kind for m in self.matches)
 
+    @property
+    def diffs(self) -> bool:
+        """Whether what changed was computed (``--no-diffs`` skips it): no conflicts then means unknown."""
+        return self.config.get("diffs", True) is not False
+
 
 @dataclass(slots=True)
 class Comparison:

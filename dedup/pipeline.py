@@ -80,13 +80,16 @@ def _collector_paused() -> Iterator[None]:
 
 @_collector_paused()
 def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
-            progress: Progress | None = None, with_diffs: bool = True, engine: Engine | None = None) -> Report:
+            progress: Progress | None = None, engine: Engine | None = None) -> Report:
     """Find reuse in and across ``documents`` (in memory); ``engine`` runs the heavy stages
-    (default: :class:`~dedup.engines.local.LocalEngine` with ``config.workers`` workers)."""
+    (default: :class:`~dedup.engines.local.LocalEngine` with ``config.workers`` workers).
+
+    With ``config.diffs`` off the matches carry no diff and there are no figure conflicts: the diff,
+    story and figure stages are skipped, and every other part of the report is the same."""
     config = config or ScanConfig()
     if engine is None:
         with LocalEngine(config.workers) as local:
-            return analyze(documents, config, progress=progress, with_diffs=with_diffs, engine=local)
+            return analyze(documents, config, progress=progress, engine=local)
     progress = progress or Progress()
     timings: dict[str, float] = {}
     texts = [d.text for d in documents]
@@ -114,7 +117,7 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
     del sentence_sets
     matches = sorted(paragraph_result.matches + sentence_result.matches, key=_match_order)
     clusters = paragraph_result.clusters + sentence_result.clusters
-    if with_diffs:
+    if config.diffs:
         with _timed(timings, "diffs"):
             matches = _with_diffs(matches, texts, engine, progress)
     with _timed(timings, "document_view"):
@@ -124,10 +127,13 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
                                       minlength=len(documents)).astype(int).tolist()
         overlaps = document_overlaps(clusters, matches, paragraph_chars)
         blocks = repeated_blocks(matches, paragraphs)
-    with _timed(timings, "stories"):
-        stories = story_groups(texts, [(o.a, o.b) for o in overlaps])
-    with _timed(timings, "figure_conflicts"):
-        conflicts = figure_conflicts(texts, sentences, stories, _folds(config), engine=engine, progress=progress)
+    conflicts: list[FigureConflict] = []
+    if config.diffs:
+        with _timed(timings, "stories"):
+            stories = story_groups(texts, [(o.a, o.b) for o in overlaps])
+        with _timed(timings, "figure_conflicts"):
+            conflicts = figure_conflicts(texts, sentences, stories, _folds(config), engine=engine,
+                                         progress=progress)
     stats: dict[str, object] = {"documents": len(documents), **paragraph_result.stats, **sentence_result.stats,
                                 "seconds": {k: round(v, 4) for k, v in timings.items()}}
     return Report(list(documents), matches, clusters, blocks, overlaps, conflicts, config.as_dict(), stats)
@@ -219,7 +225,7 @@ def compare(a: str | os.PathLike[str], b: str | os.PathLike[str], *, config: Sca
         if len(found) != 1:
             raise InputError(f"{path}: holds {len(found)} documents; diff compares two single documents")
         documents.append(found[0])
-    report = analyze(documents, config, with_diffs=False)
+    report = analyze(documents, dataclasses.replace(config, diffs=False))  # aligned and diffed below
     texts = [d.text for d in documents]
     paragraphs, sentences = segment_documents(texts)
     per_doc = [paragraphs.passages(np.flatnonzero(paragraphs.doc == d)) for d in (0, 1)]

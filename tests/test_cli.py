@@ -146,6 +146,28 @@ def test_min_words_and_workers_options():
     assert json.loads(result.stdout)["summary"]["matches"]["exact"] == 0
 
 
+def test_no_diffs_leaves_out_what_changed_and_nothing_else(tmp_path):
+    full = json.loads(run("scan", SAMPLE, "--format", "json", "-q").stdout)
+    lean = json.loads(run("scan", SAMPLE, "--format", "json", "-q", "--no-diffs").stdout)
+    assert [m["kind"] for m in full["matches"] if "diff" in m] == ["partial"] * 4
+    assert lean["matches"] == [{key: value for key, value in m.items() if key != "diff"} for m in full["matches"]]
+    assert [c["counts"] for c in full["figure_conflicts"]] == [
+        "people killed", "security personnel killed", "civilians killed", "militants killed"]
+    assert lean["figure_conflicts"] == []
+    assert (full["config"]["diffs"], lean["config"]["diffs"]) == (True, False)
+    assert list(lean["stats"]["seconds"]) == ["segment", "signatures", "paragraph_matches", "sentence_matches",
+                                              "document_view"]
+    for key in ("documents", "repeated_blocks", "clusters", "documents_overlap", "warnings"):
+        assert lean[key] == full[key], key
+    text = run("scan", SAMPLE, "--no-diffs").stdout
+    assert "matches: 12 exact, 0 near, 4 partial; clusters: 16; figure conflicts: not computed (--no-diffs)\n" in text
+    assert "Figure conflicts" not in text
+    page = tmp_path / "report.html"
+    assert run("scan", SAMPLE, "--no-diffs", "--format", "html", "-o", page, "-q").exit_code == 0
+    assert "<dd>not computed</dd>" in page.read_text(encoding="utf-8")
+    assert "Not computed: the scan ran with <code>--no-diffs</code>." in page.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

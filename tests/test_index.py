@@ -171,7 +171,7 @@ def test_parameters_are_stored_and_checked(path):
 def test_every_matching_parameter_is_stored():
     """A new ScanConfig field must be stored with the index, or named here as not changing a check."""
     fields = {f.name for f in dataclasses.fields(ScanConfig)}
-    assert fields - set(index_module._CONFIG_FIELDS) == {"workers", "figure_groups"}
+    assert fields - set(index_module._CONFIG_FIELDS) == {"workers", "diffs", "figure_groups"}
 
 
 def test_create_refuses_an_existing_file(seeded):

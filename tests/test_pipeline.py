@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gc
 
+import pytest
+
+from dedup.config import ScanConfig
 from dedup.diff import diff_texts
 from dedup.pipeline import analyze, diff_values
 from dedup.sources import Document
@@ -29,3 +32,17 @@ def test_diff_values_are_the_diff_fields_in_order() -> None:
     assert ops == [(o.op, o.a_start, o.a_end, o.b_start, o.b_end, o.a, o.b) for o in diff.ops]
     assert wording == [(w.kind, w.a, w.b) for w in diff.wording]
     assert figures == [(f.change, f.a, f.b, f.counts, f.a_start, f.b_start) for f in diff.figures]
+
+
+def test_scan_without_diffs_through_the_api() -> None:
+    text = "At least 31 civilians were killed on Monday in the town, officials said on Tuesday."
+    documents = [Document("a", "a", text, "utf-8", {}),
+                 Document("b", "b", text.replace("At least 31", "18"), "utf-8", {})]
+    full, lean = analyze(documents), analyze(documents, ScanConfig(diffs=False))
+    assert [(m.kind, m.diff is not None) for m in full.matches] == [("near", True)]
+    assert [f.a + " -> " + f.b for f in full.matches[0].diff.figures] == ["At least 31 civilians -> 18 civilians"]
+    assert [(m.kind, m.diff) for m in lean.matches] == [("near", None)]
+    assert (full.diffs, lean.diffs) == (True, False)
+    assert lean.overlaps == full.overlaps and lean.figure_conflicts == []
+    with pytest.raises(ValueError, match="diffs must be True or False, got 'no'"):
+        ScanConfig(diffs="no")  # type: ignore[arg-type]

@@ -50,8 +50,8 @@ def _report_lines(report: Report, plain: bool) -> Iterator[Text]:
     yield Text(f"dedup scan: {len(ids)} documents, {stats.get('paragraphs', 0)} paragraphs, "
                f"{stats.get('sentences', 0)} sentences", style="bold")
     counts = ", ".join(f"{report.count(k)} {k}" for k in ("exact", "near", "partial"))
-    yield Text(f"matches: {counts}; clusters: {len(report.clusters)}; "
-               f"figure conflicts: {len(report.figure_conflicts)}")
+    conflicts = len(report.figure_conflicts) if report.diffs else "not computed (--no-diffs)"
+    yield Text(f"matches: {counts}; clusters: {len(report.clusters)}; figure conflicts: {conflicts}")
 
     in_blocks = block_members(report)
     if report.blocks:
