@@ -773,6 +773,8 @@ _LETTERS_RE = re.compile(r"[A-Za-z]+")
 def _may_hold_figure(text: str) -> bool:
     if _DIGIT_OR_CURRENCY_RE.search(text):
         return True
+    if text.isascii():  # its letter runs, lower-cased, are those of the lower-cased text: one C call
+        return not _FIGURE_WORDS.isdisjoint(_LETTERS_RE.findall(text.lower()))
     return not _FIGURE_WORDS.isdisjoint(word.lower() for word in _LETTERS_RE.findall(text))
 
 

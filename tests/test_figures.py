@@ -6,7 +6,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from dedup import figures
 from dedup.figures import DEFAULT_FOLDS, NOT_A_FIGURE_RULES, Figure, extract_figures, fold_counts, merge_folds
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
@@ -520,3 +523,19 @@ def test_merge_folds_extends_moves_and_adds_groups() -> None:
         "militants", "police", "civilians", "security personnel",
     ]  # fmt: skip
     assert fold_counts("jihadists") == "jihadists"
+
+
+_PREFILTER_TEXT = st.lists(st.sampled_from(["Eighty", "two", "dozen", "First", "of", "the", "OTHER", "twelfth",
+                                            "men", "K", "\u212a", "ſ", "İ", "é", "-", " ", ",", "\n", "€", "5"]),
+                           max_size=12).map("".join)
+
+
+@given(_PREFILTER_TEXT)
+@settings(max_examples=400, deadline=None)
+def test_prefilter_skips_only_text_without_figures(text: str) -> None:
+    """The one-call ASCII path decides as the word-by-word path, and never skips a figure."""
+    words = (word.lower() for word in figures._LETTERS_RE.findall(text))
+    assert figures._may_hold_figure(text) == (bool(figures._DIGIT_OR_CURRENCY_RE.search(text))
+                                              or not figures._FIGURE_WORDS.isdisjoint(words))
+    if not figures._may_hold_figure(text):
+        assert figures._scan(text) == []
