@@ -326,11 +326,13 @@ def test_html_report_of_scan_and_diff(tmp_path):
     assert "<del" in diff.stdout and "roaming" in diff.stdout
 
 
-def test_scan_on_ray_gives_the_local_report(ray_session, tmp_path):
-    local = json.loads(run("scan", SAMPLE, "--format", "json", "-q").stdout)
-    on_ray = run("scan", SAMPLE, "--format", "json", "-q", "--engine", "ray", "--shards", "3")
+@pytest.mark.parametrize("options", [(), ("--no-diffs",)])
+def test_scan_on_ray_gives_the_local_report(ray_session, tmp_path, options):
+    local = json.loads(run("scan", SAMPLE, "--format", "json", "-q", *options).stdout)
+    on_ray = run("scan", SAMPLE, "--format", "json", "-q", "--engine", "ray", "--shards", "3", *options)
     assert on_ray.exit_code == 0, on_ray.stderr
     remote = json.loads(on_ray.stdout)
+    assert (remote["config"]["diffs"], len(remote["figure_conflicts"])) == ((True, 4) if not options else (False, 0))
     for report in (local, remote):
         del report["stats"]
     assert remote == local
