@@ -8,10 +8,15 @@
 Both levels run the same steps: identical segments are grouped first (one representative each),
 candidates are proposed (LSH for paragraphs, shared shingles for sentences), verified exactly, and
 clustered; each member of a cluster yields one match against its parent.
+
+The rules that decide what is compared and what counts as reuse are the public functions below the
+result type (``compared_paragraphs`` ... ``passage_overlap``): the index's verdict
+(:mod:`dedup.index.verdict`) calls the same ones, so a check and a scan never disagree on a pair.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +38,68 @@ class LevelResult:
     stats: dict[str, int]
 
 
+# --- the rules, shared with the index -----------------------------------------------------------
+
+def compared_paragraphs(sets: ShingleSets, config: ScanConfig) -> np.ndarray:
+    """Paragraphs with enough words to compare at all (a two-word heading is not evidence of reuse)."""
+    return sets.words >= config.min_words
+
+
+def compared_sentences(sets: ShingleSets, config: ScanConfig) -> np.ndarray:
+    """Sentences with enough shingles to share ``partial_min_shared`` of them with another."""
+    return sets.sizes() >= config.partial_min_shared
+
+
+def near(checked: verify.Overlaps, config: ScanConfig) -> np.ndarray:
+    """Verified paragraph pairs that are near copies: exact Jaccard at least the threshold."""
+    return checked.jaccard() >= config.threshold
+
+
+def reused(checked: verify.Overlaps, config: ScanConfig) -> np.ndarray:
+    """Verified sentence pairs that are partial reuse: enough shared shingles, covering enough of the
+    smaller sentence."""
+    return (checked.shared >= config.partial_min_shared) & (checked.containment() >= config.partial_containment)
+
+
+def paragraph_kinds(a_exact: np.ndarray, b_exact: np.ndarray) -> list[str]:
+    """``exact`` where the normalised texts are equal (numbers included), else ``near``."""
+    return np.where(a_exact == b_exact, "exact", "near").tolist()
+
+
+def outside_paragraph_matches(a_paragraph: np.ndarray, b_paragraph: np.ndarray,
+                              paragraph_label: np.ndarray) -> np.ndarray:
+    """Sentence pairs whose paragraphs are neither one paragraph nor in one paragraph cluster: reuse
+    that an exact or near paragraph match already reports is not reported again as partial."""
+    same = a_paragraph == b_paragraph
+    a_label, b_label = paragraph_label[a_paragraph], paragraph_label[b_paragraph]
+    return ~(same | ((a_label >= 0) & (a_label == b_label)))
+
+
+def adjacent_runs(a_doc: np.ndarray, a_row: np.ndarray, b_doc: np.ndarray, b_row: np.ndarray) -> list[list[int]]:
+    """Sentence pairs ``a_row[i] -> b_row[i]`` grouped into passages: a pair continues a run when both
+    of its sentences follow the run's last pair in their documents. Returns each run's pair indices,
+    in order of b's document, a's document and b's position."""
+    order = np.lexsort((a_row, b_row, a_doc, b_doc)).tolist()
+    a_doc, a_row, b_doc, b_row = (column.tolist() for column in (a_doc, a_row, b_doc, b_row))
+    open_runs: dict[tuple[int, int, int, int], list[int]] = {}
+    runs: list[list[int]] = []
+    for i in order:
+        run = open_runs.pop((a_doc[i], b_doc[i], a_row[i] - 1, b_row[i] - 1), None)
+        if run is None:
+            run = []
+            runs.append(run)
+        run.append(i)
+        open_runs[(a_doc[i], b_doc[i], a_row[i], b_row[i])] = run
+    return runs
+
+
+def passage_overlap(a_sets: Sequence[np.ndarray], b_sets: Sequence[np.ndarray]) -> tuple[float, float, float, float]:
+    """``(similarity, containment, a_in_b, b_in_a)`` of two passages given their sentences' shingle sets."""
+    return verify.set_overlap(np.concatenate(a_sets), np.concatenate(b_sets))
+
+
+# --- the levels -----------------------------------------------------------------------------------
+
 def passage_of(table: SegmentTable, first: int, last: int | None = None) -> Passage:
     """The span from row ``first`` to row ``last`` (inclusive) of one document."""
     return table.passages(np.array([first]), np.array([first if last is None else last]))[0]
@@ -41,18 +108,18 @@ def passage_of(table: SegmentTable, first: int, last: int | None = None) -> Pass
 def paragraph_level(table: SegmentTable, sets: ShingleSets, signatures: np.ndarray, config: ScanConfig,
                     engine: Engine) -> LevelResult:
     """Exact and near paragraph matches (``signatures`` has one row per paragraph)."""
-    nodes = np.flatnonzero(sets.words >= config.min_words)
+    nodes = np.flatnonzero(compared_paragraphs(sets, config))
     exact_edges = identical_edges(sets.exact[nodes], nodes)
     unique = np.setdiff1d(nodes, exact_edges[:, 1], assume_unique=True)
     bands, rows = candidates.optimal_params(config.threshold, config.num_perm)
     keys = candidates.band_keys(signatures[unique], bands, rows)
     proposed = unique[engine.bucket_pairs(keys)]
     checked = engine.overlaps(sets.hashes, sets.offsets, proposed)
-    near = checked.select(checked.jaccard() >= config.threshold)
-    clustering = engine.cluster(len(table), np.concatenate([exact_edges, near.pairs]))
+    near_pairs = checked.select(near(checked, config)).pairs
+    clustering = engine.cluster(len(table), np.concatenate([exact_edges, near_pairs]))
     stats = {"paragraphs": len(table), "paragraphs_compared": len(nodes), "unique_paragraphs": len(unique),
              "lsh_bands": bands, "lsh_rows": rows, "paragraph_candidates": len(proposed),
-             "near_verified": len(near.pairs)}
+             "near_verified": len(near_pairs)}
     matches = _member_matches(table, sets, clustering)
     return LevelResult(matches, _clusters(table, clustering, "paragraph", matches), clustering, stats)
 
@@ -63,7 +130,7 @@ def sentence_level(table: SegmentTable, sets: ShingleSets, paragraphs: Clusterin
 
     Cluster ids start at ``label_offset`` so they do not collide with the paragraph clusters'.
     """
-    nodes = np.flatnonzero(sets.sizes() >= config.partial_min_shared)
+    nodes = np.flatnonzero(compared_sentences(sets, config))
     exact_edges = identical_edges(sets.exact[nodes], nodes)
     unique = np.setdiff1d(nodes, exact_edges[:, 1], assume_unique=True)
     hashes, offsets = sets.subset(unique)
@@ -71,21 +138,15 @@ def sentence_level(table: SegmentTable, sets: ShingleSets, paragraphs: Clusterin
     del hashes, offsets, _shared
     proposed = unique[pairs]
     checked = engine.overlaps(sets.hashes, sets.offsets, proposed)
-    reused = checked.select(checked.containment() >= config.partial_containment)
-    clustering = engine.cluster(len(table), np.concatenate([exact_edges, reused.pairs]))
+    reused_pairs = checked.select(reused(checked, config)).pairs
+    clustering = engine.cluster(len(table), np.concatenate([exact_edges, reused_pairs]))
 
-    paragraph = table.paragraph
-    paragraph_label = paragraphs.label
-
-    def already_reported(child: int, parent: int) -> bool:
-        a, b = paragraph[child], paragraph[parent]
-        return bool(a == b or (paragraph_label[a] >= 0 and paragraph_label[a] == paragraph_label[b]))
-
-    edges = [(int(p), int(c)) for c, p in enumerate(clustering.parent)
-             if p != c and not already_reported(c, int(p))]
-    matches = _merge_adjacent(table, sets, edges, clustering, label_offset)
+    children = np.flatnonzero(clustering.parent != np.arange(len(clustering.parent)))
+    parents = clustering.parent[children]
+    keep = outside_paragraph_matches(table.paragraph[parents], table.paragraph[children], paragraphs.label)
+    matches = _merged_passages(table, sets, parents[keep], children[keep], clustering, label_offset)
     stats = {"sentences": len(table), "sentences_compared": len(nodes), "unique_sentences": len(unique),
-             "sentence_candidates": len(proposed), "partial_verified": len(reused.pairs)}
+             "sentence_candidates": len(proposed), "partial_verified": len(reused_pairs)}
     return LevelResult(matches, _clusters(table, clustering, "sentence", matches, label_offset), clustering, stats)
 
 
@@ -94,7 +155,7 @@ def _member_matches(table: SegmentTable, sets: ShingleSets, clustering: Clusteri
     children = np.flatnonzero(clustering.parent != np.arange(len(clustering.parent)))
     parents = clustering.parent[children]
     measured = verify.overlaps(sets.hashes, sets.offsets, np.stack([parents, children], axis=1))
-    kinds = np.where(sets.exact[children] == sets.exact[parents], "exact", "near").tolist()
+    kinds = paragraph_kinds(sets.exact[parents], sets.exact[children])
     columns = (measured.jaccard(), measured.containment(), measured.shared / np.maximum(measured.size_a, 1),
                measured.shared / np.maximum(measured.size_b, 1))
     return [Match(*row) for row in zip(kinds, table.passages(parents), table.passages(children),
@@ -102,29 +163,16 @@ def _member_matches(table: SegmentTable, sets: ShingleSets, clustering: Clusteri
                                        clustering.label[children].tolist())]
 
 
-def _merge_adjacent(table: SegmentTable, sets: ShingleSets, edges: list[tuple[int, int]],
-                    clustering: Clustering, label_offset: int) -> list[Match]:
-    """Merge runs of reused sentences that are consecutive on both sides into one passage."""
-    edges.sort(key=lambda e: (table.doc[e[1]], table.doc[e[0]], e[1]))
-    runs: list[list[tuple[int, int]]] = []
-    for parent, child in edges:
-        if runs:
-            last_parent, last_child = runs[-1][-1]
-            if (child == last_child + 1 and parent == last_parent + 1
-                    and table.doc[child] == table.doc[last_child] and table.doc[parent] == table.doc[last_parent]):
-                runs[-1].append((parent, child))
-                continue
-        runs.append([(parent, child)])
+def _merged_passages(table: SegmentTable, sets: ShingleSets, parents: np.ndarray, children: np.ndarray,
+                     clustering: Clustering, label_offset: int) -> list[Match]:
+    """One partial match per run of reused sentences (see :func:`adjacent_runs`)."""
     matches = []
-    for run in runs:
-        parents = [p for p, _ in run]
-        children = [c for _, c in run]
-        a_set = np.concatenate([sets.get(p) for p in parents])
-        b_set = np.concatenate([sets.get(c) for c in children])
-        jaccard, containment, a_in_b, b_in_a = verify.set_overlap(a_set, b_set)
-        matches.append(Match("partial", passage_of(table, parents[0], parents[-1]),
-                             passage_of(table, children[0], children[-1]), jaccard, containment, a_in_b,
-                             b_in_a, int(clustering.label[children[0]]) + label_offset))
+    for run in adjacent_runs(table.doc[parents], parents, table.doc[children], children):
+        a_rows, b_rows = parents[run].tolist(), children[run].tolist()
+        scores = passage_overlap([sets.get(p) for p in a_rows], [sets.get(c) for c in b_rows])
+        matches.append(Match("partial", passage_of(table, a_rows[0], a_rows[-1]),
+                             passage_of(table, b_rows[0], b_rows[-1]), *scores,
+                             int(clustering.label[b_rows[0]]) + label_offset))
     return matches
 
 
