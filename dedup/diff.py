@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import Any
 
 from dedup.figures import Figure, extract_figures, fold_counts
 from dedup.normalize import normalize
@@ -69,6 +70,15 @@ class Diff:
     @property
     def changed(self) -> bool:
         return bool(self.wording or self.figures)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The diff as the JSON report, the index verdict and the service write it."""
+        return {
+            "wording": [{"kind": w.kind, "a": w.a, "b": w.b} for w in self.wording],
+            "figures": [{"change": f.change, "a": f.a, "b": f.b, "counts": f.counts} for f in self.figures],
+            "ops": [{"op": o.op, "a": o.a, "b": o.b, "a_start": o.a_start, "a_end": o.a_end, "b_start": o.b_start,
+                     "b_end": o.b_end} for o in self.ops],
+        }
 
 
 def _tokens(text: str) -> list[tuple[int, int]]:

@@ -40,9 +40,10 @@ class LevelResult:
 
 # --- the rules, shared with the index -----------------------------------------------------------
 
-def compared_paragraphs(sets: ShingleSets, config: ScanConfig) -> np.ndarray:
-    """Paragraphs with enough words to compare at all (a two-word heading is not evidence of reuse)."""
-    return sets.words >= config.min_words
+def compared_paragraphs(words: np.ndarray, config: ScanConfig) -> np.ndarray:
+    """Paragraphs (of ``words`` words each) long enough to compare at all: a two-word heading is not
+    evidence of reuse. The share of a document that is reused is a share of these."""
+    return words >= config.min_words
 
 
 def compared_sentences(sets: ShingleSets, config: ScanConfig) -> np.ndarray:
@@ -108,7 +109,7 @@ def passage_of(table: SegmentTable, first: int, last: int | None = None) -> Pass
 def paragraph_level(table: SegmentTable, sets: ShingleSets, signatures: np.ndarray, config: ScanConfig,
                     engine: Engine) -> LevelResult:
     """Exact and near paragraph matches (``signatures`` has one row per paragraph)."""
-    nodes = np.flatnonzero(compared_paragraphs(sets, config))
+    nodes = np.flatnonzero(compared_paragraphs(sets.words, config))
     exact_edges = identical_edges(sets.exact[nodes], nodes)
     unique = np.setdiff1d(nodes, exact_edges[:, 1], assume_unique=True)
     bands, rows = candidates.optimal_params(config.threshold, config.num_perm)

@@ -23,15 +23,24 @@ def document_overlaps(clusters: Sequence[Cluster], matches: Sequence[Match],
     if cross:
         parts.append(np.array([(m.a.doc, m.b.doc, m.a.start, m.a.end) for m in cross]
                               + [(m.b.doc, m.a.doc, m.b.start, m.b.end) for m in cross], dtype=np.int64))
-    rows = np.concatenate(parts)
+    shares = reused_shares(np.concatenate(parts), text_chars)
+    pairs = sorted({(min(a, b), max(a, b)) for a, b in shares})
+    return [DocumentOverlap(a, b, shares.get((a, b), 0.0), shares.get((b, a), 0.0)) for a, b in pairs]
+
+
+def reused_shares(rows: np.ndarray, text_chars: Sequence[int]) -> dict[tuple[int, int], float]:
+    """``(doc, other) -> share of doc's compared text reused in other``, from spans ``(doc, other, start,
+    end)`` of doc found in other (overlapping spans count once). The scan and the index's verdict both
+    measure documents this way."""
     if len(rows) == 0:
-        return []
-    covered = _covered_chars(rows)
-    pairs = sorted({(min(a, b), max(a, b)) for a, b in covered})
-    return [
-        DocumentOverlap(a, b, _share(covered.get((a, b), 0), text_chars[a]), _share(covered.get((b, a), 0), text_chars[b]))
-        for a, b in pairs
-    ]
+        return {}
+    return {pair: _share(chars, text_chars[pair[0]]) for pair, chars in _covered_chars(rows).items()}
+
+
+def compared_chars(paragraphs: SegmentTable, compared: np.ndarray, documents: int) -> list[int]:
+    """Each document's characters in ``compared`` paragraphs (:func:`dedup.matches.compared_paragraphs`)."""
+    lengths = (paragraphs.end - paragraphs.start)[compared]
+    return np.bincount(paragraphs.doc[compared], weights=lengths, minlength=documents).astype(np.int64).tolist()
 
 
 def _cluster_spans(clusters: Sequence[Cluster]) -> np.ndarray:

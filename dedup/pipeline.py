@@ -27,9 +27,9 @@ from dedup.diff import Diff, FigureChange, TokenOp, WordingChange, diff_texts
 from dedup.engines.base import Engine
 from dedup.engines.local import LocalEngine
 from dedup.figures import DEFAULT_FOLDS, merge_folds
-from dedup.matches import paragraph_level, sentence_level
+from dedup.matches import compared_paragraphs, paragraph_level, sentence_level
 from dedup.model import Comparison, Match, Report
-from dedup.overlap import document_overlaps, repeated_blocks
+from dedup.overlap import compared_chars, document_overlaps, repeated_blocks
 from dedup.progress import Progress
 from dedup.segment import SegmentTable, join_segments, segment_documents, segment_text
 from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, InputError, read_documents
@@ -122,9 +122,7 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
             matches = _with_diffs(matches, texts, engine, progress)
     with _timed(timings, "document_view"):
         # The share is of the text that is compared at all: paragraphs of at least min_words words.
-        compared = paragraph_words >= config.min_words
-        paragraph_chars = np.bincount(paragraphs.doc[compared], weights=(paragraphs.end - paragraphs.start)[compared],
-                                      minlength=len(documents)).astype(int).tolist()
+        paragraph_chars = compared_chars(paragraphs, compared_paragraphs(paragraph_words, config), len(documents))
         overlaps = document_overlaps(clusters, matches, paragraph_chars)
         blocks = repeated_blocks(matches, paragraphs)
     conflicts: list[FigureConflict] = []

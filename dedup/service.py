@@ -47,7 +47,7 @@ from dedup.index import (
     validate_document,
     validate_text,
 )
-from dedup.resident import ResidencyError, ResidentFile
+from dedup.index.resident import ResidencyError, ResidentFile
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -178,7 +178,7 @@ def create_app(index_path: str | os.PathLike[str], *, token: str | None = None,
 
     ``resident`` locks the index file's pages in memory for the app's lifetime, shared by every worker
     connection. When it cannot, the app serves from disk and says why through ``warn``; without
-    ``warn`` it raises :class:`~dedup.resident.ResidencyError`.
+    ``warn`` it raises :class:`~dedup.index.resident.ResidencyError`.
     """
     Index.open(index_path, quick_check=True).close()
     residency = None

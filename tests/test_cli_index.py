@@ -146,12 +146,12 @@ def test_verify_fails_with_exit_1_on_a_damaged_index(app, index):
 
 
 def test_serve_checks_the_index_once_and_refuses_a_bad_one(app, index, tmp_path, monkeypatch):
-    from dedup import index as index_module
     from dedup import service
+    from dedup.index import schema
 
     pragmas = []
-    real = index_module._pragma_problems
-    monkeypatch.setattr(index_module, "_pragma_problems",
+    real = schema.pragma_problems
+    monkeypatch.setattr(schema, "pragma_problems",
                         lambda db, pragma: pragmas.append(pragma) or real(db, pragma))
     served = []
     monkeypatch.setattr(service, "serve", lambda app, host, port: served.append((type(app).__name__, host, port)))

@@ -11,7 +11,6 @@ import threading
 
 import pytest
 
-from dedup import index as index_module
 from dedup.config import ScanConfig
 from dedup.index import (
     DocumentExists,
@@ -22,6 +21,7 @@ from dedup.index import (
     IndexMismatch,
     IndexVersionError,
 )
+from dedup.index.schema import CONFIG_FIELDS
 from tests.conftest import FIXTURES, ROOT, SAMPLE, seed
 
 WORDS = [f"{c}{v}{e}" for c in "bdfgklmnprstvz" for v in "aeiou" for e in ("n", "r", "s", "t", "lo")]
@@ -171,7 +171,7 @@ def test_parameters_are_stored_and_checked(path):
 def test_every_matching_parameter_is_stored():
     """A new ScanConfig field must be stored with the index, or named here as not changing a check."""
     fields = {f.name for f in dataclasses.fields(ScanConfig)}
-    assert fields - set(index_module._CONFIG_FIELDS) == {"workers", "diffs", "figure_groups"}
+    assert fields - set(CONFIG_FIELDS) == {"workers", "diffs", "figure_groups"}
 
 
 def test_create_refuses_an_existing_file(seeded):

@@ -1,4 +1,4 @@
-"""Posting lists (schema 2): what they hold after adds and removals, and the upgrade from schema 1."""
+"""Posting lists (schema 2 on): what they hold after adds and removals, and the upgrades from schemas 1 and 2."""
 
 import sqlite3
 from collections import defaultdict
@@ -104,7 +104,7 @@ def test_a_schema_1_index_is_refused_then_upgraded(tmp_path):
     assert None in lists.values()
     to_schema_1(path)
 
-    with pytest.raises(IndexVersionError, match=rf"schema version 1 is older than this dedup's \(2\); "
+    with pytest.raises(IndexVersionError, match=rf"schema version 1 is older than this dedup's \({SCHEMA_VERSION}\); "
                                                 rf"upgrade it with `dedup index upgrade {path}`"):
         Index.open(path)
     result = index_cli("upgrade", str(path))
@@ -122,3 +122,32 @@ def test_a_schema_1_index_is_refused_then_upgraded(tmp_path):
     assert {k: stats[k] for k in ("postings", "stock")} == {k: counts[k] for k in ("postings", "stock")}
     assert Index.upgrade(path) == SCHEMA_VERSION  # nothing left to do
     assert index_cli("upgrade", str(path)).stdout.strip() == f"{path} is already at schema version {SCHEMA_VERSION}"
+
+
+def test_a_schema_2_index_is_upgraded_to_compared_characters(tmp_path):
+    """Schema 2 counted every paragraph in ``documents.chars``; 3 counts the compared ones (at least
+    ``min_words`` words), as the scan's document view does, so a short heading no longer dilutes a share."""
+    path = tmp_path / "two.dedup"
+    stored = "SHORT HEADING\n\n" + seed_text("000")
+    with Index.create(path) as index:
+        index.add("000", stored)
+        before = index.check(seed_text("000")).to_dict()
+        compared = index._db.execute("SELECT chars FROM documents").fetchone()[0]
+    with sqlite3.connect(path) as db:
+        every = db.execute("SELECT sum(end - start) FROM paragraphs").fetchone()[0]
+        db.execute("UPDATE documents SET chars = ?", (every,))
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    db.close()
+    assert every == compared + len("SHORT HEADING")
+
+    with pytest.raises(IndexVersionError, match="schema version 2 is older"):
+        Index.open(path)
+    assert Index.upgrade(path) == 2
+    with Index.open(path) as index:
+        assert index._db.execute("SELECT chars FROM documents").fetchone()[0] == compared
+        after = index.check(seed_text("000")).to_dict()
+        assert index.stats(verify=True)["ok"]
+    for verdict in (before, after):
+        verdict["stats"].pop("seconds")
+    assert after == before
+    assert before["matches"][0]["stored_in_incoming"] == 1.0  # the heading is not part of the share

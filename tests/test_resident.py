@@ -7,9 +7,9 @@ import textwrap
 
 import pytest
 
-from dedup import resident as resident_module
 from dedup.index import Index, IndexFileError
-from dedup.resident import ResidencyError, ResidentFile
+from dedup.index import resident as resident_module
+from dedup.index.resident import ResidencyError, ResidentFile
 from tests.conftest import ROOT, seed
 from tests.test_index import seed_text, synthetic
 from tests.test_service import serve
@@ -142,7 +142,8 @@ def test_serve_falls_back_to_disk_with_a_warning(tmp_path):
     Index.create(path).close()
     script = textwrap.dedent(f"""
         import sys
-        from dedup import resident, service
+        from dedup import service
+        from dedup.index import resident
         resident._available_bytes = lambda: 0
         service.serve = lambda app, host, port: print("serving", flush=True)
         from dedup.cli import main

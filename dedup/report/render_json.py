@@ -11,7 +11,6 @@ import orjson
 
 from dedup import __version__
 from dedup.conflicts import FigureConflict
-from dedup.diff import Diff
 from dedup.model import Cluster, Comparison, Match, Passage, Report
 
 SCHEMA = "dedup.report/1"
@@ -68,7 +67,7 @@ def _sections(report: Report) -> dict[str, Any]:
                "containment": _round(m.containment), "a_in_b": _round(m.a_in_b), "b_in_a": _round(m.b_in_a),
                "cluster": m.cluster, "a": span(m.a), "b": span(m.b)}
         if m.diff is not None:
-            out["diff"] = diff_dict(m.diff)
+            out["diff"] = m.diff.to_dict()
         return out
 
     def cluster(c: Cluster) -> dict[str, Any]:
@@ -112,15 +111,6 @@ def conflicts_list(conflicts: list[FigureConflict], ids: list[str]) -> list[dict
     ]
 
 
-def diff_dict(diff: Diff) -> dict[str, Any]:
-    return {
-        "wording": [{"kind": w.kind, "a": w.a, "b": w.b} for w in diff.wording],
-        "figures": [{"change": f.change, "a": f.a, "b": f.b, "counts": f.counts} for f in diff.figures],
-        "ops": [{"op": o.op, "a": o.a, "b": o.b, "a_start": o.a_start, "a_end": o.a_end, "b_start": o.b_start,
-                 "b_end": o.b_end} for o in diff.ops],
-    }
-
-
 def _round(value: float) -> float:
     return round(float(value), 4)
 
@@ -143,7 +133,7 @@ def comparison_dict(comparison: Comparison) -> dict[str, Any]:
             out.update(kind=item.kind, similarity=_round(item.similarity or 0.0),
                        containment=_round(item.containment or 0.0))
             if item.diff is not None:
-                out["diff"] = diff_dict(item.diff)
+                out["diff"] = item.diff.to_dict()
         items.append(out)
     return {
         "schema": "dedup.diff/1",

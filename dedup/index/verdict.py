@@ -1,0 +1,339 @@
+"""The verdict of a check: which stored documents an incoming text reuses, and how.
+
+* ``duplicate``: a stored article has the same normalised text, or the same set of compared paragraphs
+  (every one exact-matched both ways);
+* ``near-duplicate``: at least :data:`NEAR_DUPLICATE_SHARE` (half) of the incoming text's compared
+  paragraph characters are exact, near or partial copies from ONE stored article;
+* ``partial-reuse``: any verified passage (exact or near paragraph, or reused sentences);
+* ``new``: nothing.
+
+Which pairs of segments match is decided by the scan's own rules, the functions of
+:mod:`dedup.matches` (what is compared, near, reused, the paragraph kinds, sentence pairs outside
+paragraph matches, adjacent runs, passage overlap), and documents are measured with
+:func:`dedup.overlap.reused_shares`, so a check and a scan of the same texts report the same pairs
+(``tests/test_index_parity.py``). Only the look-ups differ: band keys and posting lists in the store.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from dedup import verify
+from dedup.cluster import cluster
+from dedup.diff import Diff, diff_texts
+from dedup.index.batch import Batch
+from dedup.index.store import Store, StoredSegment, distinct
+from dedup.matches import (
+    adjacent_runs,
+    compared_paragraphs,
+    compared_sentences,
+    near,
+    outside_paragraph_matches,
+    paragraph_kinds,
+    passage_overlap,
+    reused,
+)
+from dedup.overlap import reused_shares
+from dedup.shingle import ShingleSets
+
+NEAR_DUPLICATE_SHARE = 0.5
+DEFAULT_LIMIT = 10
+RELATIONS = ("new", "partial-reuse", "near-duplicate", "duplicate")
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """``text[start:end]`` of one document, from 1-based ``line`` to ``end_line``."""
+
+    start: int
+    end: int
+    line: int
+    end_line: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "end_line": self.end_line, "start": self.start, "end": self.end,
+                "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class PassageMatch:
+    """A passage of the incoming text that copies one of a stored document (``kind`` as in the scan)."""
+
+    kind: str
+    similarity: float
+    containment: float
+    incoming: Quote
+    stored: Quote
+    diff: Diff | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"kind": self.kind, "similarity": round(self.similarity, 4),
+               "containment": round(self.containment, 4), "incoming": self.incoming.to_dict(),
+               "stored": self.stored.to_dict()}
+        if self.diff is not None:
+            out["diff"] = self.diff.to_dict()
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentMatch:
+    """One stored document the incoming text reuses.
+
+    ``similarity`` is the exact Jaccard of the two documents' paragraph shingle sets;
+    ``incoming_in_stored`` / ``stored_in_incoming`` the share of each side's compared paragraph
+    characters covered by the matched passages; ``relation`` the verdict this document alone would give.
+    """
+
+    id: str
+    metadata: dict[str, Any] | None
+    relation: str
+    similarity: float
+    incoming_in_stored: float
+    stored_in_incoming: float
+    passages: tuple[PassageMatch, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        diffs = [p.diff.to_dict() for p in self.passages if p.diff is not None]
+        return {
+            "id": self.id, "metadata": self.metadata, "relation": self.relation,
+            "similarity": round(self.similarity, 4), "incoming_in_stored": round(self.incoming_in_stored, 4),
+            "stored_in_incoming": round(self.stored_in_incoming, 4),
+            "changes": {"wording": [w for d in diffs for w in d["wording"]],
+                        "figures": [f for d in diffs for f in d["figures"]]},
+            "passages": [p.to_dict() for p in self.passages],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What a check found: the verdict and the stored documents it rests on, strongest first.
+
+    ``id``/``added`` are set by :meth:`dedup.index.Index.check_and_add`; ``stats`` has counts and timings.
+    """
+
+    verdict: str
+    matches: tuple[DocumentMatch, ...]
+    id: str | None = None
+    added: bool = False
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"verdict": self.verdict}
+        if self.id is not None:
+            out["id"] = self.id
+            out["added"] = self.added
+        out["matches"] = [m.to_dict() for m in self.matches]
+        out["stats"] = self.stats
+        return out
+
+
+@dataclass(slots=True)
+class _Pair:
+    """A verified match between incoming segment(s) and stored segment(s) of one stored document."""
+
+    kind: str
+    incoming: list[int]
+    stored: list[StoredSegment]
+    similarity: float
+    containment: float
+
+
+def verdict(batch: Batch, store: Store, limit: int = DEFAULT_LIMIT) -> Verdict:
+    """Look up, verify and rank the stored documents ``batch.texts[0]`` reuses (inside a read or write
+    transaction of ``store``)."""
+    paragraph_pairs, paragraph_stats = _paragraph_pairs(batch, store)
+    sentence_pairs, sentence_stats = _sentence_pairs(batch, store, paragraph_pairs)
+    by_doc: dict[int, list[_Pair]] = defaultdict(list)
+    for pair in paragraph_pairs + sentence_pairs:
+        by_doc[pair.stored[0].doc].append(pair)
+    same_text = store.same_text(batch.exact[0])
+    for doc in same_text:
+        by_doc.setdefault(doc, [])
+    matches = _document_matches(batch, store, by_doc, set(same_text), limit)
+    found = max((m.relation for m in matches), key=RELATIONS.index, default="new")
+    stats = {"paragraphs": len(batch.paragraphs), "sentences": len(batch.sentences), **paragraph_stats,
+             **sentence_stats, "documents_matched": len(by_doc)}
+    return Verdict(found, tuple(matches), stats=stats)
+
+
+def _paragraph_pairs(batch: Batch, store: Store) -> tuple[list[_Pair], dict[str, int]]:
+    """Exact and near paragraph matches: band-key look-ups, verified on the stored shingle sets."""
+    config = store.config
+    sets = batch.paragraph_sets
+    exact = sets.exact.view(np.int64)
+    eligible = np.flatnonzero(compared_paragraphs(sets.words, config)).tolist()
+    askers: dict[int, list[int]] = defaultdict(list)  # band key -> incoming paragraphs with it
+    for i in eligible:
+        for key in batch.keys[i].tolist():
+            askers[key].append(i)
+    proposed = sorted({(i, paragraph) for key, paragraph in store.band_members(list(askers)) for i in askers[key]})
+    stored = store.segment_sets("paragraphs", {c for _, c in proposed})
+    checked = _verified(sets, stored, proposed)
+    jaccard, containment = checked.jaccard().tolist(), checked.containment().tolist()
+    best: dict[tuple[int, int], tuple[float, float]] = {}  # (incoming, stored exact) -> scores
+    for k in np.flatnonzero(near(checked, config)).tolist():
+        i, c = proposed[k]
+        if stored[c][0] != exact[i]:
+            best[(i, stored[c][0])] = (jaccard[k], containment[k])
+    for i in eligible:
+        best[(i, int(exact[i]))] = (1.0, 1.0)
+    copies = store.copies("paragraphs", {h for _, h in best})
+    kinds = paragraph_kinds(np.array([h for _, h in best], dtype=np.int64),
+                            np.array([exact[i] for i, _ in best], dtype=np.int64))
+    pairs = [_Pair(kind, [i], [segment], *scores)
+             for ((i, h), scores), kind in zip(best.items(), kinds) for segment in copies.get(h, [])]
+    return pairs, {"paragraph_candidates": len(proposed)}
+
+
+def _sentence_pairs(batch: Batch, store: Store, paragraph_pairs: list[_Pair]) -> tuple[list[_Pair], dict[str, int]]:
+    """Partial reuse: sentences sharing enough non-stock shingles (postings), verified, then adjacent
+    reused sentences merged into passages. Pairs inside exact/near paragraph pairs are left out."""
+    config = store.config
+    sets = batch.sentence_sets
+    compared = compared_sentences(sets, config)
+    if not compared.any():
+        return [], {}
+    owner = np.repeat(np.arange(len(sets)), sets.sizes())
+    take = compared[owner]
+    shingles, owner = sets.hashes.view(np.int64)[take], owner[take]
+    keys, lengths, listed = store.posting_lists(distinct(shingles))
+    proposed = _shared_pairs(shingles, owner, keys, lengths, listed, config.partial_min_shared)
+    stored = store.segment_sets("sentences", {c for _, c in proposed})
+    checked = _verified(sets, stored, proposed)
+    verified = {(proposed[k][0], stored[proposed[k][1]][0]) for k in np.flatnonzero(reused(checked, config)).tolist()}
+    copies = store.copies("sentences", {h for _, h in verified})
+    edges = [(i, segment, h) for i, h in sorted(verified) for segment in copies.get(h, [])]
+    stats = {"postings_read": len(listed), "sentence_candidates": len(proposed)}
+    if not edges:
+        return [], stats
+    edges = [edges[k] for k in np.flatnonzero(_outside_paragraph_pairs(batch, paragraph_pairs, edges)).tolist()]
+    stored_sets = {h: shingle_set for h, shingle_set in stored.values()}
+    runs = adjacent_runs(np.array([s.doc for _, s, _ in edges], dtype=np.int64),
+                         np.array([s.ordinal for _, s, _ in edges], dtype=np.int64),
+                         np.zeros(len(edges), dtype=np.int64), np.array([i for i, _, _ in edges], dtype=np.int64))
+    pairs = []
+    for run in runs:
+        taken = [edges[k] for k in run]
+        scores = passage_overlap([stored_sets[h] for _, _, h in taken], [sets.get(i) for i, _, _ in taken])
+        pairs.append(_Pair("partial", [i for i, _, _ in taken], [s for _, s, _ in taken], *scores[:2]))
+    return pairs, stats
+
+
+def _outside_paragraph_pairs(batch: Batch, paragraph_pairs: list[_Pair],
+                             edges: list[tuple[int, StoredSegment, int]]) -> np.ndarray:
+    """:func:`~dedup.matches.outside_paragraph_matches` of sentence edges, with the paragraph clusters the
+    incoming paragraphs and the stored ones they matched form (nodes: incoming paragraphs first)."""
+    incoming_paragraphs = len(batch.paragraphs)
+    node: dict[int, int] = {}
+    for row in [s.row for p in paragraph_pairs for s in p.stored] + [s.paragraph for _, s, _ in edges]:
+        node.setdefault(row, incoming_paragraphs + len(node))
+    links = np.array([(p.incoming[0], node[s.row]) for p in paragraph_pairs for s in p.stored],
+                     dtype=np.int64).reshape(-1, 2)
+    label = cluster(incoming_paragraphs + len(node), links).label
+    stored_paragraph = np.array([node[s.paragraph] for _, s, _ in edges], dtype=np.int64)
+    incoming_paragraph = batch.sentences.paragraph[[i for i, _, _ in edges]]
+    return outside_paragraph_matches(stored_paragraph, incoming_paragraph, label)
+
+
+def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]], same_text: set[int],
+                      limit: int) -> list[DocumentMatch]:
+    """Group passages by stored document, measure each document and keep the ``limit`` strongest."""
+    if not by_doc:
+        return []
+    docs = sorted(by_doc)
+    chars = store.compared_chars(docs)
+    position = {doc: k + 1 for k, doc in enumerate(docs)}  # document 0 is the incoming text
+    spans = []  # (doc, other, start, end): a span of doc found in other
+    for doc in docs:
+        for pair in by_doc[doc]:
+            start, end = _incoming_span(batch, pair)
+            spans.append((0, position[doc], start, end))
+            spans.append((position[doc], 0, pair.stored[0].start, pair.stored[-1].end))
+    shares = reused_shares(np.array(spans, dtype=np.int64).reshape(-1, 4), [batch.chars[0]] + [chars[d] for d in docs])
+    coverage = {doc: (shares.get((0, position[doc]), 0.0), shares.get((position[doc], 0), 0.0)) for doc in docs}
+    incoming_sets = batch.paragraph_sets
+    incoming_exact = set(incoming_sets.exact.view(np.int64)[compared_paragraphs(incoming_sets.words, store.config)]
+                         .tolist())
+    incoming_shingles = distinct(incoming_sets.hashes)
+    ranked = sorted(docs, key=lambda d: (d not in same_text, -coverage[d][0], -coverage[d][1], d))
+    chosen = ranked[:limit]
+    texts = store.texts(chosen)
+    out = []
+    for doc in chosen:
+        stored = texts[doc]
+        incoming_in_stored, stored_in_incoming = coverage[doc]
+        if doc in same_text or (incoming_exact and incoming_exact == stored.compared_exact):
+            relation = "duplicate"
+        elif incoming_in_stored >= NEAR_DUPLICATE_SHARE:
+            relation = "near-duplicate"
+        else:
+            relation = "partial-reuse"
+        similarity = verify.set_overlap(stored.shingles, incoming_shingles)[0]
+        passages = tuple(_passage(batch, pair, stored.text) for pair in _strongest_per_span(batch, by_doc[doc]))
+        out.append(DocumentMatch(stored.id, stored.metadata, relation, similarity, incoming_in_stored,
+                                 stored_in_incoming, passages))
+    out.sort(key=lambda m: (-RELATIONS.index(m.relation), -m.incoming_in_stored, -m.similarity,
+                            -m.stored_in_incoming))
+    return out
+
+
+def _incoming_span(batch: Batch, pair: _Pair) -> tuple[int, int]:
+    table = batch.paragraphs if pair.kind != "partial" else batch.sentences
+    return int(table.start[pair.incoming[0]]), int(table.end[pair.incoming[-1]])
+
+
+def _strongest_per_span(batch: Batch, pairs: list[_Pair]) -> list[_Pair]:
+    """One pair per incoming span, in text order: a stored article that repeats a paragraph matches it
+    twice, and both copies count for coverage, but the passage is reported once (strongest, earliest)."""
+    best: dict[tuple[int, int], _Pair] = {}
+    for pair in sorted(pairs, key=lambda p: (-p.similarity, p.stored[0].start)):
+        best.setdefault(_incoming_span(batch, pair), pair)
+    return [best[span] for span in sorted(best)]
+
+
+def _passage(batch: Batch, pair: _Pair, stored_text: str) -> PassageMatch:
+    start, end = _incoming_span(batch, pair)
+    table = batch.paragraphs if pair.kind != "partial" else batch.sentences
+    incoming = _quote(batch.texts[0], start, end, int(table.line[pair.incoming[0]]))
+    stored = _quote(stored_text, pair.stored[0].start, pair.stored[-1].end, pair.stored[0].line)
+    diff = None if pair.kind == "exact" else diff_texts(stored.text, incoming.text, stored.start, incoming.start)
+    return PassageMatch(pair.kind, pair.similarity, pair.containment, incoming, stored, diff)
+
+
+def _quote(text: str, start: int, end: int, line: int) -> Quote:
+    return Quote(start, end, line, line + text.count("\n", start, end), text[start:end])
+
+
+def _verified(incoming: ShingleSets, stored: dict[int, tuple[int, np.ndarray]],
+              pairs: list[tuple[int, int]]) -> verify.Overlaps:
+    """Exact overlaps of (incoming segment, stored row) ``pairs``, in their order."""
+    rows = sorted(stored)
+    position = {row: len(incoming) + k for k, row in enumerate(rows)}
+    hashes = np.concatenate([incoming.hashes] + [stored[r][1] for r in rows])
+    sizes = np.concatenate([incoming.sizes(), [len(stored[r][1]) for r in rows]]).astype(np.int64)
+    offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    return verify.overlaps(hashes, offsets, np.array([(i, position[c]) for i, c in pairs], dtype=np.int64))
+
+
+def _shared_pairs(shingles: np.ndarray, owners: np.ndarray, keys: np.ndarray, lengths: np.ndarray,
+                  listed: np.ndarray, min_shared: int) -> list[tuple[int, int]]:
+    """``(incoming segment, stored sentence)`` pairs sharing at least ``min_shared`` shingles: the incoming
+    ``(shingle, owner)`` pairs joined on shingle with the posting lists (``keys`` ascending, each list
+    ``lengths[k]`` long in ``listed``)."""
+    if len(keys) == 0:
+        return []
+    position = np.minimum(np.searchsorted(keys, shingles), len(keys) - 1)
+    counts = np.where(keys[position] == shingles, lengths[position], 0)
+    low = (np.cumsum(lengths) - lengths)[position]
+    first = np.cumsum(counts) - counts
+    rows = np.repeat(low - first, counts) + np.arange(int(counts.sum()))
+    packed = (np.repeat(owners, counts) << 40) | listed[rows]  # sentence ids stay below 2**40
+    pairs, shared = np.unique(packed, return_counts=True)
+    pairs = pairs[shared >= min_shared]
+    return list(zip((pairs >> 40).tolist(), (pairs & ((1 << 40) - 1)).tolist()))
