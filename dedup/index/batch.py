@@ -9,8 +9,8 @@ import numpy as np
 
 from dedup.candidates import band_keys
 from dedup.config import ScanConfig
-from dedup.engines.local import sign_batch
 from dedup.matches import compared_paragraphs
+from dedup.minhash import sign_texts
 from dedup.normalize import normalize
 from dedup.overlap import compared_chars
 from dedup.segment import SegmentTable, segment_documents
@@ -35,9 +35,9 @@ class Batch:
 
 def prepare(texts: list[str], config: ScanConfig, bands: int, rows: int) -> Batch:
     paragraphs, sentences = segment_documents(texts)
-    paragraph_sets, signatures = sign_batch(paragraphs.texts(texts), config.shingle_size, config.num_perm,
+    paragraph_sets, signatures = sign_texts(paragraphs.texts(texts), config.shingle_size, config.num_perm,
                                             config.seed)
-    sentence_sets, _ = sign_batch(sentences.texts(texts), config.sentence_shingle_size, 0, config.seed)
+    sentence_sets, _ = sign_texts(sentences.texts(texts), config.sentence_shingle_size, 0, config.seed)
     keys = band_keys(signatures, bands, rows).view(np.int64)
     chars = compared_chars(paragraphs, compared_paragraphs(paragraph_sets.words, config), len(texts))
     return Batch(texts, [text_hash(t) for t in texts], chars, paragraphs, paragraph_sets, signatures, keys,
