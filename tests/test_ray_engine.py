@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from dedup.engines.output import drop_list, duplicate_groups, write_outputs
+from dedup.report.output_files import drop_list, duplicate_groups, write_outputs
 from dedup.pipeline import analyze
 from dedup.sources import Document, InputError, read_documents
 from tests.conftest import SAMPLE
@@ -236,7 +236,7 @@ def test_empty_outputs_have_their_columns(tmp_path: Path) -> None:
 def test_failed_output_write_keeps_the_previous_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                       duplicates_report: Any) -> None:
     """A disk that fills during the third file leaves every file of the previous run as it was."""
-    import dedup.engines.output as output
+    import dedup.report.output_files as output
 
     before = write_outputs(duplicates_report, tmp_path, "jsonl")
     contents = {name: path.read_bytes() for name, path in before.items()}
