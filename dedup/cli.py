@@ -154,7 +154,7 @@ def write_payload(payload: str, output: Optional[Path]) -> None:
 
 @app.command("scan")
 def scan_command(
-    paths: Annotated[list[Path], typer.Argument(help="Files, folders (recursive) or JSONL files of {id, text}.")],
+    paths: Annotated[list[Path], typer.Argument(help="Files, folders (recursive), JSONL or Parquet files of {id, text}.")],
     threshold: Annotated[float, typer.Option(help="Jaccard similarity for near-duplicate paragraphs.")] = 0.7,
     report_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")] = None,
@@ -171,7 +171,7 @@ def scan_command(
     engine: Annotated[EngineName, typer.Option(help="Where the heavy stages run: this machine, or Ray.")] = (
         EngineName.local),
     address: Annotated[Optional[str], typer.Option(help="Ray cluster to join (default: start a local one).")] = None,
-    shards: Annotated[Optional[int], typer.Option(help="Ray shards per stage (default: 2 per CPU).")] = None,
+    shards: Annotated[Optional[int], typer.Option(help="Ray shards per stage (default: one per CPU of the cluster).", min=1)] = None,
     output_format: Annotated[Optional[OutputFiles], typer.Option(
         "--output-format", help="Also write matches, clusters and the ids to drop as files (large corpora).")] = None,
     output_dir: Annotated[Path, typer.Option(help="Folder for --output-format files.")] = Path("dedup-output"),
@@ -180,6 +180,8 @@ def scan_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no warnings on stderr.")] = False,
 ) -> None:
     """Scan documents for exact, near and partial reuse, inside and across files."""
+    from contextlib import nullcontext
+
     from dedup.pipeline import scan
 
     if max_document_mb <= 0:
@@ -190,28 +192,28 @@ def scan_command(
     except ValueError as exc:
         fail(str(exc))
     if output_format is not None:
-        from dedup.engines.output import keep_rule
+        from dedup.report.output_files import keep_rule
 
         try:
             keep_rule(keep)  # a bad rule is refused before a long scan, not after it
         except ValueError as exc:
             fail(str(exc))
-    options = dict(config=config, globs=glob or DEFAULT_GLOBS, skip_bad_lines=skip_bad_lines,
-                   max_document_bytes=int(max_document_mb * 1e6), warn=None if quiet else warn)
     bar = progress_bar(quiet)
     try:
+        chosen = None  # the scan's own local engine, with --workers
         if engine is EngineName.ray:
-            report = _scan_on_ray(paths, address, shards, options)
-        elif bar is None:
-            report = scan(paths, **options)
-        else:
-            with bar:
-                report = scan(paths, progress=BarProgress(bar), **options)
+            from dedup.engines.ray import RayEngine
+
+            chosen = RayEngine(address=address, shards=shards)
+        with chosen or nullcontext(), bar or nullcontext():
+            report = scan(paths, config=config, globs=glob or DEFAULT_GLOBS, skip_bad_lines=skip_bad_lines,
+                          max_document_bytes=int(max_document_mb * 1e6), warn=None if quiet else warn,
+                          progress=BarProgress(bar) if bar else None, engine=chosen)
     except (InputError, ImportError) as exc:
         fail(str(exc))
     emit_report(report, report_format, output)
     if output_format is not None:
-        from dedup.engines.output import write_outputs
+        from dedup.report.output_files import write_outputs
 
         try:
             written = write_outputs(report, output_dir, output_format.value, keep)
@@ -224,28 +226,6 @@ def scan_command(
         _EXIT.without_teardown = True  # every file is closed and no worker process is left
     if found:
         raise typer.Exit(EXIT_FOUND)
-
-
-def _scan_on_ray(paths: list[Path], address: Optional[str], shards: Optional[int], options: dict) -> Report:  # type: ignore[type-arg]
-    """The same scan with the heavy stages (and the reading) on a Ray cluster."""
-    from dedup.engines.ray import RayEngine, read_corpus
-    from dedup.pipeline import analyze
-
-    warnings: list[str] = []
-    shown = options["warn"]
-
-    def collect(message: str) -> None:
-        warnings.append(message)
-        if shown is not None:
-            shown(message)
-
-    with RayEngine(address=address, shards=shards) as engine:
-        documents = read_corpus(paths, engine, globs=options["globs"], warn=collect,
-                                skip_bad_lines=options["skip_bad_lines"],
-                                max_document_bytes=options["max_document_bytes"])
-        report = analyze(documents, options["config"], engine=engine)
-    report.warnings = warnings
-    return report
 
 
 @app.command("diff")

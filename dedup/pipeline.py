@@ -13,7 +13,7 @@ import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import partial
 from operator import attrgetter
 from typing import Any
@@ -41,13 +41,14 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, co
          max_document_bytes: int = MAX_DOCUMENT_BYTES,
          warn: Callable[[str], None] | None = None, progress: Progress | None = None,
          engine: Engine | None = None, **options: object) -> Report:
-    """Scan files, folders and JSONL files for exact, near and partial reuse.
+    """Scan files, folders, JSONL and Parquet files for exact, near and partial reuse.
 
-    Options are :class:`~dedup.config.ScanConfig` fields (``threshold=0.8``...). Raises
-    :class:`~dedup.sources.InputError` when a path is missing or nothing can be read.
+    Options are :class:`~dedup.config.ScanConfig` fields (``threshold=0.8``...). ``engine`` reads the
+    files and runs the heavy stages (default: :class:`~dedup.engines.local.LocalEngine` with
+    ``config.workers`` workers). Raises :class:`~dedup.sources.InputError` when a path is missing or
+    nothing can be read.
     """
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
+    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     config = dataclasses.replace(config or ScanConfig(), **options)  # type: ignore[arg-type]
     warnings: list[str] = []
 
@@ -56,9 +57,10 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, co
         if warn is not None:
             warn(message)
 
-    documents = read_documents(paths, globs=globs, warn=collect, skip_bad_lines=skip_bad_lines,
-                               max_document_bytes=max_document_bytes)
-    report = analyze(documents, config, progress=progress, engine=engine)
+    with LocalEngine(config.workers) if engine is None else nullcontext(engine) as used:
+        documents = used.read(paths, globs=tuple(globs), warn=collect, skip_bad_lines=skip_bad_lines,
+                              max_document_bytes=max_document_bytes)
+        report = analyze(documents, config, progress=progress, engine=used)
     report.warnings = warnings
     return report
 

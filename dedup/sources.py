@@ -1,6 +1,8 @@
-"""Reading: paths (files, folders, JSONL) to decoded documents.
+"""Reading: paths (files, folders, JSONL, Parquet) to decoded documents.
 
-This is the only stage that touches the filesystem. Files that cannot be used are skipped with one
+This is the only stage that touches the filesystem, and its rules are the same on every engine: an
+engine reads the jobs of :func:`reading_plan` where it likes (:func:`read_documents` in this process)
+and :func:`in_reading_order` assembles them. Files that cannot be used are skipped with one
 warning each (the rest of the run goes on); a path that does not exist, or a run with nothing to
 read, is an :class:`InputError`, which the CLI turns into exit code 2.
 """
@@ -11,13 +13,15 @@ import codecs
 import dataclasses
 import fnmatch
 import gzip
+import itertools
 import json
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 DEFAULT_GLOBS = ("*.txt", "*.md")
 MAX_DOCUMENT_BYTES = 32_000_000
@@ -27,6 +31,8 @@ UTF8_REPLACED = "utf-8 (invalid bytes replaced)"
 # than the whole file decoded as cp1252, which would garble every other non-ASCII character.
 _DECODED_NON_ASCII = re.compile("[^\x00-\x7f\ufffd]")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
+PARQUET_SUFFIX = ".parquet"
+CORPUS_SUFFIXES = (*JSONL_SUFFIXES, PARQUET_SUFFIX)  # read in folders whatever the globs
 
 Warn = Callable[[str], None]
 
@@ -136,21 +142,96 @@ def read_documents(
     skip_bad_lines: bool = False,
     max_document_bytes: int = MAX_DOCUMENT_BYTES,
 ) -> list[Document]:
-    """Read every document under ``paths`` in a stable order (sorted within folders).
+    """Read every document under ``paths`` in a stable order (sorted within folders), in this process.
 
     Documents over ``max_document_bytes`` are skipped with a warning, so one huge dump cannot
     exhaust memory; the limit is checked before reading.
     """
-    globs = tuple(globs)
+    paths, globs = list(paths), tuple(globs)
+    plan = reading_plan(paths, globs)
+    found = (read_job(job, skip_bad_lines, max_document_bytes) for job in plan if isinstance(job, ReadJob))
+    return in_reading_order(paths, globs, plan, found, warn)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadJob:
+    """One file to read, or one row group of a Parquet file (whose first row is number ``first_row + 1``)."""
+
+    path: str
+    doc_id: str
+    row_group: int = -1
+    first_row: int = 0
+
+
+ReadResult = tuple[list[Document], list[str], InputError | None]
+
+
+def reading_plan(paths: Sequence[str | os.PathLike[str]], globs: tuple[str, ...]) -> list[ReadJob | str]:
+    """The files to read (Parquet files by row group) and, as strings, the warnings met while finding
+    them, in reading order: an engine reads the jobs where it likes and :func:`in_reading_order`
+    puts the results back in this order."""
     for raw_path in paths:
         if not Path(raw_path).exists():
             raise InputError(f"{raw_path}: no such file or folder")
-    found = (document for raw_path in paths
-             for document in _read_path(Path(raw_path), globs, warn, skip_bad_lines, max_document_bytes))
-    documents = list(with_unique_ids(found, warn))
+    plan: list[ReadJob | str] = []
+    for raw_path in paths:
+        path = Path(raw_path)
+        if path.is_dir():
+            files = walk(path, globs, plan.append)
+            if not files:
+                raise InputError(f"{path}: folder has no files matching {', '.join(globs)}")
+            found = [(file, file.relative_to(path).as_posix()) for file in files]
+        else:
+            found = [(path, path.name)]
+        for file, doc_id in found:
+            if file.name.endswith(PARQUET_SUFFIX):
+                plan.extend(_parquet_jobs(file, doc_id, plan.append))
+            else:
+                plan.append(ReadJob(str(file), doc_id))
+    return plan
+
+
+def read_job(job: ReadJob, skip_bad_lines: bool, max_bytes: int) -> ReadResult:
+    """The documents of one job, its warnings, and the error that stops the run (raised by
+    :func:`in_reading_order` when the reading gets there, after the warnings before it)."""
+    warnings: list[str] = []
+    try:
+        if job.row_group >= 0:
+            found = list(_read_row_group(job, warnings.append, skip_bad_lines, max_bytes))
+        else:
+            found = list(read_file(Path(job.path), job.doc_id, warnings.append, skip_bad_lines, max_bytes))
+    except InputError as exc:
+        return [], warnings, exc
+    return found, warnings, None
+
+
+def read_jobs(jobs: Sequence[ReadJob], skip_bad_lines: bool, max_bytes: int) -> list[ReadResult]:
+    """:func:`read_job` of each job, in order (one task of an engine)."""
+    return [read_job(job, skip_bad_lines, max_bytes) for job in jobs]
+
+
+def in_reading_order(paths: Sequence[str | os.PathLike[str]], globs: tuple[str, ...], plan: Sequence[ReadJob | str],
+                     results: Iterable[ReadResult], warn: Warn) -> list[Document]:
+    """The documents of ``plan`` from the results of its jobs (in plan order), with unique ids
+    (:func:`with_unique_ids`); warnings and the first error come out as the plan meets them."""
+    results = iter(results)
+
+    def found() -> Iterator[Document]:
+        for item in plan:
+            if isinstance(item, str):
+                warn(item)
+                continue
+            documents, warnings, error = next(results)
+            for message in warnings:
+                warn(message)
+            if error is not None:
+                raise error
+            yield from documents
+
+    documents = list(with_unique_ids(found(), warn))
     if not documents:
         shown = ", ".join(str(p) for p in paths)
-        raise InputError(f"{shown}: no readable documents (looked for {', '.join(globs)} and JSONL)")
+        raise InputError(f"{shown}: no readable documents (looked for {', '.join(globs)}, JSONL and Parquet)")
     return documents
 
 
@@ -166,18 +247,6 @@ def with_unique_ids(documents: Iterable[Document], warn: Warn) -> Iterator[Docum
                 continue
         seen_ids.add(document.id)
         yield document
-
-
-def _read_path(path: Path, globs: tuple[str, ...], warn: Warn, skip_bad_lines: bool,
-               max_bytes: int) -> Iterator[Document]:
-    if path.is_dir():
-        files = walk(path, globs, warn)
-        if not files:
-            raise InputError(f"{path}: folder has no files matching {', '.join(globs)}")
-        for file in files:
-            yield from read_file(file, file.relative_to(path).as_posix(), warn, skip_bad_lines, max_bytes)
-    else:
-        yield from read_file(path, path.name, warn, skip_bad_lines, max_bytes)
 
 
 def walk(root: Path, globs: tuple[str, ...], warn: Warn) -> list[Path]:
@@ -209,20 +278,15 @@ def walk(root: Path, globs: tuple[str, ...], warn: Warn) -> list[Path]:
                 is_folder = False
             if is_folder:
                 pending.append(Path(entry.path))
-            elif any(fnmatch.fnmatch(entry.name, g) for g in globs) or entry.name.endswith(JSONL_SUFFIXES):
+            elif any(fnmatch.fnmatch(entry.name, g) for g in globs) or entry.name.endswith(CORPUS_SUFFIXES):
                 found.append(Path(entry.path))
     return sorted(found)
 
 
 def read_file(path: Path, doc_id: str, warn: Warn, skip_bad_lines: bool, max_bytes: int) -> Iterator[Document]:
-    """The documents of one file (one, or one per JSONL record); problems are warnings, not errors."""
-    try:
-        info = path.stat()
-    except OSError as exc:
-        warn(f"{path}: cannot read ({exc.strerror or exc}), skipped")
-        return
-    if not stat.S_ISREG(info.st_mode):
-        warn(f"{path}: not a regular file, skipped")  # a FIFO or a device would block or never end
+    """The documents of one text or JSONL file (one, or one per record); problems are warnings, not errors."""
+    info = _regular_file(path, warn)
+    if info is None:
         return
     if path.name.endswith(JSONL_SUFFIXES):
         yield from _read_jsonl(path, warn, skip_bad_lines, max_bytes)
@@ -255,6 +319,19 @@ def read_file(path: Path, doc_id: str, warn: Warn, skip_bad_lines: bool, max_byt
     yield Document(doc_id, str(path), text, encoding)
 
 
+def _regular_file(path: Path, warn: Warn) -> os.stat_result | None:
+    """The file's status, or None (with a warning) when it cannot be read or is not a regular file."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        warn(f"{path}: cannot read ({exc.strerror or exc}), skipped")
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        warn(f"{path}: not a regular file, skipped")  # a FIFO or a device would block or never end
+        return None
+    return info
+
+
 def _megabytes(size: int) -> str:
     return f"{size / 1e6:.1f} MB"
 
@@ -263,31 +340,61 @@ def _read_jsonl(path: Path, warn: Warn, skip_bad_lines: bool, max_bytes: int) ->
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
         with opener(path, "rt", encoding="utf-8", errors="strict") as handle:  # type: ignore[operator]
-            for line_no, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    document = _jsonl_record(path, line_no, line)
-                except ValueError as exc:
-                    message = f"{path}:{line_no}: {exc}"
-                    if not skip_bad_lines:
-                        raise InputError(message + " (use --skip-bad-lines to go on)") from None
-                    warn(message + ", skipped")
-                    continue
-                if document is None:
-                    continue
-                document, replaced = _without_lone_surrogates(document)
-                if replaced:
-                    warn(f"{path}:{line_no}: {replaced} escaped lone surrogate(s) (\\ud800-\\udfff, not text in "
-                         "any encoding) replaced by U+FFFD")
-                if len(document.text) > max_bytes:
-                    warn(f"{path}:{line_no}: text of {_megabytes(len(document.text))} is over the document size "
-                         f"limit of {_megabytes(max_bytes)}, skipped")
-                    continue
-                yield document
+            yield from _records(path, _json_lines(handle), warn, skip_bad_lines, max_bytes)
     except (OSError, UnicodeDecodeError, EOFError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         warn(f"{path}: cannot read ({reason}), skipped")
+
+
+def _json_lines(lines: Iterable[str]) -> Iterator[tuple[int, object]]:
+    """Numbered records of the non-blank lines; a line that is not JSON is its ValueError."""
+    for line_no, line in enumerate(lines, 1):
+        if line.strip():
+            try:
+                yield line_no, json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield line_no, ValueError(f"not valid JSON ({exc.msg})")
+
+
+def _records(path: Path, records: Iterable[tuple[int, object]], warn: Warn, skip_bad_lines: bool,
+             max_bytes: int) -> Iterator[Document]:
+    """Documents of numbered records (JSONL lines, Parquet rows), by one rule: a bad record stops the
+    run, or is skipped with a warning under ``skip_bad_lines``; a text over the limit is skipped."""
+    for row, record in records:
+        try:
+            document = _record_document(path, row, record)
+        except ValueError as exc:
+            message = f"{path}:{row}: {exc}"
+            if not skip_bad_lines:
+                raise InputError(message + " (use --skip-bad-lines to go on)") from None
+            warn(message + ", skipped")
+            continue
+        document, replaced = _without_lone_surrogates(document)
+        if replaced:
+            warn(f"{path}:{row}: {replaced} escaped lone surrogate(s) (\\ud800-\\udfff, not text in "
+                 "any encoding) replaced by U+FFFD")
+        if len(document.text) > max_bytes:
+            warn(f"{path}:{row}: text of {_megabytes(len(document.text))} is over the document size "
+                 f"limit of {_megabytes(max_bytes)}, skipped")
+            continue
+        yield document
+
+
+def _record_document(path: Path, row: int, record: object) -> Document:
+    """A record's document: ``text`` a string, ``id`` a string or an integer (default ``<file>:<row>``),
+    other fields metadata; raises ValueError naming the problem."""
+    if isinstance(record, ValueError):
+        raise record
+    if not isinstance(record, dict):
+        raise ValueError("a record must be a JSON object with a \"text\" field")
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise ValueError("\"text\" is missing or not a string")
+    raw_id = record.get("id", f"{path.name}:{row}")
+    if not isinstance(raw_id, (str, int)) or isinstance(raw_id, bool):
+        raise ValueError("\"id\" must be a string or an integer")
+    metadata = {k: v for k, v in record.items() if k not in ("id", "text")}
+    return Document(str(raw_id), f"{path}:{row}", text, "utf-8", metadata)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -305,18 +412,46 @@ def _without_lone_surrogates(document: Document) -> tuple[Document, int]:
                                text=_SURROGATE.sub("\ufffd", text)), replaced
 
 
-def _jsonl_record(path: Path, line_no: int, line: str) -> Document | None:
+# ---------------------------------------------------------------------------------------------- Parquet
+# One document per row: ``text`` required, ``id`` optional, other columns metadata, rows checked as
+# JSONL records are. pyarrow is imported only when a Parquet file is met (the ``parquet`` extra).
+
+def _pyarrow_parquet(path: Path) -> ModuleType:
     try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON ({exc.msg})") from None
-    if not isinstance(record, dict):
-        raise ValueError("a record must be a JSON object with a \"text\" field")
-    text = record.get("text")
-    if not isinstance(text, str):
-        raise ValueError("\"text\" is missing or not a string")
-    raw_id = record.get("id", f"{path.name}:{line_no}")
-    if not isinstance(raw_id, (str, int)) or isinstance(raw_id, bool):
-        raise ValueError("\"id\" must be a string or an integer")
-    metadata = {k: v for k, v in record.items() if k not in ("id", "text")}
-    return Document(str(raw_id), f"{path}:{line_no}", text, "utf-8", metadata)
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError(f"{path}: reading Parquet needs pyarrow: pip install 'dedup[parquet]'") from None
+    return pq
+
+
+def _parquet_jobs(path: Path, doc_id: str, warn: Warn) -> list[ReadJob]:
+    """One job per row group (the unit a reader can read alone); an unreadable file is a warning,
+    a file without a ``text`` column an error."""
+    pq = _pyarrow_parquet(path)
+    if _regular_file(path, warn) is None:
+        return []
+    try:
+        parquet = pq.ParquetFile(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError: not a Parquet file
+        warn(f"{path}: cannot read as Parquet ({getattr(exc, 'strerror', None) or exc}), skipped")
+        return []
+    if "text" not in parquet.schema_arrow.names:
+        raise InputError(f"{path}: Parquet file has no \"text\" column")
+    metadata = parquet.metadata
+    first_rows = itertools.accumulate((metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)),
+                                      initial=0)
+    return [ReadJob(str(path), doc_id, group, first) for group, first in zip(range(metadata.num_row_groups),
+                                                                             first_rows)]
+
+
+def _read_row_group(job: ReadJob, warn: Warn, skip_bad_lines: bool, max_bytes: int) -> Iterator[Document]:
+    path = Path(job.path)
+    try:
+        rows = _pyarrow_parquet(path).ParquetFile(path).read_row_group(job.row_group).to_pylist()
+    except (OSError, ValueError) as exc:
+        warn(f"{path}: cannot read row group {job.row_group} ({getattr(exc, 'strerror', None) or exc}), skipped")
+        return
+    # A null id is a row without one (a column holds every row's field); in JSONL it is a bad record.
+    records = ((job.first_row + offset + 1, {k: v for k, v in row.items() if k != "id" or v is not None})
+               for offset, row in enumerate(rows))
+    yield from _records(path, records, warn, skip_bad_lines, max_bytes)

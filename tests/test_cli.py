@@ -338,6 +338,37 @@ def test_scan_on_ray_gives_the_local_report(ray_session, tmp_path, options):
     assert remote == local
 
 
+def test_parquet_on_the_local_engine_gives_the_jsonl_report(tmp_path):
+    pa, pq = pytest.importorskip("pyarrow"), pytest.importorskip("pyarrow.parquet")
+    records = [{"id": path.stem, "text": path.read_text(encoding="utf-8"), "desk": "wires"}
+               for path in sorted(SAMPLE.glob("*.txt"))]
+    (tmp_path / "x.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    pq.write_table(pa.Table.from_pylist(records), tmp_path / "x.parquet", row_group_size=4)
+    reports = []
+    for name in ("x.jsonl", "x.parquet"):
+        result = run("scan", tmp_path / name, "--format", "json", "-q")
+        assert result.exit_code == 0, result.stderr
+        reports.append(json.loads(result.stdout))
+        del reports[-1]["stats"]
+        for document in reports[-1]["documents"]:
+            assert document.pop("path").startswith(f"{tmp_path / name}:")
+    assert reports[1] == reports[0]
+    assert len(reports[0]["documents"]) == len(records) and reports[0]["matches"]
+
+
+def test_parquet_errors_are_one_line(tmp_path, monkeypatch):
+    pa, pq = pytest.importorskip("pyarrow"), pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "x.parquet"
+    pq.write_table(pa.table({"body": ["A corpus whose column is not called text."]}), path)
+    result = run("scan", path)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f'dedup: error: {path}: Parquet file has no "text" column\n'
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    result = run("scan", path)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"dedup: error: {path}: reading Parquet needs pyarrow: pip install 'dedup[parquet]'\n"
+
+
 def test_output_files_for_large_corpora(tmp_path):
     (tmp_path / "in").mkdir()
     text = (SAMPLE / seed("002")).read_text(encoding="utf-8")

@@ -8,9 +8,12 @@ to ``ENGINES``. Ray engines share one Ray instance per session (2 CPUs) and are 
 
 from __future__ import annotations
 
+import gzip
 import itertools
+import json
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,14 +21,14 @@ import pytest
 
 from dedup import candidates, verify
 from dedup.cluster import cluster
-from dedup.engines.base import Engine
+from dedup.engines.base import Engine, whole_texts
 from dedup.engines.chunks import split
 from dedup.engines.local import LocalEngine, batches, sign_all
 from dedup.minhash import sign_texts
 from dedup.pipeline import analyze
 from dedup.report.render_json import report_dict
 from dedup.segment import segment_documents
-from dedup.sources import Document
+from dedup.sources import Document, InputError, read_documents
 
 
 def _ray_engine(shards: int) -> Callable[[], Engine]:
@@ -147,17 +150,51 @@ SEEDS = range(4)
 
 # ---------------------------------------------------------------------------------------------- checks
 
+def test_read(engine: Engine, tmp_path: Path) -> None:
+    """Folders, text, JSONL (plain and gzip) and Parquet files by row group: the documents, order,
+    warnings and errors of :func:`dedup.sources.read_documents`, on every engine."""
+    pa, pq = pytest.importorskip("pyarrow"), pytest.importorskip("pyarrow.parquet")
+    folder = tmp_path / "corpus"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("First article.\n\nSecond paragraph.\n")
+    (folder / "sub" / "empty.md").write_text("  \n")
+    (folder / "latin.txt").write_bytes("Caf\xe9 au lait.\n".encode("latin-1"))
+    (folder / "feed.jsonl").write_text(json.dumps({"id": "a.txt", "text": "Id clash."}) + "\n"
+                                       + json.dumps({"text": "No id.", "desk": "wires"}) + "\n")
+    with gzip.open(folder / "sub" / "more.jsonl.gz", "wt") as handle:
+        handle.write(json.dumps({"id": 7, "text": "Zipped."}) + "\n")
+    pq.write_table(pa.table({"id": ["p1", None, "a.txt", "p4", "p5"], "text": [f"Row {i}." for i in range(5)],
+                             "published": ["2024-01-05", None, "2024-01-01", "2024-01-03", "2024-01-02"]}),
+                   folder / "sub" / "rows.parquet", row_group_size=2)
+    extra = tmp_path / "extra.parquet"
+    pq.write_table(pa.table({"text": ["Given by name."]}), extra)
+    expected_warnings: list[str] = []
+    expected = read_documents([folder, extra], warn=expected_warnings.append)
+    warnings: list[str] = []
+    found = engine.read([folder, extra], globs=("*.txt", "*.md"), warn=warnings.append, skip_bad_lines=False,
+                        max_document_bytes=1_000_000)
+    assert (found, warnings) == (expected, expected_warnings)
+    assert [d.id for d in found][-7:] == ["7", "p1", "rows.parquet:2", str(folder / "sub" / "rows.parquet:3"), "p4",
+                                          "p5", "extra.parquet:1"]
+    assert len(warnings) == 4  # latin-1, empty, the id clashes of feed.jsonl and of row 3
+    bad = tmp_path / "bad.parquet"
+    pq.write_table(pa.table({"text": ["Good.", None]}), bad)
+    with pytest.raises(InputError, match=r"bad\.parquet:2: \"text\" is missing or not a string \(use --skip"):
+        engine.read([bad], globs=(), warn=warnings.append, skip_bad_lines=False, max_document_bytes=1_000_000)
+
+
+
 def test_sign(engine: Engine, generated: list[Document]) -> None:
     texts = [d.text for d in generated[:200]] + ["", "one", "東京都の新しい知事", "Ünïcödé — “quotes” 3.5%"]
     for num_perm in (128, 0):
         done: list[int] = []
-        sets, signatures = engine.sign(texts, 5, num_perm, 1, progress=done.append)
+        sets, signatures = engine.sign(whole_texts(texts), 5, num_perm, 1, progress=done.append)
         expected_sets, expected_signatures = sign_all(texts, 5, num_perm, 1)
         for name in ("hashes", "offsets", "exact", "words"):
             assert_same(getattr(expected_sets, name), getattr(sets, name))
         assert_same(expected_signatures, signatures)
         assert sum(done) == len(texts)
-    empty_sets, empty_signatures = engine.sign([], 5, 64, 1)
+    empty_sets, empty_signatures = engine.sign(whole_texts([]), 5, 64, 1)
     assert len(empty_sets) == 0 and empty_signatures.shape == (0, 64)
 
 

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from dedup.engines.output import drop_list, duplicate_groups, write_outputs
 from dedup.pipeline import analyze
+from dedup.report.output_files import drop_list, duplicate_groups, write_outputs
 from dedup.sources import Document, InputError, read_documents
 from tests.conftest import SAMPLE
 
@@ -80,13 +80,11 @@ def test_rejects_a_bad_shard_count(engine: Any) -> None:
 # ---------------------------------------------------------------------------------------------- reading
 
 def read_both(paths: list[Path], engine: Any, **options: Any) -> tuple[Any, Any]:
-    """(documents, warnings) of read_documents and of read_corpus for the same paths."""
-    from dedup.engines.ray import read_corpus
-
+    """(documents, warnings) of read_documents and of the Ray engine's read for the same paths."""
     expected_warnings: list[str] = []
     found_warnings: list[str] = []
     expected = read_documents(paths, warn=expected_warnings.append, **options)
-    found = read_corpus(paths, engine, warn=found_warnings.append, **options)
+    found = engine.read(paths, warn=found_warnings.append, **options)
     return (expected, expected_warnings), (found, found_warnings)
 
 
@@ -111,28 +109,24 @@ def test_reads_what_read_documents_reads(tmp_path: Path, engine: Any) -> None:
 
 
 def test_bad_jsonl_lines_fail_or_are_skipped_as_in_read_documents(tmp_path: Path, engine: Any) -> None:
-    from dedup.engines.ray import read_corpus
-
     path = tmp_path / "bad.jsonl"
     path.write_text('{"text": "fine"}\nnot json\n{"text": 3}\n')
     with pytest.raises(InputError, match=r"bad\.jsonl:2"):
-        read_corpus([path], engine)
+        engine.read([path])
     expected, found = read_both([path], engine, skip_bad_lines=True)
     assert found == expected and len(found[0]) == 1
     with pytest.raises(InputError, match="no such file"):
-        read_corpus([tmp_path / "missing"], engine)
+        engine.read([tmp_path / "missing"])
 
 
 def test_reads_parquet_by_row_groups(tmp_path: Path, engine: Any) -> None:
-    from dedup.engines.ray import read_corpus
-
     table = pa.table({"id": ["x", None, "z", "w", "v"], "text": [f"Text {i}." for i in range(5)],
                       "published": ["2024-01-05", "2024-01-01", None, "2024-01-03", "2024-01-02"]})
     folder = tmp_path / "pq"
     folder.mkdir()
     pq.write_table(table, folder / "docs.parquet", row_group_size=2)
     (folder / "a.txt").write_text("Plain file before the Parquet file.\n")
-    documents = read_corpus([folder], engine)
+    documents = engine.read([folder])
     assert [d.id for d in documents] == ["a.txt", "x", "docs.parquet:2", "z", "w", "v"]
     path = folder / "docs.parquet"
     assert documents[3] == Document("z", f"{path}:3", "Text 2.", "utf-8", {"published": None})
@@ -140,19 +134,43 @@ def test_reads_parquet_by_row_groups(tmp_path: Path, engine: Any) -> None:
 
 
 def test_parquet_rows_without_text(tmp_path: Path, engine: Any) -> None:
-    from dedup.engines.ray import read_corpus
-
     path = tmp_path / "docs.parquet"
     pq.write_table(pa.table({"text": ["Good.", None]}), path)
     with pytest.raises(InputError, match=r"docs.parquet:2: \"text\" is missing"):
-        read_corpus([path], engine)
+        engine.read([path])
     warnings: list[str] = []
-    documents = read_corpus([path], engine, warn=warnings.append, skip_bad_lines=True)
+    documents = engine.read([path], warn=warnings.append, skip_bad_lines=True)
     assert [d.text for d in documents] == ["Good."]
     assert warnings == [f"{path}:2: \"text\" is missing or not a string, skipped"]
     pq.write_table(pa.table({"body": ["No text column."]}), path)
     with pytest.raises(InputError, match="no \"text\" column"):
-        read_corpus([path], engine)
+        engine.read([path])
+
+
+def test_scan_reads_through_the_engine(tmp_path: Path, engine: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``dedup.scan(paths, engine=RayEngine())`` reads in Ray tasks: with this process's reader broken,
+    the scan of a folder and a Parquet file still gives the local report, warnings included."""
+    import dedup
+    import dedup.sources
+    from tests.test_engines import report_json
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SAMPLE.glob("*.txt"))[:3]]
+    rows = tmp_path / "rows.parquet"
+    pq.write_table(pa.table({"id": ["r1", "r2", "r3"], "text": [t.replace("the", "a", 2) for t in texts]}), rows)
+    (tmp_path / "empty.txt").write_text("\n")
+    expected = dedup.scan([SAMPLE, rows, tmp_path / "empty.txt"])
+
+    def not_here(*args: Any) -> None:
+        raise AssertionError("a file was read on the driver")
+
+    monkeypatch.setattr(dedup.sources, "read_job", not_here)
+    report = dedup.scan([SAMPLE, rows, tmp_path / "empty.txt"], engine=engine)
+    assert report.warnings == [f"{tmp_path / 'empty.txt'}: empty, skipped"] == expected.warnings
+    assert report_json(report) == report_json(expected)
+    assert {d.id for d in report.documents} >= {"r1", "r2", "r3"}
+    assert any(m.a.doc < len(texts) and report.documents[m.b.doc].id == "r1" for m in report.matches)
+    with pytest.raises(AssertionError, match="read on the driver"):
+        dedup.scan([rows])
 
 
 # ---------------------------------------------------------------------------------------------- outputs
@@ -236,7 +254,7 @@ def test_empty_outputs_have_their_columns(tmp_path: Path) -> None:
 def test_failed_output_write_keeps_the_previous_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                       duplicates_report: Any) -> None:
     """A disk that fills during the third file leaves every file of the previous run as it was."""
-    import dedup.engines.output as output
+    import dedup.report.output_files as output
 
     before = write_outputs(duplicates_report, tmp_path, "jsonl")
     contents = {name: path.read_bytes() for name, path in before.items()}

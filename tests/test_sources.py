@@ -2,6 +2,7 @@ import codecs
 import gzip
 import json
 import os
+import sys
 
 import pytest
 
@@ -143,3 +144,66 @@ def test_dangling_link_is_skipped_with_a_warning(tmp_path):
     warnings = []
     assert [d.id for d in read_documents([tmp_path], warn=warnings.append)] == ["alive.txt"]
     assert warnings == [f"{tmp_path / 'dead.txt'}: cannot read (No such file or directory), skipped"]
+
+
+# Parquet: one document per row, checked as JSONL records are (pyarrow only for these tests).
+
+def _parquet(path, columns, **options):
+    pa, pq = pytest.importorskip("pyarrow"), pytest.importorskip("pyarrow.parquet")
+    pq.write_table(pa.table(columns), path, **options)
+    return path
+
+
+def test_parquet_rows_with_ids_and_metadata(tmp_path):
+    path = _parquet(tmp_path / "docs.parquet", {"id": ["x", None, "z"], "text": ["One.", "Two.", "Three."],
+                                                "published": ["2024-01-05", "2024-01-01", None]}, row_group_size=2)
+    documents = read_documents([path])
+    assert [(d.id, d.path, d.text, d.metadata) for d in documents] == [
+        ("x", f"{path}:1", "One.", {"published": "2024-01-05"}),
+        ("docs.parquet:2", f"{path}:2", "Two.", {"published": "2024-01-01"}),
+        ("z", f"{path}:3", "Three.", {"published": None}),
+    ]
+    (tmp_path / "a.txt").write_text("Before the Parquet file.", encoding="utf-8")
+    assert [d.id for d in read_documents([tmp_path])] == ["a.txt", "x", "docs.parquet:2", "z"]
+
+
+def test_parquet_rows_that_are_not_documents(tmp_path):
+    path = _parquet(tmp_path / "bad.parquet", {"id": [1.5, 2.5, None], "text": ["a", "b", None]})
+    with pytest.raises(InputError) as error:
+        read_documents([path])
+    assert str(error.value) == f"{path}:1: \"id\" must be a string or an integer (use --skip-bad-lines to go on)"
+    warnings = []
+    with pytest.raises(InputError, match="no readable documents"):
+        read_documents([path], skip_bad_lines=True, warn=warnings.append)
+    assert warnings == [f"{path}:1: \"id\" must be a string or an integer, skipped",
+                        f"{path}:2: \"id\" must be a string or an integer, skipped",
+                        f"{path}:3: \"text\" is missing or not a string, skipped"]
+    big = _parquet(tmp_path / "big.parquet", {"text": ["x" * 2000, "small"]})
+    assert [d.text for d in read_documents([big], max_document_bytes=1000, warn=warnings.append)] == ["small"]
+    assert warnings[-1] == f"{big}:1: text of 0.0 MB is over the document size limit of 0.0 MB, skipped"
+
+
+def test_parquet_without_text_column_is_one_line(tmp_path):
+    path = _parquet(tmp_path / "docs.parquet", {"body": ["No text column."]})
+    with pytest.raises(InputError) as error:
+        read_documents([path])
+    assert str(error.value) == f"{path}: Parquet file has no \"text\" column"
+
+
+def test_file_that_is_not_parquet_is_skipped(tmp_path):
+    pytest.importorskip("pyarrow")
+    (tmp_path / "fake.parquet").write_text("not parquet at all", encoding="utf-8")
+    (tmp_path / "good.txt").write_text("Good text.", encoding="utf-8")
+    warnings = []
+    assert [d.id for d in read_documents([tmp_path], warn=warnings.append)] == ["good.txt"]
+    assert len(warnings) == 1 and warnings[0].startswith(f"{tmp_path / 'fake.parquet'}: cannot read as Parquet (")
+    assert warnings[0].endswith("), skipped") and "\n" not in warnings[0]
+
+
+def test_missing_pyarrow_names_the_file_and_the_extra(tmp_path, monkeypatch):
+    path = tmp_path / "docs.parquet"
+    path.write_bytes(b"PAR1")
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    with pytest.raises(InputError) as error:
+        read_documents([path])
+    assert str(error.value) == f"{path}: reading Parquet needs pyarrow: pip install 'dedup[parquet]'"

@@ -1,11 +1,13 @@
 """Local engine: the signature stage over independent batches, one thread per worker (the compiled
 loops release the GIL); the pure-Python stages (segmentation, figures, diffs) hold the GIL, so with
-more than one worker they run in worker processes. The other primitives are compiled or vectorised.
+more than one worker they run in worker processes. The other primitives are compiled or vectorised;
+files are read in this process, one after another (:func:`dedup.sources.read_documents`).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import nullcontext
@@ -18,7 +20,9 @@ from dedup.cluster import Clustering, cluster
 from dedup.engines import chunks
 from dedup.engines.base import Advance, Result
 from dedup.minhash import sign_texts
+from dedup.segment import SegmentTexts
 from dedup.shingle import ShingleSets
+from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, Warn, read_documents
 
 # Texts per signature batch: enough that a batch's compiled work dwarfs its start-up, few enough that two
 # threads get many batches to share (measured on Debian paragraphs: 2-thread scaling peaks around here).
@@ -50,7 +54,13 @@ class LocalEngine:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
-    def sign(self, texts: Sequence[str], shingle_size: int, num_perm: int, seed: int, *,
+    def read(self, paths: Sequence[str | os.PathLike[str]], *, globs: Sequence[str] = DEFAULT_GLOBS,
+             warn: Warn = lambda message: None, skip_bad_lines: bool = False,
+             max_document_bytes: int = MAX_DOCUMENT_BYTES) -> list[Document]:
+        return read_documents(paths, globs=globs, warn=warn, skip_bad_lines=skip_bad_lines,
+                              max_document_bytes=max_document_bytes)
+
+    def sign(self, texts: SegmentTexts, shingle_size: int, num_perm: int, seed: int, *,
              progress: Advance | None = None) -> tuple[ShingleSets, np.ndarray]:
         return sign_all(texts, shingle_size, num_perm, seed, workers=self.workers, progress=progress)
 

@@ -3,6 +3,9 @@
 Every task calls the same functions as :class:`~dedup.engines.local.LocalEngine`; only the split of
 the work changes, and every split is one under which the result is provably the local one:
 
+* reading: files, and Parquet files by row group, in chunks, each job read by
+  :func:`dedup.sources.read_job` (a job's documents depend on its file alone); the driver plans the
+  jobs and puts the results in reading order (:func:`dedup.sources.in_reading_order`);
 * signatures: texts in batches, each signed by :func:`~dedup.engines.local.sign_batch` (a text's
   shingles and signature depend on that text alone);
 * LSH candidates: band-key columns in groups of bands; a bucket lies inside one band, so each task
@@ -36,10 +39,9 @@ import itertools
 import logging
 import math
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from types import ModuleType
 from typing import Any, Self
 
@@ -54,9 +56,8 @@ from dedup.engines.base import Advance, Result
 from dedup.engines.local import BATCH_TEXTS, batches, concatenate_sets, sign_batch
 from dedup.segment import SegmentTexts, slice_texts
 from dedup.shingle import ShingleSets
-from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, InputError
+from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, Warn
 
-PARQUET_SUFFIX = ".parquet"
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _LOW32 = np.int64(0xFFFFFFFF)
 STARMAP_CHUNKS_PER_SHARD = 8  # several tasks per worker: the last ones are short, so workers finish together
@@ -121,16 +122,29 @@ class RayEngine:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def sign(self, texts: Sequence[str], shingle_size: int, num_perm: int, seed: int, *,
+    def read(self, paths: Sequence[str | os.PathLike[str]], *, globs: Sequence[str] = DEFAULT_GLOBS,
+             warn: Warn = lambda message: None, skip_bad_lines: bool = False,
+             max_document_bytes: int = MAX_DOCUMENT_BYTES) -> list[Document]:
+        """Files, and Parquet files by row group, read in tasks (a few chunks per worker: small files
+        share a task); the driver only plans and assembles. Files must be readable from every node."""
+        shards = self.start()
+        ray, tasks = _import_ray(), _tasks()
+        paths, globs = list(paths), tuple(globs)
+        plan = sources.reading_plan(paths, globs)
+        jobs = [item for item in plan if isinstance(item, sources.ReadJob)]
+        size = max(math.ceil(len(jobs) / (4 * shards)), 1)
+        found = ray.get([tasks.read.remote(jobs[s:s + size], skip_bad_lines, max_document_bytes)
+                         for s in range(0, len(jobs), size)])
+        return sources.in_reading_order(paths, globs, plan, itertools.chain.from_iterable(found), warn)
+
+    def sign(self, texts: SegmentTexts, shingle_size: int, num_perm: int, seed: int, *,
              progress: Advance | None = None) -> tuple[ShingleSets, np.ndarray]:
         shards = self.start()
         tasks = _tasks()
         spans = batches(len(texts), min(BATCH_TEXTS, math.ceil(len(texts) / shards)))
-        # Segments of documents travel as their documents and offsets, sliced in the task (no Python
-        # object per segment on the driver); other texts as lists.
-        pending = {(tasks.sign_pieces.remote(*texts.pieces(s, e), shingle_size, num_perm, seed)
-                    if isinstance(texts, SegmentTexts) else
-                    tasks.sign.remote(list(texts[s:e]), shingle_size, num_perm, seed)): e - s for s, e in spans}
+        # A batch travels as the documents it lies in and offsets, sliced in the task (no Python object
+        # per segment on the driver).
+        pending = {tasks.sign.remote(*texts.pieces(s, e), shingle_size, num_perm, seed): e - s for s, e in spans}
         results = _results_in_order(pending, progress)
         sigs = np.concatenate([r[1] for r in results]) if results else np.empty((0, num_perm), dtype=np.uint32)
         return concatenate_sets([r[0] for r in results]), sigs
@@ -221,147 +235,6 @@ def _star_links(edges: np.ndarray, shards: int) -> np.ndarray:
             return _unpack(np.concatenate(ray.get([s[1 + j] for s in starred for j in range(shards)]))).T
         parts = [_split_call(tasks.small_star, shards, shards, *[s[1 + j] for s in starred])
                  for j in range(shards)]
-
-
-# ---------------------------------------------------------------------------------------------- reading
-
-def read_corpus(paths: Iterable[str | os.PathLike[str]], engine: RayEngine, *,
-                globs: Iterable[str] = DEFAULT_GLOBS, warn: Callable[[str], None] = lambda message: None,
-                skip_bad_lines: bool = False,
-                max_document_bytes: int = MAX_DOCUMENT_BYTES) -> list[Document]:
-    """Read folders, JSONL (plain or gzip) and Parquet files in parallel Ray tasks.
-
-    Returns what :func:`dedup.sources.read_documents` returns for the same paths, in the same order and
-    with the same warnings, plus Parquet: a ``.parquet`` file (given, or found in a folder) holds one
-    document per row, ``text`` required, ``id`` optional (default ``"<file>:<row>"``), other columns
-    kept as metadata; it is read one row group per task, and rows are checked as JSONL records are.
-    Files must be readable from every Ray node.
-    """
-    shards = engine.start()
-    ray, tasks = _import_ray(), _tasks()
-    paths, globs = list(paths), tuple(globs)
-    plan = _read_plan(paths, globs)
-    jobs = [item for item in plan if isinstance(item, _ReadJob)]
-    size = max(math.ceil(len(jobs) / (4 * shards)), 1)  # a few chunks per worker: small files share a task
-    chunks = [jobs[s:s + size] for s in range(0, len(jobs), size)]
-    results = ray.get([tasks.read.remote(chunk, skip_bad_lines, max_document_bytes) for chunk in chunks])
-    read = {job: result for chunk, found in zip(chunks, results) for job, result in zip(chunk, found)}
-    documents = _in_reading_order(plan, read, warn)
-    if not documents:
-        shown = ", ".join(str(p) for p in paths)
-        looked_for = ", ".join(globs)
-        raise InputError(f"{shown}: no readable documents (looked for {looked_for}, JSONL and Parquet)")
-    return documents
-
-
-def _in_reading_order(plan: list[_ReadJob | str], read: dict[_ReadJob, _ReadResult],
-                      warn: Callable[[str], None]) -> list[Document]:
-    """Documents with unique ids (:func:`dedup.sources.with_unique_ids`), warnings and errors as
-    read_documents meets them."""
-
-    def found() -> Iterator[Document]:
-        for item in plan:
-            if isinstance(item, str):
-                warn(item)
-                continue
-            documents, warnings, error = read[item]
-            for message in warnings:
-                warn(message)
-            if error is not None:
-                raise error
-            yield from documents
-
-    return list(sources.with_unique_ids(found(), warn))
-
-
-@dataclass(frozen=True, slots=True)
-class _ReadJob:
-    """One file to read (``row_group`` of a Parquet file, whose first row is number ``first_row + 1``)."""
-
-    path: str
-    doc_id: str
-    row_group: int = -1
-    first_row: int = 0
-
-
-def _read_plan(paths: Iterable[str | os.PathLike[str]], globs: tuple[str, ...]) -> list[_ReadJob | str]:
-    """Files to read and folder warnings, in the order :func:`dedup.sources.read_documents` meets them."""
-    plan: list[_ReadJob | str] = []
-    for raw_path in paths:
-        path = Path(raw_path)
-        if not path.exists():
-            raise InputError(f"{raw_path}: no such file or folder")
-        if path.is_dir():
-            files = sources.walk(path, (*globs, "*" + PARQUET_SUFFIX), plan.append)
-            if not files:
-                raise InputError(f"{path}: folder has no files matching {', '.join(globs)}")
-            found = [(file, file.relative_to(path).as_posix()) for file in files]
-        else:
-            found = [(path, path.name)]
-        for file, doc_id in found:
-            is_parquet = file.name.endswith(PARQUET_SUFFIX)
-            plan.extend(_parquet_jobs(file, doc_id) if is_parquet else [_ReadJob(str(file), doc_id)])
-    return plan
-
-
-def _parquet_jobs(path: Path, doc_id: str) -> list[_ReadJob]:
-    import pyarrow.parquet as pq
-
-    metadata = pq.ParquetFile(path).metadata
-    rows = np.r_[0, np.cumsum([metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)])]
-    return [_ReadJob(str(path), doc_id, g, int(rows[g])) for g in range(metadata.num_row_groups)]
-
-
-_ReadResult = tuple[list[Document], list[str], InputError | None]
-
-
-def _read_jobs(jobs: list[_ReadJob], skip_bad_lines: bool, max_bytes: int) -> list[_ReadResult]:
-    """Documents, warnings and the error that stops the run (raised by the driver in reading order)."""
-    results: list[_ReadResult] = []
-    for job in jobs:
-        warnings: list[str] = []
-        try:
-            if job.row_group >= 0:
-                found = list(_read_parquet_rows(job, warnings.append, skip_bad_lines, max_bytes))
-            else:
-                found = list(sources.read_file(Path(job.path), job.doc_id, warnings.append, skip_bad_lines,
-                                                max_bytes))
-        except InputError as exc:
-            results.append(([], warnings, exc))
-            continue
-        results.append((found, warnings, None))
-    return results
-
-
-def _read_parquet_rows(job: _ReadJob, warn: Callable[[str], None], skip_bad_lines: bool,
-                       max_bytes: int) -> Iterator[Document]:
-    """Documents of one row group; rows are checked as JSONL records are (``text`` a string, ``id`` a
-    string or an integer, texts over the size limit skipped)."""
-    import pyarrow.parquet as pq
-
-    table = pq.ParquetFile(job.path).read_row_group(job.row_group)
-    if "text" not in table.column_names:
-        raise InputError(f"{job.path}: Parquet file has no \"text\" column")
-    name = Path(job.path).name
-    for offset, record in enumerate(table.to_pylist()):
-        row = job.first_row + offset + 1
-        text, raw_id = record.pop("text"), record.pop("id", None)
-        problem = ("\"text\" is missing or not a string" if not isinstance(text, str) else
-                   "\"id\" must be a string or an integer"
-                   if raw_id is not None and (not isinstance(raw_id, (str, int)) or isinstance(raw_id, bool))
-                   else None)
-        if problem is not None:
-            message = f"{job.path}:{row}: {problem}"
-            if not skip_bad_lines:
-                raise InputError(message + " (use --skip-bad-lines to go on)")
-            warn(message + ", skipped")
-            continue
-        if len(text) > max_bytes:
-            warn(f"{job.path}:{row}: text of {len(text) / 1e6:.1f} MB is over the document size limit of "
-                 f"{max_bytes / 1e6:.1f} MB, skipped")
-            continue
-        doc_id = str(raw_id) if raw_id is not None else f"{name}:{row}"
-        yield Document(doc_id, f"{job.path}:{row}", text, "utf-8", record)
 
 
 # ---------------------------------------------------------------------------------------------- tasks
@@ -504,7 +377,7 @@ def _small_star_task(shards: int, *parts: np.ndarray) -> Any:
     return _returns(_both_ways(a, b, shards))
 
 
-def _sign_pieces_task(documents: list[str], doc: np.ndarray, start: np.ndarray, end: np.ndarray,
+def _sign_segments_task(documents: list[str], doc: np.ndarray, start: np.ndarray, end: np.ndarray,
                       shingle_size: int, num_perm: int, seed: int) -> tuple[ShingleSets, np.ndarray]:
     """:func:`~dedup.engines.local.sign_batch` of segments given as :meth:`SegmentTexts.pieces`."""
     return sign_batch(slice_texts(documents, doc, start, end), shingle_size, num_perm, seed)
@@ -521,7 +394,6 @@ def _bfs_parents_task(edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 @dataclass(frozen=True, slots=True)
 class _Tasks:
     sign: Any
-    sign_pieces: Any
     bucket_pairs: Any
     route_shingles: Any
     count_shared: Any
@@ -539,5 +411,6 @@ class _Tasks:
 def _tasks() -> _Tasks:
     ray = _import_ray()
     return _Tasks(*(ray.remote(f) for f in (
-        sign_batch, _sign_pieces_task, candidates.bucket_pairs, _route_shingles_task, _count_shared_task, _sum_shared_task, verify.overlaps,
-        _shard_components_task, _large_star_task, _small_star_task, _bfs_parents_task, _read_jobs, chunks.apply)))
+        _sign_segments_task, candidates.bucket_pairs, _route_shingles_task, _count_shared_task, _sum_shared_task,
+        verify.overlaps, _shard_components_task, _large_star_task, _small_star_task, _bfs_parents_task,
+        sources.read_jobs, chunks.apply)))

@@ -170,5 +170,5 @@ def _pyarrow() -> tuple[ModuleType, ModuleType]:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:
-        raise ImportError("Parquet output needs pyarrow: pip install dedup[ray]") from exc
+        raise ImportError("Parquet output needs pyarrow: pip install 'dedup[parquet]'") from exc
     return pa, pq
