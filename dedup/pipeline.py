@@ -82,24 +82,26 @@ def _collector_paused() -> Iterator[None]:
 
 @_collector_paused()
 def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
-            progress: Progress | None = None, engine: Engine | None = None) -> Report:
+            progress: Progress | None = None, engine: Engine | None = None,
+            segments: tuple[SegmentTable, SegmentTable] | None = None) -> Report:
     """Find reuse in and across ``documents`` (in memory); ``engine`` runs the heavy stages
     (default: :class:`~dedup.engines.local.LocalEngine` with ``config.workers`` workers).
+    ``segments`` are the documents' paragraph and sentence tables when the caller has them already.
 
     With ``config.diffs`` off the matches carry no diff and there are no figure conflicts: the diff,
     story and figure stages are skipped, and every other part of the report is the same."""
     config = config or ScanConfig()
     if engine is None:
         with LocalEngine(config.workers) as local:
-            return analyze(documents, config, progress=progress, engine=local)
+            return analyze(documents, config, progress=progress, engine=local, segments=segments)
     progress = progress or Progress()
     timings: dict[str, float] = {}
     texts = [d.text for d in documents]
 
     with _timed(timings, "segment"):
         progress.start("documents", len(texts))
-        paragraphs, sentences = join_segments(engine.starmap(segment_text, [(text,) for text in texts],
-                                                             progress=progress.advance, costs=list(map(len, texts))))
+        paragraphs, sentences = segments or join_segments(engine.starmap(
+            segment_text, [(text,) for text in texts], progress=progress.advance, costs=list(map(len, texts))))
     with _timed(timings, "signatures"):
         progress.start("paragraphs", len(paragraphs))
         paragraph_sets, paragraph_sigs = engine.sign(paragraphs.text_view(texts), config.shingle_size, config.num_perm,
@@ -225,9 +227,10 @@ def compare(a: str | os.PathLike[str], b: str | os.PathLike[str], *, config: Sca
         if len(found) != 1:
             raise InputError(f"{path}: holds {len(found)} documents; diff compares two single documents")
         documents.append(found[0])
-    report = analyze(documents, dataclasses.replace(config, diffs=False))  # aligned and diffed below
     texts = [d.text for d in documents]
     paragraphs, sentences = segment_documents(texts)
+    report = analyze(documents, dataclasses.replace(config, diffs=False),  # aligned and diffed below
+                     segments=(paragraphs, sentences))
     per_doc = [paragraphs.passages(np.flatnonzero(paragraphs.doc == d)) for d in (0, 1)]
     items = align(report.matches, per_doc[0], per_doc[1], texts[0], texts[1])
     conflicts = figure_conflicts(texts, sentences, [[0, 1]], _folds(config))
