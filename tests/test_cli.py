@@ -292,6 +292,42 @@ def test_diff_rejects_missing_file(tmp_path):
     assert result.stderr == f"dedup: error: {tmp_path / 'x.txt'}: no such file or folder\n"
 
 
+HEAVY_MODULES = ("numba", "numpy", "scipy", "sklearn", "datasketch", "jinja2", "fastapi", "ray", "dedup.index",
+                 "dedup.pipeline", "dedup.service", "dedup.report.render_json", "dedup.report.render_text",
+                 "dedup.report.render_html")
+LOADED_BY_COMMAND = """
+import json, sys
+from dedup.cli import app
+try:
+    app(sys.argv[1:], prog_name="dedup")
+except SystemExit:
+    pass
+heavy = json.loads(sys.stdin.read())
+print(json.dumps(sorted(m for m in sys.modules if m in heavy or m.split(".")[0] in heavy)))
+"""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["version"], ["index", "--help"], ["check", "--help"],
+                                  ["serve", "--help"], ["scan", "--help"], ["diff", "--help"]], ids=" ".join)
+def test_help_and_version_load_no_heavy_module(args):
+    """The stages, the renderers and the service load inside the commands that run them, so that help
+    and version answer at once."""
+    result = subprocess.run([sys.executable, "-c", LOADED_BY_COMMAND, *args], input=json.dumps(HEAVY_MODULES),
+                            capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout.splitlines()[-1]) == []
+
+
+def test_version_option_and_command_print_the_installed_version():
+    from importlib.metadata import version
+
+    expected = f"dedup {version('dedup')}\n"
+    for args in (["--version"], ["version"]):
+        result = run(*args)
+        assert result.exit_code == 0 and result.stdout == expected
+    script = subprocess.run([sys.executable, "-m", "dedup", "--version"], capture_output=True, text=True, check=True)
+    assert script.stdout == expected and script.stderr == ""
+
+
 def test_module_entry_point_runs():
     result = subprocess.run([sys.executable, "-m", "dedup", "--help"], capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "scan" in result.stdout
