@@ -306,6 +306,14 @@ def version_command() -> None:
     _print_version(True)
 
 
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON schema of the scan report (--format json)."""
+    from dedup.report import schema_json
+
+    typer.echo(schema_json(), nl=False)
+
+
 register(app)
 
 
