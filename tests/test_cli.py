@@ -307,8 +307,9 @@ print(json.dumps(sorted(m for m in sys.modules if m in heavy or m.split(".")[0] 
 """
 
 
-@pytest.mark.parametrize("args", [["--help"], ["--version"], ["version"], ["index", "--help"], ["check", "--help"],
-                                  ["serve", "--help"], ["scan", "--help"], ["diff", "--help"]], ids=" ".join)
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["version"], ["schema"], ["index", "--help"],
+                                  ["check", "--help"], ["serve", "--help"], ["scan", "--help"], ["diff", "--help"]],
+                         ids=" ".join)
 def test_help_and_version_load_no_heavy_module(args):
     """The stages, the renderers and the service load inside the commands that run them, so that help
     and version answer at once."""
