@@ -10,25 +10,26 @@ import enum
 import json
 import os
 import sys
-import tomllib
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
-from rich.progress import Progress as RichProgressBar
 
 from dedup import __version__
 from dedup.cli_index import register
 from dedup.config import ScanConfig
 from dedup.files import written_whole
-from dedup.model import KIND_ORDER, Report
 from dedup.progress import Progress
 from dedup.sources import DEFAULT_GLOBS, InputError
 
-# The stages (numba, scikit-learn, scipy) are imported inside the commands that use them, so that
-# `dedup --help` and argument errors answer at once.
+if TYPE_CHECKING:
+    from rich.progress import Progress as RichProgressBar
+
+    from dedup.model import Report
+
+# The stages (numba, scikit-learn, scipy), the renderers, the model and rich's consoles are imported
+# inside the commands that use them, so that `dedup --help`, `dedup --version` and argument errors
+# answer at once; tests/test_cli.py checks that none of the stages is loaded for them.
 
 app = typer.Typer(
     name="dedup",
@@ -95,6 +96,10 @@ class BarProgress(Progress):
 
 def progress_bar(quiet: bool) -> RichProgressBar | None:
     """A progress bar only when a person is watching: stderr is a terminal and --quiet is off."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as RichProgressBar
+
     console = Console(stderr=True)
     if quiet or not console.is_terminal:
         return None
@@ -104,6 +109,8 @@ def progress_bar(quiet: bool) -> RichProgressBar | None:
 
 def write_output(render, output: Optional[Path]) -> None:  # type: ignore[no-untyped-def]
     """Call ``render(console)`` for stdout or for ``output``; machine output gets nothing mixed in."""
+    from rich.console import Console
+
     if output is None:
         console = Console(highlight=False)
         if not console.is_terminal:  # a pipe or a log: one line per record, never wrapped mid-sentence
@@ -121,6 +128,8 @@ def load_figure_groups(path: Optional[Path]) -> tuple[tuple[str, tuple[str, ...]
     """Read extra figure groups from a JSON or TOML file: ``{"militants": ["jihadists"], ...}``."""
     if path is None:
         return ()
+    import tomllib
+
     try:
         raw = path.read_bytes()
         data = tomllib.loads(raw.decode("utf-8")) if path.suffix == ".toml" else json.loads(raw)
@@ -182,6 +191,7 @@ def scan_command(
     """Scan documents for exact, near and partial reuse, inside and across files."""
     from contextlib import nullcontext
 
+    from dedup.model import KIND_ORDER
     from dedup.pipeline import scan
 
     if max_document_mb <= 0:
@@ -256,10 +266,32 @@ def diff_command(
         write_output(lambda console: render_comparison(comparison, console), output)
 
 
+def _print_version(requested: bool) -> None:
+    if requested:
+        typer.echo(f"dedup {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Options before any command (the app's help text is set on ``app``)."""
+
+
 @app.command("version")
 def version_command() -> None:
     """Print the version."""
-    typer.echo(f"dedup {__version__}")
+    _print_version(True)
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON schema of the scan report (--format json)."""
+    from dedup.report import schema_json
+
+    typer.echo(schema_json(), nl=False)
 
 
 register(app)

@@ -24,13 +24,17 @@ import os
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dedup.index import SCHEMA_VERSION, Index, IndexCorrupt, IndexFileError, Verdict
-from dedup.report.labels import figure_text, short, wording_text
 from dedup.sources import DEFAULT_GLOBS, InputError, UnusableFile, decode, read_documents
+
+if TYPE_CHECKING:
+    from dedup.index import Index, Verdict
+
+# dedup.index (numba, scipy) is imported inside the commands that open an index, so that `dedup --help`,
+# `dedup check --help` and argument errors answer at once.
 
 EXIT_CODES = {"new": 0, "partial-reuse": 3, "near-duplicate": 4, "duplicate": 5}
 EXIT_VERIFY_FAILED = 1
@@ -61,6 +65,8 @@ def _cli() -> ModuleType:
 def _open(path: Path, *, corrupt_code: int = 2, **params: Any) -> Index:
     """Open an index or exit with one line: 2 for bad input (not an index, other parameters), and
     ``corrupt_code`` for a damaged file."""
+    from dedup.index import Index, IndexCorrupt, IndexFileError
+
     try:
         return Index.open(path, **params)
     except IndexCorrupt as exc:
@@ -79,6 +85,8 @@ def create_command(
     seed: Annotated[int, typer.Option(help="MinHash seed.")] = 1,
 ) -> None:
     """Create an empty index with these matching parameters (stored in it)."""
+    from dedup.index import Index, IndexFileError
+
     try:
         Index.create(path, threshold=threshold, shingle_size=shingle_size, num_perm=num_perm,
                      min_words=min_words, seed=seed).close()
@@ -98,6 +106,8 @@ def add_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no warnings on stderr.")] = False,
 ) -> None:
     """Add documents; an id already stored is an error unless --replace."""
+    from dedup.index import IndexFileError
+
     cli = _cli()
     with _open(path) as index:
         try:
@@ -130,6 +140,8 @@ def remove_command(
     ids: Annotated[list[str], typer.Argument(help="Ids of the documents to remove.")],
 ) -> None:
     """Remove documents by id (each in its own transaction)."""
+    from dedup.index import IndexFileError
+
     with _open(path) as index:
         for doc_id in ids:
             try:
@@ -143,6 +155,8 @@ def remove_command(
 def upgrade_command(path: Annotated[Path, typer.Argument(help="The index file.")]) -> None:
     """Rewrite an index made by an older dedup in this version's schema (one transaction: an interrupted
     upgrade leaves it as it was; a few minutes per million stored paragraphs)."""
+    from dedup.index import SCHEMA_VERSION, Index, IndexFileError
+
     try:
         before = Index.upgrade(path)
     except IndexFileError as exc:
@@ -159,6 +173,8 @@ def stats_command(
     verify: Annotated[bool, typer.Option(help="Run the integrity and consistency checks; exit 1 on failure.")] = False,
 ) -> None:
     """Counts, sizes and parameters of an index, as JSON."""
+    from dedup.index import IndexFileError
+
     failed = EXIT_VERIFY_FAILED if verify else _cli().EXIT_INPUT
     # integrity_check (below) reads every page anyway, so the open skips its own quick_check
     with _open(path, quick_check=False if verify else None, corrupt_code=failed) as index:
@@ -183,6 +199,8 @@ def check_command(
 
     Exit code: 0 new, 3 partial-reuse, 4 near-duplicate, 5 duplicate, 2 bad input.
     """
+    from dedup.index import IndexFileError
+
     cli = _cli()
     try:
         data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
@@ -212,6 +230,8 @@ def check_command(
 
 def render_verdict(verdict: Verdict) -> str:
     """A few lines a person reads: the verdict, each stored document, what changed."""
+    from dedup.report.labels import figure_text, short, wording_text
+
     lines = [verdict.verdict + (f" (stored as {verdict.id})" if verdict.added else "")]
     for match in verdict.matches:
         lines.append(f"  {match.relation} of {match.id}: similarity {match.similarity:.2f}, "
@@ -238,6 +258,7 @@ def serve_command(
              "from disk, with a warning, when it cannot).")] = True,
 ) -> None:
     """Serve an index over HTTP (POST /check, POST /documents, ...; see /docs)."""
+    from dedup.index import IndexFileError
     from dedup.service import create_app, serve
 
     try:  # create_app runs the integrity check, so a bad index is refused before listening

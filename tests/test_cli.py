@@ -11,11 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from dedup.cli import app
+from dedup.report import schema_json
 from tests.conftest import ROOT, SAMPLE, seed
 
 runner = CliRunner()
-SCHEMA = json.loads((ROOT.parent / "shared" / "report.schema.json").read_text()) if (
-    ROOT.parent / "shared" / "report.schema.json").exists() else None
+SCHEMA = json.loads(schema_json())
 
 
 def run(*args):
@@ -35,8 +35,7 @@ def test_json_report_is_valid_and_alone_on_stdout():
     report = json.loads(result.stdout)
     assert report["schema"] == "dedup.report/1"
     assert report["summary"]["matches"] == {"exact": 12, "near": 0, "partial": 4}
-    if SCHEMA is not None:
-        jsonschema.validate(report, SCHEMA)
+    jsonschema.validate(report, SCHEMA)
 
 
 def test_text_report_prints_ids_literally(tmp_path):
@@ -155,6 +154,7 @@ def test_no_diffs_leaves_out_what_changed_and_nothing_else(tmp_path):
         "people killed", "security personnel killed", "civilians killed", "militants killed"]
     assert lean["figure_conflicts"] == []
     assert (full["config"]["diffs"], lean["config"]["diffs"]) == (True, False)
+    jsonschema.validate(lean, SCHEMA)
     assert list(lean["stats"]["seconds"]) == ["segment", "signatures", "paragraph_matches", "sentence_matches",
                                               "document_view"]
     for key in ("documents", "repeated_blocks", "clusters", "documents_overlap", "warnings"):
@@ -290,6 +290,56 @@ def test_diff_rejects_missing_file(tmp_path):
     result = run("diff", tmp_path / "x.txt", SAMPLE / seed("000"))
     assert result.exit_code == 2
     assert result.stderr == f"dedup: error: {tmp_path / 'x.txt'}: no such file or folder\n"
+
+
+HEAVY_MODULES = ("numba", "numpy", "scipy", "sklearn", "datasketch", "jinja2", "fastapi", "ray", "dedup.index",
+                 "dedup.pipeline", "dedup.service", "dedup.report.render_json", "dedup.report.render_text",
+                 "dedup.report.render_html")
+LOADED_BY_COMMAND = """
+import json, sys
+from dedup.cli import app
+try:
+    app(sys.argv[1:], prog_name="dedup")
+except SystemExit:
+    pass
+heavy = json.loads(sys.stdin.read())
+print(json.dumps(sorted(m for m in sys.modules if m in heavy or m.split(".")[0] in heavy)))
+"""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["version"], ["schema"], ["index", "--help"],
+                                  ["check", "--help"], ["serve", "--help"], ["scan", "--help"], ["diff", "--help"]],
+                         ids=" ".join)
+def test_help_and_version_load_no_heavy_module(args):
+    """The stages, the renderers and the service load inside the commands that run them, so that help
+    and version answer at once."""
+    result = subprocess.run([sys.executable, "-c", LOADED_BY_COMMAND, *args], input=json.dumps(HEAVY_MODULES),
+                            capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout.splitlines()[-1]) == []
+
+
+def test_version_option_and_command_print_the_installed_version():
+    from importlib.metadata import version
+
+    expected = f"dedup {version('dedup')}\n"
+    for args in (["--version"], ["version"]):
+        result = run(*args)
+        assert result.exit_code == 0 and result.stdout == expected
+    script = subprocess.run([sys.executable, "-m", "dedup", "--version"], capture_output=True, text=True, check=True)
+    assert script.stdout == expected and script.stderr == ""
+
+
+def test_schema_command_prints_the_shipped_schema():
+    """``dedup schema`` prints the file the package ships, byte for byte, as importlib.resources reads it."""
+    from importlib.resources import files
+
+    result = run("schema")
+    assert result.exit_code == 0
+    assert result.stdout == (files("dedup.report") / "schema.json").read_text(encoding="utf-8")
+    assert result.stdout == (ROOT / "dedup" / "report" / "schema.json").read_text(encoding="utf-8")
+    schema = json.loads(result.stdout)
+    assert schema["$id"] == schema["properties"]["schema"]["const"] == "dedup.report/1"
+    jsonschema.Draft202012Validator.check_schema(schema)
 
 
 def test_module_entry_point_runs():

@@ -6,13 +6,15 @@ Run ``pytest tests/test_golden.py --update-golden`` after an intended change, an
 import json
 
 import jsonschema
+import pytest
 
+from dedup.report import schema_json
 from dedup.report.render_json import report_dict
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES
 
 GOLDEN = FIXTURES.parent / "golden" / "sample_report.json"
 GOLDEN_TEXT = FIXTURES.parent / "golden" / "sample_report.txt"
-SCHEMA = ROOT.parent / "shared" / "report.schema.json"
+SCHEMA = json.loads(schema_json())
 
 
 def stable(report) -> dict:
@@ -31,12 +33,40 @@ def test_sample_report_matches_golden(seed_report, update_golden):
     assert data == json.loads(GOLDEN.read_text(encoding="utf-8"))
 
 
-def test_sample_report_validates_against_the_shared_schema(seed_report):
-    if SCHEMA.exists():
-        jsonschema.validate(report_dict(seed_report), json.loads(SCHEMA.read_text(encoding="utf-8")))
-    else:  # a checkout without ../shared: the schema's own required keys still hold
-        assert {"schema", "documents", "matches", "clusters", "figure_conflicts",
-                "documents_overlap"} <= set(report_dict(seed_report))
+def test_sample_report_validates_against_the_shipped_schema(seed_report):
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    data = json.loads(json.dumps(report_dict(seed_report)))
+    jsonschema.validate(data, SCHEMA)
+    assert list(data) == SCHEMA["required"] == list(SCHEMA["properties"])  # every key, in the order written
+
+
+def _broken(data: dict, path: tuple, value) -> dict:
+    """A copy of the report with ``value`` at ``path`` (a new key when the last step is new)."""
+    copy = json.loads(json.dumps(data))
+    target = copy
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return copy
+
+
+@pytest.mark.parametrize(("path", "value"), [
+    (("unknown",), 1),                                          # a key the schema does not describe
+    (("config", "unknown"), 1),
+    (("matches", 0, "a", "unknown"), 1),
+    (("clusters", 0, "members", 0, "text"), "members carry no text"),
+    (("matches", 0, "similarity"), 1.5),
+    (("matches", 0, "kind"), "fuzzy"),
+    (("matches", 7, "diff", "figures", 0, "change"), "grew"),
+    (("documents", 0, "chars"), "3869"),
+    (("figure_conflicts", 0, "values"), []),
+    (("stats", "seconds", "segment"), "fast"),
+    (("tool", "name"), "other"),
+], ids=lambda item: ".".join(map(str, item)) if isinstance(item, tuple) else None)
+def test_shipped_schema_refuses_what_the_report_never_holds(seed_report, path, value):
+    data = json.loads(json.dumps(report_dict(seed_report)))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(_broken(data, path, value), SCHEMA)
 
 
 def test_offsets_point_at_the_quoted_text(seed_report):
