@@ -38,6 +38,7 @@ from dedup.figures.tables import (
 
 _SCALE_FACTORS = {name: factor for factor, name in SCALE_NAMES.items()}
 _MAX_LABEL_CHARS = 40
+_NOT_COMPARED = frozenset({"date", "year", "ordinal", "age", "duration"})
 
 
 # --- Comparisons and results lines -----------------------------------------------------------------
@@ -48,9 +49,12 @@ def _compared(text: str, figures: list[Figure]) -> list[Figure]:
     "5.93 mln against 5.81" is 5.81 million, "Net loss 1,234 vs 5,678" two losses."""
     for index in range(1, len(figures)):
         left, right = figures[index - 1], figures[index]
-        if right.start - left.end > 12 or right.kind != "count" or right.vague or right.unit or right.scale or left.kind not in (
-            "count", "money", "percent"
-        ) or not _COMPARISON_RE.fullmatch(text, left.end, right.start):
+        if right.start - left.end > 12 or right.vague or _NOT_COMPARED.intersection((left.kind, right.kind)) or (
+            not _COMPARISON_RE.fullmatch(text, left.end, right.start)
+        ):
+            continue
+        if right.kind != "count" or right.unit or right.scale:  # its own unit and scale: only the sign is shared
+            figures[index] = replace(right, sign=right.sign or left.sign)
             continue
         factor = _SCALE_FACTORS.get(left.scale, 1.0) if left.scale else 1.0
         high = right.high * factor if right.high is not None else None
