@@ -47,7 +47,7 @@ _NOT_COMPARED = frozenset({"date", "year", "ordinal", "age", "duration"})
 def _compared(text: str, figures: list[Figure]) -> list[Figure]:
     """The right side of a comparison takes the unit, scale and sign written once on its left:
     "5.93 mln against 5.81" is 5.81 million, "Net loss 1,234 vs 5,678" two losses."""
-    for index in range(1, len(figures)):
+    for index in range(1, len(figures)):  # most texts hold one figure
         left, right = figures[index - 1], figures[index]
         if right.start - left.end > 12 or right.vague or _NOT_COMPARED.intersection((left.kind, right.kind)) or (
             not _COMPARISON_RE.fullmatch(text, left.end, right.start)

@@ -20,9 +20,9 @@ from dedup.figures.patterns import (
     _BETWEEN_RE,
     _CHANGE_BEFORE_RE,
     _COMMA_DIGITS_RE,
+    _CONVENTION_RE,
     _CURRENCY_PREFIX_RE,
     _DATE_RES,
-    _DOT_CONVENTION_RE,
     _DOT_DIGITS_RE,
     _FRACTION_RE,
     _NEXT_WORD_RE,
@@ -36,7 +36,6 @@ from dedup.figures.patterns import (
     _RANGE_SEP_RE,
     _SCALE_RE,
     _SIGN_RE,
-    _SPACE_CONVENTION_RE,
     _SPACE_DIGITS_RE,
     _UNIT_SUFFIXES,
     _VAGUE_RE,
@@ -86,11 +85,8 @@ _CONVENTIONS = {
 
 
 def _convention(text: str) -> _Convention:
-    if "." in text and _DOT_CONVENTION_RE.search(text):
-        return _CONVENTIONS["dot"]
-    if _SPACE_CONVENTION_RE.search(text):
-        return _CONVENTIONS["space"]
-    return _CONVENTIONS["comma"]
+    shown = _CONVENTION_RE.search(text)
+    return _CONVENTIONS[shown.lastgroup or "comma"] if shown else _CONVENTIONS["comma"]
 
 
 @dataclass(slots=True)  # not frozen: built for every number tried, and a frozen __init__ costs twice as much
@@ -179,10 +175,10 @@ def _match_digits(text: str, pos: int, convention: _Convention) -> tuple[float, 
 
 
 def _match_amount(text: str, pos: int, convention: _Convention) -> _Amount | None:
-    currency_match = _CURRENCY_PREFIX_RE.match(text, pos)
+    currency_match = None if text[pos : pos + 1].isdecimal() else _CURRENCY_PREFIX_RE.match(text, pos)
     start = currency_match.end() if currency_match else pos
     currency = CURRENCY_PREFIXES[currency_match["currency"]] if currency_match else None
-    fraction = _match_fraction(text, start) if "/" in text[start : start + 12] else None
+    fraction = _match_fraction(text, start) if text.find("/", start, start + 12) >= 0 else None
     if fraction:
         (value, end), spelled, year_like = fraction, False, False
     elif digits := _match_digits(text, start, convention):

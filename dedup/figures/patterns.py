@@ -98,8 +98,9 @@ _SPACE_DIGITS_RE = re.compile(
     rf"\d{{1,3}}(?:(?: \d{{3}}){{2,}}|(?:[{SPACE_GROUP_MARKS}]\d{{3}})+)(?!\d)(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 )
 # The text's convention shows in a number that only it can read: "2.000.000", "1.234,5", "2 000 000".
-_DOT_CONVENTION_RE = re.compile(r"\d\.\d{3}(?:\.\d{3}|,\d)(?![\d.])")
-_SPACE_CONVENTION_RE = re.compile(rf"\d(?: \d{{3}}){{2}}(?!\d)|\d[{SPACE_GROUP_MARKS}]\d{{3}}(?!\d)")
+_CONVENTION_RE = re.compile(
+    rf"\d(?:(?P<dot>\.\d{{3}}(?:\.\d{{3}}|,\d)(?![\d.]))|(?P<space>(?: \d{{3}}){{2}}(?!\d)|[{SPACE_GROUP_MARKS}]\d{{3}}(?!\d)))"
+)
 _FRACTION_RE = re.compile(r"(?:(?P<whole>\d+)-)?(?P<numerator>\d+)/(?P<denominator>\d+)(?![\d/])")
 _SCALE_RE = re.compile(
     rf"{_SPACE}(?P<word>{'|'.join(s for s in SCALE_SUFFIXES if s not in ATTACHED_SCALES)})\b"
