@@ -51,7 +51,9 @@ class WordingChange:
 
 @dataclass(frozen=True, slots=True)
 class FigureChange:
-    """``changed`` (31 -> 18 civilians), ``qualifier`` (at least 92 -> 92), ``added`` or ``removed``."""
+    """What changed in a figure, most telling first: ``sign`` (Shr profit 61 cts -> Shr loss 1.59 dlrs),
+    ``scale`` (1.5 mln -> 1.5 bln), ``changed`` (31 -> 18 civilians), ``unit`` (the same number of
+    another unit: 61 cts -> 61 dlrs), ``qualifier`` (at least 92 -> 92); or ``added``, ``removed``."""
 
     change: str
     a: str | None
@@ -97,7 +99,8 @@ def diff_texts(a: str, b: str, a_offset: int = 0, b_offset: int = 0) -> Diff:
 
 
 _MIRROR_OP = {"equal": "equal", "replace": "replace", "insert": "delete", "delete": "insert"}
-_MIRROR_CHANGE = {"changed": "changed", "qualifier": "qualifier", "added": "removed", "removed": "added"}
+_MIRROR_CHANGE = {"sign": "sign", "scale": "scale", "changed": "changed", "unit": "unit", "qualifier": "qualifier",
+                  "added": "removed", "removed": "added"}
 
 
 def _mirror(diff: Diff) -> Diff:
@@ -189,10 +192,12 @@ def _figure_changes(a_figures: list[Figure], b_figures: list[Figure], matcher: S
                     break
     paired_a = {ai for ai, _ in pairs}
     for ai, fa in enumerate(a_figures):
-        if ai in paired_a or fa.counts is None:
+        if ai in paired_a or (fa.counts is None and fa.measure is None):
             continue
         for bi, fb in enumerate(b_figures):
-            if bi not in used_b and fb.kind == fa.kind and _group(fa) == _group(fb):
+            if bi not in used_b and _same_measure(fa, fb) and (
+                fa.measure is not None or (fb.kind == fa.kind and _group(fa) == _group(fb))
+            ):
                 pairs.append((ai, bi))
                 used_b.add(bi)
                 paired_a.add(ai)
@@ -200,15 +205,10 @@ def _figure_changes(a_figures: list[Figure], b_figures: list[Figure], matcher: S
     changes: list[tuple[int, FigureChange]] = []
     for ai, bi in pairs:
         fa, fb = a_figures[ai], b_figures[bi]
-        counts = fb.counts or fa.counts
-        if (fa.value, fa.high) != (fb.value, fb.high):
-            kind = "changed"
-        elif (fa.qualifier or "") != (fb.qualifier or ""):
-            kind = "qualifier"
-        else:
-            continue
-        changes.append((a_pos[ai], FigureChange(kind, fa.label, fb.label, counts, fa.start + a_offset,
-                                                fb.start + b_offset)))
+        kind = _change_kind(fa, fb)
+        if kind is not None:
+            changes.append((a_pos[ai], FigureChange(kind, fa.label, fb.label, fb.counts or fa.counts,
+                                                    fa.start + a_offset, fb.start + b_offset)))
     for ai, fa in enumerate(a_figures):
         if ai not in paired_a and fa.kind == "count":
             changes.append((a_pos[ai], FigureChange("removed", fa.label, None, fa.counts, fa.start + a_offset)))
@@ -220,8 +220,29 @@ def _figure_changes(a_figures: list[Figure], b_figures: list[Figure], matcher: S
     return [change for _, change in changes]
 
 
+def _change_kind(fa: Figure, fb: Figure) -> str | None:
+    """What changed between two paired figures (see FigureChange), or None when nothing did."""
+    if (fa.sign or 1) != (fb.sign or 1):  # a figure without a sign word is a profit, a rise
+        return "sign"
+    if (fa.value, fa.high) != (fb.value, fb.high):
+        return "scale" if fa.scale != fb.scale else "changed"
+    if (fa.kind, fa.unit) != (fb.kind, fb.unit):
+        return "unit"
+    if (fa.qualifier or "") != (fb.qualifier or ""):
+        return "qualifier"
+    return None
+
+
+def _same_measure(fa: Figure, fb: Figure) -> bool:
+    """Figures of results lines pair only with the same line: "Shr" with "Shr", never with "Net"."""
+    return (fa.measure or "").lower() == (fb.measure or "").lower()
+
+
 def _same_count(fa: Figure, fb: Figure, strict: bool) -> bool:
-    """Figures at the same place are one figure when they are of a kind and count the same thing."""
+    """Figures at the same place are one figure when they are of a kind and count the same thing;
+    in a results line, when they measure the same thing ("Shr profit 61 cts" -> "Shr loss 1.59 dlrs")."""
+    if fa.measure is not None or fb.measure is not None:
+        return _same_measure(fa, fb)
     if fa.kind != fb.kind:
         return False
     if not strict or fa.counts is None or fb.counts is None:

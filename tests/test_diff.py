@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -67,6 +68,39 @@ def test_ops_carry_absolute_offsets():
         assert b[op.b_start:op.b_end] == op.b
 
 
+# Figure changes of wire copy: (a, b, expected (change, a, b) list).
+WIRE_FIGURE_CHANGES = [
+    ("Shr profit 61 cts", "Shr loss 1.59 dlrs", [("sign", "Shr profit 61 cts", "Shr loss 1.59 dlrs")]),
+    ("Shr profit 61 cts vs 48 cts", "Shr loss 1.59 dlrs vs profit 48 cts",
+     [("sign", "Shr profit 61 cts", "Shr loss 1.59 dlrs")]),
+    ("Net 1,545,160 vs 2,188,933", "Net 1,645,160 vs 2,188,933", [("changed", "Net 1,545,160", "Net 1,645,160")]),
+    ("Net 1,545,160 vs 2,188,933", "Net 1,545,160 vs 2,188,933", []),
+    ("Revs 12.4 mln vs 10.6 mln", "Revs 12.4 bln vs 10.6 mln", [("scale", "Revs 12.4 mln", "Revs 12.4 bln")]),
+    ("Net 3.1 mln vs 2.2 mln", "Net loss 3.1 mln vs profit 2.2 mln", [("sign", "Net 3.1 mln", "Net loss 3.1 mln")]),
+    ("The index was up 2.1 pct on the week.", "The index was down 2.1 pct on the week.",
+     [("sign", "up 2.1 pct", "down 2.1 pct")]),
+    ("The company sold 113,275 shares.", "The company sold 94,400 shares.",
+     [("changed", "113,275 shares", "94,400 shares")]),
+    ("It paid 61 cts a share.", "It paid 61 dlrs a share.", [("unit", "61 cts a share", "61 dlrs a share")]),
+    # lines of a results table pair by what they measure, never across lines
+    ("Shr 39 cts vs 50 cts\n    Net 1,545,160 vs 2,188,933",
+     "Shr 41 cts vs 50 cts\n    Net 1,545,160 vs 2,188,933", [("changed", "Shr 39 cts", "Shr 41 cts")]),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "expected"), WIRE_FIGURE_CHANGES)
+def test_wire_figure_changes(a, b, expected):
+    assert figures(diff_texts(a, b)) == expected
+    mirrored = {"sign": "sign", "scale": "scale", "changed": "changed", "unit": "unit"}
+    assert figures(diff_texts(b, a)) == [(mirrored[c], new, old) for c, old, new in expected]
+
+
+def test_results_line_figures_pair_by_measure_not_position():
+    diff = diff_texts("Revs 25.2 mln vs 19.5 mln\n    Net 1.1 mln vs 0.9 mln",
+                      "Net 1.1 mln vs 0.9 mln\n    Revs 25.2 mln vs 19.7 mln")
+    assert figures(diff) == [("changed", "Revs 19.5 mln", "Revs 19.7 mln")]
+
+
 WORDS = st.lists(st.sampled_from(["the", "army", "killed", "31", "18", "civilians", "at", "least", "said", ",",
                                   "roaming", "moving", "Quetta", "."]), max_size=30).map(" ".join)
 
@@ -78,7 +112,8 @@ def test_swapping_inputs_swaps_the_output(a, b):
     swap = {"insert": "delete", "delete": "insert", "replace": "replace", "equal": "equal"}
     assert [(swap[o.op], o.b, o.a) for o in forward.ops] == [(o.op, o.a, o.b) for o in backward.ops]
     assert [(swap[w.kind], w.b, w.a) for w in forward.wording] == [(w.kind, w.a, w.b) for w in backward.wording]
-    swap_change = {"added": "removed", "removed": "added", "changed": "changed", "qualifier": "qualifier"}
+    swap_change = {"added": "removed", "removed": "added", "changed": "changed", "qualifier": "qualifier",
+                   "sign": "sign", "scale": "scale", "unit": "unit"}
     assert [(swap_change[f.change], f.b, f.a) for f in forward.figures] == [
         (f.change, f.a, f.b) for f in backward.figures]
 

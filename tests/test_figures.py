@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import NamedTuple
 
@@ -26,12 +27,15 @@ class Expected(NamedTuple):
     claimed: bool = False
     unit: str | None = None
     vague: bool = False
+    sign: int | None = None
+    scale: str | None = None
+    measure: str | None = None
 
 
 def observed(figure: Figure) -> Expected:
     return Expected(
         figure.text, figure.value, figure.high, figure.kind, figure.qualifier, figure.counts, figure.event,
-        figure.claimed, figure.unit, figure.vague,
+        figure.claimed, figure.unit, figure.vague, figure.sign, figure.scale, figure.measure,
     )  # fmt: skip
 
 
@@ -257,9 +261,9 @@ SYNTHETIC_CASES = [
     ("Officials said 1,200 people fled.", Expected("1,200", 1200.0, counts="people")),
     (
         "Some 1.2 million people fled.",
-        Expected("Some 1.2 million", 1200000.0, qualifier="some", counts="people"),
+        Expected("Some 1.2 million", 1200000.0, qualifier="some", counts="people", scale="million"),
     ),
-    ("The fund reached 2 billion.", Expected("2 billion", 2e9)),
+    ("The fund reached 2 billion.", Expected("2 billion", 2e9, scale="billion")),
     # number words
     ("Twenty-one people were there.", Expected("Twenty-one", 21.0, counts="people")),
     ("Ninety-nine soldiers were there.", Expected("Ninety-nine", 99.0, counts="soldiers")),
@@ -289,13 +293,13 @@ SYNTHETIC_CASES = [
     ),
     ("Turnout was 45 per cent.", Expected("45 per cent", 45.0, kind="percent", unit="%")),
     # money
-    ("The deal is worth $3.5 million.", Expected("$3.5 million", 3500000.0, kind="money", unit="USD")),
+    ("The deal is worth $3.5 million.", Expected("$3.5 million", 3500000.0, kind="money", unit="USD", scale="million")),
     ("A ticket costs Rs 500.", Expected("Rs 500", 500.0, kind="money", unit="RS")),
     ("A ticket costs £20.", Expected("£20", 20.0, kind="money", unit="GBP")),
-    ("The plan costs €1.2bn.", Expected("€1.2bn", 1.2e9, kind="money", unit="EUR")),
+    ("The plan costs €1.2bn.", Expected("€1.2bn", 1.2e9, kind="money", unit="EUR", scale="billion")),
     ("He paid 500 dollars.", Expected("500 dollars", 500.0, kind="money", unit="USD")),
     ("He paid 1,200 rupees.", Expected("1,200 rupees", 1200.0, kind="money", unit="RS")),
-    ("It cost $5m.", Expected("$5m", 5e6, kind="money", unit="USD")),
+    ("It cost $5m.", Expected("$5m", 5e6, kind="money", unit="USD", scale="million")),
     # ordinals
     ("It was the first attack.", Expected("first", 1.0, kind="ordinal")),
     ("It was the 21st raid.", Expected("21st", 21.0, kind="ordinal")),
@@ -332,7 +336,7 @@ SYNTHETIC_CASES = [
         Expected("Some 30 to 40", 30.0, 40.0, qualifier="some", counts="injured", event="injured"),
     ),
     ("Police said 30-40 fled.", Expected("30-40", 30.0, 40.0)),
-    ("It reached 3 to 4 million voters.", Expected("3 to 4 million", 3e6, 4e6, counts="voters")),
+    ("It reached 3 to 4 million voters.", Expected("3 to 4 million", 3e6, 4e6, counts="voters", scale="million")),
     # qualifiers
     (
         "Up to 5 people were arrested.",
@@ -385,7 +389,92 @@ SYNTHETIC_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("sentence", "expected"), SEED_CASES + SYNTHETIC_CASES)
+# Wire copy: sentences written in the style of a 1987 newswire (results tables, market reports).
+WIRE_CASES = [
+    # grouped thousands of any length
+    ("The company sold 113,275 shares.", Expected("113,275", 113275.0, counts="shares")),
+    ("It lost 464,000 subscribers.", Expected("464,000", 464000.0, counts="subscribers")),
+    ("About 100,000 people attended.", Expected("About 100,000", 100000.0, qualifier="about", counts="people")),
+    (
+        "It paid a total of 2,000,000 dlrs for the stake.",
+        Expected("a total of 2,000,000 dlrs", 2e6, kind="money", qualifier="a total of", unit="USD"),
+    ),
+    ("The mill shipped 12,345,678,901 lbs.", Expected("12,345,678,901", 12345678901.0, counts="lbs")),
+    # the text's grouping convention
+    (
+        "Omzet steeg tot 2.000.000 guilders, tegen 1.250.500 guilders.",
+        Expected("2.000.000 guilders", 2e6, kind="money", unit="NLG"),
+    ),
+    ("Le fonds a levé 3 500 000 francs.", Expected("3 500 000 francs", 3.5e6, kind="money", unit="francs")),
+    ("The yield was 1.234,5 points under that convention of 1.000.000.", Expected("1.234,5", 1234.5, counts="points")),
+    # decimals, fractions and mixed numbers
+    ("The dollar closed at 6.3158 francs.", Expected("6.3158 francs", 6.3158, kind="money", unit="francs")),
+    ("The bonds were quoted at 101-3/32.", Expected("101-3/32", 101 + 3 / 32)),
+    ("Bids rose 1/2 to 17-1/4 dlrs.", Expected("17-1/4 dlrs", 17.25, kind="money", unit="USD")),
+    ("Bids rose 1/2 to 17-1/4 dlrs.", Expected("1/2", 0.5)),
+    ("The rate was set at 31-1/4 basis points.", Expected("31-1/4", 31.25, counts="basis points")),
+    # scales and wire abbreviations
+    (
+        "Arrivals reached 5.93 mln bags.",
+        Expected("5.93 mln", 5.93e6, scale="million", counts="bags"),
+    ),
+    (
+        "It raised 1.2 bln dlrs in debt.",
+        Expected("1.2 bln dlrs", 1.2e9, kind="money", unit="USD", scale="billion"),
+    ),
+    (
+        "Exports rose 4.5 pct in January.",
+        Expected("4.5 pct", 4.5, kind="percent", unit="%"),
+    ),
+    ("The bank lent 300 mln stg.", Expected("300 mln stg", 3e8, kind="money", unit="GBP", scale="million")),
+    ("Tokyo sold 25 billion yen of notes.", Expected("25 billion yen", 2.5e10, kind="money", unit="JPY",
+                                                      scale="billion")),
+    ("Crude sold at 18 dlrs a barrel.", Expected("18 dlrs a barrel", 18.0, kind="money", unit="USD per barrel")),
+    # a scale written once on the left of a comparison holds for the right
+    (
+        "The crop was 5.93\nmln against 5.81 a year ago.",
+        Expected("5.81", 5.81e6, scale="million"),
+    ),
+    # results lines: measures, signs and vs pairs
+    (
+        "Shr loss 1.59 dlrs vs profit 61 cts",
+        Expected("loss 1.59 dlrs", 1.59, kind="money", unit="USD", sign=-1, measure="Shr"),
+    ),
+    (
+        "Shr loss 1.59 dlrs vs profit 61 cts",
+        Expected("profit 61 cts", 61.0, kind="money", unit="cents", sign=1, measure="Shr"),
+    ),
+    ("Net 1,545,160 vs 2,188,933", Expected("1,545,160", 1545160.0, measure="Net")),
+    ("Net 1,545,160 vs 2,188,933", Expected("2,188,933", 2188933.0, measure="Net")),
+    ("Net loss 412,000 vs 98,000", Expected("98,000", 98000.0, sign=-1, measure="Net")),
+    (
+        "Revs 25.2 mln vs 19.5 mln",
+        Expected("19.5 mln", 19.5e6, scale="million", measure="Revs"),
+    ),
+    (
+        "LIMA, Ohio, March 4 - Shr 39 cts vs 50 cts",
+        Expected("39 cts", 39.0, kind="money", unit="cents", measure="Shr"),
+    ),
+    (
+        "NOTE: Results include a gain of 848,600 dlrs or 20 cts shr.",
+        Expected("20 cts shr", 20.0, kind="money", unit="cents per share"),
+    ),
+    (
+        "It earned 1.53 dlrs per share.",
+        Expected("1.53 dlrs per share", 1.53, kind="money", unit="USD per share"),
+    ),
+    # changes and ranges
+    ("The index was down 3.2 pct on the week.", Expected("down 3.2 pct", 3.2, kind="percent", unit="%", sign=-1)),
+    ("Shares were up 1/2 at 22.", Expected("up 1/2", 0.5, sign=1)),
+    (
+        "Prices were 1,750 to 1,780 dlrs per tonne.",
+        Expected("1,750 to 1,780 dlrs per tonne", 1750.0, 1780.0, kind="money", unit="USD per tonne"),
+    ),
+    ("Output will be 8 to 10 pct higher.", Expected("8 to 10 pct", 8.0, 10.0, kind="percent", unit="%")),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), SEED_CASES + SYNTHETIC_CASES + WIRE_CASES)
 def test_figure(sentence: str, expected: Expected) -> None:
     assert observed(figure_with_text(sentence, expected.text)) == expected
 
@@ -411,6 +500,15 @@ ALL_FIGURES_CASES = [
     ("Two-thirds of voters agreed.", []),
     ("He scores goals.", []),
     ("In one disturbing clip, the group spoke.", ["one"]),
+    # identifiers, tickers, codes, versions and dates are not counts
+    ("UNITED FOODS <UFD> SETS PAYOUT", []),
+    ("The encoding follows RFC 3548 and runs on Python 3.", []),
+    ("Members of Local 998 voted; PL 480 funds were cut.", []),
+    ("It filed a Form 10-K with the 1986/87 accounts.", []),
+    ("The DC-10 flew from gate 12.", []),
+    ("They set up 3 plants.", ["3"]),
+    ("Net 1,986 vs 1,985", ["1,986", "1,985"]),
+    ("The 1986 crop and 1987 exports", ["1986", "1987"]),
     ("Prices rose from 30 to 40 percent.", ["30", "40 percent"]),
     ("Since 1947 and in 2021 the region changed.", ["1947", "2021"]),
     (
@@ -539,3 +637,38 @@ def test_prefilter_skips_only_text_without_figures(text: str) -> None:
                                               or not figures._FIGURE_WORDS.isdisjoint(words))
     if not figures._may_hold_figure(text):
         assert figures._scan(text) == []
+
+
+def test_the_four_wire_sentences_of_issue_17() -> None:
+    labels = [
+        [figure.label for figure in extract_figures(sentence)]
+        for sentence in (
+            "The company sold 113,275 shares.", "It lost 464,000 subscribers.", "About 100,000 people attended.",
+            "a total of 2,000,000 dlrs",
+        )
+    ]
+    assert labels == [["113,275 shares"], ["464,000 subscribers"], ["About 100,000 people"], ["a total of 2,000,000 dlrs"]]
+
+
+def test_years_are_not_counts_but_grouped_numbers_are() -> None:
+    assert [f.kind for f in extract_figures("In 1986 it sold 1,986 cars.")] == ["year", "count"]
+
+
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBERY_TEXT = st.lists(
+    st.sampled_from(["1", "17", "545", "000", "2", ",", ".", "-", "/", " ", "\n", "  ", "4", "mln", "dlrs", "pct",
+                     "vs", "loss", "profit", "up", "Net", "Shr", "$", "at least", "to", "between", "and", "Feb",
+                     "1986", "Python", "a", "x", "%", "th", "\u00a0", "one"]),
+    max_size=20,
+).map("".join)
+
+
+@given(st.one_of(_NUMBERY_TEXT, st.text(max_size=40)))
+@settings(max_examples=600, deadline=None)
+def test_a_figure_never_starts_or_ends_inside_a_number(text: str) -> None:
+    numbers = [match.span() for match in _NUMBER_RE.finditer(text)]
+    for figure in extract_figures(text):
+        assert text[figure.start : figure.end] == figure.text
+        for start, end in numbers:
+            assert not start < figure.start < end, (text, figure.text)
+            assert not start < figure.end < end, (text, figure.text)
