@@ -436,3 +436,21 @@ def test_output_files_for_large_corpora(tmp_path):
     assert bad.exit_code == 2 and bad.stdout == ""
     assert bad.stderr == ('dedup: error: keep must be "first", "longest" or "metadata:<field>" '
                           "(e.g. metadata:published), got 'tallest'\n")
+
+
+def test_a_report_with_every_new_figure_change_kind_is_valid(tmp_path):
+    """Results lines whose share result changes sign, whose sales change scale and whose payout changes
+    unit: the JSON report names each change and still validates against the shipped schema."""
+    lead = "Acme Widget Corp said on Tuesday that its board approved the quarterly results and the payout"
+    (tmp_path / "a.txt").write_text(f"{lead}, with Shr profit 61 cts and sales of 12.5 mln dlrs and a "
+                                    "dividend of 10 cts.\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text(f"{lead}, with Shr loss 1.59 dlrs and sales of 12.5 bln dlrs and a "
+                                    "dividend of 10 dlrs.\n", encoding="utf-8")
+    result = run("scan", tmp_path, "--format", "json", "--quiet")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    jsonschema.validate(report, SCHEMA)
+    (match,) = report["matches"]
+    assert [(f["change"], f["a"], f["b"]) for f in match["diff"]["figures"]] == [
+        ("sign", "profit 61 cts", "loss 1.59 dlrs"), ("scale", "12.5 mln dlrs", "12.5 bln dlrs"),
+        ("unit", "10 cts", "10 dlrs")]
