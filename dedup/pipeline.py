@@ -26,6 +26,7 @@ from dedup.conflicts import FigureConflict, find_figure_conflicts
 from dedup.diff import Diff, FigureChange, TokenOp, WordingChange, diff_texts
 from dedup.engines.base import Engine
 from dedup.engines.local import LocalEngine
+from dedup.evidence import related_matches, word_frequencies
 from dedup.figures import DEFAULT_FOLDS, merge_folds
 from dedup.matches import compared_paragraphs, paragraph_level, sentence_level
 from dedup.model import Comparison, Match, Report
@@ -119,8 +120,11 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
         sentence_result = sentence_level(sentences, sentence_sets, paragraph_result.clustering, config, engine,
                                          label_offset=len(paragraph_result.clustering.representative))
     del sentence_sets
-    matches = sorted(paragraph_result.matches + sentence_result.matches, key=_match_order)
-    clusters = paragraph_result.clusters + sentence_result.clusters
+    with _timed(timings, "evidence"):
+        found = paragraph_result.matches + sentence_result.matches
+        matches, clusters = related_matches(found, paragraph_result.clusters + sentence_result.clusters, texts,
+                                            word_frequencies(texts))
+        matches.sort(key=_match_order)
     if config.diffs:
         with _timed(timings, "diffs"):
             matches = _with_diffs(matches, texts, engine, progress)
@@ -137,6 +141,7 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
             conflicts = figure_conflicts(texts, sentences, stories, _folds(config), engine=engine,
                                          progress=progress)
     stats: dict[str, object] = {"documents": len(documents), **paragraph_result.stats, **sentence_result.stats,
+                                "matches_without_evidence": len(found) - len(matches),
                                 "seconds": {k: round(v, 4) for k, v in timings.items()}}
     return Report(list(documents), matches, clusters, blocks, overlaps, conflicts, config.as_dict(), stats)
 

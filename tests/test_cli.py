@@ -156,7 +156,7 @@ def test_no_diffs_leaves_out_what_changed_and_nothing_else(tmp_path):
     assert (full["config"]["diffs"], lean["config"]["diffs"]) == (True, False)
     jsonschema.validate(lean, SCHEMA)
     assert list(lean["stats"]["seconds"]) == ["segment", "signatures", "paragraph_matches", "sentence_matches",
-                                              "document_view"]
+                                              "evidence", "document_view"]
     for key in ("documents", "repeated_blocks", "clusters", "documents_overlap", "warnings"):
         assert lean[key] == full[key], key
     text = run("scan", SAMPLE, "--no-diffs").stdout
