@@ -7,8 +7,8 @@ to judge them. Whether a cross match is reuse is decided on the words and figure
   quantities (counts, percentages, money and durations, as :mod:`dedup.figures` reads them; dates and
   years are not quantities) appear on the other side with the same value.
 * **Distinctive content** is a word found in at most :func:`distinctive_limit` documents (names and rare
-  terms, not the words of a template), or a quantity written with at least three significant digits (a
-  precise figure such as 1,545,160 or 102.5, not a round 10 or 250 million).
+  terms, not the words of a template), or a quantity written with at least four significant digits (a
+  precise figure such as 1,545,160 or 102.5, not 10, 10.6 or 250 million, which recur by coincidence).
 * Two documents are **related** when a match between them shares distinctive content and either its
   figures agree or its words carry it (at least :data:`WORDS_CARRY` distinctive words: an edited copy whose
   figure changed, not a template whose slots did).
@@ -29,15 +29,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dedup import verify
+from dedup.config import ScanConfig
 from dedup.figures import extract_figures
+from dedup.matches import near, paragraph_kinds
+from dedup.minhash import sign_texts
 from dedup.model import Cluster, Match, Passage
 from dedup.shingle import number_hash, token_hashes
 
 MIN_DISTINCTIVE_LIMIT = 50  # a small corpus has no templates to tell apart: every word is distinctive
 DISTINCTIVE_SHARE = 0.01  # of the documents
 FIGURE_AGREEMENT = 0.5
-DISTINCTIVE_DIGITS = 3
+DISTINCTIVE_DIGITS = 4
 WORDS_CARRY = 8
+MAX_SOURCES_TRIED = 8  # members of a cluster verified as another source for a copy
 QUANTITY_KINDS = frozenset({"count", "percent", "money", "duration", "age"})
 _DIGIT = re.compile(r"\d")
 
@@ -120,17 +125,26 @@ def related(doc_pairs: Iterable[tuple[int, int]], evidence: Iterable[SpanEvidenc
 
 
 def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts: Sequence[str],
-                    frequencies: WordFrequencies) -> tuple[list[Match], list[Cluster]]:
-    """The matches that are reuse (internal ones, and cross ones between related documents), and the
-    clusters without the members only the other matches joined (a cluster left with fewer than two members
-    is gone)."""
+                    frequencies: WordFrequencies, config: ScanConfig) -> tuple[list[Match], list[Cluster]]:
+    """The matches that are reuse: internal ones, and cross ones between related documents. A paragraph
+    whose match to its cluster parent is dropped is matched instead to the first member of its cluster in a
+    related document that it copies (the corrected results line of a re-sent story, matched first to
+    another company's line of the same template). Clusters lose the members only dropped matches joined
+    (a cluster left with fewer than two members is gone)."""
     cross = [m for m in matches if m.a.doc != m.b.doc]
-    pairs = [_pair(m) for m in cross]
     evidence = span_evidence([(_text(texts, m.a), _text(texts, m.b)) for m in cross], frequencies)
-    linked = related(pairs, evidence)
+    linked = related([_pair(m) for m in cross], evidence)
+    by_id = {c.id: c for c in clusters}
     kept = [m for m in matches if m.a.doc == m.b.doc or _pair(m) in linked]
+    spans = {(m.a, m.b) for m in kept}
+    for m in matches:
+        if m.a.doc != m.b.doc and _pair(m) not in linked and by_id[m.cluster].level == "paragraph":
+            source = _related_source(m, by_id[m.cluster], linked, texts, config)
+            if source is not None and (source.a, source.b) not in spans:
+                kept.append(source)
+                spans.add((source.a, source.b))
     joined = {p for m in kept for p in (m.a, m.b)}
-    dropped = {p for m in matches if m.a.doc != m.b.doc and _pair(m) not in linked for p in (m.a, m.b)} - joined
+    dropped = {p for m in cross if _pair(m) not in linked for p in (m.a, m.b)} - joined
     remaining = []
     for cluster in clusters:
         members = tuple(p for p in cluster.members if p not in dropped)
@@ -139,6 +153,28 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
         elif len(members) >= 2:
             remaining.append(Cluster(cluster.id, cluster.level, cluster.kind, members[0], members))
     return kept, remaining
+
+
+def _related_source(match: Match, cluster: Cluster, linked: set[tuple[int, int]], texts: Sequence[str],
+                    config: ScanConfig) -> Match | None:
+    """A match of ``match.b`` with the first member of its cluster, in a document related to b's, that it is
+    an exact or near copy of (verified by the rules of :mod:`dedup.matches`), the earlier of the two as
+    ``a``; or None."""
+    copy = match.b
+    candidates = [p for p in cluster.members
+                  if p.doc != copy.doc and (min(p.doc, copy.doc), max(p.doc, copy.doc)) in linked]
+    for source in candidates[:MAX_SOURCES_TRIED]:
+        sets, _ = sign_texts([_text(texts, source), _text(texts, copy)], config.shingle_size, 0, config.seed)
+        checked = verify.overlaps(sets.hashes, sets.offsets, np.array([[0, 1]]))
+        (kind,) = paragraph_kinds(sets.exact[:1], sets.exact[1:])
+        if kind == "exact" or near(checked, config)[0]:
+            shares = (float(checked.shared[0] / max(checked.size_a[0], 1)),
+                      float(checked.shared[0] / max(checked.size_b[0], 1)))
+            a, b = (source, copy) if source < copy else (copy, source)
+            a_in_b, b_in_a = shares if source < copy else shares[::-1]
+            return Match(kind, a, b, float(checked.jaccard()[0]), float(checked.containment()[0]), a_in_b, b_in_a,
+                         match.cluster)
+    return None
 
 
 def _pair(match: Match) -> tuple[int, int]:
@@ -155,6 +191,6 @@ def _quantities(text: str) -> set[tuple[str, float, str | None]]:
 
 
 def _distinctive_figure(value: float) -> bool:
-    """A precise figure: three or more significant digits (1,545,160, 102.5; not 10, 250 million, 1.5)."""
+    """A precise figure: four or more significant digits (1,545,160, 102.5; not 10, 10.6, 250 million)."""
     digits = f"{abs(value):.6e}".split("e")[0].replace(".", "").rstrip("0")
     return len(digits) >= DISTINCTIVE_DIGITS

@@ -123,7 +123,7 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
     with _timed(timings, "evidence"):
         found = paragraph_result.matches + sentence_result.matches
         matches, clusters = related_matches(found, paragraph_result.clusters + sentence_result.clusters, texts,
-                                            word_frequencies(texts))
+                                            word_frequencies(texts), config)
         matches.sort(key=_match_order)
     if config.diffs:
         with _timed(timings, "diffs"):

@@ -91,6 +91,7 @@ def to_schema_1(path):
         db.execute("DROP TABLE postings")
         db.execute("ALTER TABLE postings_1 RENAME TO postings")
         db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        db.execute("DROP TABLE words")  # schema 3
     db.close()
 
 
@@ -124,19 +125,22 @@ def test_a_schema_1_index_is_refused_then_upgraded(tmp_path):
     assert index_cli("upgrade", str(path)).stdout.strip() == f"{path} is already at schema version {SCHEMA_VERSION}"
 
 
-def test_a_schema_2_index_is_upgraded_to_compared_characters(tmp_path):
+def test_a_schema_2_index_is_upgraded_to_compared_characters_and_word_counts(tmp_path):
     """Schema 2 counted every paragraph in ``documents.chars``; 3 counts the compared ones (at least
-    ``min_words`` words), as the scan's document view does, so a short heading no longer dilutes a share."""
+    ``min_words`` words), as the scan's document view does, so a short heading no longer dilutes a share,
+    and counts the documents holding each word (the evidence rule)."""
     path = tmp_path / "two.dedup"
     stored = "SHORT HEADING\n\n" + seed_text("000")
     with Index.create(path) as index:
         index.add("000", stored)
         before = index.check(seed_text("000")).to_dict()
         compared = index._db.execute("SELECT chars FROM documents").fetchone()[0]
+        words = index._db.execute("SELECT word, documents FROM words ORDER BY word").fetchall()
     with sqlite3.connect(path) as db:
         every = db.execute("SELECT sum(end - start) FROM paragraphs").fetchone()[0]
         db.execute("UPDATE documents SET chars = ?", (every,))
         db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+        db.execute("DROP TABLE words")
     db.close()
     assert every == compared + len("SHORT HEADING")
 
@@ -145,6 +149,7 @@ def test_a_schema_2_index_is_upgraded_to_compared_characters(tmp_path):
     assert Index.upgrade(path) == 2
     with Index.open(path) as index:
         assert index._db.execute("SELECT chars FROM documents").fetchone()[0] == compared
+        assert index._db.execute("SELECT word, documents FROM words ORDER BY word").fetchall() == words
         after = index.check(seed_text("000")).to_dict()
         assert index.stats(verify=True)["ok"]
     for verdict in (before, after):

@@ -9,6 +9,7 @@ import numpy as np
 
 from dedup.candidates import band_keys
 from dedup.config import ScanConfig
+from dedup.evidence import document_words
 from dedup.matches import compared_paragraphs
 from dedup.minhash import sign_texts
 from dedup.normalize import normalize
@@ -20,11 +21,13 @@ from dedup.shingle import ShingleSets
 @dataclass(frozen=True, slots=True)
 class Batch:
     """What an add writes and what a check looks up. ``chars[d]`` is the length of text d's compared
-    paragraphs, the denominator of its reused share (as in the scan's document view)."""
+    paragraphs, the denominator of its reused share (as in the scan's document view); ``words[d]`` its
+    distinct words (token hashes), which the index counts per document for the evidence rule."""
 
     texts: list[str]
     exact: list[int]
     chars: list[int]
+    words: list[np.ndarray]
     paragraphs: SegmentTable
     paragraph_sets: ShingleSets
     signatures: np.ndarray
@@ -40,8 +43,8 @@ def prepare(texts: list[str], config: ScanConfig, bands: int, rows: int) -> Batc
     sentence_sets, _ = sign_texts(sentences.texts(texts), config.sentence_shingle_size, 0, config.seed)
     keys = band_keys(signatures, bands, rows).view(np.int64)
     chars = compared_chars(paragraphs, compared_paragraphs(paragraph_sets.words, config), len(texts))
-    return Batch(texts, [text_hash(t) for t in texts], chars, paragraphs, paragraph_sets, signatures, keys,
-                 sentences, sentence_sets)
+    return Batch(texts, [text_hash(t) for t in texts], chars, document_words(texts), paragraphs, paragraph_sets,
+                 signatures, keys, sentences, sentence_sets)
 
 
 def text_hash(text: str) -> int:

@@ -11,6 +11,8 @@
   keep their MinHash signature (little-endian uint32 BLOB).
 * ``bands(key, paragraph)``: the LSH band keys of :func:`dedup.candidates.band_keys` with
   ``optimal_params(threshold, num_perm)``; the primary key is the look-up index.
+* ``words(word, documents)``: how many stored documents hold each word (token hash, numbers left out),
+  for the evidence rule of :mod:`dedup.evidence` (a distinctive word is in few documents).
 * ``postings(shingle, sentences)``: the posting list of every sentence shingle, for partial reuse: its
   sentence rows as one little-endian int64 BLOB, one row per shingle keyed by the shingle itself, so a
   check looks up each of its ~700 shingles with one integer-key seek. A shingle held by more than
@@ -38,12 +40,13 @@ import numpy as np
 
 from dedup.candidates import optimal_params
 from dedup.config import ScanConfig
+from dedup.evidence import document_words
 from dedup.index.errors import IndexCorrupt, IndexFileError, IndexFull, IndexMismatch, IndexVersionError
 from dedup.normalize import NORMALIZER_VERSION
 
 FORMAT = "dedup.index"
 # 2: one posting list per shingle (1 had a row per posting and a stock table);
-# 3: documents.chars counts compared paragraphs only (2 counted every paragraph).
+# 3: documents.chars counts compared paragraphs only (2 counted every paragraph); the words table.
 SCHEMA_VERSION = 3
 BUSY_TIMEOUT_SECONDS = 30.0
 # A failed write counts as "disk full" when less than this is left (of the file system, or below the
@@ -75,6 +78,7 @@ CREATE TABLE sentences (
 CREATE INDEX sentences_doc ON sentences (doc);
 CREATE INDEX sentences_exact ON sentences (exact);
 CREATE TABLE postings (shingle INTEGER PRIMARY KEY, sentences BLOB);
+CREATE TABLE words (word INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
 """
 
 # The ScanConfig fields that decide what a check reports; the index stores them and is opened only with
@@ -244,7 +248,20 @@ def upgrade_tables(path: Path, db: sqlite3.Connection, meta: Mapping[str, str], 
     if version < 3:
         db.execute("UPDATE documents SET chars = (SELECT coalesce(sum(p.end - p.start), 0) FROM paragraphs p "
                    "WHERE p.doc = documents.doc AND p.words >= ?)", (int(params["min_words"]),))
+        db.execute("CREATE TABLE words (word INTEGER PRIMARY KEY, documents INTEGER NOT NULL)")
+        db.executemany("INSERT INTO words (word, documents) VALUES (?, ?)", stored_word_counts(db))
     db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+
+
+def stored_word_counts(db: sqlite3.Connection) -> list[tuple[int, int]]:
+    """``(word, documents)`` rows counted from the stored texts, a thousand at a time."""
+    counts: dict[int, int] = {}
+    rows = db.execute("SELECT text FROM documents")
+    for chunk in iter(lambda: rows.fetchmany(1000), []):
+        for words in document_words([text for (text,) in chunk]):
+            for word in words.view(np.int64).tolist():
+                counts[word] = counts.get(word, 0) + 1
+    return sorted(counts.items())
 
 
 def _posting_rows_to_lists(db: sqlite3.Connection, max_df: int) -> None:

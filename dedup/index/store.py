@@ -22,10 +22,11 @@ import numpy as np
 
 from dedup.candidates import band_keys
 from dedup.config import ScanConfig
+from dedup.evidence import WordFrequencies, document_words
 from dedup.index.batch import Batch, text_hash
 from dedup.index.errors import UNCHANGED, DocumentExists, IndexCorrupt, IndexFileError, IndexFull
 from dedup.index.resident import ResidentFile
-from dedup.index.schema import INT64, out_of_space, posting_rows, pragma_problems
+from dedup.index.schema import INT64, out_of_space, posting_rows, pragma_problems, stored_word_counts
 from dedup.matches import compared_paragraphs, compared_sentences
 
 _IN = "IN (SELECT value FROM json_each(?))"  # one parameter for any number of int64 values
@@ -145,6 +146,7 @@ class Store:
             "INSERT INTO documents (doc, id, exact, chars, metadata, text) VALUES (?, ?, ?, ?, ?, ?)",
             [(doc0 + k, ids[k], batch.exact[k], batch.chars[k], metadata[k], batch.texts[k])
              for k in range(len(ids))])
+        self._count_words(batch.words, +1)
 
         p, p_sets = batch.paragraphs, batch.paragraph_sets
         p_exact = p_sets.exact.view(np.int64)
@@ -189,6 +191,8 @@ class Store:
             "SELECT sentence, exact, shingles FROM sentences WHERE doc = ? AND canonical = 1",
             (doc,)).fetchall()
         self._remove_postings([r[0] for r in sentences], [np.frombuffer(r[2], dtype=INT64) for r in sentences])
+        (text,) = db.execute("SELECT text FROM documents WHERE doc = ?", (doc,)).fetchone()
+        self._count_words(document_words([text]), -1)
         for table in ("paragraphs", "sentences", "documents"):
             db.execute(f"DELETE FROM {table} WHERE doc = ?", (doc,))
         for row, signature in self._promote("paragraphs", [r[1] for r in paragraphs], "signature"):
@@ -197,6 +201,18 @@ class Store:
         promoted = self._promote("sentences", [r[1] for r in sentences], "shingles")
         self._add_postings(np.array([r for r, _ in promoted], dtype=np.int64),
                            [np.frombuffer(blob, dtype="<u8") for _, blob in promoted])
+
+    def _count_words(self, words: Sequence[np.ndarray], change: int) -> None:
+        """Add ``change`` (1 or -1) to the document count of every word of each document's ``words``; a word
+        no document holds any more is deleted."""
+        if not words:
+            return
+        distinct, counts = np.unique(np.concatenate(words).view(np.int64), return_counts=True)
+        self.db.executemany("INSERT INTO words (word, documents) VALUES (?, ?) ON CONFLICT (word) DO UPDATE SET "
+                            "documents = documents + excluded.documents",
+                            zip(distinct.tolist(), (counts * change).tolist()))
+        if change < 0:
+            self.db.execute(f"DELETE FROM words WHERE documents <= 0 AND word {_IN}", (json.dumps(distinct.tolist()),))
 
     def _canonical(self, table: str, exact: np.ndarray, eligible: np.ndarray) -> np.ndarray:
         """1 for the eligible rows that are the first copy of their text: not stored yet, first in the batch."""
@@ -309,6 +325,26 @@ class Store:
             out[row[0]].append(StoredSegment(*row[1:]))
         return out
 
+    def word_frequencies(self, words: np.ndarray, plus: int = 0) -> WordFrequencies:
+        """The stored document frequencies of ``words`` (token hashes), each and the document count raised by
+        ``plus`` (a checked text counts itself, as a scanned document does)."""
+        distinct = np.unique(words)
+        found = dict(self.db.execute(f"SELECT word, documents FROM words WHERE word {_IN}",
+                                     (json.dumps(distinct.view(np.int64).tolist()),)).fetchall())
+        counts = np.array([found.get(w, 0) for w in distinct.view(np.int64).tolist()], dtype=np.int64) + plus
+        return WordFrequencies(distinct, counts, self.count("documents") + plus)
+
+    def stored_texts(self, docs: list[int]) -> dict[int, str]:
+        """The raw texts of stored documents (to quote and judge matched spans), each checked against its
+        hash: neither SQLite check sees a damaged page inside a long text."""
+        out = {}
+        for doc, doc_id, text, digest in self.db.execute(
+                f"SELECT doc, id, text, exact FROM documents WHERE doc {_IN}", (json.dumps(docs),)):
+            if text_hash(text) != digest:
+                raise IndexCorrupt(f"{self.path}: corrupt (the text of document {doc_id!r} does not match its hash)")
+            out[doc] = text
+        return out
+
     def same_text(self, exact: int) -> list[int]:
         """Stored documents whose normalised text hashes to ``exact``."""
         return [r[0] for r in self.db.execute("SELECT doc FROM documents WHERE exact = ?", (exact,))]
@@ -327,14 +363,12 @@ class Store:
             shingles[doc].append(np.frombuffer(blob, dtype="<u8"))
             if is_compared:
                 exact[doc].add(h)
+        texts = self.stored_texts(docs)
         out = {}
-        for doc, doc_id, metadata, text, text_digest in self.db.execute(
-                f"SELECT doc, id, metadata, text, exact FROM documents WHERE doc {_IN}", (json.dumps(docs),)):
-            if text_hash(text) != text_digest:  # neither SQLite check sees a damaged page inside a long text
-                raise IndexCorrupt(f"{self.path}: corrupt (the text of document {doc_id!r} does not match "
-                                   "its hash)")
+        for doc, doc_id, metadata in self.db.execute(f"SELECT doc, id, metadata FROM documents WHERE doc {_IN}",
+                                                     (json.dumps(docs),)):
             sets = distinct(np.concatenate(shingles[doc])) if shingles[doc] else np.empty(0, dtype=np.uint64)
-            out[doc] = StoredText(doc_id, metadata_of(metadata), text, sets, frozenset(exact[doc]))
+            out[doc] = StoredText(doc_id, metadata_of(metadata), texts[doc], sets, frozenset(exact[doc]))
         return out
 
     def document(self, doc_id: str) -> tuple[str, str, str | None, int] | None:
@@ -388,6 +422,8 @@ class Store:
         damaged = sum(text_hash(text) != digest for text, digest in db.execute("SELECT text, exact FROM documents"))
         if damaged:
             problems.append(f"{damaged} documents whose text does not match its hash")
+        elif db.execute("SELECT word, documents FROM words ORDER BY word").fetchall() != stored_word_counts(db):
+            problems.append("word counts that do not match the stored texts")  # (damaged texts explain them)
         canonical = db.execute("SELECT count(*) FROM paragraphs WHERE canonical = 1").fetchone()[0]
         if counts["bands"] != canonical * self.bands:
             problems.append(f"{counts['bands']} band keys for {canonical} canonical paragraphs x {self.bands} bands")

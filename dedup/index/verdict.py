@@ -9,9 +9,10 @@
 
 Which pairs of segments match is decided by the scan's own rules, the functions of
 :mod:`dedup.matches` (what is compared, near, reused, the paragraph kinds, sentence pairs outside
-paragraph matches, adjacent runs, passage overlap), and documents are measured with
-:func:`dedup.overlap.reused_shares`, so a check and a scan of the same texts report the same pairs
-(``tests/test_index_parity.py``). Only the look-ups differ: band keys and posting lists in the store.
+paragraph matches, adjacent runs, passage overlap), stored documents count only when
+:mod:`dedup.evidence` relates them to the incoming text (as a scan keeps cross matches only between
+related documents), and documents are measured with :func:`dedup.overlap.reused_shares`, so a check and a
+scan of the same texts report the same pairs (``tests/test_index_parity.py``). Only the look-ups differ: band keys and posting lists in the store.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import numpy as np
 from dedup import verify
 from dedup.cluster import cluster
 from dedup.diff import Diff, diff_texts
+from dedup.evidence import span_evidence
 from dedup.index.batch import Batch
 from dedup.index.store import Store, StoredSegment, distinct
 from dedup.matches import (
@@ -148,16 +150,19 @@ def verdict(batch: Batch, store: Store, limit: int = DEFAULT_LIMIT) -> Verdict:
     transaction of ``store``)."""
     paragraph_pairs, paragraph_stats = _paragraph_pairs(batch, store)
     sentence_pairs, sentence_stats = _sentence_pairs(batch, store, paragraph_pairs)
-    by_doc: dict[int, list[_Pair]] = defaultdict(list)
+    found_in: dict[int, list[_Pair]] = defaultdict(list)
     for pair in paragraph_pairs + sentence_pairs:
-        by_doc[pair.stored[0].doc].append(pair)
+        found_in[pair.stored[0].doc].append(pair)
+    related = _related_documents(batch, store, found_in)
+    by_doc = {doc: pairs for doc, pairs in found_in.items() if doc in related}
     same_text = store.same_text(batch.exact[0])
     for doc in same_text:
         by_doc.setdefault(doc, [])
     matches = _document_matches(batch, store, by_doc, set(same_text), limit)
     found = max((m.relation for m in matches), key=RELATIONS.index, default="new")
     stats = {"paragraphs": len(batch.paragraphs), "sentences": len(batch.sentences), **paragraph_stats,
-             **sentence_stats, "documents_matched": len(by_doc)}
+             **sentence_stats, "documents_matched": len(by_doc),
+             "documents_without_evidence": len(found_in) - len(related)}
     return Verdict(found, tuple(matches), stats=stats)
 
 
@@ -222,6 +227,22 @@ def _sentence_pairs(batch: Batch, store: Store, paragraph_pairs: list[_Pair]) ->
         scores = passage_overlap([stored_sets[h] for _, _, h in taken], [sets.get(i) for i, _, _ in taken])
         pairs.append(_Pair("partial", [i for i, _, _ in taken], [s for _, s, _ in taken], *scores[:2]))
     return pairs, stats
+
+
+def _related_documents(batch: Batch, store: Store, found_in: dict[int, list[_Pair]]) -> set[int]:
+    """The stored documents related to the incoming text by :mod:`dedup.evidence`: some matched passage
+    shares distinctive content, with figures that agree or words that carry it."""
+    if not found_in:
+        return set()
+    texts = store.stored_texts(sorted(found_in))
+    owners, spans = [], []
+    for doc, pairs in found_in.items():
+        for pair in pairs:
+            start, end = _incoming_span(batch, pair)
+            owners.append(doc)
+            spans.append((texts[doc][pair.stored[0].start:pair.stored[-1].end], batch.texts[0][start:end]))
+    frequencies = store.word_frequencies(batch.words[0], plus=1)  # the checked text counts, as in a scan
+    return {doc for doc, found in zip(owners, span_evidence(spans, frequencies)) if found.relates}
 
 
 def _outside_paragraph_pairs(batch: Batch, paragraph_pairs: list[_Pair],

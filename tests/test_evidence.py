@@ -1,0 +1,89 @@
+"""Evidence of reuse on wire-style copy: templates and coincidences are not copies, versions are."""
+
+import random
+
+from dedup.config import ScanConfig
+from dedup.evidence import distinctive_limit, span_evidence, word_frequencies
+from dedup.index import Index
+from dedup.pipeline import analyze
+from dedup.sources import Document
+
+NAMES = [f"{a}{b}{c}".capitalize() for a in ("brav", "clin", "dorm", "fenk", "gral", "hosp", "jult", "karm")
+         for b in ("a", "e", "o") for c in ("tex", "mar", "lon")]
+
+
+def results_story(name: str, rng: random.Random, revs: str | None = None) -> str:
+    """A quarterly results story as the wire sends it: a title, a dateline and a table of figures."""
+    revs = revs or f"{rng.randint(10, 999)}.{rng.randint(0, 9)} mln vs {rng.randint(10, 999)}.{rng.randint(0, 9)} mln"
+    return (f"{name.upper()} INDUSTRIES 4TH QTR NET\n\nNEW YORK, March {rng.randint(2, 27)} - {name} Industries Inc "
+            f"said quarterly results were in line with its forecast.\n\n"
+            f"Shr {rng.randint(11, 99)} cts vs {rng.randint(11, 99)} cts\n\n"
+            f"Net {rng.randint(100_000, 9_999_999):,} vs {rng.randint(100_000, 9_999_999):,}\n\n"
+            f"Revs {revs}\n\nAvg shrs {rng.randint(1_000_000, 9_999_999):,} vs {rng.randint(1_000_000, 9_999_999):,}\n")
+
+
+def wire(count: int = 60) -> list[Document]:
+    """``count`` results stories of different companies: more than the distinctive limit share the
+    template's words, as on a real wire."""
+    rng = random.Random(5)
+    return [Document(f"r{k}", f"r{k}", results_story(NAMES[k], rng)) for k in range(count)]
+
+
+def cross(report) -> set[tuple[str, str, str]]:
+    ids = [d.id for d in report.documents]
+    return {(m.kind, ids[m.a.doc], ids[m.b.doc]) for m in report.matches if m.scope == "cross"}
+
+
+def test_results_tables_of_different_companies_are_not_copies():
+    """Every line but the company's name is template or figures: no cross match at all, though the
+    wording of the Shr, Net, Revs and Avg shrs lines is alike with the numbers masked."""
+    documents = wire()
+    assert distinctive_limit(len(documents)) == 50
+    report = analyze(documents, ScanConfig(diffs=False))
+    assert cross(report) == set()
+    assert report.stats["matches_without_evidence"] > 100
+
+
+def test_a_results_line_identical_by_coincidence_is_not_reuse():
+    rng = random.Random(9)
+    documents = wire() + [Document("x", "x", results_story(NAMES[60], rng, "12.0 mln vs 10.6 mln")),
+                          Document("y", "y", results_story(NAMES[61], rng, "12.0 mln vs 10.6 mln"))]
+    assert cross(analyze(documents, ScanConfig(diffs=False))) == set()
+
+
+def test_a_resent_results_story_matches_its_original_line_by_line():
+    """A corrected re-send shares the company's name and precise figures: its lines are copies, and the
+    corrected net result is a near match whose diff names the changed figure."""
+    documents = wire()
+    original = documents[7].text
+    net = original.split("Net ")[1].split(" vs")[0]
+    corrected = original.replace(f"Net {net}", "Net 1,645,160")
+    report = analyze(documents + [Document("fix", "fix", corrected)], ScanConfig())
+    found = cross(report)
+    assert {pair[1:] for pair in found} == {("r7", "fix")}
+    assert ("exact", "r7", "fix") in found
+    (near,) = [m for m in report.matches if m.scope == "cross" and m.kind != "exact"]
+    assert [(f.change, f.a, f.b) for f in near.diff.figures] == [("changed", f"Net {net}", "Net 1,645,160")]
+
+
+def test_figures_that_disagree_need_words_that_carry_the_match():
+    frequencies = word_frequencies(["a b c"] * 2)
+    template, edited = span_evidence([
+        ("Net 1,545,160 vs 2,188,933", "Net 2,002,261 vs 1,168,638"),
+        ("The assault on the town also resulted in the deaths of at least 31 civilians, with many more injured.",
+         "The assault on the town also resulted in the deaths of at least 18 civilians, with many more injured."),
+    ], frequencies)
+    assert not template.figures_agree and not template.relates
+    assert not edited.figures_agree and edited.relates  # the words around the changed figure carry it
+
+
+def test_the_index_applies_the_same_evidence(tmp_path):
+    """A check of another company's results story against stored results stories is new; a re-send of a
+    stored one is its duplicate."""
+    documents = wire()
+    with Index.create(tmp_path / "wire.dedup") as index:
+        index.add_many((d.id, d.text) for d in documents[:-1])
+        other = index.check(documents[-1].text)
+        resent = index.check(documents[3].text)
+    assert (other.verdict, other.stats["documents_without_evidence"] > 10) == ("new", True)
+    assert resent.verdict == "duplicate" and [m.id for m in resent.matches] == ["r3"]
