@@ -1,4 +1,5 @@
 import json
+import socket
 
 import pytest
 import typer
@@ -96,6 +97,9 @@ def test_check_add_stores_unless_duplicate(app, index, tmp_path):
     assert result.exit_code == 5
     stats = json.loads(run(app, "index", "stats", index).stdout)
     assert stats["documents"] == 1  # the duplicate was not stored
+    result = run(app, "check", "--index", index, article, "--add")  # a retry: the stored verdict, exit 0
+    assert result.exit_code == 0 and result.stdout.strip() == "new (already stored as incoming.txt)"
+    article.write_text(seed_text("003"), encoding="utf-8")
     result = run(app, "check", "--index", index, article, "--add")
     assert result.exit_code == 2 and "'incoming.txt' is already in" in result.stderr
 
@@ -166,3 +170,54 @@ def test_serve_checks_the_index_once_and_refuses_a_bad_one(app, index, tmp_path,
     assert result.exit_code == 2
     assert result.stderr.strip() == f"dedup: error: {other}: not a dedup index (not an SQLite database)"
     assert len(served) == 1  # nothing listens on a bad index
+
+
+def test_add_skip_existing_adds_the_others_and_says_how_many_were_skipped(app, index):
+    assert run(app, "index", "add", index, SAMPLE / seed("000"), SAMPLE / seed("002")).exit_code == 0
+    result = run(app, "index", "add", index, SAMPLE, "--skip-existing")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"added 3 documents to {index} (skipped 2 already stored)"
+    assert json.loads(run(app, "index", "stats", index).stdout)["documents"] == 5
+    result = run(app, "index", "add", index, SAMPLE, "--skip-existing", "--replace")
+    assert result.exit_code == 2 and "--replace and --skip-existing exclude each other" in result.stderr
+
+
+def test_list_gives_the_ids_one_a_line_or_as_json(app, index, tmp_path):
+    records = tmp_path / "feed.jsonl"
+    ids = ["politics/2024/a.txt", "https://example.com/a?b=1", "Zürich nachrichten"]
+    records.write_text("".join(json.dumps({"id": i, "text": seed_text(f"00{k}")}) + "\n"
+                               for k, i in enumerate(ids)), encoding="utf-8")
+    assert run(app, "index", "add", index, records).exit_code == 0
+    result = run(app, "index", "list", index)
+    assert result.exit_code == 0 and result.stdout.splitlines() == sorted(ids)
+    assert json.loads(run(app, "index", "list", index, "--format", "json").stdout) == sorted(ids)
+    empty = tmp_path / "empty.dedup"
+    assert run(app, "index", "create", empty).exit_code == 0
+    result = run(app, "index", "list", empty)
+    assert (result.exit_code, result.stdout) == (0, "")
+
+
+def test_check_replace_swaps_the_text_under_an_id(app, index, tmp_path):
+    article = tmp_path / "story.txt"
+    article.write_text(seed_text("002"), encoding="utf-8")
+    assert run(app, "check", "--index", index, article, "--add").exit_code == 0
+    article.write_text(seed_text("003"), encoding="utf-8")
+    result = run(app, "check", "--index", index, article, "--add", "--replace")
+    assert result.exit_code == 0 and result.stdout.strip() == "new (stored as story.txt)"
+    assert run(app, "check", "--index", index, SAMPLE / seed("003")).exit_code == 5
+    assert run(app, "check", "--index", index, SAMPLE / seed("002")).exit_code != 5  # the old text is gone
+    result = run(app, "check", "--index", index, article, "--replace")
+    assert result.exit_code == 2 and result.stderr.strip() == "dedup: error: --replace needs --add"
+
+
+def test_serve_exit_codes(app, index):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run(app, "serve", "--index", index, "--port", port, "--no-resident")
+    assert result.exit_code == 6
+    assert result.stderr.strip() == f"dedup: error: cannot listen on 127.0.0.1:{port} (Address already in use)"
+    result = run(app, "serve", "--index", index, "--private")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "dedup: error: a private service needs a token (--token or DEDUP_TOKEN)"

@@ -86,7 +86,7 @@ def test_writes_need_the_token(server):
     refused = server.post("/documents", json=document, headers={"Authorization": "Bearer wrong"})
     assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
     assert server.post("/documents", json=document, headers=AUTH).status_code == 201
-    assert server.post("/documents", json=document, headers=AUTH).status_code == 409
+    assert server.post("/documents", json={**document, "text": synthetic(2)}, headers=AUTH).status_code == 409
     assert server.delete("/documents/a").status_code == 401
     assert server.post("/check", json={"text": synthetic(1)}).json()["verdict"] == "duplicate"  # reads are open
     assert server.delete("/documents/a", headers=AUTH).json() == {"id": "a", "removed": True}
