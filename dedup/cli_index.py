@@ -318,7 +318,7 @@ def serve_command(
     6 cannot listen (address in use or not allowed).
     """
     from dedup.index import IndexFileError
-    from dedup.service import CannotListen, configure_logging, create_app, serve
+    from dedup.service import LOG, CannotListen, create_app, serve
 
     cli = _cli()
     try:  # create_app runs the integrity check, so a bad index is refused before listening
@@ -328,7 +328,7 @@ def serve_command(
         cli.fail(str(exc))
     if host not in ("127.0.0.1", "localhost", "::1") and not token:
         cli.warn(f"serving on {host} without --token: anyone who reaches it can add and remove documents")
-    configure_logging(log_level.value)
+    LOG.setLevel(log_level.value.upper())
     try:
         serve(app, host, port)
     except CannotListen as exc:

@@ -32,10 +32,10 @@ import hmac
 import json
 import logging
 import os
+import signal
 import socket
 import threading
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Self
 
@@ -58,17 +58,13 @@ from dedup.index import (
     validate_text,
 )
 from dedup.index.resident import ResidencyError, ResidentFile
+from dedup.service_http import LOG, AccessLog, BodyLimit, PlainTextCheck
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 BEARER = HTTPBearer(auto_error=False, description="Required for writes when the service has a token, "
                                                   "and for reads too when it is private.")
 MAX_ID_CHARS = 1024  # ids are quoted in every match and error: an id is a name, not a payload
 MAX_PAGE = 1000
-LOG = logging.getLogger("dedup.service")
-LOG_LEVELS = ("debug", "info", "warning", "error")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class CheckRequest(BaseModel):
@@ -361,143 +357,14 @@ def create_app(index_path: str | os.PathLike[str], *, token: str | None = None, 
     return app
 
 
-class BodyLimit:
-    """Refuse request bodies over ``max_bytes`` with 413, by Content-Length and by the bytes received
-    (a chunked or lying client cannot get past it); accepted bodies are replayed to the app."""
-
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
-            return
-        body = bytearray()
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away before sending its body: there is no one to answer
-            body += message.get("body", b"")
-            if len(body) > self.max_bytes:
-                await self._refuse(scope, receive, send)
-                return
-            if not message.get("more_body", False):
-                break
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": bytes(body), "more_body": False}
-
-        await self.app(scope, replay, send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = JSONResponse({"detail": f"request body is larger than {self.max_bytes} bytes"},
-                                status.HTTP_413_CONTENT_TOO_LARGE)
-        await response(scope, receive, send)
-
-
-class PlainTextCheck:
-    """``POST /check`` with ``Content-Type: text/plain``: the body is the text, handed on as ``{"text": ...}``
-    so it is validated and answered as a JSON body is (400 when it is not UTF-8)."""
-
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = dict(scope.get("headers", ()))
-        media_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        if scope["type"] != "http" or scope["path"] != "/check" or media_type != b"text/plain":
-            await self.app(scope, receive, send)
-            return
-        body = bytearray()
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return
-            body += message.get("body", b"")
-            if not message.get("more_body", False):
-                break
-        try:
-            text = bytes(body).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            response = JSONResponse({"detail": f"the text/plain body is not UTF-8 (byte {exc.start})"},
-                                    status.HTTP_400_BAD_REQUEST)
-            await response(scope, receive, send)
-            return
-        data = json.dumps({"text": text}).encode()
-        headers[b"content-type"] = b"application/json"
-        headers[b"content-length"] = str(len(data)).encode()
-        scope = {**scope, "headers": list(headers.items())}
-        sent = False
-
-        async def as_json() -> Message:
-            nonlocal sent
-            if sent:
-                return await receive()
-            sent = True
-            return {"type": "http.request", "body": data, "more_body": False}
-
-        await self.app(scope, as_json, send)
-
-
-class AccessLog:
-    """One line per request on ``dedup.service`` at INFO, when the response is sent: method, path as sent
-    (percent-encoded, without the query), status, verdict (set by the route in ``request.state``), and
-    milliseconds. Request bodies and query strings are never logged: they may hold unpublished text."""
-
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        state = scope.setdefault("state", {})
-        answered = 500  # what the server sends when the app fails before answering
-
-        async def record(message: Message) -> None:
-            nonlocal answered
-            if message["type"] == "http.response.start":
-                answered = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, record)
-        finally:
-            raw = scope.get("raw_path") or scope["path"].encode()
-            path = raw.decode("ascii", "backslashreplace").encode("unicode_escape").decode("ascii")
-            verdict = f" verdict={state['verdict']}" if "verdict" in state else ""
-            LOG.info("%s %s %d%s %.1f ms", scope["method"], path, answered, verdict,
-                     (time.perf_counter() - started) * 1000)
-
-
 class CannotListen(Exception):
     """The address cannot be listened on (in use, not allowed, unknown host); nothing was served."""
 
 
-def configure_logging(level: str) -> None:
-    """Log lines on stderr from ``level`` up: the service's request lines (``info``) and uvicorn's own."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    for previous in list(LOG.handlers):
-        LOG.removeHandler(previous)
-    LOG.addHandler(handler)
-    LOG.setLevel(level.upper())
-
-
 def serve(app: FastAPI, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run an app of :func:`create_app` with uvicorn until interrupted, at the service log's level;
-    raises :class:`CannotListen` when the address cannot be bound."""
+    """Run an app of :func:`create_app` with uvicorn until interrupted, logging on stderr from the level
+    set on :data:`LOG` up (the request lines are ``info``); raises :class:`CannotListen` when the address
+    cannot be bound."""
     import uvicorn
 
     try:
@@ -513,4 +380,17 @@ def serve(app: FastAPI, host: str = "127.0.0.1", port: int = 8000) -> None:
             raise CannotListen(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
         level = logging.getLevelName(LOG.getEffectiveLevel()).lower()
         # uvicorn's own access line would log the query string; AccessLog's replaces it
-        uvicorn.Server(uvicorn.Config(app, log_level=level, access_log=False)).run(sockets=[sock])
+        server = uvicorn.Server(uvicorn.Config(app, log_level=level, access_log=False))
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        LOG.addHandler(handler)
+        # once shut down, uvicorn raises the signal that stopped it again; a stop that was asked for
+        # (Ctrl-C, SIGTERM from systemd) ends the process with exit code 0 instead
+        asked = threading.current_thread() is threading.main_thread()
+        kept = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS} if asked else {}
+        try:
+            server.run(sockets=[sock])
+        finally:
+            LOG.removeHandler(handler)
+            for sig, previous in kept.items():
+                signal.signal(sig, previous)

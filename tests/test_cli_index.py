@@ -1,12 +1,20 @@
 import json
+import re
+import shutil
+import signal
 import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
+import httpx
 import pytest
 import typer
 from typer.testing import CliRunner
 
 from dedup.cli_index import register
-from tests.conftest import FIXTURES, SAMPLE, seed
+from tests.conftest import FIXTURES, ROOT, SAMPLE, seed
 from tests.test_index import seed_text
 
 runner = CliRunner()
@@ -221,3 +229,69 @@ def test_serve_exit_codes(app, index):
     result = run(app, "serve", "--index", index, "--private")
     assert result.exit_code == 2
     assert result.stderr.strip() == "dedup: error: a private service needs a token (--token or DEDUP_TOKEN)"
+
+
+def test_serve_logs_each_request_on_stderr_and_exits_0_on_sigterm(index, tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    child = subprocess.Popen([sys.executable, "-m", "dedup", "serve", "--index", str(index), "--port", str(port),
+                              "--no-resident"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert child.poll() is None and time.monotonic() < deadline, "the server did not start"
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=5)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert health.json()["documents"] == 0
+        text = "An unpublished story: the council votes on the harbour budget tonight."
+        check = httpx.post(f"http://127.0.0.1:{port}/check?draft=1", content=text.encode(),
+                           headers={"content-type": "text/plain"})
+        assert check.json()["verdict"] == "new"
+    finally:
+        child.send_signal(signal.SIGTERM)
+        _, stderr = child.communicate(timeout=30)
+    assert child.returncode == 0, stderr
+    lines = [line.split(" dedup.service: ", 1)[1] for line in stderr.splitlines() if " dedup.service: " in line]
+    assert [re.sub(r" [\d.]+ ms$", " ms", line) for line in lines] == [
+        "GET /health 200 ms", "POST /check 200 verdict=new ms"]
+    assert "harbour" not in stderr and "draft" not in stderr
+
+
+def deploy_unit() -> str:
+    """The systemd unit of docs/deploy.md, its ExecStart on this checkout's dedup."""
+    unit = re.search(r"```ini\n(.*?)```", (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8"), re.S)[1]
+    return unit.replace("/opt/dedup/.venv/bin/dedup", str(Path(sys.executable).with_name("dedup")))
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
+def test_the_deploy_recipe_unit_passes_systemd_analyze_verify(tmp_path):
+    unit = tmp_path / "dedup.service"
+    unit.write_text(deploy_unit(), encoding="utf-8")
+    result = subprocess.run(["systemd-analyze", "verify", "--man=no", str(unit)], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+    assert "LimitMEMLOCK=infinity" in unit.read_text() and "EnvironmentFile=/etc/dedup/dedup.env" in unit.read_text()
+    misspelt = tmp_path / "misspelt.service"  # the check is not vacuous: a wrong key is reported
+    misspelt.write_text(deploy_unit().replace("LimitMEMLOCK", "LimitMEMLOK"), encoding="utf-8")
+    result = subprocess.run(["systemd-analyze", "verify", "--man=no", str(misspelt)], capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert "Unknown key 'LimitMEMLOK'" in result.stderr
+
+
+def test_the_deploy_recipe_command_line_is_accepted_by_serve(app, tmp_path, monkeypatch):
+    from dedup import service
+
+    command = re.search(r"^ExecStart=\S+ (.*)$", deploy_unit(), re.M)[1].split()
+    path = tmp_path / "articles.db"
+    assert run(app, "index", "create", path).exit_code == 0
+    command[command.index("--index") + 1] = str(path)
+    served = []
+    monkeypatch.setattr(service, "serve", lambda app, host, port: served.append((host, port)))
+    monkeypatch.setenv("DEDUP_TOKEN", "from-the-environment-file")
+    result = run(app, *command, "--no-resident")
+    assert result.exit_code == 0, result.output
+    assert served == [("0.0.0.0", 8000)]
