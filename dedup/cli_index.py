@@ -12,7 +12,9 @@
 
 ``dedup check --add`` stores the article unless it is a duplicate (see
 :meth:`dedup.index.Index.check_and_add`); ``--id`` names it (default: the file name; required for
-stdin). ``dedup index stats --verify`` exits 1 when the integrity check fails. Every other command
+stdin). Retried with the same id and text it stores nothing and gives the verdict against the other
+stored articles; another text under a stored id exits 2 unless ``--replace``. ``dedup serve`` exits 0
+when stopped, 2 on bad input and 6 when it cannot listen (address in use or not allowed). ``dedup index stats --verify`` exits 1 when the integrity check fails. Every other command
 exits 0 on success and 2 on bad input, with one line on stderr.
 """
 
@@ -38,8 +40,9 @@ if TYPE_CHECKING:
 
 EXIT_CODES = {"new": 0, "partial-reuse": 3, "near-duplicate": 4, "duplicate": 5}
 EXIT_VERIFY_FAILED = 1
+EXIT_CANNOT_LISTEN = 6
 
-index_app = typer.Typer(name="index", help="A persistent index of articles: create, add, remove, stats, upgrade.",
+index_app = typer.Typer(name="index", help="A persistent index of articles: create, add, list, remove, stats, upgrade.",
                         no_args_is_help=True)
 
 
@@ -100,22 +103,30 @@ def add_command(
     path: Annotated[Path, typer.Argument(help="The index file.")],
     inputs: Annotated[list[Path], typer.Argument(help="Files, folders (recursive) or JSONL files of {id, text}.")],
     replace: Annotated[bool, typer.Option(help="Overwrite documents whose id is already stored.")] = False,
+    skip_existing: Annotated[bool, typer.Option(
+        help="Leave documents whose id is already stored as they are, and add the others.")] = False,
     batch_size: Annotated[int, typer.Option(help="Documents per transaction.", min=1)] = 500,
     glob: Annotated[list[str] | None, typer.Option(help="File name patterns in folders (repeatable).")] = None,
     skip_bad_lines: Annotated[bool, typer.Option(help="Skip malformed JSONL lines instead of stopping.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no warnings on stderr.")] = False,
 ) -> None:
-    """Add documents; an id already stored is an error unless --replace."""
+    """Add documents; an id already stored is an error unless --replace or --skip-existing."""
     from dedup.index import IndexFileError
 
     cli = _cli()
+    if replace and skip_existing:
+        cli.fail("--replace and --skip-existing exclude each other")
+    skipped = 0
     with _open(path) as index:
         try:
             documents = read_documents(inputs, globs=glob or DEFAULT_GLOBS, skip_bad_lines=skip_bad_lines,
                                        warn=(lambda message: None) if quiet else cli.warn)
         except InputError as exc:
             cli.fail(str(exc))
-        if not replace:
+        if skip_existing:
+            kept = [d for d in documents if d.id not in index]
+            skipped, documents = len(documents) - len(kept), kept
+        elif not replace:
             stored = next((d.id for d in documents if d.id in index), None)
             if stored is not None:
                 cli.fail(f"document {stored!r} is already in {path} (use --replace to overwrite it)")
@@ -131,7 +142,32 @@ def add_command(
                                            progress=lambda done: bar.update(task, completed=done))
         except (IndexFileError, ValueError) as exc:
             cli.fail(str(exc))
-    typer.echo(f"added {added} documents to {path}")
+    typer.echo(f"added {added} documents to {path}" + (f" (skipped {skipped} already stored)" if skipped else ""))
+
+
+class ListFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+@index_app.command("list")
+def list_command(
+    path: Annotated[Path, typer.Argument(help="The index file.")],
+    output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="One id a line, or a JSON array.")
+                             ] = ListFormat.text,
+) -> None:
+    """The stored ids, in code point order."""
+    from dedup.index import IndexFileError
+
+    with _open(path) as index:
+        try:
+            ids = index.ids()
+        except IndexFileError as exc:
+            _cli().fail(str(exc))
+    if output_format is ListFormat.json:
+        typer.echo(json.dumps(ids, ensure_ascii=False))
+    elif ids:
+        typer.echo("\n".join(ids))
 
 
 @index_app.command("remove")
@@ -192,6 +228,8 @@ def check_command(
     source: Annotated[str, typer.Argument(help="The article to check: a file, or - for stdin.")] = "-",
     doc_id: Annotated[str | None, typer.Option("--id", help="Id to store it under (--add).")] = None,
     add: Annotated[bool, typer.Option(help="Store the article unless it is a duplicate.")] = False,
+    replace: Annotated[bool, typer.Option(
+        help="With --add: an id already stored with another text is replaced (without: exit 2).")] = False,
     output_format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.text,
     limit: Annotated[int, typer.Option(help="Report at most this many stored documents.", min=1)] = 10,
 ) -> None:
@@ -209,6 +247,8 @@ def check_command(
         cli.fail(f"{source}: cannot read ({exc.strerror or exc})")
     except UnusableFile as exc:
         cli.fail(f"{source}: {exc}")
+    if replace and not add:
+        cli.fail("--replace needs --add")
     if add and doc_id is None:
         if source == "-":
             cli.fail("--add needs --id when the article comes from stdin")
@@ -216,7 +256,7 @@ def check_command(
     with _open(index_path) as index:
         try:
             if add:
-                verdict = index.check_and_add(str(doc_id), text, {"path": source}, limit=limit)
+                verdict = index.check_and_add(str(doc_id), text, {"path": source}, limit=limit, replace=replace)
             else:
                 verdict = index.check(text, limit=limit)
         except (IndexFileError, ValueError) as exc:
@@ -232,7 +272,9 @@ def render_verdict(verdict: Verdict) -> str:
     """A few lines a person reads: the verdict, each stored document, what changed."""
     from dedup.report.labels import figure_text, short, wording_text
 
-    lines = [verdict.verdict + (f" (stored as {verdict.id})" if verdict.added else "")]
+    retry = verdict.id is not None and not verdict.added and verdict.verdict != "duplicate"
+    note = f" (stored as {verdict.id})" if verdict.added else f" (already stored as {verdict.id})" if retry else ""
+    lines = [verdict.verdict + note]
     for match in verdict.matches:
         lines.append(f"  {match.relation} of {match.id}: similarity {match.similarity:.2f}, "
                      f"{match.incoming_in_stored:.0%} of this text in it, "
@@ -246,26 +288,48 @@ def render_verdict(verdict: Verdict) -> str:
     return "\n".join(lines)
 
 
+class LogLevel(str, enum.Enum):
+    debug = "debug"
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
 def serve_command(
     index_path: Annotated[Path, typer.Option("--index", help="The index file.", show_default=False)],
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     token: Annotated[str | None, typer.Option(envvar="DEDUP_TOKEN", help="Bearer token required for writes.",
                                                  show_default=False)] = None,
+    private: Annotated[bool, typer.Option(
+        help="The token is required for reads too (/check, /documents, /stats): stored texts may be "
+             "embargoed. /health and /docs stay open.")] = False,
     max_bytes: Annotated[int, typer.Option(help="Largest request body accepted.", min=1)] = 1_000_000,
     resident: Annotated[bool, typer.Option(
         help="Lock the index file in memory, so checks never wait for the disk (falls back to reading it "
              "from disk, with a warning, when it cannot).")] = True,
+    log_level: Annotated[LogLevel, typer.Option(
+        help="info logs one line per request (method, path, status, verdict, ms); warning only problems.")
+    ] = LogLevel.info,
 ) -> None:
-    """Serve an index over HTTP (POST /check, POST /documents, ...; see /docs)."""
-    from dedup.index import IndexFileError
-    from dedup.service import create_app, serve
+    """Serve an index over HTTP (POST /check, POST /documents, ...; see /docs).
 
+    Exit code: 0 stopped (Ctrl-C, SIGTERM), 2 bad input (not an index, damaged, bad options),
+    6 cannot listen (address in use or not allowed).
+    """
+    from dedup.index import IndexFileError
+    from dedup.service import LOG, CannotListen, create_app, serve
+
+    cli = _cli()
     try:  # create_app runs the integrity check, so a bad index is refused before listening
-        app = create_app(os.fspath(index_path), token=token, max_bytes=max_bytes, resident=resident,
-                         warn=_cli().warn)
+        app = create_app(os.fspath(index_path), token=token, private=private, max_bytes=max_bytes,
+                         resident=resident, warn=cli.warn)
     except (IndexFileError, ValueError) as exc:
-        _cli().fail(str(exc))
+        cli.fail(str(exc))
     if host not in ("127.0.0.1", "localhost", "::1") and not token:
-        _cli().warn(f"serving on {host} without --token: anyone who reaches it can add and remove documents")
-    serve(app, host, port)
+        cli.warn(f"serving on {host} without --token: anyone who reaches it can add and remove documents")
+    LOG.setLevel(log_level.value.upper())
+    try:
+        serve(app, host, port)
+    except CannotListen as exc:
+        cli.fail(str(exc), EXIT_CANNOT_LISTEN)

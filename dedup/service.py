@@ -1,14 +1,20 @@
 """HTTP service over an index: the pre-ingest filter a newsroom pipeline calls for every article.
 
-``POST /check`` {text} -> verdict; ``POST /documents`` {id, text, metadata?} checks and stores in one
-transaction (201 stored, 200 not stored because it is a duplicate, 409 id taken); ``GET`` and
-``DELETE /documents/{id}``; ``GET /stats``; ``GET /health``. The OpenAPI schema is at ``/openapi.json``.
+``POST /check`` {text} (or the text itself as ``text/plain``) -> verdict; ``POST /documents`` {id, text,
+metadata?} checks and stores in one transaction (201 stored; 200 not stored, because it is a duplicate
+or because the same id holds the same text already: a retried ingest; 409 the id holds another text);
+``GET /documents`` (ids, paged); ``GET`` and ``DELETE /documents/{id}`` (an id may hold slashes);
+``GET /stats``; ``GET /health``. The OpenAPI schema is at ``/openapi.json``, its pages at ``/docs`` and
+``/redoc`` (served from fastapi-offline's copy of Swagger UI and ReDoc: no CDN).
+
+Every request is logged as one line on the ``dedup.service`` logger (method, path as sent, status,
+verdict, milliseconds), never with the request's text.
 
 Errors are JSON ``{"detail": ...}``: 422 bad body (not JSON, not an object, empty text, wrong types,
 unknown fields, an id over 1,024 characters, lone surrogates, metadata nested over 32 levels), 400 a
 body that is not UTF-8 or is JSON nested too deep to parse, 413 body over ``max_bytes`` (declared
 Content-Length or actual bytes), 404 unknown id, 401 missing or wrong bearer token on a write when a
-token is set, 507 no room left to store the article (nothing is stored), 503 damaged or unusable
+token is set (on every request but ``/health`` and the docs when ``private``), 507 no room left to store the article (nothing is stored), 503 damaged or unusable
 index (locked, read-only, I/O error).
 
 Requests run in worker threads, each with its own SQLite connection (an :class:`~dedup.index.Index` is
@@ -24,17 +30,21 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import os
+import signal
+import socket
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Self
 
-from fastapi import Depends, FastAPI, HTTPException, Request, Response, status
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
 
 from dedup import __version__
@@ -48,13 +58,13 @@ from dedup.index import (
     validate_text,
 )
 from dedup.index.resident import ResidencyError, ResidentFile
+from dedup.service_http import LOG, AccessLog, BodyLimit, PlainTextCheck
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-BEARER = HTTPBearer(auto_error=False, description="Required for writes when the service has a token.")
+BEARER = HTTPBearer(auto_error=False, description="Required for writes when the service has a token, "
+                                                  "and for reads too when it is private.")
 MAX_ID_CHARS = 1024  # ids are quoted in every match and error: an id is a name, not a payload
+MAX_PAGE = 1000
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class CheckRequest(BaseModel):
@@ -165,21 +175,44 @@ class RemovedModel(BaseModel):
     removed: bool
 
 
+class IdsModel(BaseModel):
+    ids: list[str]
+    next: str | None = Field(description="The ``after`` of the next page; null on the last page.")
+
+
+class ErrorModel(BaseModel):
+    detail: Any = Field(description="What was wrong: a message, or for 422 the list of problems.")
+
+
+def _answers(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers of a route for the OpenAPI schema."""
+    described = {400: "The body is not UTF-8, or is JSON nested too deep to parse.",
+                 401: "A valid bearer token is required.", 404: "Unknown id.",
+                 409: "The id is stored with another text.", 413: "The body is larger than the limit.",
+                 503: "The index is damaged or unusable (locked, read-only, I/O error).",
+                 507: "No room left to store the article: nothing was stored."}
+    return {code: {"model": ErrorModel, "description": described[code]} for code in codes}
+
+
 class HealthModel(BaseModel):
     status: str
     version: str
     documents: int
 
 
-def create_app(index_path: str | os.PathLike[str], *, token: str | None = None,
+def create_app(index_path: str | os.PathLike[str], *, token: str | None = None, private: bool = False,
                max_bytes: int = 1_000_000, resident: bool = False,
                warn: Callable[[str], None] | None = None) -> FastAPI:
     """The service for the index at ``index_path`` (checked now: a bad index is refused before serving).
 
-    ``resident`` locks the index file's pages in memory for the app's lifetime, shared by every worker
-    connection. When it cannot, the app serves from disk and says why through ``warn``; without
-    ``warn`` it raises :class:`~dedup.index.resident.ResidencyError`.
+    With a ``token``, writes need it as a bearer token; ``private`` makes every read need it too (the
+    stored texts may be embargoed), all but ``/health`` and the API's docs. ``resident`` locks the index
+    file's pages in memory for the app's lifetime, shared by every worker connection. When it cannot,
+    the app serves from disk and says why through ``warn``; without ``warn`` it raises
+    :class:`~dedup.index.resident.ResidencyError`.
     """
+    if private and token is None:
+        raise ValueError("a private service needs a token (--token or DEDUP_TOKEN)")
     Index.open(index_path, quick_check=True).close()
     residency = None
     if resident:
@@ -215,17 +248,26 @@ def create_app(index_path: str | os.PathLike[str], *, token: str | None = None,
     # one before it commits (writers in other processes still wait on SQLite's lock).
     writing = threading.Lock()
 
-    def writer(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> None:
-        if token is None:
-            return
+    def authorised(credentials: HTTPAuthorizationCredentials | None, doing: str) -> None:
         given = credentials.credentials if credentials is not None else ""
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a valid bearer token is required for writes",
+        if token is not None and not hmac.compare_digest(given.encode(), token.encode()):
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"a valid bearer token is required for {doing}",
                                 headers={"WWW-Authenticate": "Bearer"})
 
-    app = FastAPI(title="dedup", version=__version__, lifespan=lifespan,
-                  description="Pre-ingest filter: is an incoming article new, or a copy of stored ones?")
+    def writer(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> None:
+        authorised(credentials, "writes")
+
+    def reader(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> None:
+        if private:
+            authorised(credentials, "reads")
+
+    writes = [401] if token is not None else []
+    reads = [401] if private else []
+    app = FastAPIOffline(title="dedup", version=__version__, lifespan=lifespan,
+                         description="Pre-ingest filter: is an incoming article new, or a copy of stored ones?")
+    app.add_middleware(PlainTextCheck)
     app.add_middleware(BodyLimit, max_bytes=max_bytes)
+    app.add_middleware(AccessLog)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> Response:
@@ -241,40 +283,56 @@ def create_app(index_path: str | os.PathLike[str], *, token: str | None = None,
     async def full(_: Request, exc: IndexFull) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status.HTTP_507_INSUFFICIENT_STORAGE)
 
-    @app.post("/check", response_model=VerdictModel, response_model_exclude_unset=True)
-    def check(request: CheckRequest) -> dict[str, Any]:
-        """The verdict for an article; nothing is stored."""
-        return connect().check(request.text).to_dict()
+    @app.post("/check", response_model=VerdictModel, response_model_exclude_unset=True,
+              dependencies=[Depends(reader)], responses=_answers(400, *reads, 413, 503),
+              openapi_extra={"requestBody": {"content": {"text/plain": {"schema": {
+                  "type": "string", "description": "The article's raw text (UTF-8)."}}}}})
+    def check(body: CheckRequest, request: Request) -> dict[str, Any]:
+        """The verdict for an article; nothing is stored. The body is ``{"text": ...}`` or, with
+        ``Content-Type: text/plain``, the text itself."""
+        verdict = connect().check(body.text)
+        request.state.verdict = verdict.verdict
+        return verdict.to_dict()
 
     @app.post("/documents", response_model=VerdictModel, response_model_exclude_unset=True,
               status_code=status.HTTP_201_CREATED, dependencies=[Depends(writer)],
-              responses={200: {"description": "A duplicate: not stored."},
-                         409: {"description": "The id is already stored."},
-                         507: {"description": "No room left to store it: nothing was stored."}})
-    def add(request: DocumentRequest, response: Response) -> dict[str, Any]:
+              responses={200: {"description": "Not stored: a duplicate, or the same id and text are stored "
+                                              "already (a retry; the verdict is against the other articles)."},
+                         **_answers(400, *writes, 409, 413, 503, 507)})
+    def add(body: DocumentRequest, request: Request, response: Response) -> dict[str, Any]:
         """Check an article and store it unless it is a duplicate, in one transaction."""
         with writing:
             try:
-                verdict = connect().check_and_add(request.id, request.text, request.metadata)
+                verdict = connect().check_and_add(body.id, body.text, body.metadata)
             except DocumentExists:
                 raise HTTPException(status.HTTP_409_CONFLICT,
-                                    f"document {request.id!r} already exists") from None
+                                    f"document {body.id!r} already exists with another text") from None
+        request.state.verdict = verdict.verdict
         if not verdict.added:
             response.status_code = status.HTTP_200_OK
         return verdict.to_dict()
 
-    @app.get("/documents/{doc_id}", response_model=DocumentModel,
-             responses={404: {"description": "Unknown id."}})
+    @app.get("/documents", response_model=IdsModel, dependencies=[Depends(reader)],
+             responses=_answers(*reads, 503))
+    def ids(limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Ids per page.")] = 100,
+            after: Annotated[str | None, Query(description="The ``next`` of the page before.")] = None,
+            ) -> dict[str, Any]:
+        """Stored ids in code point order, a page at a time."""
+        page = connect().ids(after=after, limit=limit + 1)
+        return {"ids": page[:limit], "next": page[limit - 1] if len(page) > limit else None}
+
+    @app.get("/documents/{doc_id:path}", response_model=DocumentModel, dependencies=[Depends(reader)],
+             responses=_answers(*reads, 404, 503))
     def get(doc_id: str) -> dict[str, Any]:
-        """A stored article."""
+        """A stored article (percent-encode the id: ``urllib.parse.quote(id, safe="")``)."""
         document = connect().get(doc_id)
         if document is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no document {doc_id!r}")
         return {"id": document.id, "text": document.text, "metadata": document.metadata,
                 "paragraphs": document.paragraphs}
 
-    @app.delete("/documents/{doc_id}", response_model=RemovedModel, dependencies=[Depends(writer)],
-                responses={404: {"description": "Unknown id."}})
+    @app.delete("/documents/{doc_id:path}", response_model=RemovedModel, dependencies=[Depends(writer)],
+                responses=_answers(*writes, 404, 503))
     def remove(doc_id: str) -> dict[str, Any]:
         """Remove a stored article."""
         with writing:
@@ -284,7 +342,7 @@ def create_app(index_path: str | os.PathLike[str], *, token: str | None = None,
                 raise HTTPException(status.HTTP_404_NOT_FOUND, f"no document {doc_id!r}") from None
         return {"id": doc_id, "removed": True}
 
-    @app.get("/stats")
+    @app.get("/stats", dependencies=[Depends(reader)], responses=_answers(*reads, 503))
     def stats() -> dict[str, Any]:
         """Counts, sizes and parameters of the index (and how much of it is locked in memory)."""
         out = connect().stats()
@@ -299,52 +357,40 @@ def create_app(index_path: str | os.PathLike[str], *, token: str | None = None,
     return app
 
 
-class BodyLimit:
-    """Refuse request bodies over ``max_bytes`` with 413, by Content-Length and by the bytes received
-    (a chunked or lying client cannot get past it); accepted bodies are replayed to the app."""
-
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
-            return
-        body = bytearray()
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away before sending its body: there is no one to answer
-            body += message.get("body", b"")
-            if len(body) > self.max_bytes:
-                await self._refuse(scope, receive, send)
-                return
-            if not message.get("more_body", False):
-                break
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": bytes(body), "more_body": False}
-
-        await self.app(scope, replay, send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = JSONResponse({"detail": f"request body is larger than {self.max_bytes} bytes"},
-                                status.HTTP_413_CONTENT_TOO_LARGE)
-        await response(scope, receive, send)
+class CannotListen(Exception):
+    """The address cannot be listened on (in use, not allowed, unknown host); nothing was served."""
 
 
 def serve(app: FastAPI, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run an app of :func:`create_app` with uvicorn until interrupted (the app has checked its index)."""
+    """Run an app of :func:`create_app` with uvicorn until interrupted, logging on stderr from the level
+    set on :data:`LOG` up (the request lines are ``info``); raises :class:`CannotListen` when the address
+    cannot be bound."""
     import uvicorn
 
-    uvicorn.run(app, host=host, port=port)
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise CannotListen(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    with sock:
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+        except OSError as exc:
+            raise CannotListen(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+        level = logging.getLevelName(LOG.getEffectiveLevel()).lower()
+        # uvicorn's own access line would log the query string; AccessLog's replaces it
+        server = uvicorn.Server(uvicorn.Config(app, log_level=level, access_log=False))
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        LOG.addHandler(handler)
+        # once shut down, uvicorn raises the signal that stopped it again; a stop that was asked for
+        # (Ctrl-C, SIGTERM from systemd) ends the process with exit code 0 instead
+        asked = threading.current_thread() is threading.main_thread()
+        kept = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS} if asked else {}
+        try:
+            server.run(sockets=[sock])
+        finally:
+            LOG.removeHandler(handler)
+            for sig, previous in kept.items():
+                signal.signal(sig, previous)

@@ -359,3 +359,41 @@ def test_warm_up_loads_the_verification_loop_a_check_uses(seeded, tmp_path):
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["0", "1", "1", "near-duplicate"]
+
+
+def test_check_and_add_retried_with_the_same_text_gives_the_stored_verdict(seeded):
+    with Index.open(seeded) as index:
+        edited = seed_text("001").replace("31 civilians", "18 civilians")
+        first = index.check_and_add("wire-9", edited)
+        assert (first.verdict, first.added, first.matches[0].id) == ("near-duplicate", True, seed("001"))
+        again = index.check_and_add("wire-9", edited, {"retry": 1})
+        assert (again.verdict, again.added, again.id) == ("near-duplicate", False, "wire-9")
+        assert [m.id for m in again.matches] == [m.id for m in first.matches]  # not a duplicate of itself
+        assert again.matches[0].similarity == first.matches[0].similarity
+        assert len(index) == 3 and index.get("wire-9").metadata is None  # nothing changed
+        with pytest.raises(DocumentExists, match="wire-9"):
+            index.check_and_add("wire-9", edited + "\nA line added later.")
+        assert index.get("wire-9").text == edited
+        assert index.stats(verify=True)["ok"]
+
+
+def test_check_and_add_replace_swaps_the_stored_text(seeded):
+    with Index.open(seeded) as index:
+        replaced = index.check_and_add(seed("000"), synthetic(7), {"v": 2}, replace=True)
+        assert (replaced.verdict, replaced.added) == ("new", True)
+        assert index.get(seed("000")).text == synthetic(7) and index.get(seed("000")).metadata == {"v": 2}
+        assert index.check(seed_text("000")).verdict != "duplicate"  # the old text is gone
+        assert len(index) == 2 and index.stats(verify=True)["ok"]
+
+
+def test_ids_are_listed_in_pages_in_code_point_order(path):
+    ids = ["b", "a/2024/x.txt", "https://example.com/a?b=1", "Zürich", "a b", "日本"]
+    with Index.create(path) as index:
+        index.add_many((doc_id, synthetic(k)) for k, doc_id in enumerate(ids))
+        assert index.ids() == sorted(ids)
+        pages, after = [], None
+        while page := index.ids(after=after, limit=4):
+            pages.append(page)
+            after = page[-1]
+        assert pages == [sorted(ids)[:4], sorted(ids)[4:]]
+        assert index.ids(after="b", limit=10) == ["https://example.com/a?b=1", "日本"]

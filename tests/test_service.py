@@ -1,7 +1,12 @@
+import logging
+import re
 import socket
+import subprocess
+import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -9,6 +14,7 @@ import uvicorn
 
 from dedup.index import Index, IndexCorrupt
 from dedup.service import create_app
+from tests.browser import FLAGS, chromium
 from tests.conftest import seed
 from tests.test_index import seed_text, synthetic
 
@@ -86,7 +92,7 @@ def test_writes_need_the_token(server):
     refused = server.post("/documents", json=document, headers={"Authorization": "Bearer wrong"})
     assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
     assert server.post("/documents", json=document, headers=AUTH).status_code == 201
-    assert server.post("/documents", json=document, headers=AUTH).status_code == 409
+    assert server.post("/documents", json={**document, "text": synthetic(2)}, headers=AUTH).status_code == 409
     assert server.delete("/documents/a").status_code == 401
     assert server.post("/check", json={"text": synthetic(1)}).json()["verdict"] == "duplicate"  # reads are open
     assert server.delete("/documents/a", headers=AUTH).json() == {"id": "a", "removed": True}
@@ -190,3 +196,137 @@ def test_a_bad_index_is_refused_before_serving(tmp_path):
     path.write_text("no index here\n" * 20)
     with pytest.raises(IndexCorrupt, match="not a dedup index"):
         create_app(path)
+
+
+IDS = ["politics/2024/a.txt", "https://example.com/a?b=1#top", "a b/c d.txt", "Zürich/日本 100%.txt", "a%2Fb"]
+
+
+@pytest.mark.parametrize("doc_id", IDS)
+def test_any_stored_id_can_be_read_and_removed(server, doc_id):
+    text = synthetic(len(doc_id))
+    assert server.post("/documents", json={"id": doc_id, "text": text}, headers=AUTH).status_code == 201
+    url = "/documents/" + quote(doc_id, safe="")
+    stored = server.get(url)
+    assert stored.status_code == 200 and (stored.json()["id"], stored.json()["text"]) == (doc_id, text)
+    if "%" not in doc_id and "?" not in doc_id and "#" not in doc_id:  # slashes and spaces may go unencoded
+        assert server.get("/documents/" + quote(doc_id, safe="/ ")).json()["id"] == doc_id
+    assert server.delete(url).status_code == 401
+    assert server.delete(url, headers=AUTH).json() == {"id": doc_id, "removed": True}
+    assert server.get(url).status_code == 404
+
+
+def test_ids_are_listed_in_pages(server):
+    for k, doc_id in enumerate(IDS):
+        assert server.post("/documents", json={"id": doc_id, "text": synthetic(k)}, headers=AUTH).status_code == 201
+    pages, after = [], None
+    while True:
+        page = server.get("/documents", params={"limit": 2} | ({"after": after} if after else {})).json()
+        pages.append(page["ids"])
+        if page["next"] is None:
+            break
+        after = page["next"]
+    assert pages == [sorted(IDS)[:2], sorted(IDS)[2:4], sorted(IDS)[4:]]
+    assert server.get("/documents").json() == {"ids": sorted(IDS), "next": None}
+    assert server.get("/documents", params={"limit": 0}).status_code == 422
+
+
+def test_a_retried_add_gives_the_stored_verdict(server):
+    assert server.post("/documents", json={"id": "base", "text": seed_text("001")}, headers=AUTH).status_code == 201
+    edited = {"id": "wire-7", "text": seed_text("001").replace("31 civilians", "18 civilians")}
+    first = server.post("/documents", json=edited, headers=AUTH)
+    assert first.status_code == 201 and first.json()["verdict"] == "near-duplicate"
+    again = server.post("/documents", json=edited, headers=AUTH)
+    assert again.status_code == 200
+    assert {**again.json(), "added": True, "stats": None} == {**first.json(), "stats": None}
+    other = server.post("/documents", json={**edited, "text": synthetic(3)}, headers=AUTH)
+    assert other.status_code == 409 and other.json() == {"detail": "document 'wire-7' already exists with another text"}
+    assert server.get("/health").json()["documents"] == 2
+
+
+def test_a_private_service_needs_the_token_for_reads(tmp_path):
+    with serve(tmp_path / "news.dedup", private=True) as client:
+        assert client.post("/documents", json={"id": "a/b", "text": synthetic(1)}, headers=AUTH).status_code == 201
+        reads = [("GET", "/documents/a%2Fb", None), ("GET", "/documents", None), ("GET", "/stats", None),
+                 ("POST", "/check", {"text": synthetic(1)})]
+        for method, url, body in reads:
+            refused = client.request(method, url, json=body)
+            assert refused.status_code == 401, url
+            assert refused.json() == {"detail": "a valid bearer token is required for reads"}
+            assert client.request(method, url, json=body, headers=AUTH).status_code == 200, url
+        assert client.get("/health").json()["documents"] == 1
+        assert client.get("/docs").status_code == 200 and client.get("/openapi.json").status_code == 200
+
+
+def test_an_open_service_answers_reads_without_the_token(shared):
+    assert shared.get("/documents").status_code == 200 and shared.get("/stats").status_code == 200
+    assert shared.post("/check", json={"text": synthetic(1)}).status_code == 200
+
+
+def test_plain_text_bodies_are_checked(server):
+    assert server.post("/documents", json={"id": "a", "text": seed_text("000")}, headers=AUTH).status_code == 201
+    plain = {"content-type": "text/plain; charset=utf-8"}
+    response = server.post("/check", content=seed_text("000").encode(), headers=plain)
+    assert response.status_code == 200 and response.json()["verdict"] == "duplicate"
+    assert server.post("/check", content=synthetic(1).encode(), headers=plain).json()["verdict"] == "new"
+    refused = server.post("/check", content="café".encode("latin-1"), headers=plain)
+    assert refused.status_code == 400 and refused.json() == {"detail": "the text/plain body is not UTF-8 (byte 3)"}
+    assert server.post("/check", content=b"  \n", headers=plain).status_code == 422
+    assert server.post("/check", content=b"x" * (MAX_BYTES + 1), headers=plain).status_code == 413
+
+
+def test_openapi_lists_the_error_answers(shared):
+    paths = shared.get("/openapi.json").json()["paths"]
+    assert {"400", "413", "422", "503"} <= set(paths["/check"]["post"]["responses"])
+    assert {"200", "201", "400", "401", "409", "413", "422", "503", "507"} <= set(paths["/documents"]["post"]["responses"])
+    assert {"401", "404"} <= set(paths["/documents/{doc_id}"]["delete"]["responses"])
+    assert "404" in paths["/documents/{doc_id}"]["get"]["responses"]
+    assert set(paths["/check"]["post"]["requestBody"]["content"]) == {"application/json", "text/plain"}
+    assert paths["/documents"]["get"]["responses"]["200"]
+
+
+def test_one_log_line_per_request_without_the_text(server, caplog):
+    caplog.set_level(logging.INFO, logger="dedup.service")
+    secret = "Embargoed until noon: the minister resigns over the budget figures today."
+    server.post("/documents", json={"id": "politics/2024/a.txt", "text": secret}, headers=AUTH)
+    server.post("/check", content=secret.encode(), headers={"content-type": "text/plain"})
+    server.get("/documents/politics%2F2024%2Fa.txt", params={"q": "secret-query"})
+    server.delete("/documents/nope", headers=AUTH)
+    lines = [r.getMessage() for r in caplog.records if r.name == "dedup.service"]
+    assert [re.sub(r" [\d.]+ ms$", " ms", line) for line in lines] == [
+        "POST /documents 201 verdict=new ms",
+        "POST /check 200 verdict=duplicate ms",
+        "GET /documents/politics%2F2024%2Fa.txt 200 ms",
+        "DELETE /documents/nope 404 ms",
+    ]
+    assert all(float(line.split()[-2]) >= 0 for line in lines)
+    assert not any("minister" in line or "secret-query" in line for line in lines)
+
+
+def test_docs_are_served_without_internet(shared):
+    page = shared.get("/docs")
+    assert page.status_code == 200 and "swagger-ui" in page.text
+    assert not re.search(r"https?://", page.text)  # no CDN, no external favicon
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text) + re.findall(r"url: '([^']+)'", page.text)
+    assert {"/static-offline-docs/swagger-ui-bundle.js", "/static-offline-docs/swagger-ui.css",
+            "/openapi.json"} <= set(assets)
+    for asset in assets:
+        response = shared.get(asset)
+        assert response.status_code == 200 and len(response.content) > 100, asset
+    redoc = shared.get("/redoc")
+    assert redoc.status_code == 200 and not re.search(r"https?://", redoc.text)
+    for asset in re.findall(r'(?:src|href|spec-url)="([^"]+)"', redoc.text):
+        assert shared.get(asset).status_code == 200, asset
+
+
+def test_docs_render_in_chromium_with_no_network_but_the_service(shared):
+    """Headless Chromium loads /docs with every host name but the service's unresolvable, runs Swagger UI
+    and lists the operations from /openapi.json; a page that needed a CDN would stay blank."""
+    with tempfile.TemporaryDirectory(prefix="dedup-chromium-") as profile:
+        result = subprocess.run(
+            [chromium(), *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=15000",
+             "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--dump-dom", f"{shared.base_url}/docs"],
+            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert re.findall(r'class="opblock-summary-path" data-path="([^"]+)"', result.stdout) == [
+        "/check", "/documents", "/documents", "/documents/{doc_id}", "/documents/{doc_id}", "/stats", "/health"]
+    assert [line for line in result.stderr.splitlines() if ":CONSOLE" in line] == []

@@ -180,24 +180,39 @@ class Index:
         return _timed(found, started)
 
     def check_and_add(self, doc_id: str, text: str, metadata: Mapping[str, Any] | None = None, *,
-                      limit: int = DEFAULT_LIMIT) -> Verdict:
+                      limit: int = DEFAULT_LIMIT, replace: bool = False) -> Verdict:
         """Check ``text`` and store it unless it is a ``duplicate``, in one write transaction.
 
         Near-duplicates and partial rewrites are stored: they are articles of their own, and the next
         copy of them must be found. A duplicate adds nothing but a second identical match to every
-        later check, so it is not stored (``Verdict.added`` says which happened).
-        Raises :class:`DocumentExists` if ``doc_id`` is stored.
+        later check, so it is not stored (``Verdict.added`` says whether this call stored it).
+        An id stored with the same text is an ingest retried after it succeeded: nothing changes, and the
+        verdict is the text's against every other stored document, with ``added`` False (metadata is not
+        compared). An id stored with another text raises :class:`DocumentExists`, unless ``replace``:
+        then the stored one is removed first, and the new text is stored unless it is a duplicate.
         """
         started = time.perf_counter()
         doc_id, text, meta = validate_document(doc_id, text, metadata)
         batch = self._prepare([text])
         with self._store.writing(f"adding {doc_id!r}"):
-            self._store.claim([doc_id], replace=False)
+            doc = None if replace else self._store.doc_of(doc_id)
+            stored = None if doc is None else self._store.document(doc_id)
+            if doc is not None and stored is not None and stored[1] == text:
+                with self._store.without(doc):
+                    found = verdict(batch, self._store, limit)
+                return _timed(dataclasses.replace(found, id=doc_id, added=False), started)
+            self._store.claim([doc_id], replace=replace)
             found = verdict(batch, self._store, limit)
             added = found.verdict != "duplicate"
             if added:
                 self._store.insert([doc_id], [meta], batch)
         return _timed(dataclasses.replace(found, id=doc_id, added=added), started)
+
+    def ids(self, *, after: str | None = None, limit: int | None = None) -> list[str]:
+        """Stored ids in code point order, those after ``after`` only, at most ``limit`` of them (all by
+        default): pass the last id of one page as ``after`` to get the next."""
+        with self._store.guard():
+            return self._store.ids(after, -1 if limit is None else limit)
 
     def warm_up(self) -> None:
         """Load every compiled loop a check runs, so the first real check does not pay for it: a check of a

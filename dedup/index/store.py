@@ -118,6 +118,18 @@ class Store:
             self.resident.refresh()
 
     @contextmanager
+    def without(self, doc: int) -> Iterator[None]:
+        """Inside a write transaction: the store as if ``doc`` were not stored, then as it was (a savepoint
+        rolled back), so a check can be run against every other document."""
+        self.db.execute("SAVEPOINT without")
+        try:
+            self.delete(doc)
+            yield
+        finally:
+            self.db.execute("ROLLBACK TO without")
+            self.db.execute("RELEASE without")
+
+    @contextmanager
     def bulk_cache(self, kib: int) -> Iterator[None]:
         """A larger page cache while bulk loading (SQLite allocates it only as pages are used)."""
         previous = self.db.execute("PRAGMA cache_size").fetchone()[0]
@@ -376,6 +388,12 @@ class Store:
         return self.db.execute(
             "SELECT d.id, d.text, d.metadata, (SELECT count(*) FROM paragraphs p WHERE p.doc = d.doc) "
             "FROM documents d WHERE d.id = ?", (doc_id,)).fetchone()
+
+    def ids(self, after: str | None, limit: int) -> list[str]:
+        """Up to ``limit`` stored ids in id order (code point order, the unique index's), after ``after``."""
+        rows = self.db.execute("SELECT id FROM documents WHERE id > ? ORDER BY id LIMIT ?",
+                               ("" if after is None else after, limit))
+        return [r[0] for r in rows]
 
     def doc_of(self, doc_id: str) -> int | None:
         row = self.db.execute("SELECT doc FROM documents WHERE id = ?", (doc_id,)).fetchone()
