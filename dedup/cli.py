@@ -21,6 +21,7 @@ from dedup.cli_index import register
 from dedup.config import ScanConfig
 from dedup.files import written_whole
 from dedup.progress import Progress
+from dedup.report import PLAIN_WIDTH, render
 from dedup.sources import DEFAULT_GLOBS, InputError
 
 if TYPE_CHECKING:
@@ -43,7 +44,6 @@ app = typer.Typer(
 
 FORMAT_HELP = "Report format (default: from --output's extension, .html .json or .txt; else text)."
 FIGURE_GROUPS_HELP = "JSON or TOML file of extra figure groups for conflicts: {\"militants\": [\"jihadists\"]}."
-PLAIN_WIDTH = 160
 EXIT_FOUND = 1
 EXIT_INPUT = 2
 
@@ -239,14 +239,13 @@ def load_figure_groups(path: Optional[Path]) -> tuple[tuple[str, tuple[str, ...]
 
 
 def emit_report(report: Report, output_format: OutputFormat, output: Optional[Path]) -> None:
-    from dedup.report.render_html import render_html
     from dedup.report.render_json import write_json
     from dedup.report.render_text import render_text
 
     if output_format is OutputFormat.json:
         write_output(lambda console: write_json(report, console.file), output)
     elif output_format is OutputFormat.html:
-        write_payload(render_html(report), output)
+        write_payload(render(report, "html"), output)
     else:
         write_output(lambda console: render_text(report, console), output)
 
@@ -376,8 +375,6 @@ def diff_command(
 ) -> None:
     """Align two documents and show which wording and which figures changed."""
     from dedup.pipeline import compare
-    from dedup.report.render_html import render_comparison_html
-    from dedup.report.render_json import comparison_dict
     from dedup.report.render_text import render_comparison
 
     chosen_format = output_format_for(output_format, output)
@@ -390,12 +387,10 @@ def diff_command(
         comparison = compare(a, b, config=config, warn=None if quiet else warn)
     except InputError as exc:
         fail(str(exc))
-    if chosen_format is OutputFormat.json:
-        write_payload(json.dumps(comparison_dict(comparison), ensure_ascii=False, indent=2) + "\n", output)
-    elif chosen_format is OutputFormat.html:
-        write_payload(render_comparison_html(comparison), output)
-    else:
+    if chosen_format is OutputFormat.text:  # a terminal gets colours
         write_output(lambda console: render_comparison(comparison, console), output)
+    else:
+        write_payload(render(comparison, chosen_format.value), output)
     wrote(output, quiet)
 
 
