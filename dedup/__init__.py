@@ -20,15 +20,18 @@ _EXPORTS = {
     "InputError": "dedup.sources",
     "Index": "dedup.index",
     "Verdict": "dedup.index",
+    "render": "dedup.report",
 }
 
-__all__ = ["Document", "Index", "InputError", "Report", "ScanConfig", "Verdict", "__version__", "analyze", "scan"]
+__all__ = ["Document", "Index", "InputError", "Report", "ScanConfig", "Verdict", "__version__", "analyze", "render",
+           "scan"]
 
 if TYPE_CHECKING:
     from dedup.config import ScanConfig
     from dedup.index import Index, Verdict
     from dedup.model import Report
     from dedup.pipeline import analyze, scan
+    from dedup.report import render
     from dedup.sources import Document, InputError
 
 

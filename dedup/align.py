@@ -1,19 +1,42 @@
 """Alignment of two documents for ``dedup diff``: reused passages paired one-to-one in reading order.
 
-The scan's cross-document matches are the candidate pairs; the alignment keeps the heaviest set of
-them that is increasing on both sides and non-overlapping (a longest-path over the matches, like a
-weighted longest common subsequence), so a paragraph is never paired twice and moved paragraphs do
-not cross. Paragraphs outside every aligned passage are listed as removed (only in A) or added
-(only in B).
+The candidate pairs are every pair of a cluster's members that lies across the two documents, not only
+the scan's matches (each member against one parent): a paragraph repeated in both documents must be
+able to pair with its own counterpart, and the scan pairs every copy in B with the first copy in A.
+Each candidate is measured and kept by the scan's rules (:mod:`dedup.matches`): paragraphs that are
+identical or near, sentences that are reused (merged into passages as the scan merges them). Identical
+paragraphs pair however short they are: a diff accounts for every paragraph, while a scan leaves out
+paragraphs under ``min_words`` as no evidence of reuse.
+
+The alignment keeps the heaviest set of candidates that is increasing on both sides and
+non-overlapping (a longest path, like a weighted longest common subsequence), so a paragraph is never
+paired twice and moved paragraphs do not cross. Paragraphs outside every aligned passage are listed
+as removed (only in A) or added (only in B).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
+from dedup import verify
+from dedup.config import ScanConfig
 from dedup.diff import Diff, diff_texts
-from dedup.model import Match, Passage
+from dedup.matches import (
+    adjacent_runs,
+    near,
+    outside_paragraph_matches,
+    paragraph_kinds,
+    passage_of,
+    passage_overlap,
+    reused,
+)
+from dedup.model import Cluster, Passage, Report
+from dedup.segment import SegmentTable
+from dedup.shingle import shingle_sets
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,43 +52,110 @@ class AlignedItem:
     diff: Diff | None = None
 
 
-def align(matches: Sequence[Match], a_paragraphs: Sequence[Passage], b_paragraphs: Sequence[Passage],
-          a_text: str, b_text: str) -> list[AlignedItem]:
-    """Align document A (doc 0) with document B (doc 1) from the scan's matches between them."""
-    oriented = [_oriented(m) for m in matches if {m.a.doc, m.b.doc} == {0, 1}]
-    chosen = _heaviest_chain(oriented)
+@dataclass(frozen=True, slots=True)
+class _Pair:
+    """A candidate for alignment: ``a`` in document 0, ``b`` in document 1."""
+
+    kind: str
+    a: Passage
+    b: Passage
+    similarity: float
+    containment: float
+
+    @property
+    def weight(self) -> float:
+        """Characters paired, discounted by dissimilarity (identical text counts in full)."""
+        return self.similarity * (self.a.end - self.a.start + self.b.end - self.b.start)
+
+
+def align(report: Report, paragraphs: SegmentTable, sentences: SegmentTable, config: ScanConfig) -> list[AlignedItem]:
+    """Align document A (doc 0) with document B (doc 1) of ``report``, a scan of the two whose
+    paragraph and sentence tables are ``paragraphs`` and ``sentences``."""
+    texts = [d.text for d in report.documents]
+    clusters: dict[str, list[Cluster]] = {"paragraph": [], "sentence": []}
+    for c in report.clusters:
+        clusters[c.level].append(c)
+    candidates = (_paragraph_pairs(paragraphs, clusters["paragraph"], texts, config)
+                  + _passage_pairs(paragraphs, sentences, clusters, texts, config))
+    chosen = _heaviest_chain(candidates)
     items = [
-        AlignedItem("aligned", m.a, m.b, m.kind, m.similarity, m.containment,
-                    diff_texts(a_text[m.a.start:m.a.end], b_text[m.b.start:m.b.end], m.a.start, m.b.start))
-        for m in chosen
+        AlignedItem("aligned", p.a, p.b, p.kind, p.similarity, p.containment,
+                    diff_texts(texts[0][p.a.start:p.a.end], texts[1][p.b.start:p.b.end], p.a.start, p.b.start))
+        for p in chosen
     ]
-    items += [AlignedItem("removed", p, None) for p in a_paragraphs if not _covered(p, [m.a for m in chosen])]
-    items += [AlignedItem("added", None, p) for p in b_paragraphs if not _covered(p, [m.b for m in chosen])]
+    for doc, status in ((0, "removed"), (1, "added")):
+        spans = [p.a if doc == 0 else p.b for p in chosen]
+        for paragraph in paragraphs.passages(np.flatnonzero(paragraphs.doc == doc)):
+            if not _covered(paragraph, spans):
+                items.append(AlignedItem(status, paragraph if doc == 0 else None, paragraph if doc == 1 else None))
     return sorted(items, key=_reading_order(items))
 
 
-def _oriented(match: Match) -> Match:
-    """The match with its ``a`` side in document 0."""
-    if match.a.doc == 0:
-        return match
-    return Match(match.kind, match.b, match.a, match.similarity, match.containment, match.b_in_a, match.a_in_b,
-                 match.cluster, match.diff)
+def _cross_pairs(table: SegmentTable, groups: Iterable[Sequence[Passage]]) -> np.ndarray:
+    """Every (row in document 0, row in document 1) pair of members of each group, without repeats."""
+    pairs: set[tuple[int, int]] = set()
+    for members in groups:
+        rows = table.rows_of(members).tolist()
+        a_rows = [r for r, m in zip(rows, members) if m.doc == 0]
+        b_rows = [r for r, m in zip(rows, members) if m.doc == 1]
+        pairs.update(itertools.product(a_rows, b_rows))
+    return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
 
 
-def _weight(match: Match) -> float:
-    return match.similarity * (match.a.end - match.a.start + match.b.end - match.b.start)
+def _paragraph_pairs(paragraphs: SegmentTable, clusters: list[Cluster], texts: list[str],
+                     config: ScanConfig) -> list[_Pair]:
+    """Paragraphs across the documents that are one cluster's members and identical or near, and
+    identical paragraphs too short for the scan to compare."""
+    sets = shingle_sets(paragraphs.texts(texts), config.shingle_size)
+    identical: dict[int, list[Passage]] = {}
+    for passage, key in zip(paragraphs.passages(np.arange(len(paragraphs))), sets.exact.tolist()):
+        identical.setdefault(key, []).append(passage)
+    pairs = _cross_pairs(paragraphs, [c.members for c in clusters] + list(identical.values()))
+    checked = verify.overlaps(sets.hashes, sets.offsets, pairs)
+    same = sets.exact[pairs[:, 0]] == sets.exact[pairs[:, 1]]
+    keep = same | near(checked, config)
+    pairs, checked, same = pairs[keep], checked.select(keep), same[keep]
+    kinds = paragraph_kinds(sets.exact[pairs[:, 0]], sets.exact[pairs[:, 1]])
+    # Identical text is similar in full even when it has no shingle to measure (punctuation only).
+    similarity = np.where(same, 1.0, checked.jaccard()).tolist()
+    containment = np.where(same, 1.0, checked.containment()).tolist()
+    return [_Pair(*row) for row in zip(kinds, paragraphs.passages(pairs[:, 0]), paragraphs.passages(pairs[:, 1]),
+                                       similarity, containment)]
 
 
-def _heaviest_chain(matches: list[Match]) -> list[Match]:
-    """Maximum-weight subset increasing and non-overlapping on both sides (O(n^2), n is small)."""
-    ordered = sorted(matches, key=lambda m: (m.a.start, m.b.start))
-    best = [_weight(m) for m in ordered]
+def _passage_pairs(paragraphs: SegmentTable, sentences: SegmentTable, clusters: dict[str, list[Cluster]],
+                   texts: list[str], config: ScanConfig) -> list[_Pair]:
+    """Reused sentences across the documents (one sentence cluster's members), outside paragraphs that
+    are copies of one another, merged into passages as the scan merges them."""
+    sets = shingle_sets(sentences.texts(texts), config.sentence_shingle_size)
+    pairs = _cross_pairs(sentences, [c.members for c in clusters["sentence"]])
+    checked = verify.overlaps(sets.hashes, sets.offsets, pairs)
+    paragraph_label = np.full(len(paragraphs), -1, dtype=np.int64)
+    for c in clusters["paragraph"]:
+        paragraph_label[paragraphs.rows_of(c.members)] = c.id
+    keep = reused(checked, config) & outside_paragraph_matches(
+        sentences.paragraph[pairs[:, 0]], sentences.paragraph[pairs[:, 1]], paragraph_label)
+    a_rows, b_rows = pairs[keep, 0], pairs[keep, 1]
+    result = []
+    for run in adjacent_runs(sentences.doc[a_rows], a_rows, sentences.doc[b_rows], b_rows):
+        a_run, b_run = a_rows[run].tolist(), b_rows[run].tolist()
+        similarity, containment, _, _ = passage_overlap([sets.get(r) for r in a_run], [sets.get(r) for r in b_run])
+        result.append(_Pair("partial", passage_of(sentences, a_run[0], a_run[-1]),
+                            passage_of(sentences, b_run[0], b_run[-1]), similarity, containment))
+    return result
+
+
+def _heaviest_chain(pairs: list[_Pair]) -> list[_Pair]:
+    """Maximum-weight subset increasing and non-overlapping on both sides (O(n^2), n is small).
+    Of equally heavy chains the first found wins: the earliest copy of a repeated passage."""
+    ordered = sorted(pairs, key=lambda p: (p.a.start, p.b.start))
+    best = [p.weight for p in ordered]
     previous = [-1] * len(ordered)
-    for j, mj in enumerate(ordered):
+    for j, pj in enumerate(ordered):
         for i in range(j):
-            mi = ordered[i]
-            if mi.a.end <= mj.a.start and mi.b.end <= mj.b.start and best[i] + _weight(mj) > best[j]:
-                best[j] = best[i] + _weight(mj)
+            pi = ordered[i]
+            if pi.a.end <= pj.a.start and pi.b.end <= pj.b.start and best[i] + pj.weight > best[j]:
+                best[j] = best[i] + pj.weight
                 previous[j] = i
     if not ordered:
         return []

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperOption
 
 from dedup import __version__
 from dedup.cli_index import register
 from dedup.config import ScanConfig
 from dedup.files import written_whole
 from dedup.progress import Progress
+from dedup.report import PLAIN_WIDTH, render
 from dedup.sources import DEFAULT_GLOBS, InputError
 
 if TYPE_CHECKING:
@@ -37,12 +39,31 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,
 )
 
+FORMAT_HELP = "Report format (default: from --output's extension, .html .json or .txt; else text)."
 FIGURE_GROUPS_HELP = "JSON or TOML file of extra figure groups for conflicts: {\"militants\": [\"jihadists\"]}."
-PLAIN_WIDTH = 160
 EXIT_FOUND = 1
 EXIT_INPUT = 2
+
+
+class PlainCommand(TyperCommand):
+    """Conventional usage and argument help (``dedup scan [OPTIONS] PATH...``), not typer's
+    ``{paths}...`` and ``<list[Path]>``: an argument shows its metavar and its help."""
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        arguments = [p for p in self.get_params(ctx) if isinstance(p, TyperArgument)]
+        return [self.options_metavar or "", *(p.metavar if p.required else f"[{p.metavar}]" for p in arguments)]
+
+    def format_options(self, ctx: typer.Context, formatter) -> None:  # type: ignore[no-untyped-def]
+        params = self.get_params(ctx)
+        arguments = [(p.metavar or p.name or "", p.help or "") for p in params if isinstance(p, TyperArgument)]
+        options = [record for p in params if isinstance(p, TyperOption) and (record := p.get_help_record(ctx))]
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
 
 
 class OutputFormat(str, enum.Enum):
@@ -75,6 +96,80 @@ def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
 
 def warn(message: str) -> None:
     typer.echo(f"dedup: warning: {message}", err=True)
+
+
+# ScanConfig names its fields in errors; the command line names its options.
+CONFIG_OPTIONS = {"threshold": "--threshold", "workers": "--workers", "min_words": "--min-words",
+                  "figure_groups": "--figure-groups"}
+
+
+def option_message(error: ValueError) -> str:
+    """A ScanConfig error with the option's name in place of the field's (``--min-words must be ...``)."""
+    field, _, rest = str(error).partition(" ")
+    return f"{CONFIG_OPTIONS[field]} {rest}" if field in CONFIG_OPTIONS else str(error)
+
+
+def number(convert: type[int] | type[float]):  # type: ignore[no-untyped-def]
+    """A parser for a numeric option whose error names the value and what was expected."""
+    expected = "an integer" if convert is int else "a number"
+
+    def parse(value: str) -> int | float:
+        try:
+            return convert(value)
+        except ValueError:
+            raise typer.BadParameter(f"{value!r} is not {expected}") from None
+
+    return parse
+
+
+def choice(kind: type[enum.Enum]):  # type: ignore[no-untyped-def]
+    """A parser for an option of fixed values whose error lists them."""
+    def parse(value: str) -> enum.Enum:
+        try:
+            return kind(value)
+        except ValueError:
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(k.value for k in kind)}") from None
+
+    return parse
+
+
+FORMAT_OF_SUFFIX = {".html": "html", ".htm": "html", ".json": "json", ".txt": "text", "": "text"}
+
+
+def output_format_for(explicit: Optional[OutputFormat], output: Optional[Path]) -> OutputFormat:
+    """The report format: ``--format``, else the one ``--output``'s extension names, else text.
+    A ``--format`` that contradicts a known extension is refused (``-o report.html --format json``)."""
+    suffix = output.suffix.lower() if output is not None else None
+    implied = FORMAT_OF_SUFFIX.get(suffix) if suffix is not None else None
+    if explicit is None:
+        return OutputFormat(implied or "text")
+    if implied is not None and suffix and implied != explicit.value:
+        fail(f"{output}: --format {explicit.value} does not match the extension {suffix} "
+             f"(a {implied} file); change one of them")
+    return explicit
+
+
+def check_writable(output: Optional[Path]) -> None:
+    """Refuse an output that cannot be written before a long scan starts, not after it."""
+    if output is None:
+        return
+    target = output.resolve() if output.is_symlink() else output
+    if target.is_dir():
+        fail(f"{output}: cannot write (it is a folder)")
+    if target.exists() and not target.is_file():  # a FIFO or a device is written in place
+        if not os.access(target, os.W_OK):
+            fail(f"{output}: cannot write (permission denied)")
+        return
+    folder = target.parent
+    if not folder.is_dir():
+        fail(f"{output}: cannot write (no folder {folder})")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        fail(f"{output}: cannot write (folder {folder} is not writable)")
+
+
+def wrote(output: Optional[Path], quiet: bool) -> None:
+    if output is not None and not quiet:
+        typer.echo(f"dedup: wrote {output}", err=True)
 
 
 class BarProgress(Progress):
@@ -144,14 +239,13 @@ def load_figure_groups(path: Optional[Path]) -> tuple[tuple[str, tuple[str, ...]
 
 
 def emit_report(report: Report, output_format: OutputFormat, output: Optional[Path]) -> None:
-    from dedup.report.render_html import render_html
     from dedup.report.render_json import write_json
     from dedup.report.render_text import render_text
 
     if output_format is OutputFormat.json:
         write_output(lambda console: write_json(report, console.file), output)
     elif output_format is OutputFormat.html:
-        write_payload(render_html(report), output)
+        write_payload(render(report, "html"), output)
     else:
         write_output(lambda console: render_text(report, console), output)
 
@@ -161,32 +255,47 @@ def write_payload(payload: str, output: Optional[Path]) -> None:
     write_output(lambda console: console.file.write(payload), output)
 
 
-@app.command("scan")
+@app.command("scan", cls=PlainCommand)
 def scan_command(
-    paths: Annotated[list[Path], typer.Argument(help="Files, folders (recursive), JSONL or Parquet files of {id, text}.")],
-    threshold: Annotated[float, typer.Option(help="Jaccard similarity for near-duplicate paragraphs.")] = 0.7,
-    report_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")] = None,
-    glob: Annotated[Optional[list[str]], typer.Option(help="File name patterns in folders (repeatable).")] = None,
-    fail_on: Annotated[Optional[Kind], typer.Option(help="Exit 1 if a match of this kind (or stricter) exists.")] = None,
-    workers: Annotated[int, typer.Option(help="Workers: threads for signatures, processes for segmentation, diffs and figures.")] = 1,
-    min_words: Annotated[int, typer.Option(help="Paragraphs with fewer words are not compared.")] = 4,
+    paths: Annotated[list[Path], typer.Argument(
+        metavar="PATH...", help="Files, folders (recursive), JSONL or Parquet files of {id, text}.", show_default=False)],
+    threshold: Annotated[float, typer.Option(metavar="FLOAT", parser=number(float),
+                                             help="Jaccard similarity for near-duplicate paragraphs.")] = 0.7,
+    report_format: Annotated[Optional[OutputFormat], typer.Option(
+        "--format", "-f", metavar="[text|json|html]", parser=choice(OutputFormat), help=FORMAT_HELP)] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE",
+                                                   help="Write the report to this file.")] = None,
+    glob: Annotated[Optional[list[str]], typer.Option(metavar="PATTERN",
+                                                      help="File name patterns in folders (repeatable).")] = None,
+    fail_on: Annotated[Optional[Kind], typer.Option(metavar="[exact|near|partial]", parser=choice(Kind),
+                                                    help="Exit 1 if a match of this kind (or stricter) exists.")] = None,
+    workers: Annotated[int, typer.Option(metavar="INTEGER", parser=number(int), help=(
+        "Workers: threads for signatures, processes for segmentation, diffs and figures."))] = 1,
+    min_words: Annotated[int, typer.Option(metavar="INTEGER", parser=number(int),
+                                           help="Paragraphs with fewer words are not compared.")] = 4,
     diffs: Annotated[bool, typer.Option(help="Show what changed: word and figure diffs of near and partial "
                                              "matches, figure conflicts. --no-diffs skips them (large dedup "
-                                             "jobs that need only the matches).")] = True,
-    skip_bad_lines: Annotated[bool, typer.Option(help="Skip malformed JSONL lines instead of stopping.")] = False,
-    figure_groups: Annotated[Optional[Path], typer.Option(help=FIGURE_GROUPS_HELP)] = None,
-    max_document_mb: Annotated[float, typer.Option(help="Skip documents larger than this (MB).")] = 32.0,
-    engine: Annotated[EngineName, typer.Option(help="Where the heavy stages run: this machine, or Ray.")] = (
+                                             "jobs that need only the matches).", show_default=False)] = True,
+    skip_bad_lines: Annotated[bool, typer.Option("--skip-bad-lines",
+                                                 help="Skip malformed JSONL lines instead of stopping.")] = False,
+    figure_groups: Annotated[Optional[Path], typer.Option(metavar="FILE", help=FIGURE_GROUPS_HELP)] = None,
+    max_document_mb: Annotated[float, typer.Option(metavar="FLOAT", parser=number(float),
+                                                   help="Skip documents larger than this (MB).")] = 32.0,
+    engine: Annotated[EngineName, typer.Option(metavar="[local|ray]", parser=choice(EngineName),
+                                               help="Where the heavy stages run: this machine, or Ray.")] = (
         EngineName.local),
-    address: Annotated[Optional[str], typer.Option(help="Ray cluster to join (default: start a local one).")] = None,
-    shards: Annotated[Optional[int], typer.Option(help="Ray shards per stage (default: one per CPU of the cluster).", min=1)] = None,
+    address: Annotated[Optional[str], typer.Option(metavar="HOST:PORT",
+                                                   help="Ray cluster to join (default: start a local one).")] = None,
+    shards: Annotated[Optional[int], typer.Option(metavar="INTEGER", parser=number(int), help=(
+        "Ray shards per stage (default: one per CPU of the cluster)."))] = None,
     output_format: Annotated[Optional[OutputFiles], typer.Option(
-        "--output-format", help="Also write matches, clusters and the ids to drop as files (large corpora).")] = None,
-    output_dir: Annotated[Path, typer.Option(help="Folder for --output-format files.")] = Path("dedup-output"),
-    keep: Annotated[str, typer.Option(help="Which document of a duplicate group to keep: first, longest, "
-                                           "or metadata:FIELD (smallest value, e.g. a date).")] = "first",
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no warnings on stderr.")] = False,
+        "--output-format", metavar="[jsonl|parquet]", parser=choice(OutputFiles),
+        help="Also write matches, clusters and the ids to drop as files (large corpora).")] = None,
+    output_dir: Annotated[Path, typer.Option(metavar="DIRECTORY",
+                                             help="Folder for --output-format files.")] = Path("dedup-output"),
+    keep: Annotated[str, typer.Option(metavar="RULE", help="Which document of a duplicate group to keep: first, "
+                                      "longest, or metadata:FIELD (smallest value, e.g. a date).")] = "first",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no messages on stderr.")] = False,
 ) -> None:
     """Scan documents for exact, near and partial reuse, inside and across files."""
     from contextlib import nullcontext
@@ -196,11 +305,15 @@ def scan_command(
 
     if max_document_mb <= 0:
         fail(f"--max-document-mb must be positive, got {max_document_mb}")
+    if shards is not None and shards < 1:
+        fail(f"--shards must be a positive integer, got {shards}")
+    chosen_format = output_format_for(report_format, output)
+    check_writable(output)
     try:
         config = ScanConfig(threshold=threshold, workers=workers, min_words=min_words, diffs=diffs,
                             figure_groups=load_figure_groups(figure_groups))
     except ValueError as exc:
-        fail(str(exc))
+        fail(option_message(exc))
     if output_format is not None:
         from dedup.report.output_files import keep_rule
 
@@ -221,7 +334,16 @@ def scan_command(
                           progress=BarProgress(bar) if bar else None, engine=chosen)
     except (InputError, ImportError) as exc:
         fail(str(exc))
-    emit_report(report, report_format, output)
+    if output_format is not None:
+        from dedup.report.output_files import keep_warning
+
+        unused_rule = keep_warning(report.documents, keep)
+        if unused_rule is not None:  # in the report's warnings too, as the scan's own are
+            report.warnings.append(unused_rule)
+            if not quiet:
+                warn(unused_rule)
+    emit_report(report, chosen_format, output)
+    wrote(output, quiet)
     if output_format is not None:
         from dedup.report.output_files import write_outputs
 
@@ -238,32 +360,38 @@ def scan_command(
         raise typer.Exit(EXIT_FOUND)
 
 
-@app.command("diff")
+@app.command("diff", cls=PlainCommand)
 def diff_command(
-    a: Annotated[Path, typer.Argument(help="The earlier or original document.")],
-    b: Annotated[Path, typer.Argument(help="The document to compare with it.")],
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file.")] = None,
-    threshold: Annotated[float, typer.Option(help="Jaccard similarity for near-duplicate paragraphs.")] = 0.7,
-    figure_groups: Annotated[Optional[Path], typer.Option(help=FIGURE_GROUPS_HELP)] = None,
+    a: Annotated[Path, typer.Argument(metavar="A", help="The earlier or original document.", show_default=False)],
+    b: Annotated[Path, typer.Argument(metavar="B", help="The document to compare with it.", show_default=False)],
+    output_format: Annotated[Optional[OutputFormat], typer.Option(
+        "--format", "-f", metavar="[text|json|html]", parser=choice(OutputFormat),
+        help=FORMAT_HELP.replace("Report", "Output"))] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write to this file.")] = None,
+    threshold: Annotated[float, typer.Option(metavar="FLOAT", parser=number(float),
+                                             help="Jaccard similarity for near-duplicate paragraphs.")] = 0.7,
+    figure_groups: Annotated[Optional[Path], typer.Option(metavar="FILE", help=FIGURE_GROUPS_HELP)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No messages on stderr.")] = False,
 ) -> None:
     """Align two documents and show which wording and which figures changed."""
     from dedup.pipeline import compare
-    from dedup.report.render_html import render_comparison_html
-    from dedup.report.render_json import comparison_dict
     from dedup.report.render_text import render_comparison
 
+    chosen_format = output_format_for(output_format, output)
+    check_writable(output)
     try:
         config = ScanConfig(threshold=threshold, figure_groups=load_figure_groups(figure_groups))
-        comparison = compare(a, b, config=config, warn=warn)
-    except (InputError, ValueError) as exc:
+    except ValueError as exc:
+        fail(option_message(exc))
+    try:
+        comparison = compare(a, b, config=config, warn=None if quiet else warn)
+    except InputError as exc:
         fail(str(exc))
-    if output_format is OutputFormat.json:
-        write_payload(json.dumps(comparison_dict(comparison), ensure_ascii=False, indent=2) + "\n", output)
-    elif output_format is OutputFormat.html:
-        write_payload(render_comparison_html(comparison), output)
-    else:
+    if chosen_format is OutputFormat.text:  # a terminal gets colours
         write_output(lambda console: render_comparison(comparison, console), output)
+    else:
+        write_payload(render(comparison, chosen_format.value), output)
+    wrote(output, quiet)
 
 
 def _print_version(requested: bool) -> None:

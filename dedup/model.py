@@ -80,8 +80,23 @@ class DocumentOverlap:
     b_in_a: float
 
 
+class _Passages:
+    """A passage's document id and text, for results that hold the ``documents`` passages index."""
+
+    __slots__ = ()
+    documents: list[Document]
+
+    def doc_id(self, passage: Passage) -> str:
+        """The id of the document ``passage`` lies in (its path relative to the scanned folder, or the JSONL id)."""
+        return self.documents[passage.doc].id
+
+    def text_of(self, passage: Passage) -> str:
+        """The raw text of ``passage``, as the reports quote it."""
+        return self.documents[passage.doc].text[passage.start:passage.end]
+
+
 @dataclass(slots=True)
-class Report:
+class Report(_Passages):
     documents: list[Document]
     matches: list[Match]
     clusters: list[Cluster]
@@ -102,7 +117,7 @@ class Report:
 
 
 @dataclass(slots=True)
-class Comparison:
+class Comparison(_Passages):
     """``dedup diff A B``: the two documents, their aligned passages and their figure conflicts."""
 
     documents: list[Document]

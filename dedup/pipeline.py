@@ -236,8 +236,7 @@ def compare(a: str | os.PathLike[str], b: str | os.PathLike[str], *, config: Sca
     paragraphs, sentences = segment_documents(texts)
     report = analyze(documents, dataclasses.replace(config, diffs=False),  # aligned and diffed below
                      segments=(paragraphs, sentences))
-    per_doc = [paragraphs.passages(np.flatnonzero(paragraphs.doc == d)) for d in (0, 1)]
-    items = align(report.matches, per_doc[0], per_doc[1], texts[0], texts[1])
+    items = align(report, paragraphs, sentences, config)
     conflicts = figure_conflicts(texts, sentences, [[0, 1]], _folds(config))
     return Comparison(documents, items, conflicts)
 

@@ -172,8 +172,12 @@ def test_no_diffs_leaves_out_what_changed_and_nothing_else(tmp_path):
     ("args", "message"),
     [
         (["scan", "/nonexistent/folder"], "/nonexistent/folder: no such file or folder"),
-        (["scan", SAMPLE, "--threshold", "1.5"], "threshold must be in (0.0, 1.0], got 1.5"),
-        (["scan", SAMPLE, "--workers", "0"], "workers must be a positive integer, got 0"),
+        (["scan", SAMPLE, "--threshold", "1.5"], "--threshold must be in (0.0, 1.0], got 1.5"),
+        (["scan", SAMPLE, "--workers", "0"], "--workers must be a positive integer, got 0"),
+        (["scan", SAMPLE, "--min-words", "0"], "--min-words must be a positive integer, got 0"),
+        (["scan", SAMPLE, "--shards", "0"], "--shards must be a positive integer, got 0"),
+        (["diff", SAMPLE / seed("000"), SAMPLE / seed("001"), "--threshold", "0"],
+         "--threshold must be in (0.0, 1.0], got 0.0"),
     ],
 )
 def test_errors_are_one_line_with_exit_2(args, message):
@@ -454,3 +458,120 @@ def test_a_report_with_every_new_figure_change_kind_is_valid(tmp_path):
     assert [(f["change"], f["a"], f["b"]) for f in match["diff"]["figures"]] == [
         ("sign", "profit 61 cts", "loss 1.59 dlrs"), ("scale", "12.5 mln dlrs", "12.5 bln dlrs"),
         ("unit", "10 cts", "10 dlrs")]
+
+
+@pytest.mark.parametrize("command", ["scan", "diff"])
+@pytest.mark.parametrize(("name", "starts"), [("r.html", "<!DOCTYPE html>"), ("r.htm", "<!DOCTYPE html>"),
+                                              ("r.json", "{"), ("r.txt", "dedup "), ("report", "dedup ")])
+def test_output_format_follows_the_extension(tmp_path, command, name, starts):
+    inputs = [SAMPLE] if command == "scan" else [SAMPLE / seed("000"), SAMPLE / seed("001")]
+    target = tmp_path / name
+    result = run(command, *inputs, "-o", target)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "" and result.stderr == f"dedup: wrote {target}\n"
+    written = target.read_text(encoding="utf-8")
+    assert written.startswith(starts)
+    if starts == "{":
+        assert json.loads(written)["schema"] == ("dedup.report/1" if command == "scan" else "dedup.diff/1")
+    quiet = run(command, *inputs, "-o", target, "--quiet")
+    assert (quiet.exit_code, quiet.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("command", ["scan", "diff"])
+def test_a_format_that_contradicts_the_extension_is_refused(tmp_path, command):
+    inputs = [SAMPLE] if command == "scan" else [SAMPLE / seed("000"), SAMPLE / seed("001")]
+    target = tmp_path / "report.html"
+    result = run(command, *inputs, "-o", target, "--format", "json")
+    assert result.exit_code == 2 and not target.exists()
+    assert result.stderr == (f"dedup: error: {target}: --format json does not match the extension .html "
+                             "(a html file); change one of them\n")
+    agreeing = run(command, *inputs, "-o", tmp_path / "report.JSON", "--format", "json", "-q")
+    assert agreeing.exit_code == 0 and json.loads((tmp_path / "report.JSON").read_text(encoding="utf-8"))
+    other = run(command, *inputs, "-o", tmp_path / "report.out", "--format", "json", "-q")
+    assert other.exit_code == 0 and json.loads((tmp_path / "report.out").read_text(encoding="utf-8"))
+
+
+def test_an_output_that_cannot_be_written_is_refused_before_the_scan(tmp_path, monkeypatch):
+    import dedup.pipeline
+
+    def no_scan(*args, **kwargs):
+        raise AssertionError("the scan ran")
+
+    monkeypatch.setattr(dedup.pipeline, "scan", no_scan)
+    monkeypatch.setattr(dedup.pipeline, "compare", no_scan)
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    for target, problem in [(tmp_path / "missing" / "r.txt", f"no folder {tmp_path / 'missing'}"),
+                            (tmp_path / "file" / "r.txt", f"no folder {tmp_path / 'file'}"),
+                            (tmp_path, "it is a folder")]:
+        for args in (["scan", SAMPLE], ["diff", SAMPLE / seed("000"), SAMPLE / seed("001")]):
+            result = run(*args, "-o", target)
+            assert result.exit_code == 2
+            assert result.stderr == f"dedup: error: {target}: cannot write ({problem})\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into any folder")
+def test_an_output_in_a_read_only_folder_is_refused(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    result = run("scan", SAMPLE, "-o", folder / "r.txt")
+    assert result.exit_code == 2
+    assert result.stderr == f"dedup: error: {folder / 'r.txt'}: cannot write (folder {folder} is not writable)\n"
+
+
+def test_keep_by_a_metadata_field_no_record_has_warns(tmp_path):
+    corpus = tmp_path / "c.jsonl"
+    text = (SAMPLE / seed("002")).read_text(encoding="utf-8")
+    corpus.write_text("".join(json.dumps({"id": i, "text": text, "published": f"2024-0{n}-01"}) + "\n"
+                              for n, i in enumerate(("a", "b"), 1)), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("scan", corpus, "--format", "json", "--output-format", "jsonl", "--output-dir", out,
+                 "--keep", "metadata:publised")
+    message = ("keep=metadata:publised: no document has the metadata field 'publised' (the fields are "
+               "published); each duplicate group keeps its first document")
+    assert result.exit_code == 0
+    assert f"dedup: warning: {message}\n" in result.stderr
+    assert json.loads(result.stdout)["warnings"] == [message]
+    found = run("scan", corpus, "--format", "json", "--output-format", "jsonl", "--output-dir", out,
+                "--keep", "metadata:published")
+    assert "warning" not in found.stderr and json.loads(found.stdout)["warnings"] == []
+
+
+def test_help_is_readable_at_80_columns_with_conventional_metavars():
+    for command, expected in [("scan", ["Usage: dedup scan [OPTIONS] PATH...", "  PATH...  Files, folders",
+                                        "--threshold FLOAT", "-o, --output FILE", "--min-words INTEGER",
+                                        "--figure-groups FILE", "-f, --format [text|json|html]",
+                                        "--skip-bad-lines  ", "--output-dir DIRECTORY", "--keep RULE"]),
+                              ("diff", ["Usage: dedup diff [OPTIONS] A B", "--threshold FLOAT", "-o, --output FILE"])]:
+        result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "80"})
+        assert result.exit_code == 0
+        lines = result.stdout.splitlines()
+        assert max(map(len, lines)) <= 80
+        for text in expected:
+            assert any(text in line for line in lines), text
+        assert "<" not in result.stdout and "{paths}" not in result.stdout and "no-skip" not in result.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["scan", SAMPLE, "--threshold", "high"], "Invalid value for '--threshold': 'high' is not a number"),
+    (["scan", SAMPLE, "--workers", "2.5"], "Invalid value for '--workers': '2.5' is not an integer"),
+    (["scan", SAMPLE, "--format", "xml"], "Invalid value for '--format' / '-f': 'xml' is not one of text, json, html"),
+    (["scan", SAMPLE, "--fail-on", "any"], "Invalid value for '--fail-on': 'any' is not one of exact, near, partial"),
+    (["scan"], "Missing argument 'PATH...'."),
+    (["diff", SAMPLE / seed("000")], "Missing argument 'B'."),
+])
+def test_parser_errors_name_the_value_and_what_was_expected(args, message):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == f"Error: {message}"
+
+
+def test_counts_agree_with_their_nouns(tmp_path):
+    (tmp_path / "one.txt").write_text("A single paragraph of one sentence here.\n", encoding="utf-8")
+    assert run("scan", tmp_path).stdout.startswith("dedup scan: 1 document, 1 paragraph, 1 sentence\n")
+    (tmp_path / "two.txt").write_text("Two sentences here. And a second one.\n\nA second paragraph.\n",
+                                      encoding="utf-8")
+    assert run("scan", tmp_path).stdout.startswith("dedup scan: 2 documents, 3 paragraphs, 4 sentences\n")
+    page = tmp_path / "r.html"
+    run("scan", tmp_path / "one.txt", "-o", page)
+    assert "<title>dedup report: 1 document</title>" in page.read_text(encoding="utf-8")

@@ -123,3 +123,78 @@ def test_swapping_inputs_swaps_the_output(a, b):
 def test_a_text_has_no_changes_against_itself(a):
     diff = diff_texts(a, a)
     assert not diff.changed and all(op.op == "equal" for op in diff.ops)
+
+
+# --- alignment of two documents (dedup diff) --------------------------------------------------------
+
+VOCABULARY = ["police", "said", "the", "army", "killed", "31", "civilians", "in", "Quetta", "on", "Saturday",
+              "militants", "attacked", "a", "bank", "and", "stations", "officials", "confirmed", "18"]
+SENTENCE = st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=14).map(lambda words: " ".join(words) + ".")
+PARAGRAPH = st.lists(SENTENCE, min_size=1, max_size=3).map(" ".join)
+
+
+@st.composite
+def articles(draw):
+    """Paragraphs (one blank line apart) drawn from a small pool, so that some repeat."""
+    pool = draw(st.lists(PARAGRAPH, min_size=1, max_size=5, unique=True))
+    return draw(st.lists(st.sampled_from(pool), min_size=1, max_size=9))
+
+
+def compare_paragraphs(a: list[str], b: list[str]):
+    import tempfile
+    from pathlib import Path
+
+    from dedup.pipeline import compare
+
+    with tempfile.TemporaryDirectory() as folder:
+        paths = [Path(folder, name) for name in ("a.txt", "b.txt")]
+        for path, paragraphs in zip(paths, (a, b)):
+            path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+        comparison = compare(*paths)
+    texts = [d.text for d in comparison.documents]
+    return [(item.status, item.kind, None if item.a is None else texts[0][item.a.start:item.a.end],
+             None if item.b is None else texts[1][item.b.start:item.b.end]) for item in comparison.items]
+
+
+def test_a_repeated_block_aligns_with_its_own_copy():
+    """The sample's first article repeats its paragraphs 2-8 as 9-15: against itself every paragraph
+    pairs with itself, not the second copies in B with the first in A."""
+    from dedup.pipeline import compare
+    from tests.conftest import SAMPLE, seed
+
+    path = SAMPLE / seed("000")
+    comparison = compare(path, path)
+    assert [(i.status, i.kind, i.a.line, i.b.line) for i in comparison.items] == [
+        ("aligned", "exact", line, line) for line in range(1, 16)]
+
+
+@settings(max_examples=80, deadline=None)
+@given(articles())
+def test_any_text_against_itself_is_all_aligned(paragraphs):
+    items = compare_paragraphs(paragraphs, paragraphs)
+    assert items == [("aligned", "exact", p, p) for p in paragraphs]
+
+
+@settings(max_examples=80, deadline=None)
+@given(articles(), st.data())
+def test_one_edited_word_leaves_every_other_paragraph_aligned(paragraphs, data):
+    edited = data.draw(st.integers(0, len(paragraphs) - 1), label="paragraph")
+    words = paragraphs[edited].split(" ")
+    position = data.draw(st.integers(0, len(words) - 1), label="word")
+    words[position] = "Balochistan" + ("." if words[position].endswith(".") else "")
+    copy = [*paragraphs[:edited], " ".join(words), *paragraphs[edited + 1:]]
+
+    items = compare_paragraphs(paragraphs, copy)
+    exact = [(a, b) for status, kind, a, b in items if status == "aligned" and kind == "exact"]
+    rest = [item for item in items if not (item[0] == "aligned" and item[1] == "exact")]
+    # Every other paragraph is aligned exactly, in order (of P P against P' P, the first P pairs with
+    # B's P: an equally short diff, and the earliest copy wins a tie).
+    assert [a for a, _ in exact] == [*paragraphs[:edited], *paragraphs[edited + 1:]]
+    assert all(a == b for a, b in exact)
+    if not rest:
+        return
+    if rest[0][0] == "aligned":  # near or partial: passages of the edited paragraph in both
+        assert all(status == "aligned" and a in paragraphs[edited] and b in copy[edited]
+                   for status, _, a, b in rest)
+    else:
+        assert sorted(rest) == [("added", None, None, copy[edited]), ("removed", None, paragraphs[edited], None)]

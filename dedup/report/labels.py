@@ -37,6 +37,11 @@ def block_members(report: Report) -> set[tuple[Passage, Passage]]:
     return members
 
 
+def counted(count: int, noun: str) -> str:
+    """``1 document``, ``2 documents``: the noun agrees with the count."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def lines_label(p: Passage) -> str:
     """"4" or "9-15"."""
     return str(p.line) if p.line == p.end_line else f"{p.line}-{p.end_line}"

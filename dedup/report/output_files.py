@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -130,6 +130,18 @@ def keep_rule(keep: str) -> Callable[[Document, int], tuple[Any, ...]]:
         return by_field
     raise ValueError(f"keep must be \"first\", \"longest\" or \"metadata:<field>\" "
                      f"(e.g. metadata:published), got {keep!r}")
+
+
+def keep_warning(documents: Sequence[Document], keep: str) -> str | None:
+    """The warning for a ``metadata:<field>`` rule whose field no document has: every group then keeps
+    its first member, as ``first`` would, which is rarely what was asked (a misspelt field, say)."""
+    kind, _, field = keep.partition(":")
+    if kind != "metadata" or any(field in d.metadata for d in documents):
+        return None
+    fields = sorted({name for d in documents for name in d.metadata})
+    known = f"the fields are {', '.join(fields)}" if fields else "the documents have no metadata"
+    return (f"keep={keep}: no document has the metadata field {field!r} ({known}); "
+            "each duplicate group keeps its first document")
 
 
 def _match_row(match: dict[str, Any]) -> dict[str, Any]:

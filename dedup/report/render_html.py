@@ -21,7 +21,7 @@ from dedup import __version__
 from dedup.diff import Diff
 from dedup.figures import extract_figures
 from dedup.model import Comparison, Passage, Report
-from dedup.report.labels import block_members, figure_text, lines_label, short, wording_text
+from dedup.report.labels import block_members, counted, figure_text, lines_label, short, wording_text
 
 HEAT_LEVELS = 10  # the heat map's colour steps; a share rounds up, so any reuse is visible
 HEAT_MAP_DOCUMENTS = 100  # rows and columns of the heat map at most
@@ -40,6 +40,7 @@ _ENV = Environment(
 )
 _ENV.filters["lines"] = lines_label
 _ENV.filters["percent"] = _percent
+_ENV.filters["counted"] = counted
 
 Side = Literal["a", "b"]
 
@@ -172,7 +173,7 @@ def _pair_sections(report: Report, ids: Sequence[str], texts: Sequence[str]) -> 
         copy, source = ("", "") if inside else (f"{ids[block.b.doc]} ", f"{ids[block.a.doc]} ")
         blocks[_key(block.a, block.b)].append(
             f"{copy}lines {lines_label(block.b)} repeat {source}lines {lines_label(block.a)} "
-            f"({block.count} paragraphs, {block.kind})")
+            f"({counted(block.count, 'paragraph')}, {block.kind})")
     shown_in_blocks = block_members(report)
     for m in report.matches:
         if m.kind == "exact" and (m.a, m.b) in shown_in_blocks:
@@ -276,7 +277,7 @@ def _matrix(report: Report, ids: Sequence[str], sections: set[tuple[int, int]]) 
             href = "#" + _pair_anchor(*key) if key in sections else None
             if r == c:
                 cells.append(Cell(0, f"\u21bb {internal[r]}" if internal[r] else "",
-                                  f"{ids[r]}: {internal[r]} passages repeated inside", href, True))
+                                  f"{ids[r]}: {counted(internal[r], 'passage')} repeated inside", href, True))
                 continue
             value = share.get((r, c), 0.0)
             cells.append(Cell(math.ceil(value * HEAT_LEVELS), _percent(value) if value else "",

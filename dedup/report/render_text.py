@@ -14,7 +14,7 @@ from rich.text import Text
 from dedup.conflicts import FigureConflict
 from dedup.diff import Diff
 from dedup.model import Comparison, Match, Report
-from dedup.report.labels import block_members, figure_text, lines_label, short, wording_text
+from dedup.report.labels import block_members, counted, figure_text, lines_label, short, wording_text
 
 EXCERPT = 160
 PRINT_BATCH = 1000  # lines per write
@@ -47,8 +47,8 @@ def _report_lines(report: Report, plain: bool) -> Iterator[Text]:
     ids = [d.id for d in report.documents]
     texts = [d.text for d in report.documents]
     stats = report.stats
-    yield Text(f"dedup scan: {len(ids)} documents, {stats.get('paragraphs', 0)} paragraphs, "
-               f"{stats.get('sentences', 0)} sentences", style="bold")
+    yield Text(f"dedup scan: {counted(len(ids), 'document')}, {counted(stats.get('paragraphs', 0), 'paragraph')}, "
+               f"{counted(stats.get('sentences', 0), 'sentence')}", style="bold")
     counts = ", ".join(f"{report.count(k)} {k}" for k in ("exact", "near", "partial"))
     conflicts = len(report.figure_conflicts) if report.diffs else "not computed (--no-diffs)"
     yield Text(f"matches: {counts}; clusters: {len(report.clusters)}; figure conflicts: {conflicts}")
@@ -60,7 +60,7 @@ def _report_lines(report: Report, plain: bool) -> Iterator[Text]:
             where = "inside" if block.a.doc == block.b.doc else "from"
             yield Text(f"  {ids[block.b.doc]} lines {lines_label(block.b)} repeat {where} "
                        f"{'' if block.a.doc == block.b.doc else ids[block.a.doc] + ' '}lines {lines_label(block.a)} "
-                       f"({block.count} paragraphs, {block.kind})")
+                       f"({counted(block.count, 'paragraph')}, {block.kind})")
 
     rest = [m for m in report.matches if (m.a, m.b) not in in_blocks]
     if rest:
