@@ -214,7 +214,8 @@ def scan_command(
         if engine is EngineName.ray:
             from dedup.engines.ray import RayEngine
 
-            chosen = RayEngine(address=address, shards=shards)
+            chosen = RayEngine(address=address, shards=shards,
+                               notify=None if quiet else lambda line: typer.echo(f"dedup: {line}", err=True))
         with chosen or nullcontext(), bar or nullcontext():
             report = scan(paths, config=config, globs=glob or DEFAULT_GLOBS, skip_bad_lines=skip_bad_lines,
                           max_document_bytes=int(max_document_mb * 1e6), warn=None if quiet else warn,
