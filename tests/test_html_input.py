@@ -138,3 +138,13 @@ def test_a_folder_without_matching_files_hints_at_glob(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr == (f"dedup: error: {tmp_path}: folder has no files matching *.txt, *.md, *.html, *.htm "
                              "(choose the patterns with --glob)\n")
+
+
+def test_check_reads_a_page_by_its_article_as_the_index_stores_it(tmp_path: Path) -> None:
+    index = tmp_path / "articles.db"
+    assert runner.invoke(app, ["index", "create", str(index)]).exit_code == 0
+    assert runner.invoke(app, ["index", "add", str(index), str(PAGES / "quetta.html")]).exit_code == 0
+    same = runner.invoke(app, ["check", "--index", str(index), str(PAGES / "quetta.html")])
+    assert (same.exit_code, same.stdout.splitlines()[0]) == (5, "duplicate")
+    other_story = runner.invoke(app, ["check", "--index", str(index), str(PAGES / "port-strike.html")])
+    assert (other_story.exit_code, other_story.stdout.splitlines()[0]) == (0, "new")  # the shared footer is gone
