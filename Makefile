@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,service,bench,ray]'
+	$(BIN)/python -m pip install --quiet -e '.[test,service,bench,ray,html]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

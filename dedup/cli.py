@@ -327,7 +327,8 @@ def scan_command(
         if engine is EngineName.ray:
             from dedup.engines.ray import RayEngine
 
-            chosen = RayEngine(address=address, shards=shards)
+            chosen = RayEngine(address=address, shards=shards,
+                               notify=None if quiet else lambda line: typer.echo(f"dedup: {line}", err=True))
         with chosen or nullcontext(), bar or nullcontext():
             report = scan(paths, config=config, globs=glob or DEFAULT_GLOBS, skip_bad_lines=skip_bad_lines,
                           max_document_bytes=int(max_document_mb * 1e6), warn=None if quiet else warn,
@@ -402,10 +403,49 @@ def _print_version(requested: bool) -> None:
 
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
+    settings_file: Annotated[Optional[Path], typer.Option(
+        "--config", help="Settings file (default: dedup.toml, or [tool.dedup] in pyproject.toml, in the "
+                         "current folder).", show_default=False)] = None,
 ) -> None:
-    """Options before any command (the app's help text is set on ``app``)."""
+    """Options before any command (the app's help text is set on ``app``). The settings file gives
+    the commands' defaults (click's ``default_map``), so a flag on the command line wins over it."""
+    from dedup.settings import SettingsError, command_defaults, load_settings
+
+    try:
+        settings = load_settings(path=settings_file)
+    except SettingsError as exc:
+        fail(str(exc))
+    ctx.obj = settings
+    ctx.default_map = command_defaults(settings)
+
+
+@app.command("config")
+def config_command(
+    ctx: typer.Context,
+    threshold: Annotated[Optional[float], typer.Option(help="As for scan.", show_default=False)] = None,
+    min_words: Annotated[Optional[int], typer.Option(help="As for scan.", show_default=False)] = None,
+    glob: Annotated[Optional[list[str]], typer.Option(help="As for scan.", show_default=False)] = None,
+    figure_groups: Annotated[Optional[Path], typer.Option(help="As for scan.", show_default=False)] = None,
+    index: Annotated[Optional[Path], typer.Option(help="As for check and serve.", show_default=False)] = None,
+    token_env: Annotated[Optional[str], typer.Option(help="Environment variable holding serve's token.",
+                                                     show_default=False)] = None,
+) -> None:
+    """Show the settings in force and where each comes from: default, a settings file, or a flag."""
+    from dedup.settings import with_flags
+
+    flags = {"threshold": threshold, "min_words": min_words, "globs": tuple(glob) if glob else None,
+             "figure_groups": figure_groups and str(figure_groups), "index": index and str(index),
+             "token_env": token_env}
+    settings = with_flags(ctx.obj, flags)
+    for name, setting in settings.items():
+        value = setting.value
+        shown = ", ".join(value) if isinstance(value, tuple) else "(none)" if value is None else str(value)
+        if name == "token_env":
+            shown += " (set)" if str(value) in os.environ else " (not set)"
+        typer.echo(f"{name:<14} {shown:<32} {setting.source}")
 
 
 @app.command("version")

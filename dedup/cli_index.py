@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dedup.sources import DEFAULT_GLOBS, InputError, UnusableFile, decode, read_documents
+from dedup.sources import DEFAULT_GLOBS, InputError, UnusableFile, file_text, read_documents
 
 if TYPE_CHECKING:
     from dedup.index import Index, Verdict
@@ -242,9 +242,11 @@ def check_command(
     cli = _cli()
     try:
         data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
-        text, _ = decode(data)
+        text, _ = file_text(Path(source), data)  # an HTML page is checked by its article text, as scanned
     except OSError as exc:
         cli.fail(f"{source}: cannot read ({exc.strerror or exc})")
+    except InputError as exc:
+        cli.fail(str(exc))
     except UnusableFile as exc:
         cli.fail(f"{source}: {exc}")
     if replace and not add:

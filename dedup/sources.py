@@ -1,10 +1,11 @@
-"""Reading: paths (files, folders, JSONL, Parquet) to decoded documents.
+"""Reading: paths (files, folders, JSONL, Parquet, HTML pages) to decoded documents.
 
 This is the only stage that touches the filesystem, and its rules are the same on every engine: an
 engine reads the jobs of :func:`reading_plan` where it likes (:func:`read_documents` in this process)
 and :func:`in_reading_order` assembles them. Files that cannot be used are skipped with one
 warning each (the rest of the run goes on); a path that does not exist, or a run with nothing to
-read, is an :class:`InputError`, which the CLI turns into exit code 2.
+read, is an :class:`InputError`, which the CLI turns into exit code 2. HTML pages are read as their
+article text (:mod:`dedup.formats`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
-DEFAULT_GLOBS = ("*.txt", "*.md")
+from dedup.formats import MissingExtractor, article_text, format_not_read, is_html
+
+DEFAULT_GLOBS = ("*.txt", "*.md", "*.html", "*.htm")
 MAX_DOCUMENT_BYTES = 32_000_000
 UTF8_REPLACED = "utf-8 (invalid bytes replaced)"
 # A UTF-8 file with a few bad bytes (a stray cp1252 quote pasted in) is still UTF-8: when its valid
@@ -179,7 +182,8 @@ def reading_plan(paths: Sequence[str | os.PathLike[str]], globs: tuple[str, ...]
         if path.is_dir():
             files = walk(path, globs, plan.append)
             if not files:
-                raise InputError(f"{path}: folder has no files matching {', '.join(globs)}")
+                raise InputError(f"{path}: folder has no files matching {', '.join(globs)} "
+                                 "(choose the patterns with --glob)")
             found = [(file, file.relative_to(path).as_posix()) for file in files]
         else:
             found = [(path, path.name)]
@@ -284,7 +288,8 @@ def walk(root: Path, globs: tuple[str, ...], warn: Warn) -> list[Path]:
 
 
 def read_file(path: Path, doc_id: str, warn: Warn, skip_bad_lines: bool, max_bytes: int) -> Iterator[Document]:
-    """The documents of one text or JSONL file (one, or one per record); problems are warnings, not errors."""
+    """The documents of one text, HTML or JSONL file (one, or one per record); problems are warnings,
+    not errors, except a missing HTML extractor, which would skip every page."""
     info = _regular_file(path, warn)
     if info is None:
         return
@@ -305,7 +310,7 @@ def read_file(path: Path, doc_id: str, warn: Warn, skip_bad_lines: bool, max_byt
         warn(f"{path}: grew over the document size limit of {_megabytes(max_bytes)} while being read, skipped")
         return
     try:
-        text, encoding = decode(data)
+        text, encoding = file_text(path, data)
     except UnusableFile as exc:
         warn(f"{path}: {exc}, skipped")
         return
@@ -317,6 +322,25 @@ def read_file(path: Path, doc_id: str, warn: Warn, skip_bad_lines: bool, max_byt
         warn(f"{path}: empty, skipped")
         return
     yield Document(doc_id, str(path), text, encoding)
+
+
+def file_text(path: Path, data: bytes) -> tuple[str, str]:
+    """The text of a file's bytes, by its format: ``(text, encoding)``; an HTML page gives its
+    article text. Raises :class:`UnusableFile` for what cannot be read as text, and
+    :class:`InputError` when HTML is met without its extractor."""
+    named = format_not_read(path, data[:8])
+    if named is not None:
+        raise UnusableFile(f"{named} is not read; extract its text first")
+    text, encoding = decode(data)
+    if not is_html(path) or not text.strip():
+        return text, encoding
+    try:
+        text = article_text(text)
+    except MissingExtractor as exc:
+        raise InputError(f"{path}: {exc}") from None
+    if not text:
+        raise UnusableFile("no article text found in the HTML")
+    return text, encoding
 
 
 def _regular_file(path: Path, warn: Warn) -> os.stat_result | None:

@@ -271,3 +271,77 @@ def test_failed_output_write_keeps_the_previous_files(tmp_path: Path, monkeypatc
         write_outputs(duplicates_report, tmp_path, "jsonl", keep="longest")
     assert {name: path.read_bytes() for name, path in before.items()} == contents
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in before.values())
+
+
+# ---------------------------------------------------------------------------------------------- start-up
+
+def unused_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_no_cluster_at_the_address_is_one_line_and_exit_2_at_once() -> None:
+    """Run in a fresh process: in this one a Ray instance may be running, which any engine joins."""
+    import time
+
+    address = f"127.0.0.1:{unused_port()}"
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "dedup", "scan", str(SAMPLE), "--engine", "ray",
+                           "--address", address], capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"dedup: error: cannot reach a Ray cluster at {address} (Connection refused)\n"
+    assert time.monotonic() - started < 30
+
+
+@pytest.mark.parametrize(("address", "reason"), [
+    ("ray://127.0.0.1:{port}", " (Connection refused)"),
+    ("headnode", ": the address must be HOST:PORT"),
+    ("headnode:port", ": the address must be HOST:PORT"),
+])
+def test_addresses_are_tried_before_ray_is(address: str, reason: str) -> None:
+    from dedup.engines.ray import ClusterUnreachable, check_reachable
+
+    address = address.format(port=unused_port())
+    with pytest.raises(ClusterUnreachable) as raised:
+        check_reachable(address)
+    assert str(raised.value) == f"cannot reach a Ray cluster at {address}{reason}"
+
+
+class FakeRay:
+    """Stands in for the ray module where only start-up is under test."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def is_initialized(self) -> bool:
+        return False
+
+    def init(self, **options: Any) -> None:
+        self.calls.append(options)
+        raise ImportError("stopped after ray.init")
+
+    def cluster_resources(self) -> dict[str, float]:
+        return {"CPU": 2.0}
+
+
+def test_starting_a_local_instance_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from dedup.cli import app
+    from dedup.engines.ray import RayEngine
+
+    fake = FakeRay()
+    monkeypatch.setitem(sys.modules, "ray", fake)
+    lines: list[str] = []
+    with pytest.raises(ImportError, match="stopped after ray.init"):
+        RayEngine(num_cpus=2, notify=lines.append).start()
+    assert lines == ["starting a local Ray instance (2 CPUs); --address joins a running cluster"]
+    assert fake.calls[0]["num_cpus"] == 2
+    loud = CliRunner().invoke(app, ["scan", str(SAMPLE), "--engine", "ray"])
+    assert loud.stderr.splitlines()[0].startswith("dedup: starting a local Ray instance (")
+    assert loud.stderr.splitlines()[1:] == ["dedup: error: stopped after ray.init"]
+    quiet = CliRunner().invoke(app, ["scan", str(SAMPLE), "--engine", "ray", "-q"])
+    assert quiet.stderr == "dedup: error: stopped after ray.init\n"

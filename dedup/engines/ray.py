@@ -39,6 +39,7 @@ import itertools
 import logging
 import math
 import os
+import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -56,7 +57,7 @@ from dedup.engines.base import Advance, Result
 from dedup.engines.local import BATCH_TEXTS, batches, concatenate_sets, sign_batch
 from dedup.segment import SegmentTexts, slice_texts
 from dedup.shingle import ShingleSets
-from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, Warn
+from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, InputError, Warn
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _LOW32 = np.int64(0xFFFFFFFF)
@@ -64,6 +65,13 @@ STARMAP_CHUNKS_PER_SHARD = 8  # several tasks per worker: the last ones are shor
 STARMAP_MIN_CHUNK = 256  # a task costs about a millisecond to schedule: not for one diff
 ROUTE_BLOCKS_PER_SHARD = 4  # a routing task's temporaries are a few times its block: keep blocks small
 STARMAP_MIN_COST = 100_000  # the same, for calls given costs in characters (a few ms of work or more)
+# Ray retries an unreachable cluster address for minutes, warning about addresses of its own; the
+# address is tried first with a plain connection, which answers at once or within this many seconds.
+CONNECT_TIMEOUT_S = 5.0
+
+
+class ClusterUnreachable(InputError):
+    """No Ray cluster answers at the address given (a usage error: exit 2 on the command line)."""
 
 
 def _import_ray() -> ModuleType:
@@ -82,16 +90,18 @@ class RayEngine:
             local Ray instance, or uses the one this process already started.
         shards: how many pieces each stage is cut into; ``None``: the CPUs of the cluster.
         num_cpus: CPUs of the local instance started without ``address`` (``None``: all cores).
+        notify: told one line when a local instance is being started (it takes a few seconds).
 
     Ray is connected to on first use (or :meth:`start`), but a missing Ray fails here, before a long
     read. :meth:`close` (or leaving a ``with`` block) shuts down an instance this engine started.
     """
 
     def __init__(self, address: str | None = None, shards: int | None = None,
-                 num_cpus: int | None = None) -> None:
+                 num_cpus: int | None = None, notify: Callable[[str], None] | None = None) -> None:
         self.address = address
         self.shards = shards
         self.num_cpus = num_cpus
+        self.notify = notify
         self._started = False
         _import_ray()
 
@@ -102,10 +112,17 @@ class RayEngine:
         ray = _import_ray()
         if not ray.is_initialized():
             if self.address is None:
+                if self.notify is not None:
+                    cpus = self.num_cpus or os.cpu_count()
+                    self.notify(f"starting a local Ray instance ({cpus} CPUs); --address joins a running cluster")
                 ray.init(num_cpus=self.num_cpus, include_dashboard=False, log_to_driver=False,
                          logging_level=logging.ERROR)
             else:
-                ray.init(address=self.address, log_to_driver=False, logging_level=logging.ERROR)
+                check_reachable(self.address)
+                try:
+                    ray.init(address=self.address, log_to_driver=False, logging_level=logging.ERROR)
+                except ConnectionError as exc:  # "auto" with no cluster on this machine
+                    raise ClusterUnreachable(f"cannot reach a Ray cluster at {self.address} ({exc})") from None
             self._started = True
         return self.shards or max(int(ray.cluster_resources().get("CPU", 1)), 1)
 
@@ -217,6 +234,21 @@ class RayEngine:
         for nodes, parents in ray.get([tasks.bfs_parents.remote(shard) for shard in routed]):
             parent[nodes] = parents
         return Clustering(label, parent, representative)
+
+
+def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
+    """Raise :class:`ClusterUnreachable` unless something accepts connections at ``address``
+    (``HOST:PORT`` or ``ray://HOST:PORT``; ``auto`` is left to Ray, which answers at once)."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if address == "auto":
+        return
+    if not host or not port.isdigit():
+        raise ClusterUnreachable(f"cannot reach a Ray cluster at {address}: the address must be HOST:PORT")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        reason = "no answer" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
+        raise ClusterUnreachable(f"cannot reach a Ray cluster at {address} ({reason})") from None
 
 
 def _star_links(edges: np.ndarray, shards: int) -> np.ndarray:
