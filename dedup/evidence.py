@@ -1,30 +1,36 @@
 """Evidence of reuse: what two documents share that a template or a coincidence would not.
 
 Numbers are masked to find candidates and to compare wording (every number reads as one token), never
-to judge them. Whether a cross match is reuse is decided on the words and figures as written:
+to judge them. Whether a cross match is reuse is decided on the words and figures as written, over all
+the matches between the two documents:
 
+* **Distinctive words** (outside a story's opening dateline) are found in at most :func:`distinctive_limit` documents (names and rare terms,
+  not the words of a template); **rare words** in at most :func:`rare_limit` (a name only this story
+  line uses). A **precise figure** is a quantity written with at least four significant digits (1,545,160
+  or 102.5, not 10, 10.6 or 250 million, which recur by coincidence).
 * **Figures agree** when one side quotes no quantity, or when at least half of the smaller side's
   quantities (counts, percentages, money and durations, as :mod:`dedup.figures` reads them; dates and
   years are not quantities) appear on the other side with the same value.
-* **Distinctive content** is a word found in at most :func:`distinctive_limit` documents (names and rare
-  terms, not the words of a template), or a quantity written with at least four significant digits (a
-  precise figure such as 1,545,160 or 102.5, not 10, 10.6 or 250 million, which recur by coincidence).
-* Two documents are **related** when a match between them shares distinctive content and either its
-  figures agree or its words carry it (at least :data:`WORDS_CARRY` distinctive words: an edited copy whose
-  figure changed, not a template whose slots did).
+* Two documents are **related** when their matched spans, pooled, have figures that agree, and the
+  matches whose figures agree share a precise figure, a rare word, two distinctive words or quoted
+  quantities, or a long passage (:data:`LONG_COPY_WORDS` words); or when one
+  match's words carry it whatever its figures (at least :data:`WORDS_CARRY` distinctive words) and the
+  documents quote few quantities (at most :data:`MAX_QUANTITIES_CARRIED` on one side): an edited copy whose
+  figure changed, not the next report of a series whose every figure did; a match sharing
+  :data:`WORDS_CARRY_ALONE` distinctive words carries it alone.
 
 Cross matches between documents that are not related are not reuse: results lines, price tables and
-weekly reports of one template, stock phrases, and short lines identical by coincidence. Between
-related documents every match stands, figures agreeing or not: a changed figure in a version of a story
-is exactly what the diff must show. The scan (:func:`related_matches`) and the index's verdict call
-these same functions; only where the word frequencies come from differs (the scanned documents, or the
-stored ones).
+reports of a recurring series (their figures differ), stock phrases, and short lines identical by
+coincidence. Between related documents every match stands, figures agreeing or not: a changed figure in
+a version of a story is exactly what the diff must show. The scan (:func:`related_matches`) and the
+index's verdict call these same functions; only where the word frequencies come from differs (the
+scanned documents, or the stored ones).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,24 +38,43 @@ import numpy as np
 from dedup import verify
 from dedup.config import ScanConfig
 from dedup.figures import extract_figures
+from dedup.figures.tables import MONTHS, YEAR_RANGE
 from dedup.matches import near, paragraph_kinds
 from dedup.minhash import sign_texts
 from dedup.model import Cluster, Match, Passage
+from dedup.normalize import normalize
+from dedup.overlap import MAX_PAIRWISE_DOCS
 from dedup.shingle import number_hash, token_hashes
 
 MIN_DISTINCTIVE_LIMIT = 50  # a small corpus has no templates to tell apart: every word is distinctive
 DISTINCTIVE_SHARE = 0.01  # of the documents
+MIN_RARE_LIMIT = 5
+RARE_SHARE = 0.0005
+DISTINCTIVE_WORDS = 2
 FIGURE_AGREEMENT = 0.5
 DISTINCTIVE_DIGITS = 4
 WORDS_CARRY = 8
+LONG_COPY_WORDS = 15  # a passage this long, copied with its figures, is evidence whatever its words
+MAX_QUANTITIES_CARRIED = 3  # more quantities, all changed, make a new report of a series, not an edit
+WORDS_CARRY_ALONE = 24  # ... unless the copy shares this many distinctive words: a rewrite with new figures
 MAX_SOURCES_TRIED = 8  # members of a cluster verified as another source for a copy
 QUANTITY_KINDS = frozenset({"count", "percent", "money", "duration", "age"})
 _DIGIT = re.compile(r"\d")
+# The dateline that opens a wire story ("DES MOINES, Iowa, March 5 - ") names where the agency filed it:
+# its words are no evidence that two stories are one.
+_DATELINE = re.compile(r"(?m)^[ \t]*[A-Z][\w.'&()-]*(?:[ ,]+[\w.'&()-]+){0,6}?,\s+(?:%s)\.?\s+\d{1,2}\s*[-\u2013\u2014]+\s+"
+                       % "|".join(sorted(MONTHS, key=len, reverse=True)))
+Quantity = tuple[str, float, "str | None"]  # (kind, value, unit)
 
 
 def distinctive_limit(documents: int) -> int:
     """The most documents a distinctive word may be found in."""
     return max(MIN_DISTINCTIVE_LIMIT, int(DISTINCTIVE_SHARE * documents))
+
+
+def rare_limit(documents: int) -> int:
+    """The most documents a rare word may be found in."""
+    return max(MIN_RARE_LIMIT, int(RARE_SHARE * documents))
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +85,12 @@ class WordFrequencies:
     counts: np.ndarray
     documents: int
 
-    def distinctive(self, words: np.ndarray) -> np.ndarray:
-        """Which of ``words`` (token hashes) are distinctive; a word no document holds is."""
+    def of(self, words: np.ndarray) -> np.ndarray:
+        """How many documents hold each of ``words`` (token hashes); 0 for a word none holds."""
         if len(self.words) == 0:
-            return np.ones(len(words), dtype=bool)
+            return np.zeros(len(words), dtype=np.int64)
         position = np.minimum(np.searchsorted(self.words, words), len(self.words) - 1)
-        found = np.where(self.words[position] == words, self.counts[position], 0)
-        return found <= distinctive_limit(self.documents)
+        return np.where(self.words[position] == words, self.counts[position], 0)
 
 
 def document_words(texts: Sequence[str]) -> list[np.ndarray]:
@@ -87,64 +111,127 @@ def word_frequencies(texts: Sequence[str]) -> WordFrequencies:
 
 @dataclass(frozen=True, slots=True)
 class SpanEvidence:
-    """What two spans share: whether their figures agree, and their shared distinctive words and figures."""
+    """What two spans ``a`` and ``b`` share: whether their figures agree, their quantities, and the shared
+    distinctive words, rare words and precise figures."""
 
     figures_agree: bool
-    distinctive: frozenset[Hashable]
+    a_quantities: frozenset[Quantity]
+    b_quantities: frozenset[Quantity]
+    distinctive: frozenset[int]
+    rare: int
+    precise: int
+    shared_words: int
 
     @property
-    def relates(self) -> bool:
-        """Whether these spans alone relate their documents (see the module docstring)."""
-        words = sum(isinstance(token, int) for token in self.distinctive)
-        return bool(self.distinctive) and (self.figures_agree or words >= WORDS_CARRY)
+    def carries(self) -> bool:
+        """Whether the words alone carry the match, whatever its figures."""
+        return len(self.distinctive) >= WORDS_CARRY
 
 
 def span_evidence(pairs: Sequence[tuple[str, str]], frequencies: WordFrequencies) -> list[SpanEvidence]:
     """:class:`SpanEvidence` of each pair of span texts."""
     if not pairs:
         return []
-    words = document_words([text for pair in pairs for text in pair])
+    words = document_words([_DATELINE.sub("", text, count=1) for pair in pairs for text in pair])
+    shared = [np.intersect1d(words[2 * k], words[2 * k + 1], assume_unique=True) for k in range(len(pairs))]
+    counts = frequencies.of(np.concatenate(shared)) if shared else np.empty(0, dtype=np.int64)
+    ends = np.cumsum([len(x) for x in shared])
+    loose, strict = distinctive_limit(frequencies.documents), rare_limit(frequencies.documents)
     out = []
-    for k, (a, b) in enumerate(pairs):
-        shared = np.intersect1d(words[2 * k], words[2 * k + 1], assume_unique=True)
-        tokens: set[Hashable] = set(shared[frequencies.distinctive(shared)].tolist())
-        agree = True
-        if _DIGIT.search(a) and _DIGIT.search(b):
-            a_values, b_values = _quantities(a), _quantities(b)
-            common = a_values & b_values
-            if a_values and b_values:
-                agree = len(common) >= FIGURE_AGREEMENT * min(len(a_values), len(b_values))
-            tokens |= {value for value in common if _distinctive_figure(value[1])}
-        out.append(SpanEvidence(agree, frozenset(tokens)))
+    for k, ((a, b), common_words, found) in enumerate(zip(pairs, shared, np.split(counts, ends[:-1]))):
+        a_values = _quantities(a) if _DIGIT.search(a) and _DIGIT.search(b) else frozenset()
+        b_values = _quantities(b) if a_values else frozenset()
+        common = a_values & b_values
+        agree = not (a_values and b_values) or len(common) >= FIGURE_AGREEMENT * min(len(a_values), len(b_values))
+        out.append(SpanEvidence(agree, a_values, b_values, frozenset(common_words[found <= loose].tolist()),
+                                int((found <= strict).sum()), sum(_distinctive_figure(q[1]) for q in common),
+                                len(common_words)))
     return out
 
 
 def related(doc_pairs: Iterable[tuple[int, int]], evidence: Iterable[SpanEvidence]) -> set[tuple[int, int]]:
-    """The document pairs (as given, smaller id first) that some of their spans relate."""
-    return {pair for pair, found in zip(doc_pairs, evidence) if found.relates}
+    """The document pairs that their spans relate (see the module docstring); each pair ``(a, b)`` names the
+    documents of its span's ``a`` and ``b`` sides, and the result has each related pair as it was first given
+    and reversed."""
+    pooled: dict[frozenset[int], _Pool] = {}
+    for (a, b), found in zip(doc_pairs, evidence):
+        pool = pooled.setdefault(frozenset((a, b)), _Pool(a))
+        pool.add(a, found)
+    out = set()
+    for key, pool in pooled.items():
+        if pool.relates():
+            pair = tuple(sorted(key)) if len(key) == 2 else (next(iter(key)),) * 2
+            out |= {pair, pair[::-1]}
+    return out
+
+
+@dataclass(slots=True)
+class _Pool:
+    """The evidence of all the matches between two documents, ``first`` and the other."""
+
+    first: int
+    carried: bool = False
+    carried_alone: bool = False
+    long_copy: bool = False
+    words: frozenset[int] = frozenset()
+    rare: int = 0
+    precise: int = 0
+    quantities: tuple[frozenset[Quantity], frozenset[Quantity]] = (frozenset(), frozenset())
+
+    def add(self, a: int, found: SpanEvidence) -> None:
+        sides = (found.a_quantities, found.b_quantities) if a == self.first else (found.b_quantities,
+                                                                                   found.a_quantities)
+        self.quantities = (self.quantities[0] | sides[0], self.quantities[1] | sides[1])
+        self.carried |= found.carries
+        self.carried_alone |= len(found.distinctive) >= WORDS_CARRY_ALONE
+        if found.figures_agree:
+            self.long_copy |= found.shared_words >= LONG_COPY_WORDS
+            self.words |= found.distinctive
+            self.rare += found.rare
+            self.precise += found.precise
+
+    def relates(self) -> bool:
+        first, other = self.quantities
+        fewest = min(len(first), len(other))
+        if self.carried_alone or (self.carried and fewest <= MAX_QUANTITIES_CARRIED):
+            return True
+        common = len(first & other)
+        agree = not fewest or common >= FIGURE_AGREEMENT * fewest
+        words = len(self.words) + (1 if common else 0)  # a figure both quote counts as one more word
+        return agree and bool(self.precise or self.rare or words >= DISTINCTIVE_WORDS or self.long_copy)
 
 
 def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts: Sequence[str],
                     frequencies: WordFrequencies, config: ScanConfig) -> tuple[list[Match], list[Cluster]]:
-    """The matches that are reuse: internal ones, and cross ones between related documents. A paragraph
-    whose match to its cluster parent is dropped is matched instead to the first member of its cluster in a
-    related document that it copies (the corrected results line of a re-sent story, matched first to
-    another company's line of the same template). Clusters lose the members only dropped matches joined
-    (a cluster left with fewer than two members is gone)."""
+    """The matches that are reuse: internal ones, and cross ones between related documents.
+
+    Two documents are judged on their matches and on the identical paragraphs their clusters hold (a
+    cluster pairs each member with one other, so a re-sent results table's lines may each be matched to
+    another company's line of the template first). A paragraph whose match to its cluster parent is
+    dropped, and that no kept match reports, is matched instead to the member of its cluster in its own or
+    a related document that it copies most closely (exact first). Clusters lose the members only dropped matches joined (a
+    cluster left with fewer than two members is gone)."""
     cross = [m for m in matches if m.a.doc != m.b.doc]
-    evidence = span_evidence([(_text(texts, m.a), _text(texts, m.b)) for m in cross], frequencies)
-    linked = related([_pair(m) for m in cross], evidence)
     by_id = {c.id: c for c in clusters}
-    kept = [m for m in matches if m.a.doc == m.b.doc or _pair(m) in linked]
-    spans = {(m.a, m.b) for m in kept}
+    copies = _identical_paragraphs(clusters, texts)
+    sides = [(m.a, m.b) for m in cross] + copies
+    evidence = span_evidence([(_text(texts, a), _text(texts, b)) for a, b in sides], frequencies)
+    linked = related([(a.doc, b.doc) for a, b in sides], evidence)
+    agreeing = {p for pair, found in zip(sides, evidence) if found.figures_agree for p in pair}
+    disagreeing = {id(m) for m, found in zip(cross, evidence) if not found.figures_agree}
+    # A passage matched with agreeing figures is not also matched to another line of its template.
+    kept = [m for m in matches if m.a.doc == m.b.doc
+            or (_pair(m) in linked and not (id(m) in disagreeing and (m.a in agreeing or m.b in agreeing)))]
+    reported = {p for m in kept for p in (m.a, m.b)}
     for m in matches:
-        if m.a.doc != m.b.doc and _pair(m) not in linked and by_id[m.cluster].level == "paragraph":
+        if (m.a.doc != m.b.doc and _pair(m) not in linked and m.b not in reported
+                and by_id[m.cluster].level == "paragraph"):
             source = _related_source(m, by_id[m.cluster], linked, texts, config)
-            if source is not None and (source.a, source.b) not in spans:
+            if source is not None:
                 kept.append(source)
-                spans.add((source.a, source.b))
-    joined = {p for m in kept for p in (m.a, m.b)}
-    dropped = {p for m in cross if _pair(m) not in linked for p in (m.a, m.b)} - joined
+                reported |= {source.a, source.b}
+    kept_ids = {id(m) for m in kept}
+    dropped = {p for m in cross if id(m) not in kept_ids for p in (m.a, m.b)} - reported
     remaining = []
     for cluster in clusters:
         members = tuple(p for p in cluster.members if p not in dropped)
@@ -155,26 +242,53 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
     return kept, remaining
 
 
+def _identical_paragraphs(clusters: Sequence[Cluster], texts: Sequence[str]) -> list[tuple[Passage, Passage]]:
+    """Pairs of paragraphs in different documents with the same normalised text (numbers included), taken
+    from paragraph clusters: the first copy in each document, for groups in at most
+    :data:`~dedup.overlap.MAX_PAIRWISE_DOCS` documents (a line in more is boilerplate, no evidence)."""
+    pairs = []
+    for cluster in clusters:
+        if cluster.level != "paragraph":
+            continue
+        groups: dict[str, dict[int, Passage]] = {}
+        for member in cluster.members:
+            groups.setdefault(normalize(_text(texts, member)), {}).setdefault(member.doc, member)
+        for first in groups.values():
+            if 2 <= len(first) <= MAX_PAIRWISE_DOCS:
+                members = sorted(first.values())
+                pairs += [(a, b) for k, a in enumerate(members) for b in members[k + 1:]]
+    return pairs
+
+
 def _related_source(match: Match, cluster: Cluster, linked: set[tuple[int, int]], texts: Sequence[str],
                     config: ScanConfig) -> Match | None:
-    """A match of ``match.b`` with the first member of its cluster, in a document related to b's, that it is
-    an exact or near copy of (verified by the rules of :mod:`dedup.matches`), the earlier of the two as
-    ``a``; or None."""
+    """A match of ``match.b`` with the member of its cluster that it copies most closely: an exact copy in its
+    own document or a related one, else the near copy in a related document with the highest similarity
+    whose figures agree (not another line of the same template), verified by the rules of
+    :mod:`dedup.matches`; the earlier of the two as ``a``; or None."""
     copy = match.b
-    candidates = [p for p in cluster.members
-                  if p.doc != copy.doc and (min(p.doc, copy.doc), max(p.doc, copy.doc)) in linked]
-    for source in candidates[:MAX_SOURCES_TRIED]:
-        sets, _ = sign_texts([_text(texts, source), _text(texts, copy)], config.shingle_size, 0, config.seed)
-        checked = verify.overlaps(sets.hashes, sets.offsets, np.array([[0, 1]]))
-        (kind,) = paragraph_kinds(sets.exact[:1], sets.exact[1:])
-        if kind == "exact" or near(checked, config)[0]:
-            shares = (float(checked.shared[0] / max(checked.size_a[0], 1)),
-                      float(checked.shared[0] / max(checked.size_b[0], 1)))
-            a, b = (source, copy) if source < copy else (copy, source)
-            a_in_b, b_in_a = shares if source < copy else shares[::-1]
-            return Match(kind, a, b, float(checked.jaccard()[0]), float(checked.containment()[0]), a_in_b, b_in_a,
-                         match.cluster)
-    return None
+    candidates = [p for p in cluster.members if p != copy
+                  and (p.doc == copy.doc or (min(p.doc, copy.doc), max(p.doc, copy.doc)) in linked)][:MAX_SOURCES_TRIED]
+    if not candidates:
+        return None
+    sets, _ = sign_texts([_text(texts, p) for p in [copy, *candidates]], config.shingle_size, 0, config.seed)
+    pairs = np.array([(0, k) for k in range(1, len(candidates) + 1)])
+    checked = verify.overlaps(sets.hashes, sets.offsets, pairs)
+    kinds = paragraph_kinds(sets.exact[pairs[:, 1]], sets.exact[pairs[:, 0]])
+    close = near(checked, config)
+    agree = [_quantities_agree(_text(texts, copy), _text(texts, p)) for p in candidates]
+    accepted = [k for k, kind in enumerate(kinds)
+                if kind == "exact" or (close[k] and agree[k] and candidates[k].doc != copy.doc)]
+    if not accepted:
+        return None
+    best = max(accepted, key=lambda k: (kinds[k] == "exact", checked.jaccard()[k], -k))
+    source = candidates[best]
+    share_copy = float(checked.shared[best] / max(checked.size_a[best], 1))
+    share_source = float(checked.shared[best] / max(checked.size_b[best], 1))
+    a, b = (source, copy) if source < copy else (copy, source)
+    a_in_b, b_in_a = (share_source, share_copy) if source < copy else (share_copy, share_source)
+    return Match(kinds[best], a, b, float(checked.jaccard()[best]), float(checked.containment()[best]), a_in_b,
+                 b_in_a, match.cluster)
 
 
 def _pair(match: Match) -> tuple[int, int]:
@@ -185,12 +299,27 @@ def _text(texts: Sequence[str], passage: Passage) -> str:
     return texts[passage.doc][passage.start:passage.end]
 
 
-def _quantities(text: str) -> set[tuple[str, float, str | None]]:
-    return {(f.kind, round(f.value, 6), f.unit) for f in extract_figures(text)
-            if f.kind in QUANTITY_KINDS and f.value is not None}
+def _quantities(text: str) -> frozenset[Quantity]:
+    """The quantities a text quotes; a "duration" of a year's number ("1985 year net") is the year."""
+    return frozenset((f.kind, round(f.value, 6), f.unit) for f in extract_figures(text)
+                     if f.kind in QUANTITY_KINDS and f.value is not None
+                     and not (f.kind in ("duration", "age") and _year_like(f.value)))
+
+
+def _quantities_agree(a: str, b: str) -> bool:
+    a_values, b_values = _quantities(a), _quantities(b)
+    return not (a_values and b_values) or len(a_values & b_values) >= FIGURE_AGREEMENT * min(len(a_values),
+                                                                                           len(b_values))
+
+
+def _year_like(value: float) -> bool:
+    return float(value).is_integer() and YEAR_RANGE[0] <= value <= YEAR_RANGE[1]
 
 
 def _distinctive_figure(value: float) -> bool:
-    """A precise figure: four or more significant digits (1,545,160, 102.5; not 10, 10.6, 250 million)."""
+    """A precise figure: four or more significant digits (1,545,160, 102.5; not 10, 10.6, 250 million, nor a
+    number that could be a year)."""
+    if _year_like(value):
+        return False
     digits = f"{abs(value):.6e}".split("e")[0].replace(".", "").rstrip("0")
     return len(digits) >= DISTINCTIVE_DIGITS

@@ -3,7 +3,7 @@
 import random
 
 from dedup.config import ScanConfig
-from dedup.evidence import distinctive_limit, span_evidence, word_frequencies
+from dedup.evidence import distinctive_limit, related, span_evidence, word_frequencies
 from dedup.index import Index
 from dedup.pipeline import analyze
 from dedup.sources import Document
@@ -68,13 +68,28 @@ def test_a_resent_results_story_matches_its_original_line_by_line():
 
 def test_figures_that_disagree_need_words_that_carry_the_match():
     frequencies = word_frequencies(["a b c"] * 2)
-    template, edited = span_evidence([
-        ("Net 1,545,160 vs 2,188,933", "Net 2,002,261 vs 1,168,638"),
-        ("The assault on the town also resulted in the deaths of at least 31 civilians, with many more injured.",
-         "The assault on the town also resulted in the deaths of at least 18 civilians, with many more injured."),
-    ], frequencies)
-    assert not template.figures_agree and not template.relates
-    assert not edited.figures_agree and edited.relates  # the words around the changed figure carry it
+    pairs = [("Net 1,545,160 vs 2,188,933", "Net 2,002,261 vs 1,168,638"),
+             ("The assault on the town also resulted in the deaths of at least 31 civilians, with many more "
+              "injured.", "The assault on the town also resulted in the deaths of at least 18 civilians, with many "
+              "more injured.")]
+    template, edited = span_evidence(pairs, frequencies)
+    assert not template.figures_agree and not template.carries
+    assert related([(0, 1)], [template]) == set()
+    assert not edited.figures_agree and edited.carries  # the words around the changed figure carry it
+    assert related([(0, 1)], [edited]) == {(0, 1), (1, 0)}
+
+
+def test_matches_of_a_recurring_report_with_new_figures_do_not_relate_it_to_the_last_one():
+    """A standing headline (no figures, rare words) and a body line whose figures all changed: pooled,
+    the two reports quote different figures, so they are two reports of a series, not versions."""
+    frequencies = word_frequencies(["a b c"] * 2)
+    headline, body = span_evidence([
+        ("HOG AND CATTLE SLAUGHTER GUESSTIMATES", "HOG AND CATTLE SLAUGHTER GUESSTIMATES"),
+        ("Hogs 305,000 to 315,000 vs 299,000 a week ago", "Hogs 285,000 to 295,000 vs 311,000 a week ago")],
+        frequencies)
+    assert headline.figures_agree and len(headline.distinctive) == 5
+    assert related([(0, 1)], [headline]) == {(0, 1), (1, 0)}
+    assert related([(0, 1), (1, 0)], [headline, body]) == set()
 
 
 def test_the_index_applies_the_same_evidence(tmp_path):

@@ -26,7 +26,7 @@ import numpy as np
 from dedup import verify
 from dedup.cluster import cluster
 from dedup.diff import Diff, diff_texts
-from dedup.evidence import span_evidence
+from dedup.evidence import related, span_evidence
 from dedup.index.batch import Batch
 from dedup.index.store import Store, StoredSegment, distinct
 from dedup.matches import (
@@ -45,6 +45,7 @@ from dedup.shingle import ShingleSets
 NEAR_DUPLICATE_SHARE = 0.5
 DEFAULT_LIMIT = 10
 RELATIONS = ("new", "partial-reuse", "near-duplicate", "duplicate")
+INCOMING = -1  # the checked text, among stored document numbers
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,8 +231,8 @@ def _sentence_pairs(batch: Batch, store: Store, paragraph_pairs: list[_Pair]) ->
 
 
 def _related_documents(batch: Batch, store: Store, found_in: dict[int, list[_Pair]]) -> set[int]:
-    """The stored documents related to the incoming text by :mod:`dedup.evidence`: some matched passage
-    shares distinctive content, with figures that agree or words that carry it."""
+    """The stored documents :mod:`dedup.evidence` relates to the incoming text, from all the passages they
+    share with it, as a scan relates two documents."""
     if not found_in:
         return set()
     texts = store.stored_texts(sorted(found_in))
@@ -242,7 +243,8 @@ def _related_documents(batch: Batch, store: Store, found_in: dict[int, list[_Pai
             owners.append(doc)
             spans.append((texts[doc][pair.stored[0].start:pair.stored[-1].end], batch.texts[0][start:end]))
     frequencies = store.word_frequencies(batch.words[0], plus=1)  # the checked text counts, as in a scan
-    return {doc for doc, found in zip(owners, span_evidence(spans, frequencies)) if found.relates}
+    linked = related([(doc, INCOMING) for doc in owners], span_evidence(spans, frequencies))
+    return {doc for doc in found_in if (doc, INCOMING) in linked}
 
 
 def _outside_paragraph_pairs(batch: Batch, paragraph_pairs: list[_Pair],
