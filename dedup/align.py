@@ -27,6 +27,7 @@ from dedup.config import ScanConfig
 from dedup.diff import Diff, diff_texts
 from dedup.matches import (
     adjacent_runs,
+    as_written,
     near,
     outside_paragraph_matches,
     paragraph_kinds,
@@ -78,10 +79,11 @@ def align(report: Report, paragraphs: SegmentTable, sentences: SegmentTable, con
     candidates = (_paragraph_pairs(paragraphs, clusters["paragraph"], texts, config)
                   + _passage_pairs(paragraphs, sentences, clusters, texts, config))
     chosen = _heaviest_chain(candidates)
+    spans = [(texts[0][p.a.start:p.a.end], texts[1][p.b.start:p.b.end]) for p in chosen]
     items = [
-        AlignedItem("aligned", p.a, p.b, p.kind, p.similarity, p.containment,
-                    diff_texts(texts[0][p.a.start:p.a.end], texts[1][p.b.start:p.b.end], p.a.start, p.b.start))
-        for p in chosen
+        AlignedItem("aligned", p.a, p.b, p.kind, similarity, containment, diff_texts(a, b, p.a.start, p.b.start))
+        for p, (a, b), (similarity, containment, _, _) in zip(chosen, spans,
+                                                               as_written(spans, [p.kind for p in chosen], config))
     ]
     for doc, status in ((0, "removed"), (1, "added")):
         spans = [p.a if doc == 0 else p.b for p in chosen]

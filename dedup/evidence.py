@@ -12,8 +12,8 @@ the matches between the two documents:
   quantities (counts, percentages, money and durations, as :mod:`dedup.figures` reads them; dates and
   years are not quantities) appear on the other side with the same value.
 * Two documents are **related** when their matched spans, pooled, have figures that agree, and the
-  matches whose figures agree share a precise figure, a rare word, two distinctive words or quoted
-  quantities, or a long passage (:data:`LONG_COPY_WORDS` words); or when one
+  matches whose figures agree share a precise figure, a rare word, two distinctive words, three
+  quantities, a distinctive word and a quantity, or a long passage (:data:`LONG_COPY_WORDS` words); or when one
   match's words carry it whatever its figures (at least :data:`WORDS_CARRY` distinctive words) and the
   documents quote few quantities (at most :data:`MAX_QUANTITIES_CARRIED` on one side): an edited copy whose
   figure changed, not the next report of a series whose every figure did; a match sharing
@@ -30,6 +30,7 @@ scanned documents, or the stored ones).
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -51,6 +52,7 @@ DISTINCTIVE_SHARE = 0.01  # of the documents
 MIN_RARE_LIMIT = 5
 RARE_SHARE = 0.0005
 DISTINCTIVE_WORDS = 2
+SHARED_QUANTITIES = 3  # quantities both documents quote, as many as a results line's by coincidence, plus one
 FIGURE_AGREEMENT = 0.5
 DISTINCTIVE_DIGITS = 4
 WORDS_CARRY = 8
@@ -197,8 +199,9 @@ class _Pool:
             return True
         common = len(first & other)
         agree = not fewest or common >= FIGURE_AGREEMENT * fewest
-        words = len(self.words) + (1 if common else 0)  # a figure both quote counts as one more word
-        return agree and bool(self.precise or self.rare or words >= DISTINCTIVE_WORDS or self.long_copy)
+        enough = (len(self.words) >= DISTINCTIVE_WORDS or common >= SHARED_QUANTITIES
+                  or (self.words and common))  # a distinctive word and a figure both quote
+        return agree and bool(self.precise or self.rare or enough or self.long_copy)
 
 
 def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts: Sequence[str],
@@ -223,10 +226,21 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
     kept = [m for m in matches if m.a.doc == m.b.doc
             or (_pair(m) in linked and not (id(m) in disagreeing and (m.a in agreeing or m.b in agreeing)))]
     reported = {p for m in kept for p in (m.a, m.b)}
+    neighbours: dict[int, set[int]] = defaultdict(set)
+    for a, b in linked:
+        neighbours[a].add(b)
+    by_doc: dict[int, dict[int, list[Passage]]] = {}  # cluster -> doc -> members, built as needed
     for m in matches:
         if (m.a.doc != m.b.doc and _pair(m) not in linked and m.b not in reported
                 and by_id[m.cluster].level == "paragraph"):
-            source = _related_source(m, by_id[m.cluster], linked, texts, config)
+            if m.cluster not in by_doc:
+                by_doc[m.cluster] = defaultdict(list)
+                for member in by_id[m.cluster].members:
+                    by_doc[m.cluster][member.doc].append(member)
+            members = by_doc[m.cluster]
+            docs = sorted({m.b.doc} | (neighbours[m.b.doc] & members.keys()))
+            candidates = [p for doc in docs for p in members.get(doc, ()) if p != m.b]
+            source = _related_source(m.b, candidates, m.cluster, texts, config)
             if source is not None:
                 kept.append(source)
                 reported |= {source.a, source.b}
@@ -260,15 +274,13 @@ def _identical_paragraphs(clusters: Sequence[Cluster], texts: Sequence[str]) -> 
     return pairs
 
 
-def _related_source(match: Match, cluster: Cluster, linked: set[tuple[int, int]], texts: Sequence[str],
+def _related_source(copy: Passage, candidates: list[Passage], cluster: int, texts: Sequence[str],
                     config: ScanConfig) -> Match | None:
-    """A match of ``match.b`` with the member of its cluster that it copies most closely: an exact copy in its
-    own document or a related one, else the near copy in a related document with the highest similarity
-    whose figures agree (not another line of the same template), verified by the rules of
-    :mod:`dedup.matches`; the earlier of the two as ``a``; or None."""
-    copy = match.b
-    candidates = [p for p in cluster.members if p != copy
-                  and (p.doc == copy.doc or (min(p.doc, copy.doc), max(p.doc, copy.doc)) in linked)][:MAX_SOURCES_TRIED]
+    """A match of ``copy`` with the member of its cluster that it copies most closely, among ``candidates``
+    (its cluster's members in its own or a related document): an exact copy, else the near copy in a related
+    document with the highest similarity whose figures agree (not another line of the same template),
+    verified by the rules of :mod:`dedup.matches`; the earlier of the two as ``a``; or None."""
+    candidates = candidates[:MAX_SOURCES_TRIED]
     if not candidates:
         return None
     sets, _ = sign_texts([_text(texts, p) for p in [copy, *candidates]], config.shingle_size, 0, config.seed)
@@ -288,7 +300,7 @@ def _related_source(match: Match, cluster: Cluster, linked: set[tuple[int, int]]
     a, b = (source, copy) if source < copy else (copy, source)
     a_in_b, b_in_a = (share_source, share_copy) if source < copy else (share_copy, share_source)
     return Match(kinds[best], a, b, float(checked.jaccard()[best]), float(checked.containment()[best]), a_in_b,
-                 b_in_a, match.cluster)
+                 b_in_a, cluster)
 
 
 def _pair(match: Match) -> tuple[int, int]:

@@ -27,7 +27,7 @@ from dedup.config import ScanConfig
 from dedup.engines.base import Engine
 from dedup.model import KIND_ORDER, Cluster, Match, Passage
 from dedup.segment import SegmentTable
-from dedup.shingle import ShingleSets
+from dedup.shingle import ShingleSets, shingle_sets
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +97,33 @@ def adjacent_runs(a_doc: np.ndarray, a_row: np.ndarray, b_doc: np.ndarray, b_row
 def passage_overlap(a_sets: Sequence[np.ndarray], b_sets: Sequence[np.ndarray]) -> tuple[float, float, float, float]:
     """``(similarity, containment, a_in_b, b_in_a)`` of two passages given their sentences' shingle sets."""
     return verify.set_overlap(np.concatenate(a_sets), np.concatenate(b_sets))
+
+
+def as_written(pairs: Sequence[tuple[str, str]], kinds: Sequence[str],
+               config: ScanConfig) -> list[tuple[float, float, float, float]]:
+    """What a report says of each matched pair of span texts: ``(similarity, containment, a_in_b, b_in_a)``
+    measured on the words and figures as written (word shingles of the match's level, numbers not masked).
+    Numbers are masked to find and verify candidates; a changed figure still lowers the similarity shown."""
+    if not pairs:
+        return []
+    sizes = [config.sentence_shingle_size if kind == "partial" else config.shingle_size for kind in kinds]
+    out: list[tuple[float, float, float, float]] = [(0.0, 0.0, 0.0, 0.0)] * len(pairs)
+    for k in set(sizes):
+        rows = [i for i, size in enumerate(sizes) if size == k]
+        sets = shingle_sets([text for i in rows for text in pairs[i]], k, figures=True)
+        checked = verify.overlaps(sets.hashes, sets.offsets, np.arange(2 * len(rows)).reshape(-1, 2))
+        columns = (checked.jaccard(), checked.containment(), checked.shared / np.maximum(checked.size_a, 1),
+                   checked.shared / np.maximum(checked.size_b, 1))
+        for i, values in zip(rows, zip(*(column.astype(float).tolist() for column in columns))):
+            out[i] = values
+    return out
+
+
+def measured_as_written(matches: Sequence[Match], texts: Sequence[str], config: ScanConfig) -> list[Match]:
+    """``matches`` with the measures of :func:`as_written`."""
+    measures = as_written([(texts[m.a.doc][m.a.start:m.a.end], texts[m.b.doc][m.b.start:m.b.end]) for m in matches],
+                          [m.kind for m in matches], config)
+    return [Match(m.kind, m.a, m.b, *values, m.cluster, m.diff) for m, values in zip(matches, measures)]
 
 
 # --- the levels -----------------------------------------------------------------------------------

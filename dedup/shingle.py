@@ -79,6 +79,8 @@ def _is_jamo(code: int) -> bool:
 
 FOLD_TABLE, SPACE_TABLE, WORD_TABLE, SINGLE_TABLE, DIGIT_TABLE, _COMPLEX = _character_tables()
 TABLES = (FOLD_TABLE, SPACE_TABLE, WORD_TABLE, SINGLE_TABLE, DIGIT_TABLE)  # what _tokenize takes
+# The same with no digit: numbers are read as written (each run of digits a token), not masked.
+FIGURE_TABLES = (FOLD_TABLE, SPACE_TABLE, WORD_TABLE, SINGLE_TABLE, np.zeros_like(DIGIT_TABLE))
 # Text with none of the COMPLEX_TABLE units folds character by character in the compiled loop:
 # characters whose normal form is not one character ("ß" -> "ss"), combining marks and Hangul jamo
 # (NFKC composes them with their neighbours); surrogates (anything outside the BMP) count too. Other
@@ -343,21 +345,23 @@ def text_bounds(texts: Sequence[str]) -> np.ndarray:
     return bounds
 
 
-def shingle_sets(texts: Sequence[str], k: int) -> ShingleSets:
-    """Shingle raw texts with word ``k``-grams, in their normalised form (see :func:`normalize`).
+def shingle_sets(texts: Sequence[str], k: int, *, figures: bool = False) -> ShingleSets:
+    """Shingle raw texts with word ``k``-grams, in their normalised form (see :func:`normalize`); numbers
+    are masked (one token for any number), or read as written with ``figures``.
 
     Text is folded character by character inside the compiled loop; only text with characters that
     NFKC composes or expands goes through :func:`normalize` first. Either way the result is that of
     the normalised text (property-tested).
     """
-    return run_kernel(texts, partial(_shingle_kernel, k), np.empty((len(texts), 0), dtype=np.uint8))
+    tables = FIGURE_TABLES if figures else TABLES
+    return run_kernel(texts, partial(_shingle_kernel, k, tables), np.empty((len(texts), 0), dtype=np.uint8))
 
 
 def token_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Every token of each normalised text, hashed and in order (numbers all hash to
     ``number_hash()``), as CSR ``(hashes, offsets)``: the words of text i are
     ``hashes[offsets[i]:offsets[i+1]]``."""
-    sets = run_kernel(texts, partial(_shingle_kernel, 0), np.empty((len(texts), 0), dtype=np.uint8))
+    sets = run_kernel(texts, partial(_shingle_kernel, 0, TABLES), np.empty((len(texts), 0), dtype=np.uint8))
     return sets.hashes, sets.offsets
 
 
@@ -366,9 +370,9 @@ def number_hash() -> np.uint64:
     return token_hashes(["0"])[0][0]
 
 
-def _shingle_kernel(k: int, codes: np.ndarray, bounds: np.ndarray, complex_table: np.ndarray,
-                    out: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    return _shingle_texts(codes, bounds, len(out), *TABLES, complex_table, k)
+def _shingle_kernel(k: int, tables: tuple[np.ndarray, ...], codes: np.ndarray, bounds: np.ndarray,
+                    complex_table: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, ...]:
+    return _shingle_texts(codes, bounds, len(out), *tables, complex_table, k)
 
 
 def _utf16_length(text: str) -> int:

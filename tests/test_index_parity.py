@@ -114,16 +114,16 @@ def one_run_each(a_doc, a_row, b_doc, b_row):
     return [[i] for i in np.lexsort((a_row, b_row, a_doc, b_doc)).tolist()]
 
 
-PASSAGE_OVERLAP = matches.passage_overlap
+AS_WRITTEN = matches.as_written
 
 
-def halved(a_sets, b_sets):
-    return tuple(value / 2 for value in PASSAGE_OVERLAP(a_sets, b_sets))
+def halved(pairs, kinds, config):
+    return [tuple(value / 2 for value in values) for values in AS_WRITTEN(pairs, kinds, config)]
 
 
 @pytest.mark.parametrize("side", [matches, verdict_module], ids=["scan", "index"])
 @pytest.mark.parametrize("rule, replacement", [("near", nothing), ("reused", nothing),
-                                               ("adjacent_runs", one_run_each), ("passage_overlap", halved)])
+                                               ("adjacent_runs", one_run_each), ("as_written", halved)])
 def test_a_rule_changed_on_one_side_alone_breaks_parity(tmp_path, monkeypatch, side, rule, replacement):
     """Each side calls the rules by the name it imported, so changing one side's copy alone is what a
     second, drifting implementation would do: the comparison above must see it."""

@@ -25,12 +25,14 @@ import numpy as np
 
 from dedup import verify
 from dedup.cluster import cluster
+from dedup.config import ScanConfig
 from dedup.diff import Diff, diff_texts
 from dedup.evidence import related, span_evidence
 from dedup.index.batch import Batch
 from dedup.index.store import Store, StoredSegment, distinct
 from dedup.matches import (
     adjacent_runs,
+    as_written,
     compared_paragraphs,
     compared_sentences,
     near,
@@ -297,7 +299,8 @@ def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]]
         else:
             relation = "partial-reuse"
         similarity = verify.set_overlap(stored.shingles, incoming_shingles)[0]
-        passages = tuple(_passage(batch, pair, stored.text) for pair in _strongest_per_span(batch, by_doc[doc]))
+        passages = tuple(_passage(batch, pair, stored.text, store.config)
+                         for pair in _strongest_per_span(batch, by_doc[doc]))
         out.append(DocumentMatch(stored.id, stored.metadata, relation, similarity, incoming_in_stored,
                                  stored_in_incoming, passages))
     out.sort(key=lambda m: (-RELATIONS.index(m.relation), -m.incoming_in_stored, -m.similarity,
@@ -319,13 +322,14 @@ def _strongest_per_span(batch: Batch, pairs: list[_Pair]) -> list[_Pair]:
     return [best[span] for span in sorted(best)]
 
 
-def _passage(batch: Batch, pair: _Pair, stored_text: str) -> PassageMatch:
+def _passage(batch: Batch, pair: _Pair, stored_text: str, config: ScanConfig) -> PassageMatch:
     start, end = _incoming_span(batch, pair)
     table = batch.paragraphs if pair.kind != "partial" else batch.sentences
     incoming = _quote(batch.texts[0], start, end, int(table.line[pair.incoming[0]]))
     stored = _quote(stored_text, pair.stored[0].start, pair.stored[-1].end, pair.stored[0].line)
     diff = None if pair.kind == "exact" else diff_texts(stored.text, incoming.text, stored.start, incoming.start)
-    return PassageMatch(pair.kind, pair.similarity, pair.containment, incoming, stored, diff)
+    similarity, containment, _, _ = as_written([(stored.text, incoming.text)], [pair.kind], config)[0]
+    return PassageMatch(pair.kind, similarity, containment, incoming, stored, diff)
 
 
 def _quote(text: str, start: int, end: int, line: int) -> Quote:

@@ -14,6 +14,15 @@ from dedup.conflicts import FigureConflict
 from dedup.model import Cluster, Comparison, Match, Passage, Report
 
 SCHEMA = "dedup.report/1"
+# What the numbers of a match mean, written into every report.
+MEASURES = {
+    "kind": "exact: the same normalised text, figures included; near: paragraphs whose wording (every number "
+            "read as one token) is at least the threshold alike, between related documents; partial: reused "
+            "sentences inside different paragraphs",
+    "similarity": "Jaccard similarity of the two spans' word shingles (5 words for exact and near, 3 for "
+                  "partial), figures read as written",
+    "containment": "share of the smaller span's shingles found in the other, figures read as written",
+}
 ITEMS_PER_WRITE = 1000  # list items serialised per call: few calls, and a bounded piece of text at a time
 
 
@@ -79,6 +88,7 @@ def _sections(report: Report) -> dict[str, Any]:
         "schema": SCHEMA,
         "tool": {"name": "dedup", "version": __version__},
         "config": report.config,
+        "measures": MEASURES,
         "summary": {
             "documents": len(documents),
             "matches": {kind: report.count(kind) for kind in ("exact", "near", "partial")},
