@@ -142,7 +142,9 @@ def add_command(
                                            progress=lambda done: bar.update(task, completed=done))
         except (IndexFileError, ValueError) as exc:
             cli.fail(str(exc))
-    typer.echo(f"added {added} documents to {path}" + (f" (skipped {skipped} already stored)" if skipped else ""))
+    from dedup.report.labels import counted
+
+    typer.echo(f"added {counted(added, 'document')} to {path}" + (f" (skipped {skipped} already stored)" if skipped else ""))
 
 
 class ListFormat(str, enum.Enum):

@@ -14,7 +14,7 @@ import typer
 from typer.testing import CliRunner
 
 from dedup.cli_index import register
-from tests.conftest import FIXTURES, ROOT, SAMPLE, seed
+from tests.conftest import FIXTURES, ROOT, SAMPLE, SEED_IDS, seed
 from tests.test_index import seed_text
 
 runner = CliRunner()
@@ -42,6 +42,8 @@ def test_create_add_stats_remove(app, index, tmp_path):
     result = run(app, "index", "add", index, SAMPLE, "--batch-size", "2")
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == f"added 5 documents to {index}"
+    one = run(app, "index", "add", index, SAMPLE / SEED_IDS[0], "--replace")
+    assert one.stdout.strip() == f"added 1 document to {index}"
     stats = json.loads(run(app, "index", "stats", index).stdout)
     assert stats["documents"] == 5 and stats["params"]["threshold"] == 0.7
     result = run(app, "index", "stats", index, "--verify")
