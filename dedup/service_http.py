@@ -46,21 +46,26 @@ class BodyLimit:
                 return
             if not message.get("more_body", False):
                 break
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": bytes(body), "more_body": False}
-
-        await self.app(scope, replay, send)
+        await self.app(scope, _replay(bytes(body), receive), send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = JSONResponse({"detail": f"request body is larger than {self.max_bytes} bytes"},
                                 status.HTTP_413_CONTENT_TOO_LARGE)
         await response(scope, receive, send)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives the app ``body`` (already read) as one message, then waits on the client."""
+    given = False
+
+    async def replayed() -> Message:
+        nonlocal given
+        if given:
+            return await receive()
+        given = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replayed
 
 
 class PlainTextCheck:
@@ -95,16 +100,7 @@ class PlainTextCheck:
         headers[b"content-type"] = b"application/json"
         headers[b"content-length"] = str(len(data)).encode()
         scope = {**scope, "headers": list(headers.items())}
-        sent = False
-
-        async def as_json() -> Message:
-            nonlocal sent
-            if sent:
-                return await receive()
-            sent = True
-            return {"type": "http.request", "body": data, "more_body": False}
-
-        await self.app(scope, as_json, send)
+        await self.app(scope, _replay(data, receive), send)
 
 
 class AccessLog:
