@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -44,7 +44,6 @@ from dedup.matches import near, paragraph_kinds
 from dedup.minhash import sign_texts
 from dedup.model import Cluster, Match, Passage
 from dedup.normalize import normalize
-from dedup.overlap import MAX_PAIRWISE_DOCS
 from dedup.shingle import number_hash, token_hashes
 
 MIN_DISTINCTIVE_LIMIT = 50  # a small corpus has no templates to tell apart: every word is distinctive
@@ -59,6 +58,7 @@ WORDS_CARRY = 8
 LONG_COPY_WORDS = 15  # a passage this long, copied with its figures, is evidence whatever its words
 MAX_QUANTITIES_CARRIED = 3  # more quantities, all changed, make a new report of a series, not an edit
 WORDS_CARRY_ALONE = 24  # ... unless the copy shares this many distinctive words: a rewrite with new figures
+MAX_EVIDENCE_COPIES = 8  # documents holding one identical paragraph for it to be evidence between them
 MAX_SOURCES_TRIED = 8  # members of a cluster verified as another source for a copy
 QUANTITY_KINDS = frozenset({"count", "percent", "money", "duration", "age"})
 _DIGIT = re.compile(r"\d")
@@ -131,24 +131,33 @@ class SpanEvidence:
 
 
 def span_evidence(pairs: Sequence[tuple[str, str]], frequencies: WordFrequencies) -> list[SpanEvidence]:
-    """:class:`SpanEvidence` of each pair of span texts."""
+    """:class:`SpanEvidence` of each pair of span texts (each distinct text, and each distinct pair of
+    texts, is read once: boilerplate repeats the same pair thousands of times)."""
     if not pairs:
         return []
-    words = document_words([_DATELINE.sub("", text, count=1) for pair in pairs for text in pair])
-    shared = [np.intersect1d(words[2 * k], words[2 * k + 1], assume_unique=True) for k in range(len(pairs))]
-    counts = frequencies.of(np.concatenate(shared)) if shared else np.empty(0, dtype=np.int64)
+    index: dict[str, int] = {}
+    for pair in pairs:
+        for text in pair:
+            index.setdefault(text, len(index))
+    texts = list(index)
+    keys = [(index[a], index[b]) for a, b in pairs]
+    distinct = list(dict.fromkeys(keys))
+    words = document_words([_DATELINE.sub("", text, count=1) for text in texts])
+    quantities = {k: _quantities(texts[k]) for k in {k for pair in distinct for k in pair} if _DIGIT.search(texts[k])}
+    shared = [words[a] if a == b else np.intersect1d(words[a], words[b], assume_unique=True) for a, b in distinct]
+    counts = frequencies.of(np.concatenate(shared))
     ends = np.cumsum([len(x) for x in shared])
     loose, strict = distinctive_limit(frequencies.documents), rare_limit(frequencies.documents)
-    out = []
-    for k, ((a, b), common_words, found) in enumerate(zip(pairs, shared, np.split(counts, ends[:-1]))):
-        a_values = _quantities(a) if _DIGIT.search(a) and _DIGIT.search(b) else frozenset()
-        b_values = _quantities(b) if a_values else frozenset()
+    found_for = {}
+    for (a, b), common_words, found in zip(distinct, shared, np.split(counts, ends[:-1])):
+        a_values = quantities.get(a, frozenset()) if b in quantities else frozenset()
+        b_values = quantities.get(b, frozenset()) if a_values else frozenset()
         common = a_values & b_values
         agree = not (a_values and b_values) or len(common) >= FIGURE_AGREEMENT * min(len(a_values), len(b_values))
-        out.append(SpanEvidence(agree, a_values, b_values, frozenset(common_words[found <= loose].tolist()),
-                                int((found <= strict).sum()), sum(_distinctive_figure(q[1]) for q in common),
-                                len(common_words)))
-    return out
+        found_for[a, b] = SpanEvidence(agree, a_values, b_values, frozenset(common_words[found <= loose].tolist()),
+                                       int((found <= strict).sum()), sum(_distinctive_figure(q[1]) for q in common),
+                                       len(common_words))
+    return [found_for[key] for key in keys]
 
 
 def related(doc_pairs: Iterable[tuple[int, int]], evidence: Iterable[SpanEvidence]) -> set[tuple[int, int]]:
@@ -175,20 +184,21 @@ class _Pool:
     carried: bool = False
     carried_alone: bool = False
     long_copy: bool = False
-    words: frozenset[int] = frozenset()
+    words: set[int] = field(default_factory=set)
     rare: int = 0
     precise: int = 0
-    quantities: tuple[frozenset[Quantity], frozenset[Quantity]] = (frozenset(), frozenset())
+    quantities: tuple[set[Quantity], set[Quantity]] = field(default_factory=lambda: (set(), set()))
 
     def add(self, a: int, found: SpanEvidence) -> None:
-        sides = (found.a_quantities, found.b_quantities) if a == self.first else (found.b_quantities,
-                                                                                   found.a_quantities)
-        self.quantities = (self.quantities[0] | sides[0], self.quantities[1] | sides[1])
+        first, other = (found.a_quantities, found.b_quantities) if a == self.first else (found.b_quantities,
+                                                                                          found.a_quantities)
+        self.quantities[0].update(first)
+        self.quantities[1].update(other)
         self.carried |= found.carries
         self.carried_alone |= len(found.distinctive) >= WORDS_CARRY_ALONE
         if found.figures_agree:
             self.long_copy |= found.shared_words >= LONG_COPY_WORDS
-            self.words |= found.distinctive
+            self.words.update(found.distinctive)
             self.rare += found.rare
             self.precise += found.precise
 
@@ -216,10 +226,15 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
     cluster left with fewer than two members is gone)."""
     cross = [m for m in matches if m.a.doc != m.b.doc]
     by_id = {c.id: c for c in clusters}
-    copies = _identical_paragraphs(clusters, texts)
-    sides = [(m.a, m.b) for m in cross] + copies
+    sides = [(m.a, m.b) for m in cross]
     evidence = span_evidence([(_text(texts, a), _text(texts, b)) for a, b in sides], frequencies)
     linked = related([(a.doc, b.doc) for a, b in sides], evidence)
+    # Identical paragraphs can only add to what relates two documents: read them where it is still needed.
+    copies = [(a, b) for a, b in _identical_paragraphs(clusters, texts) if (a.doc, b.doc) not in linked]
+    if copies:
+        sides += copies
+        evidence += span_evidence([(_text(texts, a), _text(texts, b)) for a, b in copies], frequencies)
+        linked = related([(a.doc, b.doc) for a, b in sides], evidence)
     agreeing = {p for pair, found in zip(sides, evidence) if found.figures_agree for p in pair}
     disagreeing = {id(m) for m, found in zip(cross, evidence) if not found.figures_agree}
     # A passage matched with agreeing figures is not also matched to another line of its template.
@@ -259,7 +274,7 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
 def _identical_paragraphs(clusters: Sequence[Cluster], texts: Sequence[str]) -> list[tuple[Passage, Passage]]:
     """Pairs of paragraphs in different documents with the same normalised text (numbers included), taken
     from paragraph clusters: the first copy in each document, for groups in at most
-    :data:`~dedup.overlap.MAX_PAIRWISE_DOCS` documents (a line in more is boilerplate, no evidence)."""
+    :data:`MAX_EVIDENCE_COPIES` documents (a line repeated in more is a template or boilerplate)."""
     pairs = []
     for cluster in clusters:
         if cluster.level != "paragraph":
@@ -268,7 +283,7 @@ def _identical_paragraphs(clusters: Sequence[Cluster], texts: Sequence[str]) -> 
         for member in cluster.members:
             groups.setdefault(normalize(_text(texts, member)), {}).setdefault(member.doc, member)
         for first in groups.values():
-            if 2 <= len(first) <= MAX_PAIRWISE_DOCS:
+            if 2 <= len(first) <= MAX_EVIDENCE_COPIES:
                 members = sorted(first.values())
                 pairs += [(a, b) for k, a in enumerate(members) for b in members[k + 1:]]
     return pairs
