@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -153,8 +153,8 @@ def span_evidence(pairs: Sequence[tuple[str, str]], frequencies: WordFrequencies
         a_values = quantities.get(a, frozenset()) if b in quantities else frozenset()
         b_values = quantities.get(b, frozenset()) if a_values else frozenset()
         common = a_values & b_values
-        agree = not (a_values and b_values) or len(common) >= FIGURE_AGREEMENT * min(len(a_values), len(b_values))
-        found_for[a, b] = SpanEvidence(agree, a_values, b_values, frozenset(common_words[found <= loose].tolist()),
+        found_for[a, b] = SpanEvidence(_agree(a_values, b_values), a_values, b_values,
+                                       frozenset(common_words[found <= loose].tolist()),
                                        int((found <= strict).sum()), sum(_distinctive_figure(q[1]) for q in common),
                                        len(common_words))
     return [found_for[key] for key in keys]
@@ -162,18 +162,11 @@ def span_evidence(pairs: Sequence[tuple[str, str]], frequencies: WordFrequencies
 
 def related(doc_pairs: Iterable[tuple[int, int]], evidence: Iterable[SpanEvidence]) -> set[tuple[int, int]]:
     """The document pairs that their spans relate (see the module docstring); each pair ``(a, b)`` names the
-    documents of its span's ``a`` and ``b`` sides, and the result has each related pair as it was first given
-    and reversed."""
-    pooled: dict[frozenset[int], _Pool] = {}
+    documents of its span's ``a`` and ``b`` sides, and the result has each related pair both ways round."""
+    pooled: dict[tuple[int, int], _Pool] = {}
     for (a, b), found in zip(doc_pairs, evidence):
-        pool = pooled.setdefault(frozenset((a, b)), _Pool(a))
-        pool.add(a, found)
-    out = set()
-    for key, pool in pooled.items():
-        if pool.relates():
-            pair = tuple(sorted(key)) if len(key) == 2 else (next(iter(key)),) * 2
-            out |= {pair, pair[::-1]}
-    return out
+        pooled.setdefault((min(a, b), max(a, b)), _Pool(a)).add(a, found)
+    return {pair for key, pool in pooled.items() if pool.relates() for pair in (key, key[::-1])}
 
 
 @dataclass(slots=True)
@@ -208,10 +201,9 @@ class _Pool:
         if self.carried_alone or (self.carried and fewest <= MAX_QUANTITIES_CARRIED):
             return True
         common = len(first & other)
-        agree = not fewest or common >= FIGURE_AGREEMENT * fewest
         enough = (len(self.words) >= DISTINCTIVE_WORDS or common >= SHARED_QUANTITIES
                   or (self.words and common))  # a distinctive word and a figure both quote
-        return agree and bool(self.precise or self.rare or enough or self.long_copy)
+        return _agree(first, other) and bool(self.precise or self.rare or enough or self.long_copy)
 
 
 def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts: Sequence[str],
@@ -303,7 +295,8 @@ def _related_source(copy: Passage, candidates: list[Passage], cluster: int, text
     checked = verify.overlaps(sets.hashes, sets.offsets, pairs)
     kinds = paragraph_kinds(sets.exact[pairs[:, 1]], sets.exact[pairs[:, 0]])
     close = near(checked, config)
-    agree = [_quantities_agree(_text(texts, copy), _text(texts, p)) for p in candidates]
+    copied = _quantities(_text(texts, copy))
+    agree = [_agree(copied, _quantities(_text(texts, p))) for p in candidates]
     accepted = [k for k, kind in enumerate(kinds)
                 if kind == "exact" or (close[k] and agree[k] and candidates[k].doc != copy.doc)]
     if not accepted:
@@ -333,10 +326,10 @@ def _quantities(text: str) -> frozenset[Quantity]:
                      and not (f.kind in ("duration", "age") and _year_like(f.value)))
 
 
-def _quantities_agree(a: str, b: str) -> bool:
-    a_values, b_values = _quantities(a), _quantities(b)
-    return not (a_values and b_values) or len(a_values & b_values) >= FIGURE_AGREEMENT * min(len(a_values),
-                                                                                           len(b_values))
+def _agree(first: Set[Quantity], other: Set[Quantity]) -> bool:
+    """Figures agree: one side quotes none, or at least half of the smaller side's appear on the other."""
+    fewest = min(len(first), len(other))
+    return not fewest or len(first & other) >= FIGURE_AGREEMENT * fewest
 
 
 def _year_like(value: float) -> bool:
