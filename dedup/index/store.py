@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -364,7 +364,7 @@ class Store:
     def compared_chars(self, docs: list[int]) -> dict[int, int]:
         return dict(self.db.execute(f"SELECT doc, chars FROM documents WHERE doc {_IN}", (json.dumps(docs),)))
 
-    def texts(self, docs: list[int]) -> dict[int, StoredText]:
+    def texts(self, docs: list[int], read: Mapping[int, str] | None = None) -> dict[int, StoredText]:
         """The stored documents ``docs`` as a verdict quotes and measures them."""
         shingles: dict[int, list[np.ndarray]] = defaultdict(list)
         exact: dict[int, set[int]] = defaultdict(set)
@@ -375,7 +375,8 @@ class Store:
             shingles[doc].append(np.frombuffer(blob, dtype="<u8"))
             if is_compared:
                 exact[doc].add(h)
-        texts = self.stored_texts(docs)
+        read = read or {}
+        texts = {**self.stored_texts([doc for doc in docs if doc not in read]), **read}
         out = {}
         for doc, doc_id, metadata in self.db.execute(f"SELECT doc, id, metadata FROM documents WHERE doc {_IN}",
                                                      (json.dumps(docs),)):

@@ -156,12 +156,12 @@ def verdict(batch: Batch, store: Store, limit: int = DEFAULT_LIMIT) -> Verdict:
     found_in: dict[int, list[_Pair]] = defaultdict(list)
     for pair in paragraph_pairs + sentence_pairs:
         found_in[pair.stored[0].doc].append(pair)
-    related = _related_documents(batch, store, found_in)
+    related, read = _related_documents(batch, store, found_in)
     by_doc = {doc: pairs for doc, pairs in found_in.items() if doc in related}
     same_text = store.same_text(batch.exact[0])
     for doc in same_text:
         by_doc.setdefault(doc, [])
-    matches = _document_matches(batch, store, by_doc, set(same_text), limit)
+    matches = _document_matches(batch, store, by_doc, set(same_text), limit, read)
     found = max((m.relation for m in matches), key=RELATIONS.index, default="new")
     stats = {"paragraphs": len(batch.paragraphs), "sentences": len(batch.sentences), **paragraph_stats,
              **sentence_stats, "documents_matched": len(by_doc),
@@ -232,11 +232,12 @@ def _sentence_pairs(batch: Batch, store: Store, paragraph_pairs: list[_Pair]) ->
     return pairs, stats
 
 
-def _related_documents(batch: Batch, store: Store, found_in: dict[int, list[_Pair]]) -> set[int]:
+def _related_documents(batch: Batch, store: Store,
+                       found_in: dict[int, list[_Pair]]) -> tuple[set[int], dict[int, str]]:
     """The stored documents :mod:`dedup.evidence` relates to the incoming text, from all the passages they
-    share with it, as a scan relates two documents."""
+    share with it, as a scan relates two documents; and the stored texts it read (the verdict quotes them)."""
     if not found_in:
-        return set()
+        return set(), {}
     texts = store.stored_texts(sorted(found_in))
     owners, spans = [], []
     for doc, pairs in found_in.items():
@@ -246,7 +247,7 @@ def _related_documents(batch: Batch, store: Store, found_in: dict[int, list[_Pai
             spans.append((texts[doc][pair.stored[0].start:pair.stored[-1].end], batch.texts[0][start:end]))
     frequencies = store.word_frequencies(batch.words[0], plus=1)  # the checked text counts, as in a scan
     linked = related([(doc, INCOMING) for doc in owners], span_evidence(spans, frequencies))
-    return {doc for doc in found_in if (doc, INCOMING) in linked}
+    return {doc for doc in found_in if (doc, INCOMING) in linked}, texts
 
 
 def _outside_paragraph_pairs(batch: Batch, paragraph_pairs: list[_Pair],
@@ -265,8 +266,8 @@ def _outside_paragraph_pairs(batch: Batch, paragraph_pairs: list[_Pair],
     return outside_paragraph_matches(stored_paragraph, incoming_paragraph, label)
 
 
-def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]], same_text: set[int],
-                      limit: int) -> list[DocumentMatch]:
+def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]], same_text: set[int], limit: int,
+                      read: dict[int, str]) -> list[DocumentMatch]:
     """Group passages by stored document, measure each document and keep the ``limit`` strongest."""
     if not by_doc:
         return []
@@ -287,7 +288,7 @@ def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]]
     incoming_shingles = distinct(incoming_sets.hashes)
     ranked = sorted(docs, key=lambda d: (d not in same_text, -coverage[d][0], -coverage[d][1], d))
     chosen = ranked[:limit]
-    texts = store.texts(chosen)
+    texts = store.texts(chosen, read)
     out = []
     for doc in chosen:
         stored = texts[doc]
