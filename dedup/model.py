@@ -95,6 +95,44 @@ class _Passages:
         return self.documents[passage.doc].text[passage.start:passage.end]
 
 
+@dataclass(frozen=True, slots=True)
+class Boilerplate:
+    """Text found in many otherwise unrelated documents: a sign-off, a standing headline, a table header,
+    a stock clause. It is reported once, here, and is never reuse between two documents.
+
+    ``level`` is "paragraph" or "sentence" when learned from the corpus, "listed" when it matched a line or
+    pattern the user gave; ``documents`` is how many documents hold it; ``examples`` are its first
+    occurrences in document order (the first is the text a report quotes)."""
+
+    level: str
+    documents: int
+    examples: tuple[Passage, ...]
+
+
+RELATION_KINDS = ("duplicate", "version", "reuse")
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """Two documents related by the matches between them: ``copy`` reuses ``source``.
+
+    ``kind`` is "duplicate" (re-sent: the same text), "version" (an update or correction: most of both
+    shared, something changed) or "reuse" (some passages). ``source`` is the earlier document when dates
+    are known. ``source_in_copy``/``copy_in_source`` are the share of each document's compared text found
+    in the other, from the matches between the two only; ``matches`` counts them. ``group`` numbers the
+    groups of duplicates and versions of one story (-1 for plain reuse). ``alignment`` is the
+    whole-document alignment of a version (as ``dedup diff`` aligns two files), else empty."""
+
+    kind: str
+    source: int
+    copy: int
+    source_in_copy: float
+    copy_in_source: float
+    matches: int
+    group: int = -1
+    alignment: tuple[AlignedItem, ...] = ()
+
+
 @dataclass(slots=True)
 class Report(_Passages):
     documents: list[Document]
@@ -106,6 +144,8 @@ class Report(_Passages):
     config: dict[str, object]
     stats: dict[str, object] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    boilerplate: list[Boilerplate] = field(default_factory=list)
 
     def count(self, kind: str) -> int:
         return sum(m.kind == kind for m in self.matches)
