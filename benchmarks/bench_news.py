@@ -161,10 +161,16 @@ def sample_rows(name: str, records: Sequence[Item], report: Mapping[str, Any]) -
     return rows
 
 
+MATCH_SAMPLES = frozenset(f"{kind}-{scope}" for kind in KINDS for scope in SCOPES)
+
+
 def group_by_sample(records: Iterable[Item]) -> dict[str, list[Item]]:
+    """Match and conflict samples by name; other label files (relations, stream verdicts) are other
+    benchmarks' and are left out."""
     groups: dict[str, list[Item]] = defaultdict(list)
     for record in records:
-        groups[record["sample"]].append(record)
+        if record.get("sample") in MATCH_SAMPLES or record.get("sample") == CONFLICTS:
+            groups[record["sample"]].append(record)
     return dict(groups)
 
 

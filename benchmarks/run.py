@@ -30,7 +30,7 @@ from benchmarks._harness import (
     write_json,
 )
 
-BENCHMARKS = ("signatures", "candidates", "scan", "quality", "news", "index", "ray", "service_load")
+BENCHMARKS = ("signatures", "candidates", "scan", "quality", "news", "stream", "index", "ray", "service_load")
 
 
 def run_benchmark(name: str, mode: Mode) -> dict[str, Any]:
