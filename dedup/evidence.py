@@ -66,6 +66,8 @@ _DIGIT = re.compile(r"\d")
 # its words are no evidence that two stories are one.
 _DATELINE = re.compile(r"(?m)^[ \t]*[A-Z][\w.'&()-]*(?:[ ,]+[\w.'&()-]+){0,6}?,\s+(?:%s)\.?\s+\d{1,2}\s*[-\u2013\u2014]+\s+"
                        % "|".join(sorted(MONTHS, key=len, reverse=True)))
+_NAME = re.compile(r"<[^<>\s]*>|(?<![^\s(\"'])[A-Z]\S*")  # a capitalised word, an acronym or a <TICKER>
+_LOWER = re.compile(r"[a-z]")
 Quantity = tuple[str, float, "str | None"]  # (kind, value, unit)
 
 
@@ -123,6 +125,7 @@ class SpanEvidence:
     rare: int
     precise: int
     shared_words: int
+    names: frozenset[int] = frozenset()
 
     @property
     def carries(self) -> bool:
@@ -142,7 +145,9 @@ def span_evidence(pairs: Sequence[tuple[str, str]], frequencies: WordFrequencies
     texts = list(index)
     keys = [(index[a], index[b]) for a, b in pairs]
     distinct = list(dict.fromkeys(keys))
-    words = document_words([_DATELINE.sub("", text, count=1) for text in texts])
+    bodies = [_DATELINE.sub("", text, count=1) for text in texts]
+    words = document_words(bodies)
+    lowercase = document_words([_without_names(text) for text in bodies])
     quantities = {k: _quantities(texts[k]) for k in {k for pair in distinct for k in pair} if _DIGIT.search(texts[k])}
     shared = [words[a] if a == b else np.intersect1d(words[a], words[b], assume_unique=True) for a, b in distinct]
     counts = frequencies.of(np.concatenate(shared))
@@ -150,13 +155,15 @@ def span_evidence(pairs: Sequence[tuple[str, str]], frequencies: WordFrequencies
     loose, strict = distinctive_limit(frequencies.documents), rare_limit(frequencies.documents)
     found_for = {}
     for (a, b), common_words, found in zip(distinct, shared, np.split(counts, ends[:-1])):
+        distinctive = common_words[found <= loose]
+        names = distinctive[~np.isin(distinctive, lowercase[a]) & ~np.isin(distinctive, lowercase[b])]
         a_values = quantities.get(a, frozenset()) if b in quantities else frozenset()
         b_values = quantities.get(b, frozenset()) if a_values else frozenset()
         common = a_values & b_values
         found_for[a, b] = SpanEvidence(_agree(a_values, b_values), a_values, b_values,
-                                       frozenset(common_words[found <= loose].tolist()),
+                                       frozenset(distinctive.tolist()),
                                        int((found <= strict).sum()), sum(_distinctive_figure(q[1]) for q in common),
-                                       len(common_words))
+                                       len(common_words), frozenset(names.tolist()))
     return [found_for[key] for key in keys]
 
 
@@ -178,6 +185,7 @@ class _Pool:
     carried_alone: bool = False
     long_copy: bool = False
     words: set[int] = field(default_factory=set)
+    names: set[int] = field(default_factory=set)
     rare: int = 0
     precise: int = 0
     quantities: tuple[set[Quantity], set[Quantity]] = field(default_factory=lambda: (set(), set()))
@@ -190,8 +198,10 @@ class _Pool:
         self.carried |= found.carries
         self.carried_alone |= len(found.distinctive) >= WORDS_CARRY_ALONE
         if found.figures_agree:
-            self.long_copy |= found.shared_words >= LONG_COPY_WORDS
+            self.long_copy |= found.shared_words >= LONG_COPY_WORDS and _same_figures(found.a_quantities,
+                                                                                     found.b_quantities)
             self.words.update(found.distinctive)
+            self.names.update(found.names)
             self.rare += found.rare
             self.precise += found.precise
 
@@ -201,9 +211,10 @@ class _Pool:
         if self.carried_alone or (self.carried and fewest <= MAX_QUANTITIES_CARRIED):
             return True
         common = len(first & other)
-        enough = (len(self.words) >= DISTINCTIVE_WORDS or common >= SHARED_QUANTITIES
-                  or (self.words and common))  # a distinctive word and a figure both quote
-        return _agree(first, other) and bool(self.precise or self.rare or enough or self.long_copy)
+        content = self.words - self.names
+        enough = (len(content) >= DISTINCTIVE_WORDS or common >= SHARED_QUANTITIES
+                  or (self.words and common) or (content and self.names))
+        return _agree(first, other) and bool(self.precise or (self.rare and content) or enough or self.long_copy)
 
 
 def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts: Sequence[str],
@@ -229,9 +240,15 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
         linked = related([(a.doc, b.doc) for a, b in sides], evidence)
     agreeing = {p for pair, found in zip(sides, evidence) if found.figures_agree for p in pair}
     disagreeing = {id(m) for m, found in zip(cross, evidence) if not found.figures_agree}
+    # A line of a re-sent table copied with all its figures in the other document ("Shr loss 55 cts vs
+    # profit seven cts") is not also matched to another line there whose figures differ in part.
+    copied = {(p, q.doc) for (a, b), found in zip(sides, evidence)
+              if _same_figures(found.a_quantities, found.b_quantities) for p, q in ((a, b), (b, a))}
+    changed = {id(m) for m, found in zip(cross, evidence) if not _same_figures(found.a_quantities, found.b_quantities)}
     # A passage matched with agreeing figures is not also matched to another line of its template.
     kept = [m for m in matches if m.a.doc == m.b.doc
-            or (_pair(m) in linked and not (id(m) in disagreeing and (m.a in agreeing or m.b in agreeing)))]
+            or (_pair(m) in linked and not (id(m) in disagreeing and (m.a in agreeing or m.b in agreeing))
+                and not (id(m) in changed and ((m.a, m.b.doc) in copied or (m.b, m.a.doc) in copied)))]
     reported = {p for m in kept for p in (m.a, m.b)}
     neighbours: dict[int, set[int]] = defaultdict(set)
     for a, b in linked:
@@ -330,6 +347,16 @@ def _agree(first: Set[Quantity], other: Set[Quantity]) -> bool:
     """Figures agree: one side quotes none, or at least half of the smaller side's appear on the other."""
     fewest = min(len(first), len(other))
     return not fewest or len(first & other) >= FIGURE_AGREEMENT * fewest
+
+
+def _without_names(text: str) -> str:
+    """``text`` with its names blanked out; a headline's line, written all in capitals, is kept whole."""
+    return "\n".join(_NAME.sub(" ", line) if _LOWER.search(line) else line for line in text.split("\n"))
+
+
+def _same_figures(first: Set[Quantity], other: Set[Quantity]) -> bool:
+    """Every quantity of the side that quotes fewer is quoted by the other."""
+    return len(first & other) == min(len(first), len(other))
 
 
 def _year_like(value: float) -> bool:
