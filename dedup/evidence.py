@@ -68,6 +68,7 @@ _DATELINE = re.compile(r"(?m)^[ \t]*[A-Z][\w.'&()-]*(?:[ ,]+[\w.'&()-]+){0,6}?,\
                        % "|".join(sorted(MONTHS, key=len, reverse=True)))
 _NAME = re.compile(r"<[^<>\s]*>|(?<![^\s(\"'])[A-Z]\S*")  # a capitalised word, an acronym or a <TICKER>
 _LOWER = re.compile(r"[a-z]")
+_HEADLINE = re.compile(r"(?m)^[^a-z\n]*[A-Z][^a-z\n]*$")
 Quantity = tuple[str, float, "str | None"]  # (kind, value, unit)
 
 
@@ -147,23 +148,26 @@ def span_evidence(pairs: Sequence[tuple[str, str]], frequencies: WordFrequencies
     distinct = list(dict.fromkeys(keys))
     bodies = [_DATELINE.sub("", text, count=1) for text in texts]
     words = document_words(bodies)
-    lowercase = document_words([_without_names(text) for text in bodies])
     quantities = {k: _quantities(texts[k]) for k in {k for pair in distinct for k in pair} if _DIGIT.search(texts[k])}
     shared = [words[a] if a == b else np.intersect1d(words[a], words[b], assume_unique=True) for a, b in distinct]
     counts = frequencies.of(np.concatenate(shared))
     ends = np.cumsum([len(x) for x in shared])
     loose, strict = distinctive_limit(frequencies.documents), rare_limit(frequencies.documents)
+    per_pair = np.split(counts, ends[:-1])
+    distinctive = [frozenset(common_words[found <= loose].tolist()) for common_words, found in zip(shared, per_pair)]
+    # The words each text also writes in lower case: read only for texts sharing a distinctive word.
+    readers = sorted({k for pair, words_ in zip(distinct, distinctive) if words_ for k in pair})
+    lowercase = {k: frozenset(found.tolist())
+                 for k, found in zip(readers, document_words([_without_names(bodies[k]) for k in readers]))}
     found_for = {}
-    for (a, b), common_words, found in zip(distinct, shared, np.split(counts, ends[:-1])):
-        distinctive = common_words[found <= loose]
-        names = distinctive[~np.isin(distinctive, lowercase[a]) & ~np.isin(distinctive, lowercase[b])]
+    for (a, b), common_words, found, evidence_words in zip(distinct, shared, per_pair, distinctive):
+        names = evidence_words - lowercase[a] - lowercase[b] if evidence_words else evidence_words
         a_values = quantities.get(a, frozenset()) if b in quantities else frozenset()
         b_values = quantities.get(b, frozenset()) if a_values else frozenset()
         common = a_values & b_values
         found_for[a, b] = SpanEvidence(_agree(a_values, b_values), a_values, b_values,
-                                       frozenset(distinctive.tolist()),
-                                       int((found <= strict).sum()), sum(_distinctive_figure(q[1]) for q in common),
-                                       len(common_words), frozenset(names.tolist()))
+                                       evidence_words, int((found <= strict).sum()),
+                                       sum(_distinctive_figure(q[1]) for q in common), len(common_words), names)
     return [found_for[key] for key in keys]
 
 
@@ -351,6 +355,8 @@ def _agree(first: Set[Quantity], other: Set[Quantity]) -> bool:
 
 def _without_names(text: str) -> str:
     """``text`` with its names blanked out; a headline's line, written all in capitals, is kept whole."""
+    if not _HEADLINE.search(text):
+        return _NAME.sub(" ", text)
     return "\n".join(_NAME.sub(" ", line) if _LOWER.search(line) else line for line in text.split("\n"))
 
 

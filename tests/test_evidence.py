@@ -102,3 +102,56 @@ def test_the_index_applies_the_same_evidence(tmp_path):
         resent = index.check(documents[3].text)
     assert (other.verdict, other.stats["documents_without_evidence"] > 10) == ("new", True)
     assert resent.verdict == "duplicate" and [m.id for m in resent.matches] == ["r3"]
+
+
+def test_a_dateline_and_an_attribution_do_not_relate_two_stories_of_one_company():
+    """Two stories of one company open with the same dateline and "Company X said": the shared words are
+    names (who), not news (what). A re-send of one of them shares its news as well."""
+    frequencies = word_frequencies(["it is a the said with due to its of had in"] * 60)
+    rebuffed = "LONDON, March 9 - Halvering Chemical Industries Plc <HALV.L> said"
+    leads = [(f"{rebuffed} it had placed its 12.5 pct stake in Dorrit Mills with institutions.",
+              "LONDON, March 11 - Halvering Chemical Industries Plc <HALV.L> said it is issuing a 100 mln stg "
+              "eurobond due 2005.")]
+    (attribution,) = span_evidence(leads, frequencies)
+    assert attribution.names == attribution.distinctive and len(attribution.names) >= 3
+    assert related([(0, 1)], [attribution]) == set()
+    resent = span_evidence([(leads[0][0], leads[0][0].replace("March 9", "March 10"))], frequencies)
+    assert related([(0, 1)], resent) == {(0, 1), (1, 0)}
+
+
+def test_an_officials_name_with_the_same_figure_relates_two_stories():
+    """Names with a quantity both quote are a restated fact ("the sale of WZT-TV for 387 mln dlrs")."""
+    frequencies = word_frequencies(["a b c"] * 2)
+    pairs = [("Ravello Corp agreed to sell WZT-TV to Trenmark Inc for 387 mln dlrs.",
+              "Ravello had agreed to sell WZT-TV to Trenmark for 387 mln dlrs in January.")]
+    assert related([(0, 1)], span_evidence(pairs, frequencies)) == {(0, 1), (1, 0)}
+
+
+def test_a_standing_fee_clause_with_new_terms_is_not_a_long_copy():
+    """A clause of a template as long as a copied passage, whose figures changed in part, is the next
+    issue's terms, not a copy; the same clause with every figure the same is."""
+    clause = ("The debentures are convertible into the company's common stock at {} dlrs per share, "
+              "representing a premium of {} pct over the stock price when terms were set.")
+    frequencies = word_frequencies([clause] * 60)  # a template: its words are in many documents
+    changed, same = span_evidence([(clause.format("44", "26"), clause.format("44", "25")),
+                                   (clause.format("44", "26"), clause.format("44", "26"))], frequencies)
+    assert changed.figures_agree and changed.shared_words >= 15 and not changed.distinctive
+    assert related([(0, 1)], [changed]) == set()
+    assert related([(0, 1)], [same]) == {(0, 1), (1, 0)}
+
+
+def test_a_resent_table_line_is_matched_to_its_copy_not_to_the_quarters_line():
+    """A re-sent results table: the nine-month share line is copied with its figures, so it is not also
+    matched to the quarter's share line, which differs in one figure."""
+    table = ("ORVELLO APPAREL GROUP 3RD QTR LOSS\n\nTORONTO, March 6 - Orvello Apparel Group Inc said.\n\n"
+             "Shr loss 28 cts vs profit seven cts\n\nNet loss 931,000 vs profit 7,000\n\nNine mths\n\n"
+             "Shr loss 55 cts vs profit seven cts\n\nNet loss 1,619,000 vs profit 185,000\n")
+    resent = table.replace("ORVELLO APPAREL GROUP 3RD QTR LOSS", "<ORVELLO APPAREL GROUP INC> 3RD QTR LOSS")
+    documents = wire() + [Document("first", "first", table), Document("again", "again", resent)]
+    report = analyze(documents, ScanConfig(diffs=False))
+    texts = {d.id: d.text for d in documents}
+    ids = [d.id for d in report.documents]
+    shr_pairs = {(texts[ids[m.a.doc]][m.a.start:m.a.end], texts[ids[m.b.doc]][m.b.start:m.b.end])
+                 for m in report.matches if m.scope == "cross" and "Shr" in texts[ids[m.a.doc]][m.a.start:m.a.end]}
+    assert shr_pairs == {("Shr loss 28 cts vs profit seven cts", "Shr loss 28 cts vs profit seven cts"),
+                         ("Shr loss 55 cts vs profit seven cts", "Shr loss 55 cts vs profit seven cts")}
