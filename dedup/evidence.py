@@ -218,7 +218,8 @@ class _Pool:
         content = self.words - self.names
         enough = (len(content) >= DISTINCTIVE_WORDS or common >= SHARED_QUANTITIES
                   or (self.words and common) or (content and self.names))
-        return _agree(first, other) and bool(self.precise or (self.rare and content) or enough or self.long_copy)
+        return _agree(first, other) and bool(self.precise or (self.rare and content) or enough
+                                             or (self.long_copy and content))
 
 
 def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts: Sequence[str],
@@ -249,9 +250,15 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
     copied = {(p, q.doc) for (a, b), found in zip(sides, evidence)
               if _same_figures(found.a_quantities, found.b_quantities) for p, q in ((a, b), (b, a))}
     changed = {id(m) for m, found in zip(cross, evidence) if not _same_figures(found.a_quantities, found.b_quantities)}
+    # Two lines that share no figure and no distinctive word share only their template ("Gasoline prices
+    # rose 5.5 pct last month" and "Natural gas prices rose 1.8 pct"), even in two versions of one story.
+    template_lines = {id(m) for m, found in zip(cross, evidence)
+                      if found.a_quantities and found.b_quantities and not found.a_quantities & found.b_quantities
+                      and not found.distinctive}
     # A passage matched with agreeing figures is not also matched to another line of its template.
     kept = [m for m in matches if m.a.doc == m.b.doc
-            or (_pair(m) in linked and not (id(m) in disagreeing and (m.a in agreeing or m.b in agreeing))
+            or (_pair(m) in linked and id(m) not in template_lines
+                and not (id(m) in disagreeing and (m.a in agreeing or m.b in agreeing))
                 and not (id(m) in changed and ((m.a, m.b.doc) in copied or (m.b, m.a.doc) in copied)))]
     reported = {p for m in kept for p in (m.a, m.b)}
     neighbours: dict[int, set[int]] = defaultdict(set)
