@@ -3,8 +3,9 @@
 import random
 
 from dedup.config import ScanConfig
-from dedup.evidence import distinctive_limit, related, span_evidence, word_frequencies
+from dedup.evidence import distinctive_limit, related, related_matches, span_evidence, word_frequencies
 from dedup.index import Index
+from dedup.model import Cluster, Match, Passage
 from dedup.pipeline import analyze
 from dedup.sources import Document
 
@@ -127,31 +128,63 @@ def test_an_officials_name_with_the_same_figure_relates_two_stories():
     assert related([(0, 1)], span_evidence(pairs, frequencies)) == {(0, 1), (1, 0)}
 
 
-def test_a_standing_fee_clause_with_new_terms_is_not_a_long_copy():
-    """A clause of a template as long as a copied passage, whose figures changed in part, is the next
-    issue's terms, not a copy; the same clause with every figure the same is."""
+def test_a_standing_clause_is_a_long_copy_only_with_the_same_figures_and_a_distinctive_word():
+    """A clause of a template as long as a copied passage is the next issue's terms when its figures changed
+    in part, and a stock clause when all its words are the template's; copied with its figures and a word
+    of its own story, it is a copy."""
     clause = ("The debentures are convertible into the company's common stock at {} dlrs per share, "
-              "representing a premium of {} pct over the stock price when terms were set.")
+              "representing a premium of {} pct over the stock price when terms were set{}.")
     frequencies = word_frequencies([clause] * 60)  # a template: its words are in many documents
-    changed, same = span_evidence([(clause.format("44", "26"), clause.format("44", "25")),
-                                   (clause.format("44", "26"), clause.format("44", "26"))], frequencies)
+    changed, stock, copied = span_evidence([
+        (clause.format("44", "26", ""), clause.format("44", "25", "")),
+        (clause.format("44", "26", ""), clause.format("44", "26", "")),
+        (clause.format("44", "26", " to fund the smelter"), clause.format("44", "26", " to fund the smelter"))],
+        frequencies)
     assert changed.figures_agree and changed.shared_words >= 15 and not changed.distinctive
     assert related([(0, 1)], [changed]) == set()
-    assert related([(0, 1)], [same]) == {(0, 1), (1, 0)}
+    assert related([(0, 1)], [stock]) == set()
+    assert related([(0, 1)], [copied]) == {(0, 1), (1, 0)}
+
+
+def test_two_lines_sharing_only_their_template_are_not_matched_in_two_versions_of_a_story():
+    """Two versions of an energy prices story are related by their lead; the line on residual fuel and
+    the line on gas prices share the template's words and no figure: no match, though the lead's stands."""
+    lead = "Wholesale prices of finished energy goods in Glenmoor rose 4.0 pct in February, the department said."
+    lines = ("Residual fuel prices rose 16.7 pct in February after a 13.4 pct rise a month earlier.",
+             "Liquefied petroleum gas prices rose 10.1 pct in February after a 5.0 pct rise a month earlier.")
+    texts = [f"{lead}\n\n{lines[0]}\n", f"{lead}\n\n{lines[1]}\n"]
+    template = "prices rose pct in February after a rise a month earlier gas fuel residual petroleum liquefied"
+    frequencies = word_frequencies(texts + [template] * 60)
+
+    def passage(doc: int, text: str) -> Passage:
+        start = texts[doc].index(text)
+        return Passage(doc, start, start + len(text), 1, 1)
+
+    leads = Match("exact", passage(0, lead), passage(1, lead), 1.0, 1.0, 1.0, 1.0, 0)
+    template_lines = Match("partial", passage(0, lines[0]), passage(1, lines[1]), 0.2, 0.3, 0.3, 0.3, 1)
+    clusters = [Cluster(0, "sentence", "exact", leads.a, (leads.a, leads.b)),
+                Cluster(1, "sentence", "partial", template_lines.a, (template_lines.a, template_lines.b))]
+    kept, remaining = related_matches([leads, template_lines], clusters, texts, frequencies, ScanConfig())
+    assert kept == [leads]
+    assert [c.id for c in remaining] == [0]
 
 
 def test_a_resent_table_line_is_matched_to_its_copy_not_to_the_quarters_line():
     """A re-sent results table: the nine-month share line is copied with its figures, so it is not also
-    matched to the quarter's share line, which differs in one figure."""
-    table = ("ORVELLO APPAREL GROUP 3RD QTR LOSS\n\nTORONTO, March 6 - Orvello Apparel Group Inc said.\n\n"
-             "Shr loss 28 cts vs profit seven cts\n\nNet loss 931,000 vs profit 7,000\n\nNine mths\n\n"
-             "Shr loss 55 cts vs profit seven cts\n\nNet loss 1,619,000 vs profit 185,000\n")
-    resent = table.replace("ORVELLO APPAREL GROUP 3RD QTR LOSS", "<ORVELLO APPAREL GROUP INC> 3RD QTR LOSS")
-    documents = wire() + [Document("first", "first", table), Document("again", "again", resent)]
-    report = analyze(documents, ScanConfig(diffs=False))
-    texts = {d.id: d.text for d in documents}
-    ids = [d.id for d in report.documents]
-    shr_pairs = {(texts[ids[m.a.doc]][m.a.start:m.a.end], texts[ids[m.b.doc]][m.b.start:m.b.end])
-                 for m in report.matches if m.scope == "cross" and "Shr" in texts[ids[m.a.doc]][m.a.start:m.a.end]}
-    assert shr_pairs == {("Shr loss 28 cts vs profit seven cts", "Shr loss 28 cts vs profit seven cts"),
-                         ("Shr loss 55 cts vs profit seven cts", "Shr loss 55 cts vs profit seven cts")}
+    matched to the quarter's share line, which shares one of its two figures."""
+    table = ("ORVELLO APPAREL GROUP 3RD QTR LOSS\n\nTORONTO, March 6 - Shr loss 28 cts vs profit seven cts\n\n"
+             "Nine mths\n\nShr loss 55 cts vs profit seven cts\n")
+    texts = [table, table.replace("ORVELLO APPAREL GROUP", "<ORVELLO APPAREL GROUP INC>")]
+
+    def line(doc: int, text: str) -> Passage:
+        start = texts[doc].index(text)
+        return Passage(doc, start, start + len(text), 1, 1)
+
+    quarter, nine_months = "Shr loss 28 cts vs profit seven cts", "Shr loss 55 cts vs profit seven cts"
+    copies = [Match("exact", line(0, text), line(1, text), 1.0, 1.0, 1.0, 1.0, k)
+              for k, text in enumerate((quarter, nine_months))]
+    wrong_line = Match("near", line(0, nine_months), line(1, quarter), 0.7, 0.8, 0.8, 0.8, 1)
+    clusters = [Cluster(0, "paragraph", "exact", copies[0].a, (copies[0].a, copies[0].b)),
+                Cluster(1, "paragraph", "near", copies[1].a, (copies[1].a, copies[1].b, wrong_line.b))]
+    kept, _ = related_matches([*copies, wrong_line], clusters, texts, word_frequencies(texts), ScanConfig())
+    assert kept == copies
