@@ -247,9 +247,9 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
     disagreeing = {id(m) for m, found in zip(cross, evidence) if not found.figures_agree}
     # A line of a re-sent table copied with all its figures in the other document ("Shr loss 55 cts vs
     # profit seven cts") is not also matched to another line there whose figures differ in part.
-    copied = {(p, q.doc) for (a, b), found in zip(sides, evidence)
-              if _same_figures(found.a_quantities, found.b_quantities) for p, q in ((a, b), (b, a))}
-    changed = {id(m) for m, found in zip(cross, evidence) if not _same_figures(found.a_quantities, found.b_quantities)}
+    same = [_same_figures(found.a_quantities, found.b_quantities) for found in evidence]
+    copied = {(p, q.doc) for (a, b), kept_figures in zip(sides, same) if kept_figures for p, q in ((a, b), (b, a))}
+    changed = {id(m) for m, kept_figures in zip(cross, same) if not kept_figures}
     # Two lines that share no figure and no distinctive word share only their template ("Gasoline prices
     # rose 5.5 pct last month" and "Natural gas prices rose 1.8 pct"), even in two versions of one story.
     template_lines = {id(m) for m, found in zip(cross, evidence)
