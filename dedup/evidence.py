@@ -4,27 +4,38 @@ Numbers are masked to find candidates and to compare wording (every number reads
 to judge them. Whether a cross match is reuse is decided on the words and figures as written, over all
 the matches between the two documents:
 
-* **Distinctive words** (outside a story's opening dateline) are found in at most :func:`distinctive_limit` documents (names and rare terms,
-  not the words of a template); **rare words** in at most :func:`rare_limit` (a name only this story
-  line uses). A **precise figure** is a quantity written with at least four significant digits (1,545,160
-  or 102.5, not 10, 10.6 or 250 million, which recur by coincidence).
+* **Distinctive words** (outside a story's opening dateline) are found in at most :func:`distinctive_limit`
+  documents (names and rare terms, not the words of a template); **rare words** in at most :func:`rare_limit`
+  (a name only this story line uses). A distinctive word is a **name** when both spans write it capitalised
+  or as a ``<TICKER>`` (a headline's line, all in capitals, names nothing): a dateline and "Imperial Chemical
+  Industries Plc <ICI.L> said" open every story of that company, whatever its news. A **precise figure** is
+  a quantity written with at least four significant digits (1,545,160 or 102.5, not 10, 10.6 or 250
+  million, which recur by coincidence).
 * **Figures agree** when one side quotes no quantity, or when at least half of the smaller side's
   quantities (counts, percentages, money and durations, as :mod:`dedup.figures` reads them; dates and
-  years are not quantities) appear on the other side with the same value.
+  years are not quantities) appear on the other side with the same value; a span keeps **the same
+  figures** when every quantity of the side quoting fewer is on the other.
 * Two documents are **related** when their matched spans, pooled, have figures that agree, and the
-  matches whose figures agree share a precise figure, a rare word, two distinctive words, three
-  quantities, a distinctive word and a quantity, or a long passage (:data:`LONG_COPY_WORDS` words); or when one
-  match's words carry it whatever its figures (at least :data:`WORDS_CARRY` distinctive words) and the
-  documents quote few quantities (at most :data:`MAX_QUANTITIES_CARRIED` on one side): an edited copy whose
-  figure changed, not the next report of a series whose every figure did; a match sharing
-  :data:`WORDS_CARRY_ALONE` distinctive words carries it alone.
+  matches whose figures agree share a precise figure, a rare word that is not a name, two distinctive words
+  that are not names, three quantities, a distinctive word (a name will do) and a quantity, a name and a
+  distinctive word that is not one, or a long passage (:data:`LONG_COPY_WORDS` words) copied with the same
+  figures and a distinctive word that is not a name (a stock clause's words are all the template's); or
+  when one match's words carry it whatever its figures (at least :data:`WORDS_CARRY` distinctive words) and
+  the documents quote few quantities (at most :data:`MAX_QUANTITIES_CARRIED` on one side): an edited copy
+  whose figure changed, not the next report of a series whose every figure did; a match sharing
+  :data:`WORDS_CARRY_ALONE` distinctive words carries it alone. Names alone relate nothing: two stories
+  of one company or one official share them without sharing any news.
 
 Cross matches between documents that are not related are not reuse: results lines, price tables and
-reports of a recurring series (their figures differ), stock phrases, and short lines identical by
-coincidence. Between related documents every match stands, figures agreeing or not: a changed figure in
-a version of a story is exactly what the diff must show. The scan (:func:`related_matches`) and the
-index's verdict call these same functions; only where the word frequencies come from differs (the
-scanned documents, or the stored ones).
+reports of a recurring series (their figures differ), stock phrases, short lines identical by
+coincidence, and the dateline and attribution that open two stories of one subject. Between related
+documents a match stands, figures agreeing or not (a changed figure in a version of a story is exactly
+what the diff must show), unless it pairs the wrong lines: a passage matched elsewhere with agreeing
+figures, or copied with the same figures into the other document (a re-sent table's nine-month share
+line), is not also matched to another line whose figures differ; and two lines that share no figure and
+no distinctive word share only their template ("Gasoline prices rose 5.5 pct" and "Natural gas prices
+rose 1.8 pct"). The scan (:func:`related_matches`) and the index's verdict call these same functions; only
+where the word frequencies come from differs (the scanned documents, or the stored ones).
 """
 
 from __future__ import annotations
@@ -117,7 +128,7 @@ def word_frequencies(texts: Sequence[str]) -> WordFrequencies:
 @dataclass(frozen=True, slots=True)
 class SpanEvidence:
     """What two spans ``a`` and ``b`` share: whether their figures agree, their quantities, and the shared
-    distinctive words, rare words and precise figures."""
+    distinctive words (``names``: those both write as names), rare words and precise figures."""
 
     figures_agree: bool
     a_quantities: frozenset[Quantity]
