@@ -79,6 +79,7 @@ _DATELINE = re.compile(r"(?m)^[ \t]*[A-Z][\w.'&()-]*(?:[ ,]+[\w.'&()-]+){0,6}?,\
                        % "|".join(sorted(MONTHS, key=len, reverse=True)))
 _NAME = re.compile(r"<[^<>\s]*>|(?<![^\s(\"'])[A-Z]\S*")  # a capitalised word, an acronym or a <TICKER>
 _LOWER = re.compile(r"[a-z]")
+_NOT_WORD = re.compile(r"\W")
 _HEADLINE = re.compile(r"(?m)^[^a-z\n]*[A-Z][^a-z\n]*$")
 Quantity = tuple[str, float, "str | None"]  # (kind, value, unit)
 
@@ -372,10 +373,18 @@ def _agree(first: Set[Quantity], other: Set[Quantity]) -> bool:
 
 
 def _without_names(text: str) -> str:
-    """``text`` with its names blanked out; a headline's line, written all in capitals, is kept whole."""
+    """``text`` with its names blanked out. A headline's line, written all in capitals, loses the words its
+    other lines write as names ("SUMITA" beside "Satoshi Sumita said"); a headline alone names nothing."""
     if not _HEADLINE.search(text):
         return _NAME.sub(" ", text)
-    return "\n".join(_NAME.sub(" ", line) if _LOWER.search(line) else line for line in text.split("\n"))
+    lines = text.split("\n")
+    named = {_bare(word) for line in lines if _LOWER.search(line) for word in _NAME.findall(line)}
+    return "\n".join(_NAME.sub(" ", line) if _LOWER.search(line)
+                     else " ".join(word for word in line.split() if _bare(word) not in named) for line in lines)
+
+
+def _bare(word: str) -> str:
+    return _NOT_WORD.sub("", word).lower()
 
 
 def _same_figures(first: Set[Quantity], other: Set[Quantity]) -> bool:

@@ -3,7 +3,7 @@
 import random
 
 from dedup.config import ScanConfig
-from dedup.evidence import distinctive_limit, related, related_matches, span_evidence, word_frequencies
+from dedup.evidence import distinctive_limit, document_words, related, related_matches, span_evidence, word_frequencies
 from dedup.index import Index
 from dedup.model import Cluster, Match, Passage
 from dedup.pipeline import analyze
@@ -118,6 +118,22 @@ def test_a_dateline_and_an_attribution_do_not_relate_two_stories_of_one_company(
     assert related([(0, 1)], [attribution]) == set()
     resent = span_evidence([(leads[0][0], leads[0][0].replace("March 9", "March 10"))], frequencies)
     assert related([(0, 1)], resent) == {(0, 1), (1, 0)}
+
+
+def test_a_name_in_a_headline_is_still_a_name():
+    """The headline writes the official's name in capitals, the story as a name: two statements of his
+    share only the attribution. A standing headline alone, with no story beside it, is its own evidence."""
+    frequencies = word_frequencies(["it is a the said of to on will its in bank japan governor central"] * 60)
+    hurt = ("YEN RISE WOULD HURT ECONOMY, KORIMATSU SAYS\nTOKYO, March 26 - Bank of Japan governor Tadeo "
+            "Korimatsu said a further yen rise would hurt exporters.")
+    policy = ("JAPAN WEIGHS MONEY POLICY -- KORIMATSU\nTOKYO, March 30 - Bank of Japan governor Tadeo Korimatsu "
+              "said the central bank will weigh its policy.")
+    (statements,) = span_evidence([(hurt, policy)], frequencies)
+    assert statements.names == statements.distinctive == frozenset(
+        int(word) for word in document_words(["Korimatsu Tadeo"])[0])
+    assert related([(0, 1)], [statements]) == set()
+    (headline,) = span_evidence([("HOG AND CATTLE SLAUGHTER GUESSTIMATES",) * 2], frequencies)
+    assert not headline.names and related([(0, 1)], [headline]) == {(0, 1), (1, 0)}
 
 
 def test_an_officials_name_with_the_same_figure_relates_two_stories():
