@@ -4,27 +4,38 @@ Numbers are masked to find candidates and to compare wording (every number reads
 to judge them. Whether a cross match is reuse is decided on the words and figures as written, over all
 the matches between the two documents:
 
-* **Distinctive words** (outside a story's opening dateline) are found in at most :func:`distinctive_limit` documents (names and rare terms,
-  not the words of a template); **rare words** in at most :func:`rare_limit` (a name only this story
-  line uses). A **precise figure** is a quantity written with at least four significant digits (1,545,160
-  or 102.5, not 10, 10.6 or 250 million, which recur by coincidence).
+* **Distinctive words** (outside a story's opening dateline) are found in at most :func:`distinctive_limit`
+  documents (names and rare terms, not the words of a template); **rare words** in at most :func:`rare_limit`
+  (a name only this story line uses). A distinctive word is a **name** when both spans write it capitalised
+  or as a ``<TICKER>`` (a headline's line, all in capitals, names nothing): a dateline and "Imperial Chemical
+  Industries Plc <ICI.L> said" open every story of that company, whatever its news. A **precise figure** is
+  a quantity written with at least four significant digits (1,545,160 or 102.5, not 10, 10.6 or 250
+  million, which recur by coincidence).
 * **Figures agree** when one side quotes no quantity, or when at least half of the smaller side's
   quantities (counts, percentages, money and durations, as :mod:`dedup.figures` reads them; dates and
-  years are not quantities) appear on the other side with the same value.
+  years are not quantities) appear on the other side with the same value; a span keeps **the same
+  figures** when every quantity of the side quoting fewer is on the other.
 * Two documents are **related** when their matched spans, pooled, have figures that agree, and the
-  matches whose figures agree share a precise figure, a rare word, two distinctive words, three
-  quantities, a distinctive word and a quantity, or a long passage (:data:`LONG_COPY_WORDS` words); or when one
-  match's words carry it whatever its figures (at least :data:`WORDS_CARRY` distinctive words) and the
-  documents quote few quantities (at most :data:`MAX_QUANTITIES_CARRIED` on one side): an edited copy whose
-  figure changed, not the next report of a series whose every figure did; a match sharing
-  :data:`WORDS_CARRY_ALONE` distinctive words carries it alone.
+  matches whose figures agree share a precise figure, a rare word that is not a name, two distinctive words
+  that are not names, three quantities, a distinctive word (a name will do) and a quantity, a name and a
+  distinctive word that is not one, or a long passage (:data:`LONG_COPY_WORDS` words) copied with the same
+  figures and a distinctive word that is not a name (a stock clause's words are all the template's); or
+  when one match's words carry it whatever its figures (at least :data:`WORDS_CARRY` distinctive words) and
+  the documents quote few quantities (at most :data:`MAX_QUANTITIES_CARRIED` on one side): an edited copy
+  whose figure changed, not the next report of a series whose every figure did; a match sharing
+  :data:`WORDS_CARRY_ALONE` distinctive words carries it alone. Names alone relate nothing: two stories
+  of one company or one official share them without sharing any news.
 
 Cross matches between documents that are not related are not reuse: results lines, price tables and
-reports of a recurring series (their figures differ), stock phrases, and short lines identical by
-coincidence. Between related documents every match stands, figures agreeing or not: a changed figure in
-a version of a story is exactly what the diff must show. The scan (:func:`related_matches`) and the
-index's verdict call these same functions; only where the word frequencies come from differs (the
-scanned documents, or the stored ones).
+reports of a recurring series (their figures differ), stock phrases, short lines identical by
+coincidence, and the dateline and attribution that open two stories of one subject. Between related
+documents a match stands, figures agreeing or not (a changed figure in a version of a story is exactly
+what the diff must show), unless it pairs the wrong lines: a passage matched elsewhere with agreeing
+figures, or copied with the same figures into the other document (a re-sent table's nine-month share
+line), is not also matched to another line whose figures differ; and two lines that share no figure and
+no distinctive word share only their template ("Gasoline prices rose 5.5 pct" and "Natural gas prices
+rose 1.8 pct"). The scan (:func:`related_matches`) and the index's verdict call these same functions; only
+where the word frequencies come from differs (the scanned documents, or the stored ones).
 """
 
 from __future__ import annotations
@@ -66,6 +77,10 @@ _DIGIT = re.compile(r"\d")
 # its words are no evidence that two stories are one.
 _DATELINE = re.compile(r"(?m)^[ \t]*[A-Z][\w.'&()-]*(?:[ ,]+[\w.'&()-]+){0,6}?,\s+(?:%s)\.?\s+\d{1,2}\s*[-\u2013\u2014]+\s+"
                        % "|".join(sorted(MONTHS, key=len, reverse=True)))
+_NAME = re.compile(r"<[^<>\s]*>|(?<![^\s(\"'])[A-Z]\S*")  # a capitalised word, an acronym or a <TICKER>
+_LOWER = re.compile(r"[a-z]")
+_NOT_WORD = re.compile(r"\W")
+_HEADLINE = re.compile(r"(?m)^[^a-z\n]*[A-Z][^a-z\n]*$")
 Quantity = tuple[str, float, "str | None"]  # (kind, value, unit)
 
 
@@ -114,7 +129,7 @@ def word_frequencies(texts: Sequence[str]) -> WordFrequencies:
 @dataclass(frozen=True, slots=True)
 class SpanEvidence:
     """What two spans ``a`` and ``b`` share: whether their figures agree, their quantities, and the shared
-    distinctive words, rare words and precise figures."""
+    distinctive words (``names``: those both write as names), rare words and precise figures."""
 
     figures_agree: bool
     a_quantities: frozenset[Quantity]
@@ -123,6 +138,7 @@ class SpanEvidence:
     rare: int
     precise: int
     shared_words: int
+    names: frozenset[int] = frozenset()
 
     @property
     def carries(self) -> bool:
@@ -142,21 +158,28 @@ def span_evidence(pairs: Sequence[tuple[str, str]], frequencies: WordFrequencies
     texts = list(index)
     keys = [(index[a], index[b]) for a, b in pairs]
     distinct = list(dict.fromkeys(keys))
-    words = document_words([_DATELINE.sub("", text, count=1) for text in texts])
+    bodies = [_DATELINE.sub("", text, count=1) for text in texts]
+    words = document_words(bodies)
     quantities = {k: _quantities(texts[k]) for k in {k for pair in distinct for k in pair} if _DIGIT.search(texts[k])}
     shared = [words[a] if a == b else np.intersect1d(words[a], words[b], assume_unique=True) for a, b in distinct]
     counts = frequencies.of(np.concatenate(shared))
     ends = np.cumsum([len(x) for x in shared])
     loose, strict = distinctive_limit(frequencies.documents), rare_limit(frequencies.documents)
+    per_pair = np.split(counts, ends[:-1])
+    distinctive = [frozenset(common_words[found <= loose].tolist()) for common_words, found in zip(shared, per_pair)]
+    # The words each text also writes in lower case: read only for texts sharing a distinctive word.
+    readers = sorted({k for pair, words_ in zip(distinct, distinctive) if words_ for k in pair})
+    lowercase = {k: frozenset(found.tolist())
+                 for k, found in zip(readers, document_words([_without_names(bodies[k]) for k in readers]))}
     found_for = {}
-    for (a, b), common_words, found in zip(distinct, shared, np.split(counts, ends[:-1])):
+    for (a, b), common_words, found, evidence_words in zip(distinct, shared, per_pair, distinctive):
+        names = evidence_words - lowercase[a] - lowercase[b] if evidence_words else evidence_words
         a_values = quantities.get(a, frozenset()) if b in quantities else frozenset()
         b_values = quantities.get(b, frozenset()) if a_values else frozenset()
         common = a_values & b_values
         found_for[a, b] = SpanEvidence(_agree(a_values, b_values), a_values, b_values,
-                                       frozenset(common_words[found <= loose].tolist()),
-                                       int((found <= strict).sum()), sum(_distinctive_figure(q[1]) for q in common),
-                                       len(common_words))
+                                       evidence_words, int((found <= strict).sum()),
+                                       sum(_distinctive_figure(q[1]) for q in common), len(common_words), names)
     return [found_for[key] for key in keys]
 
 
@@ -178,6 +201,7 @@ class _Pool:
     carried_alone: bool = False
     long_copy: bool = False
     words: set[int] = field(default_factory=set)
+    names: set[int] = field(default_factory=set)
     rare: int = 0
     precise: int = 0
     quantities: tuple[set[Quantity], set[Quantity]] = field(default_factory=lambda: (set(), set()))
@@ -190,8 +214,10 @@ class _Pool:
         self.carried |= found.carries
         self.carried_alone |= len(found.distinctive) >= WORDS_CARRY_ALONE
         if found.figures_agree:
-            self.long_copy |= found.shared_words >= LONG_COPY_WORDS
+            self.long_copy |= found.shared_words >= LONG_COPY_WORDS and _same_figures(found.a_quantities,
+                                                                                     found.b_quantities)
             self.words.update(found.distinctive)
+            self.names.update(found.names)
             self.rare += found.rare
             self.precise += found.precise
 
@@ -201,9 +227,11 @@ class _Pool:
         if self.carried_alone or (self.carried and fewest <= MAX_QUANTITIES_CARRIED):
             return True
         common = len(first & other)
-        enough = (len(self.words) >= DISTINCTIVE_WORDS or common >= SHARED_QUANTITIES
-                  or (self.words and common))  # a distinctive word and a figure both quote
-        return _agree(first, other) and bool(self.precise or self.rare or enough or self.long_copy)
+        content = self.words - self.names
+        enough = (len(content) >= DISTINCTIVE_WORDS or common >= SHARED_QUANTITIES
+                  or (self.words and common) or (content and self.names))
+        return _agree(first, other) and bool(self.precise or (self.rare and content) or enough
+                                             or (self.long_copy and content))
 
 
 def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts: Sequence[str],
@@ -229,9 +257,21 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
         linked = related([(a.doc, b.doc) for a, b in sides], evidence)
     agreeing = {p for pair, found in zip(sides, evidence) if found.figures_agree for p in pair}
     disagreeing = {id(m) for m, found in zip(cross, evidence) if not found.figures_agree}
+    # A line of a re-sent table copied with all its figures in the other document ("Shr loss 55 cts vs
+    # profit seven cts") is not also matched to another line there whose figures differ in part.
+    same = [_same_figures(found.a_quantities, found.b_quantities) for found in evidence]
+    copied = {(p, q.doc) for (a, b), kept_figures in zip(sides, same) if kept_figures for p, q in ((a, b), (b, a))}
+    changed = {id(m) for m, kept_figures in zip(cross, same) if not kept_figures}
+    # Two lines that share no figure and no distinctive word share only their template ("Gasoline prices
+    # rose 5.5 pct last month" and "Natural gas prices rose 1.8 pct"), even in two versions of one story.
+    template_lines = {id(m) for m, found in zip(cross, evidence)
+                      if found.a_quantities and found.b_quantities and not found.a_quantities & found.b_quantities
+                      and not found.distinctive}
     # A passage matched with agreeing figures is not also matched to another line of its template.
     kept = [m for m in matches if m.a.doc == m.b.doc
-            or (_pair(m) in linked and not (id(m) in disagreeing and (m.a in agreeing or m.b in agreeing)))]
+            or (_pair(m) in linked and id(m) not in template_lines
+                and not (id(m) in disagreeing and (m.a in agreeing or m.b in agreeing))
+                and not (id(m) in changed and ((m.a, m.b.doc) in copied or (m.b, m.a.doc) in copied)))]
     reported = {p for m in kept for p in (m.a, m.b)}
     neighbours: dict[int, set[int]] = defaultdict(set)
     for a, b in linked:
@@ -330,6 +370,26 @@ def _agree(first: Set[Quantity], other: Set[Quantity]) -> bool:
     """Figures agree: one side quotes none, or at least half of the smaller side's appear on the other."""
     fewest = min(len(first), len(other))
     return not fewest or len(first & other) >= FIGURE_AGREEMENT * fewest
+
+
+def _without_names(text: str) -> str:
+    """``text`` with its names blanked out. A headline's line, written all in capitals, loses the words its
+    other lines write as names ("SUMITA" beside "Satoshi Sumita said"); a headline alone names nothing."""
+    if not _HEADLINE.search(text):
+        return _NAME.sub(" ", text)
+    lines = text.split("\n")
+    named = {_bare(word) for line in lines if _LOWER.search(line) for word in _NAME.findall(line)}
+    return "\n".join(_NAME.sub(" ", line) if _LOWER.search(line)
+                     else " ".join(word for word in line.split() if _bare(word) not in named) for line in lines)
+
+
+def _bare(word: str) -> str:
+    return _NOT_WORD.sub("", word).lower()
+
+
+def _same_figures(first: Set[Quantity], other: Set[Quantity]) -> bool:
+    """Every quantity of the side that quotes fewer is quoted by the other."""
+    return len(first & other) == min(len(first), len(other))
 
 
 def _year_like(value: float) -> bool:

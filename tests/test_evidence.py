@@ -3,8 +3,9 @@
 import random
 
 from dedup.config import ScanConfig
-from dedup.evidence import distinctive_limit, related, span_evidence, word_frequencies
+from dedup.evidence import distinctive_limit, document_words, related, related_matches, span_evidence, word_frequencies
 from dedup.index import Index
+from dedup.model import Cluster, Match, Passage
 from dedup.pipeline import analyze
 from dedup.sources import Document
 
@@ -102,3 +103,104 @@ def test_the_index_applies_the_same_evidence(tmp_path):
         resent = index.check(documents[3].text)
     assert (other.verdict, other.stats["documents_without_evidence"] > 10) == ("new", True)
     assert resent.verdict == "duplicate" and [m.id for m in resent.matches] == ["r3"]
+
+
+def test_a_dateline_and_an_attribution_do_not_relate_two_stories_of_one_company():
+    """Two stories of one company open with the same dateline and "Company X said": the shared words are
+    names (who), not news (what). A re-send of one of them shares its news as well."""
+    frequencies = word_frequencies(["it is a the said with due to its of had in"] * 60)
+    rebuffed = "LONDON, March 9 - Halvering Chemical Industries Plc <HALV.L> said"
+    leads = [(f"{rebuffed} it had placed its 12.5 pct stake in Dorrit Mills with institutions.",
+              "LONDON, March 11 - Halvering Chemical Industries Plc <HALV.L> said it is issuing a 100 mln stg "
+              "eurobond due 2005.")]
+    (attribution,) = span_evidence(leads, frequencies)
+    assert attribution.names == attribution.distinctive and len(attribution.names) >= 3
+    assert related([(0, 1)], [attribution]) == set()
+    resent = span_evidence([(leads[0][0], leads[0][0].replace("March 9", "March 10"))], frequencies)
+    assert related([(0, 1)], resent) == {(0, 1), (1, 0)}
+
+
+def test_a_name_in_a_headline_is_still_a_name():
+    """The headline writes the official's name in capitals, the story as a name: two statements of his
+    share only the attribution. A standing headline alone, with no story beside it, is its own evidence."""
+    frequencies = word_frequencies(["it is a the said of to on will its in bank japan governor central"] * 60)
+    hurt = ("YEN RISE WOULD HURT ECONOMY, KORIMATSU SAYS\nTOKYO, March 26 - Bank of Japan governor Tadeo "
+            "Korimatsu said a further yen rise would hurt exporters.")
+    policy = ("JAPAN WEIGHS MONEY POLICY -- KORIMATSU\nTOKYO, March 30 - Bank of Japan governor Tadeo Korimatsu "
+              "said the central bank will weigh its policy.")
+    (statements,) = span_evidence([(hurt, policy)], frequencies)
+    assert statements.names == statements.distinctive == frozenset(
+        int(word) for word in document_words(["Korimatsu Tadeo"])[0])
+    assert related([(0, 1)], [statements]) == set()
+    (headline,) = span_evidence([("HOG AND CATTLE SLAUGHTER GUESSTIMATES",) * 2], frequencies)
+    assert not headline.names and related([(0, 1)], [headline]) == {(0, 1), (1, 0)}
+
+
+def test_an_officials_name_with_the_same_figure_relates_two_stories():
+    """Names with a quantity both quote are a restated fact ("the sale of WZT-TV for 387 mln dlrs")."""
+    frequencies = word_frequencies(["a b c"] * 2)
+    pairs = [("Ravello Corp agreed to sell WZT-TV to Trenmark Inc for 387 mln dlrs.",
+              "Ravello had agreed to sell WZT-TV to Trenmark for 387 mln dlrs in January.")]
+    assert related([(0, 1)], span_evidence(pairs, frequencies)) == {(0, 1), (1, 0)}
+
+
+def test_a_standing_clause_is_a_long_copy_only_with_the_same_figures_and_a_distinctive_word():
+    """A clause of a template as long as a copied passage is the next issue's terms when its figures changed
+    in part, and a stock clause when all its words are the template's; copied with its figures and a word
+    of its own story, it is a copy."""
+    clause = ("The debentures are convertible into the company's common stock at {} dlrs per share, "
+              "representing a premium of {} pct over the stock price when terms were set{}.")
+    frequencies = word_frequencies([clause] * 60)  # a template: its words are in many documents
+    changed, stock, copied = span_evidence([
+        (clause.format("44", "26", ""), clause.format("44", "25", "")),
+        (clause.format("44", "26", ""), clause.format("44", "26", "")),
+        (clause.format("44", "26", " to fund the smelter"), clause.format("44", "26", " to fund the smelter"))],
+        frequencies)
+    assert changed.figures_agree and changed.shared_words >= 15 and not changed.distinctive
+    assert related([(0, 1)], [changed]) == set()
+    assert related([(0, 1)], [stock]) == set()
+    assert related([(0, 1)], [copied]) == {(0, 1), (1, 0)}
+
+
+def test_two_lines_sharing_only_their_template_are_not_matched_in_two_versions_of_a_story():
+    """Two versions of an energy prices story are related by their lead; the line on residual fuel and
+    the line on gas prices share the template's words and no figure: no match, though the lead's stands."""
+    lead = "Wholesale prices of finished energy goods in Glenmoor rose 4.0 pct in February, the department said."
+    lines = ("Residual fuel prices rose 16.7 pct in February after a 13.4 pct rise a month earlier.",
+             "Liquefied petroleum gas prices rose 10.1 pct in February after a 5.0 pct rise a month earlier.")
+    texts = [f"{lead}\n\n{lines[0]}\n", f"{lead}\n\n{lines[1]}\n"]
+    template = "prices rose pct in February after a rise a month earlier gas fuel residual petroleum liquefied"
+    frequencies = word_frequencies(texts + [template] * 60)
+
+    def passage(doc: int, text: str) -> Passage:
+        start = texts[doc].index(text)
+        return Passage(doc, start, start + len(text), 1, 1)
+
+    leads = Match("exact", passage(0, lead), passage(1, lead), 1.0, 1.0, 1.0, 1.0, 0)
+    template_lines = Match("partial", passage(0, lines[0]), passage(1, lines[1]), 0.2, 0.3, 0.3, 0.3, 1)
+    clusters = [Cluster(0, "sentence", "exact", leads.a, (leads.a, leads.b)),
+                Cluster(1, "sentence", "partial", template_lines.a, (template_lines.a, template_lines.b))]
+    kept, remaining = related_matches([leads, template_lines], clusters, texts, frequencies, ScanConfig())
+    assert kept == [leads]
+    assert [c.id for c in remaining] == [0]
+
+
+def test_a_resent_table_line_is_matched_to_its_copy_not_to_the_quarters_line():
+    """A re-sent results table: the nine-month share line is copied with its figures, so it is not also
+    matched to the quarter's share line, which shares one of its two figures."""
+    table = ("ORVELLO APPAREL GROUP 3RD QTR LOSS\n\nTORONTO, March 6 - Shr loss 28 cts vs profit seven cts\n\n"
+             "Nine mths\n\nShr loss 55 cts vs profit seven cts\n")
+    texts = [table, table.replace("ORVELLO APPAREL GROUP", "<ORVELLO APPAREL GROUP INC>")]
+
+    def line(doc: int, text: str) -> Passage:
+        start = texts[doc].index(text)
+        return Passage(doc, start, start + len(text), 1, 1)
+
+    quarter, nine_months = "Shr loss 28 cts vs profit seven cts", "Shr loss 55 cts vs profit seven cts"
+    copies = [Match("exact", line(0, text), line(1, text), 1.0, 1.0, 1.0, 1.0, k)
+              for k, text in enumerate((quarter, nine_months))]
+    wrong_line = Match("near", line(0, nine_months), line(1, quarter), 0.7, 0.8, 0.8, 0.8, 1)
+    clusters = [Cluster(0, "paragraph", "exact", copies[0].a, (copies[0].a, copies[0].b)),
+                Cluster(1, "paragraph", "near", copies[1].a, (copies[1].a, copies[1].b, wrong_line.b))]
+    kept, _ = related_matches([*copies, wrong_line], clusters, texts, word_frequencies(texts), ScanConfig())
+    assert kept == copies
