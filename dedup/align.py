@@ -16,6 +16,7 @@ as removed (only in A) or added (only in B).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -37,12 +38,21 @@ from dedup.matches import (
 )
 from dedup.model import Cluster, Passage, Report
 from dedup.segment import SegmentTable
-from dedup.shingle import shingle_sets
+from dedup.shingle import number_hash, shingle_sets, token_hashes
+
+
+# Leftover paragraphs in one gap pair as an edited line when this share of their words agree
+# (numbers masked), or a line with the same first word when this lower share does.
+EDITED_SIMILARITY = 0.5
+EDITED_LINE_SIMILARITY = 0.25
+NUMBER = int(number_hash())
 
 
 @dataclass(frozen=True, slots=True)
 class AlignedItem:
-    """``aligned`` (a and b, with the match kind, similarity and diff), ``removed`` (a only) or ``added`` (b only)."""
+    """``aligned`` (a and b, with the match kind, similarity and diff), ``removed`` (a only) or ``added`` (b only).
+    An aligned item's kind is a match kind, or ``edited`` for a line in the same place whose words changed
+    too much to be a copy."""
 
     status: str
     a: Passage | None
@@ -72,18 +82,27 @@ class _Pair:
 def align(report: Report, paragraphs: SegmentTable, sentences: SegmentTable, config: ScanConfig) -> list[AlignedItem]:
     """Align document A (doc 0) with document B (doc 1) of ``report``, a scan of the two whose
     paragraph and sentence tables are ``paragraphs`` and ``sentences``."""
-    texts = [d.text for d in report.documents]
+    return align_texts([d.text for d in report.documents], report.clusters, paragraphs, sentences, config)
+
+
+def align_texts(texts: Sequence[str], found: Sequence[Cluster], paragraphs: SegmentTable, sentences: SegmentTable,
+                config: ScanConfig) -> list[AlignedItem]:
+    """Align ``texts[0]`` with ``texts[1]``, whose segments are the tables' documents 0 and 1, from the
+    clusters ``found`` that hold their copies (a scan's document relations align versions this way)."""
+    texts = list(texts)
     clusters: dict[str, list[Cluster]] = {"paragraph": [], "sentence": []}
-    for c in report.clusters:
+    for c in found:
         clusters[c.level].append(c)
     candidates = (_paragraph_pairs(paragraphs, clusters["paragraph"], texts, config)
                   + _passage_pairs(paragraphs, sentences, clusters, texts, config))
     chosen = _heaviest_chain(candidates)
+    chosen = sorted(chosen + _edited_pairs(chosen, paragraphs, texts), key=lambda p: p.a.start)
     spans = [(texts[0][p.a.start:p.a.end], texts[1][p.b.start:p.b.end]) for p in chosen]
+    # An edited line is measured as reused sentences are, on the shorter shingles.
+    measured_as = [p.kind if p.kind != "edited" else "partial" for p in chosen]
     items = [
         AlignedItem("aligned", p.a, p.b, p.kind, similarity, containment, diff_texts(a, b, p.a.start, p.b.start))
-        for p, (a, b), (similarity, containment, _, _) in zip(chosen, spans,
-                                                               as_written(spans, [p.kind for p in chosen], config))
+        for p, (a, b), (similarity, containment, _, _) in zip(chosen, spans, as_written(spans, measured_as, config))
     ]
     for doc, status in ((0, "removed"), (1, "added")):
         spans = [p.a if doc == 0 else p.b for p in chosen]
@@ -145,6 +164,38 @@ def _passage_pairs(paragraphs: SegmentTable, sentences: SegmentTable, clusters: 
         result.append(_Pair("partial", passage_of(sentences, a_run[0], a_run[-1]),
                             passage_of(sentences, b_run[0], b_run[-1]), similarity, containment))
     return result
+
+
+def _edited_pairs(chosen: list[_Pair], paragraphs: SegmentTable, texts: list[str]) -> list[_Pair]:
+    """Paragraphs left between the same two aligned passages, paired in order when their words (numbers
+    masked) mostly agree, or when a line keeps its first word and a quarter of its words: a results line
+    whose figures and sign changed (``Shr profit 61 cts`` -> ``Shr loss 1.59 dlrs``) is too short to be
+    a near copy, yet it is the line a correction changed."""
+    a_ends = sorted(p.a.end for p in chosen)
+    b_ends = sorted(p.b.end for p in chosen)
+    left = [p for p in paragraphs.passages(np.flatnonzero(paragraphs.doc == 0)) if not _covered(p, [c.a for c in chosen])]
+    right = [p for p in paragraphs.passages(np.flatnonzero(paragraphs.doc == 1)) if not _covered(p, [c.b for c in chosen])]
+    if not left or not right:
+        return []
+    gap = [bisect.bisect_right(a_ends, p.start) for p in left] + [bisect.bisect_right(b_ends, p.start) for p in right]
+    spans = [texts[0][p.start:p.end] for p in left] + [texts[1][p.start:p.end] for p in right]
+    words = shingle_sets(spans, 1)
+    first_word = [words_of[0] if len(words_of) else None for words_of in _token_lists(spans)]
+    pairs = np.array([(i, len(left) + j) for i in range(len(left)) for j in range(len(right))
+                      if gap[i] == gap[len(left) + j]], dtype=np.int64).reshape(-1, 2)
+    jaccard = verify.overlaps(words.hashes, words.offsets, pairs).jaccard().tolist()
+    candidates = [
+        _Pair("edited", left[i], right[j - len(left)], score, score)
+        for (i, j), score in zip(pairs.tolist(), jaccard)
+        if score >= EDITED_SIMILARITY or (score >= EDITED_LINE_SIMILARITY and first_word[i] is not None
+                                          and first_word[i] == first_word[j] and first_word[i] != NUMBER)
+    ]
+    return _heaviest_chain(candidates)
+
+
+def _token_lists(texts: list[str]) -> list[list[int]]:
+    hashes, offsets = token_hashes(texts)
+    return [hashes[offsets[i]:offsets[i + 1]].tolist() for i in range(len(texts))]
 
 
 def _heaviest_chain(pairs: list[_Pair]) -> list[_Pair]:
