@@ -10,6 +10,7 @@ index's verdict calls too).
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import replace
@@ -24,6 +25,8 @@ from dedup.model import Cluster, Match, Passage, Relation
 from dedup.overlap import reused_shares
 from dedup.segment import SegmentTable
 
+# Exact copies of one passage in at most this many documents relate those documents to one another.
+MAX_SIBLINGS = 10
 # A re-sent story: every compared paragraph of each found in the other, none reworded.
 DUPLICATE_SHARE = 0.95
 # A version (update or correction): most of both shared, or nearly all of one (a correction re-sent
@@ -31,8 +34,10 @@ DUPLICATE_SHARE = 0.95
 VERSION_SHARE = 0.5
 VERSION_CONTAINED = 0.75
 VERSION_REST = 0.15
-# Reuse sharing this much of both documents is aligned, to see whether the rest lines up too.
+# Reuse sharing this much of both documents is aligned, to see whether the rest lines up too: it is a
+# version when its alignment pairs this much of each document's paragraph text.
 ALIGNED_SHARE = 0.2
+ALIGNED_VERSION = 0.65
 
 
 def relation_kind(source_in_copy: float, copy_in_source: float, kinds: Collection[str], changed: bool) -> str:
@@ -53,7 +58,8 @@ def passage_changed(kind: str, similarity: float) -> bool:
 
 def document_relations(matches: Sequence[Match], paragraphs: SegmentTable, keys: np.ndarray,
                        text_chars: Sequence[int], dates: Sequence[datetime | None] | None = None) -> list[Relation]:
-    """One relation per pair of documents with a cross match, in order of source and copy.
+    """One relation per pair of documents with a cross match (or exact copies of one passage, see
+    :func:`_exact_siblings`), in order of source and copy.
 
     ``keys[i]`` is the exact hash of compared paragraph i of ``paragraphs`` (-1 when it is not compared):
     a paragraph both documents hold word for word is shared however the scan matched it (a cluster of
@@ -64,6 +70,8 @@ def document_relations(matches: Sequence[Match], paragraphs: SegmentTable, keys:
     for m in matches:
         if m.a.doc != m.b.doc:
             by_pair[(min(m.a.doc, m.b.doc), max(m.a.doc, m.b.doc))].append(m)
+    for pair in _exact_siblings(matches):
+        by_pair.setdefault(pair, [])
     if not by_pair:
         return []
     rows = [row for m in (m for found in by_pair.values() for m in found)
@@ -74,11 +82,24 @@ def document_relations(matches: Sequence[Match], paragraphs: SegmentTable, keys:
     for (first, second), found in by_pair.items():
         source, copy = _ordered(first, second, dates)
         source_in_copy, copy_in_source = shares.get((source, copy), 0.0), shares.get((copy, source), 0.0)
-        kinds = {m.kind for m in found}
+        kinds = {m.kind for m in found} or {"exact"}
         changed = any(passage_changed(m.kind, m.similarity) for m in found)
         kind = relation_kind(source_in_copy, copy_in_source, kinds, changed)
         relations.append(Relation(kind, source, copy, source_in_copy, copy_in_source, len(found)))
     return _grouped(sorted(relations, key=lambda r: (r.source, r.copy)), len(text_chars))
+
+
+def _exact_siblings(matches: Sequence[Match]) -> set[tuple[int, int]]:
+    """Pairs of documents whose paragraphs are exact copies of one passage of a third: a cluster of
+    identical paragraphs matches every copy with its first, so a story re-sent twice, or corrected twice,
+    has no match between its two later copies. Passages copied into more than :data:`MAX_SIBLINGS`
+    documents do not pair them."""
+    copies: dict[Passage, set[int]] = defaultdict(set)
+    for m in matches:
+        if m.kind == "exact" and m.a.doc != m.b.doc:
+            copies[m.a].add(m.b.doc)
+    return {pair for docs in copies.values() if len(docs) <= MAX_SIBLINGS
+            for pair in itertools.combinations(sorted(docs), 2)}
 
 
 def _identical_paragraphs(pairs: Sequence[tuple[int, int]], paragraphs: SegmentTable,
@@ -120,8 +141,8 @@ def with_alignments(relations: Sequence[Relation], texts: Sequence[str], paragra
     """Versions with their whole-document alignment (as ``dedup diff`` aligns two files), so a short
     changed line is paired with its original and its diff shown, from the scan's own segments and
     clusters. Reuse that shares at least :data:`ALIGNED_SHARE` of both documents is aligned too, and is
-    a version when its alignment pairs most of both: a corrected results table whose changed lines are too
-    short to match still lines up with its original, line for line."""
+    a version when its alignment pairs :data:`ALIGNED_VERSION` of both: a corrected results table whose
+    changed lines are too short to match still lines up with its original, line for line."""
     candidates = [r for r in relations if r.kind == "version"
                   or (r.kind == "reuse" and min(r.source_in_copy, r.copy_in_source) >= ALIGNED_SHARE)]
     in_doc: dict[int, set[int]] = defaultdict(set)
@@ -134,20 +155,26 @@ def with_alignments(relations: Sequence[Relation], texts: Sequence[str], paragra
     for r in candidates:
         shared = [clusters[i] for i in sorted(in_doc[r.source] & in_doc[r.copy])]
         items = pair_alignment(texts, paragraphs, sentences, shared, r.source, r.copy, config)
-        kind = relation_kind(*_aligned_shares(items, paragraphs, r.source, r.copy), {"partial"}, True)
-        if r.kind == "version" or kind == "version":
+        if r.kind == "version" or min(_aligned_shares(items, paragraphs, r.source, r.copy)) >= ALIGNED_VERSION:
             aligned[(r.source, r.copy)] = replace(r, kind="version", alignment=tuple(items))
     return _grouped([aligned.get((r.source, r.copy), r) for r in relations], len(texts))
 
 
 def _aligned_shares(items: Sequence[AlignedItem], paragraphs: SegmentTable, source: int, copy: int) -> tuple[float, float]:
-    """The share of each document's paragraph text that its alignment pairs with the other."""
+    """How much of each document its alignment pairs with the other: the larger of the share of its
+    paragraph text and the share of its paragraphs (a long note that changed must not outweigh the
+    table lines that line up, nor a short line a long paragraph)."""
     shares = []
     for doc, side in ((source, "a"), (copy, "b")):
         rows = _rows(paragraphs, doc)
-        total = int((paragraphs.end[rows] - paragraphs.start[rows]).sum())
-        covered = sum(p.end - p.start for p in (getattr(i, side) for i in items if i.status == "aligned"))
-        shares.append(min(covered / total, 1.0) if total else 0.0)
+        spans = [getattr(i, side) for i in items if i.status == "aligned"]
+        starts, ends = paragraphs.start[rows], paragraphs.end[rows]
+        paired = np.zeros(len(rows), dtype=bool)
+        for span in spans:
+            paired |= (starts < span.end) & (span.start < ends)
+        total = int((ends - starts).sum())
+        text_share = sum(span.end - span.start for span in spans) / total if total else 0.0
+        shares.append(min(max(text_share, float(paired.mean()) if len(rows) else 0.0), 1.0))
     return shares[0], shares[1]
 
 
