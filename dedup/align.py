@@ -16,7 +16,6 @@ as removed (only in A) or added (only in B).
 
 from __future__ import annotations
 
-import bisect
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -41,11 +40,15 @@ from dedup.segment import SegmentTable
 from dedup.shingle import number_hash, shingle_sets, token_hashes
 
 
-# Leftover paragraphs in one gap pair as an edited line when this share of their words agree
-# (numbers masked), or a line with the same first word when this lower share does.
+# Paragraphs pair as edited when this share of their word 3-shingles agree (numbers masked), or lines of
+# at most EDITED_LINE_WORDS words when as many of their words do, or a quarter and the first one.
 EDITED_SIMILARITY = 0.5
+EDITED_SHINGLE = 3
+EDITED_LINE_WORDS = 12
 EDITED_LINE_SIMILARITY = 0.25
 NUMBER = int(number_hash())
+# Two documents with at most this many pairs of paragraphs have every pair measured for alignment.
+ALL_PAIRS = 2500
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +98,8 @@ def align_texts(texts: Sequence[str], found: Sequence[Cluster], paragraphs: Segm
         clusters[c.level].append(c)
     candidates = (_paragraph_pairs(paragraphs, clusters["paragraph"], texts, config)
                   + _passage_pairs(paragraphs, sentences, clusters, texts, config))
+    candidates += _edited_pairs(candidates, paragraphs, texts)
     chosen = _heaviest_chain(candidates)
-    chosen = sorted(chosen + _edited_pairs(chosen, paragraphs, texts), key=lambda p: p.a.start)
     spans = [(texts[0][p.a.start:p.a.end], texts[1][p.b.start:p.b.end]) for p in chosen]
     # An edited line is measured as reused sentences are, on the shorter shingles.
     measured_as = [p.kind if p.kind != "edited" else "partial" for p in chosen]
@@ -126,12 +129,18 @@ def _cross_pairs(table: SegmentTable, groups: Iterable[Sequence[Passage]]) -> np
 def _paragraph_pairs(paragraphs: SegmentTable, clusters: list[Cluster], texts: list[str],
                      config: ScanConfig) -> list[_Pair]:
     """Paragraphs across the documents that are one cluster's members and identical or near, and
-    identical paragraphs too short for the scan to compare."""
+    identical paragraphs too short for the scan to compare. Documents of at most
+    :data:`ALL_PAIRS` paragraph pairs have every pair measured: a corrected paragraph whose figure's unit
+    changed (``a year`` -> ``a day``) is near its original even where the evidence rule left it out."""
     sets = shingle_sets(paragraphs.texts(texts), config.shingle_size)
     identical: dict[int, list[Passage]] = {}
-    for passage, key in zip(paragraphs.passages(np.arange(len(paragraphs))), sets.exact.tolist()):
+    everything = paragraphs.passages(np.arange(len(paragraphs)))
+    for passage, key in zip(everything, sets.exact.tolist()):
         identical.setdefault(key, []).append(passage)
-    pairs = _cross_pairs(paragraphs, [c.members for c in clusters] + list(identical.values()))
+    groups = [c.members for c in clusters] + list(identical.values())
+    if int((paragraphs.doc == 0).sum()) * int((paragraphs.doc == 1).sum()) <= ALL_PAIRS:
+        groups.append(everything)
+    pairs = _cross_pairs(paragraphs, groups)
     checked = verify.overlaps(sets.hashes, sets.offsets, pairs)
     same = sets.exact[pairs[:, 0]] == sets.exact[pairs[:, 1]]
     keep = same | near(checked, config)
@@ -166,31 +175,38 @@ def _passage_pairs(paragraphs: SegmentTable, sentences: SegmentTable, clusters: 
     return result
 
 
-def _edited_pairs(chosen: list[_Pair], paragraphs: SegmentTable, texts: list[str]) -> list[_Pair]:
-    """Paragraphs left between the same two aligned passages, paired in order when their words (numbers
-    masked) mostly agree, or when a line keeps its first word and a quarter of its words: a results line
-    whose figures and sign changed (``Shr profit 61 cts`` -> ``Shr loss 1.59 dlrs``) is too short to be
-    a near copy, yet it is the line a correction changed."""
-    a_ends = sorted(p.a.end for p in chosen)
-    b_ends = sorted(p.b.end for p in chosen)
-    left = [p for p in paragraphs.passages(np.flatnonzero(paragraphs.doc == 0)) if not _covered(p, [c.a for c in chosen])]
-    right = [p for p in paragraphs.passages(np.flatnonzero(paragraphs.doc == 1)) if not _covered(p, [c.b for c in chosen])]
-    if not left or not right:
+def _edited_pairs(found: list[_Pair], paragraphs: SegmentTable, texts: list[str]) -> list[_Pair]:
+    """Paragraphs of two short documents (at most :data:`ALL_PAIRS` pairs) that are not copies but share
+    most of their word 3-shingles (numbers masked), or short lines that share most of their words, or
+    keep their first word and a quarter of them: a results line whose figures and sign changed (``Shr profit 61 cts`` -> ``Shr
+    loss 1.59 dlrs``) is too short to be a near copy, yet it is the line a correction changed. They align
+    where nothing closer does."""
+    left = np.flatnonzero(paragraphs.doc == 0)
+    right = np.flatnonzero(paragraphs.doc == 1)
+    if not len(left) or not len(right) or len(left) * len(right) > ALL_PAIRS:
         return []
-    gap = [bisect.bisect_right(a_ends, p.start) for p in left] + [bisect.bisect_right(b_ends, p.start) for p in right]
-    spans = [texts[0][p.start:p.end] for p in left] + [texts[1][p.start:p.end] for p in right]
-    words = shingle_sets(spans, 1)
-    first_word = [words_of[0] if len(words_of) else None for words_of in _token_lists(spans)]
-    pairs = np.array([(i, len(left) + j) for i in range(len(left)) for j in range(len(right))
-                      if gap[i] == gap[len(left) + j]], dtype=np.int64).reshape(-1, 2)
-    jaccard = verify.overlaps(words.hashes, words.offsets, pairs).jaccard().tolist()
-    candidates = [
-        _Pair("edited", left[i], right[j - len(left)], score, score)
-        for (i, j), score in zip(pairs.tolist(), jaccard)
-        if score >= EDITED_SIMILARITY or (score >= EDITED_LINE_SIMILARITY and first_word[i] is not None
-                                          and first_word[i] == first_word[j] and first_word[i] != NUMBER)
-    ]
-    return _heaviest_chain(candidates)
+    rows = np.r_[left, right]
+    spans = paragraphs.texts(texts, rows.tolist())
+    pairs = np.array([(i, len(left) + j) for i in range(len(left)) for j in range(len(right))],
+                     dtype=np.int64).reshape(-1, 2)
+    words, shingles = shingle_sets(spans, 1), shingle_sets(spans, EDITED_SHINGLE)
+    word_jaccard = verify.overlaps(words.hashes, words.offsets, pairs).jaccard().tolist()
+    shingle_jaccard = verify.overlaps(shingles.hashes, shingles.offsets, pairs).jaccard().tolist()
+    first_word = [tokens[0] if tokens else None for tokens in _token_lists(spans)]
+    short = (words.words <= EDITED_LINE_WORDS).tolist()
+    copies = {(p.a.start, p.b.start) for p in found if p.kind != "partial"}
+    passages = paragraphs.passages(rows)
+    out = []
+    for (i, j), by_words, by_shingles in zip(pairs.tolist(), word_jaccard, shingle_jaccard):
+        a, b = passages[i], passages[j]
+        if (a.start, b.start) in copies:
+            continue
+        same_start = first_word[i] is not None and first_word[i] == first_word[j] and first_word[i] != NUMBER
+        line = short[i] and short[j] and (by_words >= EDITED_SIMILARITY
+                                          or (same_start and by_words >= EDITED_LINE_SIMILARITY))
+        if by_shingles >= EDITED_SIMILARITY or line:
+            out.append(_Pair("edited", a, b, max(by_shingles, by_words), max(by_shingles, by_words)))
+    return out
 
 
 def _token_lists(texts: list[str]) -> list[list[int]]:
