@@ -44,7 +44,7 @@ from dedup.shingle import number_hash, shingle_sets, token_hashes
 # at most EDITED_LINE_WORDS words when as many of their words do, or a quarter and the first one.
 EDITED_SIMILARITY = 0.5
 EDITED_SHINGLE = 3
-EDITED_LINE_WORDS = 12
+EDITED_LINE_WORDS = 16
 EDITED_LINE_SIMILARITY = 0.25
 NUMBER = int(number_hash())
 # Two documents with at most this many pairs of paragraphs have every pair measured for alignment.

@@ -77,6 +77,7 @@ def document_relations(matches: Sequence[Match], paragraphs: SegmentTable, keys:
     rows = [row for m in (m for found in by_pair.values() for m in found)
             for row in ((m.a.doc, m.b.doc, m.a.start, m.a.end), (m.b.doc, m.a.doc, m.b.start, m.b.end))]
     rows += _identical_paragraphs(list(by_pair), paragraphs, keys)
+    rows += _repeated_inside(rows, matches)
     shares = reused_shares(np.array(rows, dtype=np.int64), text_chars)
     relations = []
     for (first, second), found in by_pair.items():
@@ -100,6 +101,29 @@ def _exact_siblings(matches: Sequence[Match]) -> set[tuple[int, int]]:
             copies[m.a].add(m.b.doc)
     return {pair for docs in copies.values() if len(docs) <= MAX_SIBLINGS
             for pair in itertools.combinations(sorted(docs), 2)}
+
+
+def _repeated_inside(rows: Sequence[tuple[int, int, int, int]],
+                     matches: Sequence[Match]) -> list[tuple[int, int, int, int]]:
+    """Rows (doc, other, start, end) for the exact repeats inside a document of its spans found in
+    another: a paragraph a story repeats is reused wherever its first copy is (the index, which matches
+    every stored copy, measures it so too)."""
+    groups: dict[Passage, set[Passage]] = defaultdict(set)
+    for m in matches:
+        if m.kind == "exact" and m.a.doc == m.b.doc:
+            groups[m.a].update((m.a, m.b))
+    inside: dict[int, list[tuple[Passage, set[Passage]]]] = defaultdict(list)
+    for group in groups.values():
+        for member in group:
+            inside[member.doc].append((member, group))
+    out = []
+    for doc, other, start, end in rows:
+        for paragraph, group in inside.get(doc, ()):
+            if paragraph.start <= start and end <= paragraph.end:
+                out += [(doc, other, copy.start + start - paragraph.start, min(copy.start + end - paragraph.start,
+                                                                                copy.end))
+                        for copy in group if copy != paragraph]
+    return out
 
 
 def _identical_paragraphs(pairs: Sequence[tuple[int, int]], paragraphs: SegmentTable,
