@@ -39,7 +39,6 @@ from dedup.model import Cluster, Passage, Report
 from dedup.segment import SegmentTable
 from dedup.shingle import number_hash, shingle_sets, token_hashes
 
-
 # Paragraphs pair as edited when this share of their word 3-shingles agree (numbers masked), or lines of
 # at most EDITED_LINE_WORDS words when as many of their words do, or a quarter and the first one.
 EDITED_SIMILARITY = 0.5

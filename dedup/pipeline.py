@@ -32,8 +32,8 @@ from dedup.figures import DEFAULT_FOLDS, merge_folds
 from dedup.matches import compared_paragraphs, measured_as_written, paragraph_level, sentence_level
 from dedup.model import Comparison, Match, Report
 from dedup.overlap import compared_chars, relation_overlaps, repeated_blocks
-from dedup.relations import document_relations, with_alignments
 from dedup.progress import Progress
+from dedup.relations import document_relations, with_alignments
 from dedup.segment import SegmentTable, join_segments, segment_documents, segment_text
 from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, InputError, read_documents
 from dedup.stories import story_groups
