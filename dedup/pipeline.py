@@ -139,9 +139,8 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
         relations = document_relations(matches, paragraphs, paragraph_keys, paragraph_chars, dates)
         overlaps = relation_overlaps(relations)
         blocks = repeated_blocks(matches, paragraphs)
-    if config.diffs:
-        with _timed(timings, "alignments"):
-            relations = with_alignments(relations, texts, paragraphs, sentences, clusters, config)
+    with _timed(timings, "alignments"):
+        relations = with_alignments(relations, texts, paragraphs, sentences, clusters, config, keep=config.diffs)
     conflicts: list[FigureConflict] = []
     if config.diffs:
         with _timed(timings, "stories"):

@@ -161,13 +161,15 @@ def _grouped(relations: list[Relation], documents: int) -> list[Relation]:
 
 
 def with_alignments(relations: Sequence[Relation], texts: Sequence[str], paragraphs: SegmentTable,
-                    sentences: SegmentTable, clusters: Sequence[Cluster], config: ScanConfig) -> list[Relation]:
+                    sentences: SegmentTable, clusters: Sequence[Cluster], config: ScanConfig, *,
+                    keep: bool = True) -> list[Relation]:
     """Versions with their whole-document alignment (as ``dedup diff`` aligns two files), so a short
     changed line is paired with its original and its diff shown, from the scan's own segments and
     clusters. Reuse that shares at least :data:`ALIGNED_SHARE` of both documents is aligned too, and is
     a version when its alignment pairs :data:`ALIGNED_VERSION` of both: a corrected results table whose
-    changed lines are too short to match still lines up with its original, line for line."""
-    candidates = [r for r in relations if r.kind == "version"
+    changed lines are too short to match still lines up with its original, line for line. Without
+    ``keep`` (``--no-diffs``) the kinds are decided the same way and no alignment is kept."""
+    candidates = [r for r in relations if (r.kind == "version" and keep)
                   or (r.kind == "reuse" and min(r.source_in_copy, r.copy_in_source) >= ALIGNED_SHARE)]
     in_doc: dict[int, set[int]] = defaultdict(set)
     wanted = {doc for r in candidates for doc in (r.source, r.copy)}
@@ -180,7 +182,7 @@ def with_alignments(relations: Sequence[Relation], texts: Sequence[str], paragra
         shared = [clusters[i] for i in sorted(in_doc[r.source] & in_doc[r.copy])]
         items = pair_alignment(texts, paragraphs, sentences, shared, r.source, r.copy, config)
         if r.kind == "version" or min(_aligned_shares(items, paragraphs, r.source, r.copy)) >= ALIGNED_VERSION:
-            aligned[(r.source, r.copy)] = replace(r, kind="version", alignment=tuple(items))
+            aligned[(r.source, r.copy)] = replace(r, kind="version", alignment=tuple(items) if keep else ())
     return _grouped([aligned.get((r.source, r.copy), r) for r in relations], len(texts))
 
 

@@ -144,3 +144,11 @@ def test_the_index_names_the_relation_a_scan_gives(tmp_path):
         found = index.check(ROUNDUP).matches
         assert [(m.id, m.kind) for m in found] == [("story", "reuse")]
         assert found[0].to_dict()["kind"] == "reuse"
+
+
+def test_no_diffs_decides_the_same_kinds_without_alignments():
+    documents = [Document(f"d{i}", f"d{i}.txt", text) for i, text in enumerate([ORIGINAL, STORY, CORRECTED, ROUNDUP])]
+    full, lean = analyze(documents), analyze(documents, ScanConfig(diffs=False))
+    assert [(r.kind, r.source, r.copy, r.group) for r in lean.relations] == [
+        (r.kind, r.source, r.copy, r.group) for r in full.relations]
+    assert [r.alignment for r in lean.relations] == [(), ()] and full.relations[0].alignment
