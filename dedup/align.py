@@ -16,6 +16,7 @@ as removed (only in A) or added (only in B).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -88,9 +89,11 @@ def align(report: Report, paragraphs: SegmentTable, sentences: SegmentTable, con
 
 
 def align_texts(texts: Sequence[str], found: Sequence[Cluster], paragraphs: SegmentTable, sentences: SegmentTable,
-                config: ScanConfig) -> list[AlignedItem]:
+                config: ScanConfig, *, measured: bool = True) -> list[AlignedItem]:
     """Align ``texts[0]`` with ``texts[1]``, whose segments are the tables' documents 0 and 1, from the
-    clusters ``found`` that hold their copies (a scan's document relations align versions this way)."""
+    clusters ``found`` that hold their copies (a scan's document relations align versions this way).
+    Without ``measured`` the aligned items have no similarity, containment or diff yet (see
+    :func:`measure`): what lines up is known before what changed is worked out."""
     texts = list(texts)
     clusters: dict[str, list[Cluster]] = {"paragraph": [], "sentence": []}
     for c in found:
@@ -99,19 +102,27 @@ def align_texts(texts: Sequence[str], found: Sequence[Cluster], paragraphs: Segm
                   + _passage_pairs(paragraphs, sentences, clusters, texts, config))
     candidates += _edited_pairs(candidates, paragraphs, texts)
     chosen = _heaviest_chain(candidates)
-    spans = [(texts[0][p.a.start:p.a.end], texts[1][p.b.start:p.b.end]) for p in chosen]
-    # An edited line is measured as reused sentences are, on the shorter shingles.
-    measured_as = [p.kind if p.kind != "edited" else "partial" for p in chosen]
-    items = [
-        AlignedItem("aligned", p.a, p.b, p.kind, similarity, containment, diff_texts(a, b, p.a.start, p.b.start))
-        for p, (a, b), (similarity, containment, _, _) in zip(chosen, spans, as_written(spans, measured_as, config))
-    ]
+    items = [AlignedItem("aligned", p.a, p.b, p.kind) for p in chosen]
     for doc, status in ((0, "removed"), (1, "added")):
         spans = [p.a if doc == 0 else p.b for p in chosen]
         for paragraph in paragraphs.passages(np.flatnonzero(paragraphs.doc == doc)):
             if not _covered(paragraph, spans):
                 items.append(AlignedItem(status, paragraph if doc == 0 else None, paragraph if doc == 1 else None))
-    return sorted(items, key=_reading_order(items))
+    items = sorted(items, key=_reading_order(items))
+    return measure(items, texts, config) if measured else items
+
+
+def measure(items: Sequence[AlignedItem], texts: Sequence[str], config: ScanConfig) -> list[AlignedItem]:
+    """``items`` with each aligned pair's similarity and containment as written and its diff
+    (``texts[p.doc]`` holds each passage p)."""
+    aligned = [i for i in items if i.status == "aligned" and i.a is not None and i.b is not None]
+    spans = [(texts[i.a.doc][i.a.start:i.a.end], texts[i.b.doc][i.b.start:i.b.end]) for i in aligned]  # type: ignore[union-attr]
+    # An edited line is measured as reused sentences are, on the shorter shingles.
+    measures = as_written(spans, [i.kind if i.kind != "edited" else "partial" for i in aligned], config)
+    done = {id(i): dataclasses.replace(i, similarity=similarity, containment=containment,
+                                       diff=diff_texts(a, b, i.a.start, i.b.start))  # type: ignore[union-attr]
+            for i, (a, b), (similarity, containment, _, _) in zip(aligned, spans, measures)}
+    return [done.get(id(i), i) for i in items]
 
 
 def _cross_pairs(table: SegmentTable, groups: Iterable[Sequence[Passage]]) -> np.ndarray:

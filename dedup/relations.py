@@ -18,7 +18,7 @@ from datetime import datetime
 
 import numpy as np
 
-from dedup.align import AlignedItem, align_texts
+from dedup.align import AlignedItem, align_texts, measure
 from dedup.cluster import cluster
 from dedup.config import ScanConfig
 from dedup.model import Cluster, Match, Passage, Relation
@@ -182,7 +182,8 @@ def with_alignments(relations: Sequence[Relation], texts: Sequence[str], paragra
         shared = [clusters[i] for i in sorted(in_doc[r.source] & in_doc[r.copy])]
         items = pair_alignment(texts, paragraphs, sentences, shared, r.source, r.copy, config)
         if r.kind == "version" or min(_aligned_shares(items, paragraphs, r.source, r.copy)) >= ALIGNED_VERSION:
-            aligned[(r.source, r.copy)] = replace(r, kind="version", alignment=tuple(items) if keep else ())
+            alignment = tuple(measure(items, texts, config)) if keep else ()
+            aligned[(r.source, r.copy)] = replace(r, kind="version", alignment=alignment)
     return _grouped([aligned.get((r.source, r.copy), r) for r in relations], len(texts))
 
 
@@ -207,7 +208,8 @@ def _aligned_shares(items: Sequence[AlignedItem], paragraphs: SegmentTable, sour
 def pair_alignment(texts: Sequence[str], paragraphs: SegmentTable, sentences: SegmentTable,
                    clusters: Sequence[Cluster], a: int, b: int, config: ScanConfig) -> list[AlignedItem]:
     """:func:`dedup.align.align_texts` of documents ``a`` and ``b`` of a scan, on their rows of the scan's
-    tables and their members of ``clusters``; passages name ``a`` and ``b`` again."""
+    tables and their members of ``clusters``; passages name ``a`` and ``b`` again (not yet measured:
+    :func:`dedup.align.measure`)."""
     a_paragraphs, b_paragraphs = _rows(paragraphs, a), _rows(paragraphs, b)
     a_sentences, b_sentences = _rows(sentences, a), _rows(sentences, b)
     paragraph_at = np.full(len(paragraphs), -1, dtype=np.int64)
@@ -219,7 +221,7 @@ def pair_alignment(texts: Sequence[str], paragraphs: SegmentTable, sentences: Se
     for c in clusters:
         members = tuple(replace(p, doc=local[p.doc]) for p in c.members if p.doc in local)
         pair_clusters.append(replace(c, representative=members[0], members=members))
-    items = align_texts([texts[a], texts[b]], pair_clusters, pair_paragraphs, pair_sentences, config)
+    items = align_texts([texts[a], texts[b]], pair_clusters, pair_paragraphs, pair_sentences, config, measured=False)
     back = {0: a, 1: b}
     return [replace(item, a=_renamed(item.a, back), b=_renamed(item.b, back)) for item in items]
 
