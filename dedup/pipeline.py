@@ -139,7 +139,8 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
         relations = document_relations(matches, paragraphs, paragraph_keys, paragraph_chars, dates)
         overlaps = relation_overlaps(relations)
         blocks = repeated_blocks(matches, paragraphs)
-    with _timed(timings, "alignments"):
+    # Without diffs no alignment is kept: deciding the kinds is part of the document view.
+    with _timed(timings, "alignments" if config.diffs else "document_view"):
         relations = with_alignments(relations, texts, paragraphs, sentences, clusters, config, keep=config.diffs)
     conflicts: list[FigureConflict] = []
     if config.diffs:
