@@ -16,6 +16,7 @@ as removed (only in A) or added (only in B).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -37,12 +38,24 @@ from dedup.matches import (
 )
 from dedup.model import Cluster, Passage, Report
 from dedup.segment import SegmentTable
-from dedup.shingle import shingle_sets
+from dedup.shingle import number_hash, shingle_sets, token_hashes
+
+# Paragraphs pair as edited when this share of their word 3-shingles agree (numbers masked), or lines of
+# at most EDITED_LINE_WORDS words when as many of their words do, or a quarter and the first one.
+EDITED_SIMILARITY = 0.5
+EDITED_SHINGLE = 3
+EDITED_LINE_WORDS = 16
+EDITED_LINE_SIMILARITY = 0.25
+NUMBER = int(number_hash())
+# Two documents with at most this many pairs of paragraphs have every pair measured for alignment.
+ALL_PAIRS = 2500
 
 
 @dataclass(frozen=True, slots=True)
 class AlignedItem:
-    """``aligned`` (a and b, with the match kind, similarity and diff), ``removed`` (a only) or ``added`` (b only)."""
+    """``aligned`` (a and b, with the match kind, similarity and diff), ``removed`` (a only) or ``added`` (b only).
+    An aligned item's kind is a match kind, or ``edited`` for a line in the same place whose words changed
+    too much to be a copy."""
 
     status: str
     a: Passage | None
@@ -72,25 +85,44 @@ class _Pair:
 def align(report: Report, paragraphs: SegmentTable, sentences: SegmentTable, config: ScanConfig) -> list[AlignedItem]:
     """Align document A (doc 0) with document B (doc 1) of ``report``, a scan of the two whose
     paragraph and sentence tables are ``paragraphs`` and ``sentences``."""
-    texts = [d.text for d in report.documents]
+    return align_texts([d.text for d in report.documents], report.clusters, paragraphs, sentences, config)
+
+
+def align_texts(texts: Sequence[str], found: Sequence[Cluster], paragraphs: SegmentTable, sentences: SegmentTable,
+                config: ScanConfig, *, measured: bool = True) -> list[AlignedItem]:
+    """Align ``texts[0]`` with ``texts[1]``, whose segments are the tables' documents 0 and 1, from the
+    clusters ``found`` that hold their copies (a scan's document relations align versions this way).
+    Without ``measured`` the aligned items have no similarity, containment or diff yet (see
+    :func:`measure`): what lines up is known before what changed is worked out."""
+    texts = list(texts)
     clusters: dict[str, list[Cluster]] = {"paragraph": [], "sentence": []}
-    for c in report.clusters:
+    for c in found:
         clusters[c.level].append(c)
     candidates = (_paragraph_pairs(paragraphs, clusters["paragraph"], texts, config)
                   + _passage_pairs(paragraphs, sentences, clusters, texts, config))
+    candidates += _edited_pairs(candidates, paragraphs, texts)
     chosen = _heaviest_chain(candidates)
-    spans = [(texts[0][p.a.start:p.a.end], texts[1][p.b.start:p.b.end]) for p in chosen]
-    items = [
-        AlignedItem("aligned", p.a, p.b, p.kind, similarity, containment, diff_texts(a, b, p.a.start, p.b.start))
-        for p, (a, b), (similarity, containment, _, _) in zip(chosen, spans,
-                                                               as_written(spans, [p.kind for p in chosen], config))
-    ]
+    items = [AlignedItem("aligned", p.a, p.b, p.kind) for p in chosen]
     for doc, status in ((0, "removed"), (1, "added")):
         spans = [p.a if doc == 0 else p.b for p in chosen]
         for paragraph in paragraphs.passages(np.flatnonzero(paragraphs.doc == doc)):
             if not _covered(paragraph, spans):
                 items.append(AlignedItem(status, paragraph if doc == 0 else None, paragraph if doc == 1 else None))
-    return sorted(items, key=_reading_order(items))
+    items = sorted(items, key=_reading_order(items))
+    return measure(items, texts, config) if measured else items
+
+
+def measure(items: Sequence[AlignedItem], texts: Sequence[str], config: ScanConfig) -> list[AlignedItem]:
+    """``items`` with each aligned pair's similarity and containment as written and its diff
+    (``texts[p.doc]`` holds each passage p)."""
+    aligned = [i for i in items if i.status == "aligned" and i.a is not None and i.b is not None]
+    spans = [(texts[i.a.doc][i.a.start:i.a.end], texts[i.b.doc][i.b.start:i.b.end]) for i in aligned]  # type: ignore[union-attr]
+    # An edited line is measured as reused sentences are, on the shorter shingles.
+    measures = as_written(spans, [i.kind if i.kind != "edited" else "partial" for i in aligned], config)
+    done = {id(i): dataclasses.replace(i, similarity=similarity, containment=containment,
+                                       diff=diff_texts(a, b, i.a.start, i.b.start))  # type: ignore[union-attr]
+            for i, (a, b), (similarity, containment, _, _) in zip(aligned, spans, measures)}
+    return [done.get(id(i), i) for i in items]
 
 
 def _cross_pairs(table: SegmentTable, groups: Iterable[Sequence[Passage]]) -> np.ndarray:
@@ -107,12 +139,18 @@ def _cross_pairs(table: SegmentTable, groups: Iterable[Sequence[Passage]]) -> np
 def _paragraph_pairs(paragraphs: SegmentTable, clusters: list[Cluster], texts: list[str],
                      config: ScanConfig) -> list[_Pair]:
     """Paragraphs across the documents that are one cluster's members and identical or near, and
-    identical paragraphs too short for the scan to compare."""
+    identical paragraphs too short for the scan to compare. Documents of at most
+    :data:`ALL_PAIRS` paragraph pairs have every pair measured: a corrected paragraph whose figure's unit
+    changed (``a year`` -> ``a day``) is near its original even where the evidence rule left it out."""
     sets = shingle_sets(paragraphs.texts(texts), config.shingle_size)
     identical: dict[int, list[Passage]] = {}
-    for passage, key in zip(paragraphs.passages(np.arange(len(paragraphs))), sets.exact.tolist()):
+    everything = paragraphs.passages(np.arange(len(paragraphs)))
+    for passage, key in zip(everything, sets.exact.tolist()):
         identical.setdefault(key, []).append(passage)
-    pairs = _cross_pairs(paragraphs, [c.members for c in clusters] + list(identical.values()))
+    groups = [c.members for c in clusters] + list(identical.values())
+    if int((paragraphs.doc == 0).sum()) * int((paragraphs.doc == 1).sum()) <= ALL_PAIRS:
+        groups.append(everything)
+    pairs = _cross_pairs(paragraphs, groups)
     checked = verify.overlaps(sets.hashes, sets.offsets, pairs)
     same = sets.exact[pairs[:, 0]] == sets.exact[pairs[:, 1]]
     keep = same | near(checked, config)
@@ -145,6 +183,45 @@ def _passage_pairs(paragraphs: SegmentTable, sentences: SegmentTable, clusters: 
         result.append(_Pair("partial", passage_of(sentences, a_run[0], a_run[-1]),
                             passage_of(sentences, b_run[0], b_run[-1]), similarity, containment))
     return result
+
+
+def _edited_pairs(found: list[_Pair], paragraphs: SegmentTable, texts: list[str]) -> list[_Pair]:
+    """Paragraphs of two short documents (at most :data:`ALL_PAIRS` pairs) that are not copies but share
+    most of their word 3-shingles (numbers masked), or short lines that share most of their words, or
+    keep their first word and a quarter of them: a results line whose figures and sign changed (``Shr profit 61 cts`` -> ``Shr
+    loss 1.59 dlrs``) is too short to be a near copy, yet it is the line a correction changed. They align
+    where nothing closer does."""
+    left = np.flatnonzero(paragraphs.doc == 0)
+    right = np.flatnonzero(paragraphs.doc == 1)
+    if not len(left) or not len(right) or len(left) * len(right) > ALL_PAIRS:
+        return []
+    rows = np.r_[left, right]
+    spans = paragraphs.texts(texts, rows.tolist())
+    pairs = np.array([(i, len(left) + j) for i in range(len(left)) for j in range(len(right))],
+                     dtype=np.int64).reshape(-1, 2)
+    words, shingles = shingle_sets(spans, 1), shingle_sets(spans, EDITED_SHINGLE)
+    word_jaccard = verify.overlaps(words.hashes, words.offsets, pairs).jaccard().tolist()
+    shingle_jaccard = verify.overlaps(shingles.hashes, shingles.offsets, pairs).jaccard().tolist()
+    first_word = [tokens[0] if tokens else None for tokens in _token_lists(spans)]
+    short = (words.words <= EDITED_LINE_WORDS).tolist()
+    copies = {(p.a.start, p.b.start) for p in found if p.kind != "partial"}
+    passages = paragraphs.passages(rows)
+    out = []
+    for (i, j), by_words, by_shingles in zip(pairs.tolist(), word_jaccard, shingle_jaccard):
+        a, b = passages[i], passages[j]
+        if (a.start, b.start) in copies:
+            continue
+        same_start = first_word[i] is not None and first_word[i] == first_word[j] and first_word[i] != NUMBER
+        line = short[i] and short[j] and (by_words >= EDITED_SIMILARITY
+                                          or (same_start and by_words >= EDITED_LINE_SIMILARITY))
+        if by_shingles >= EDITED_SIMILARITY or line:
+            out.append(_Pair("edited", a, b, max(by_shingles, by_words), max(by_shingles, by_words)))
+    return out
+
+
+def _token_lists(texts: list[str]) -> list[list[int]]:
+    hashes, offsets = token_hashes(texts)
+    return [hashes[offsets[i]:offsets[i + 1]].tolist() for i in range(len(texts))]
 
 
 def _heaviest_chain(pairs: list[_Pair]) -> list[_Pair]:

@@ -6,26 +6,19 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from dedup.model import Cluster, DocumentOverlap, Match, Passage, RepeatedBlock
+from dedup.model import DocumentOverlap, Match, Passage, Relation, RepeatedBlock
 from dedup.segment import SegmentTable
 
-# A cluster spread over more documents than this contributes only its member -> representative pairs,
-# so a boilerplate paragraph in 10,000 files does not produce 50 million document pairs.
-MAX_PAIRWISE_DOCS = 100
 
-
-def document_overlaps(clusters: Sequence[Cluster], matches: Sequence[Match],
-                      text_chars: Sequence[int]) -> list[DocumentOverlap]:
-    """Share of each document's characters (in compared paragraphs) found in the other, for every pair
-    that shares at least one cluster or passage. ``text_chars[d]`` is the compared text length of d."""
-    parts = [_cluster_spans(clusters)]
-    cross = [m for m in matches if m.scope == "cross"]
-    if cross:
-        parts.append(np.array([(m.a.doc, m.b.doc, m.a.start, m.a.end) for m in cross]
-                              + [(m.b.doc, m.a.doc, m.b.start, m.b.end) for m in cross], dtype=np.int64))
-    shares = reused_shares(np.concatenate(parts), text_chars)
-    pairs = sorted({(min(a, b), max(a, b)) for a, b in shares})
-    return [DocumentOverlap(a, b, shares.get((a, b), 0.0), shares.get((b, a), 0.0)) for a, b in pairs]
+def relation_overlaps(relations: Sequence[Relation]) -> list[DocumentOverlap]:
+    """The document overlap rows of ``relations`` (one per related pair, the lower document first, the same
+    shares), for the renderers that still read ``Report.overlaps``."""
+    rows = []
+    for r in relations:
+        a, b = sorted((r.source, r.copy))
+        shares = (r.source_in_copy, r.copy_in_source)
+        rows.append(DocumentOverlap(a, b, *(shares if a == r.source else shares[::-1])))
+    return sorted(rows, key=lambda o: (o.a, o.b))
 
 
 def reused_shares(rows: np.ndarray, text_chars: Sequence[int]) -> dict[tuple[int, int], float]:
@@ -41,33 +34,6 @@ def compared_chars(paragraphs: SegmentTable, compared: np.ndarray, documents: in
     """Each document's characters in ``compared`` paragraphs (:func:`dedup.matches.compared_paragraphs`)."""
     lengths = (paragraphs.end - paragraphs.start)[compared]
     return np.bincount(paragraphs.doc[compared], weights=lengths, minlength=documents).astype(np.int64).tolist()
-
-
-def _cluster_spans(clusters: Sequence[Cluster]) -> np.ndarray:
-    """Rows (doc, other doc, start, end): a member's span counts as reused in every other document of
-    its cluster (vectorised over all clusters; huge clusters pair with the representative only)."""
-    members = np.array([(c_index, p.doc, p.start, p.end) for c_index, c in enumerate(clusters) for p in c.members],
-                       dtype=np.int64).reshape(-1, 4)
-    if len(members) == 0:
-        return np.empty((0, 4), dtype=np.int64)
-    cluster_docs = np.unique(members[:, :2], axis=0)  # (cluster, doc), sorted by cluster
-    docs_in = np.bincount(cluster_docs[:, 0], minlength=len(clusters))
-    first_doc = np.r_[0, np.cumsum(docs_in)[:-1]]
-    huge = docs_in > MAX_PAIRWISE_DOCS
-    small = members[(docs_in[members[:, 0]] >= 2) & ~huge[members[:, 0]]]
-    counts = docs_in[small[:, 0]]
-    repeated = np.repeat(small, counts, axis=0)
-    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    other = cluster_docs[np.repeat(first_doc[small[:, 0]], counts) + within, 1]
-    keep = repeated[:, 1] != other
-    rows = [np.column_stack([repeated[keep, 1], other[keep], repeated[keep, 2], repeated[keep, 3]])]
-    for index in np.flatnonzero(huge):
-        rep = clusters[index].representative
-        outside = members[(members[:, 0] == index) & (members[:, 1] != rep.doc)]
-        rows.append(np.column_stack([outside[:, 1], np.full(len(outside), rep.doc), outside[:, 2], outside[:, 3]]))
-        rows.append(np.column_stack([np.full(len(outside), rep.doc), outside[:, 1],
-                                     np.full(len(outside), rep.start), np.full(len(outside), rep.end)]))
-    return np.concatenate(rows).astype(np.int64)
 
 
 def _covered_chars(rows: np.ndarray) -> dict[tuple[int, int], int]:

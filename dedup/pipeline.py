@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
+from datetime import datetime
 from functools import partial
 from operator import attrgetter
 from typing import Any
@@ -30,8 +31,9 @@ from dedup.evidence import related_matches, word_frequencies
 from dedup.figures import DEFAULT_FOLDS, merge_folds
 from dedup.matches import compared_paragraphs, measured_as_written, paragraph_level, sentence_level
 from dedup.model import Comparison, Match, Report
-from dedup.overlap import compared_chars, document_overlaps, repeated_blocks
+from dedup.overlap import compared_chars, relation_overlaps, repeated_blocks
 from dedup.progress import Progress
+from dedup.relations import document_relations, with_alignments
 from dedup.segment import SegmentTable, join_segments, segment_documents, segment_text
 from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, InputError, read_documents
 from dedup.stories import story_groups
@@ -84,17 +86,19 @@ def _collector_paused() -> Iterator[None]:
 @_collector_paused()
 def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
             progress: Progress | None = None, engine: Engine | None = None,
-            segments: tuple[SegmentTable, SegmentTable] | None = None) -> Report:
+            segments: tuple[SegmentTable, SegmentTable] | None = None,
+            dates: Sequence[datetime | None] | None = None) -> Report:
     """Find reuse in and across ``documents`` (in memory); ``engine`` runs the heavy stages
     (default: :class:`~dedup.engines.local.LocalEngine` with ``config.workers`` workers).
-    ``segments`` are the documents' paragraph and sentence tables when the caller has them already.
+    ``segments`` are the documents' paragraph and sentence tables when the caller has them already;
+    ``dates`` the documents' dates where known (the earlier of two related documents is the source).
 
     With ``config.diffs`` off the matches carry no diff and there are no figure conflicts: the diff,
     story and figure stages are skipped, and every other part of the report is the same."""
     config = config or ScanConfig()
     if engine is None:
         with LocalEngine(config.workers) as local:
-            return analyze(documents, config, progress=progress, engine=local, segments=segments)
+            return analyze(documents, config, progress=progress, engine=local, segments=segments, dates=dates)
     progress = progress or Progress()
     timings: dict[str, float] = {}
     texts = [d.text for d in documents]
@@ -113,8 +117,9 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
     with _timed(timings, "paragraph_matches"):
         paragraph_result = paragraph_level(paragraphs, paragraph_sets, paragraph_sigs, config, engine)
         # Signatures and shingle sets are the largest arrays of a scan: free them before the sentence
-        # level allocates its own; later stages need only the word counts.
-        paragraph_words = paragraph_sets.words
+        # level allocates its own; later stages need only which paragraphs are compared and their hashes.
+        compared = compared_paragraphs(paragraph_sets.words, config)
+        paragraph_keys = np.where(compared, paragraph_sets.exact.view(np.int64), -1)
         del paragraph_sigs, paragraph_sets
     with _timed(timings, "sentence_matches"):
         sentence_result = sentence_level(sentences, sentence_sets, paragraph_result.clustering, config, engine,
@@ -130,9 +135,13 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
             matches = _with_diffs(matches, texts, engine, progress)
     with _timed(timings, "document_view"):
         # The share is of the text that is compared at all: paragraphs of at least min_words words.
-        paragraph_chars = compared_chars(paragraphs, compared_paragraphs(paragraph_words, config), len(documents))
-        overlaps = document_overlaps(clusters, matches, paragraph_chars)
+        paragraph_chars = compared_chars(paragraphs, compared, len(documents))
+        relations = document_relations(matches, paragraphs, paragraph_keys, paragraph_chars, dates)
+        overlaps = relation_overlaps(relations)
         blocks = repeated_blocks(matches, paragraphs)
+    # Without diffs no alignment is kept: deciding the kinds is part of the document view.
+    with _timed(timings, "alignments" if config.diffs else "document_view"):
+        relations = with_alignments(relations, texts, paragraphs, sentences, clusters, config, keep=config.diffs)
     conflicts: list[FigureConflict] = []
     if config.diffs:
         with _timed(timings, "stories"):
@@ -143,7 +152,8 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
     stats: dict[str, object] = {"documents": len(documents), **paragraph_result.stats, **sentence_result.stats,
                                 "matches_without_evidence": len(found) - len(matches),
                                 "seconds": {k: round(v, 4) for k, v in timings.items()}}
-    return Report(list(documents), matches, clusters, blocks, overlaps, conflicts, config.as_dict(), stats)
+    return Report(list(documents), matches, clusters, blocks, overlaps, conflicts, config.as_dict(), stats,
+                  relations=relations)
 
 
 def _match_order(match: Match) -> tuple[int, int, int, int]:

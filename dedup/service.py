@@ -148,6 +148,7 @@ class MatchModel(BaseModel):
     id: str
     metadata: dict[str, Any] | None
     relation: str = Field(description="duplicate, near-duplicate or partial-reuse")
+    kind: str = Field(description="the document relation: duplicate, version or reuse")
     similarity: float
     incoming_in_stored: float
     stored_in_incoming: float

@@ -104,8 +104,9 @@ def test_verdict_json_round_trips(seeded):
     data = json.loads(json.dumps(verdict.to_dict()))
     assert data["verdict"] == "near-duplicate"
     match = data["matches"][0]
-    assert set(match) == {"id", "metadata", "relation", "similarity", "incoming_in_stored", "stored_in_incoming",
-                          "changes", "passages"}
+    assert set(match) == {"id", "metadata", "relation", "kind", "similarity", "incoming_in_stored",
+                          "stored_in_incoming", "changes", "passages"}
+    assert match["kind"] == "version"
     near = next(p for p in match["passages"] if p["kind"] == "near")
     assert set(near["incoming"]) == {"line", "end_line", "start", "end", "text"}
     assert near["diff"]["figures"][0]["change"] == "changed" and near["diff"]["ops"]

@@ -1,7 +1,9 @@
 import numpy as np
 
-from dedup.model import Cluster, Match, Passage
-from dedup.overlap import MAX_PAIRWISE_DOCS, _covered_chars, document_overlaps, repeated_blocks
+from dedup.model import Match, Passage, Relation
+from dedup.overlap import _covered_chars, relation_overlaps, repeated_blocks
+from dedup.relations import document_relations
+from dedup.segment import segment_documents
 
 
 def test_covered_chars_is_the_union_of_intervals_per_pair():
@@ -13,24 +15,17 @@ def p(doc, start, end, line=1):
     return Passage(doc, start, end, line, line)
 
 
-def test_cluster_members_count_towards_every_other_document_of_the_cluster():
-    cluster = Cluster(0, "paragraph", "exact", p(0, 0, 50), (p(0, 0, 50), p(1, 10, 60), p(2, 0, 50)))
-    overlaps = document_overlaps([cluster], [], [100, 200, 50])
-    assert [(o.a, o.b, o.a_in_b, o.b_in_a) for o in overlaps] == [
-        (0, 1, 0.5, 0.25), (0, 2, 0.5, 1.0), (1, 2, 0.25, 1.0)]
-
-
-def test_huge_clusters_only_pair_members_with_the_representative():
-    n = MAX_PAIRWISE_DOCS + 5
-    members = tuple(p(d, 0, 10) for d in range(n))
-    overlaps = document_overlaps([Cluster(0, "paragraph", "exact", members[0], members)], [], [10] * n)
-    assert len(overlaps) == n - 1 and all(o.a == 0 for o in overlaps)
-
-
 def test_partial_matches_add_their_passages():
     match = Match("partial", p(0, 0, 30), p(1, 50, 80), 0.5, 0.6, 0.6, 0.5, 3)
-    overlaps = document_overlaps([], [match], [60, 120])
+    relations = document_relations([match], segment_documents(["", ""])[0], np.empty(0, dtype=np.int64), [60, 120])
+    overlaps = relation_overlaps(relations)
     assert [(o.a_in_b, o.b_in_a) for o in overlaps] == [(0.5, 0.25)]
+
+
+def test_overlap_rows_put_the_lower_document_first_with_its_share():
+    relations = [Relation("reuse", 3, 1, 0.2, 0.7, 1), Relation("version", 0, 2, 0.9, 0.6, 4)]
+    assert [(o.a, o.b, o.a_in_b, o.b_in_a) for o in relation_overlaps(relations)] == [
+        (0, 2, 0.9, 0.6), (1, 3, 0.7, 0.2)]
 
 
 def test_repeated_blocks_merge_consecutive_paragraph_matches():

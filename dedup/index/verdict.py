@@ -42,6 +42,7 @@ from dedup.matches import (
     reused,
 )
 from dedup.overlap import reused_shares
+from dedup.relations import passage_changed, relation_kind
 from dedup.shingle import ShingleSets
 
 NEAR_DUPLICATE_SHARE = 0.5
@@ -91,7 +92,9 @@ class DocumentMatch:
 
     ``similarity`` is the exact Jaccard of the two documents' paragraph shingle sets;
     ``incoming_in_stored`` / ``stored_in_incoming`` the share of each side's compared paragraph
-    characters covered by the matched passages; ``relation`` the verdict this document alone would give.
+    characters covered by the matched passages; ``relation`` the verdict this document alone would give;
+    ``kind`` the document relation a scan of the two would give (:func:`dedup.relations.relation_kind`:
+    ``duplicate``, ``version`` or ``reuse``).
     """
 
     id: str
@@ -101,11 +104,12 @@ class DocumentMatch:
     incoming_in_stored: float
     stored_in_incoming: float
     passages: tuple[PassageMatch, ...]
+    kind: str
 
     def to_dict(self) -> dict[str, Any]:
         diffs = [p.diff.to_dict() for p in self.passages if p.diff is not None]
         return {
-            "id": self.id, "metadata": self.metadata, "relation": self.relation,
+            "id": self.id, "metadata": self.metadata, "relation": self.relation, "kind": self.kind,
             "similarity": round(self.similarity, 4), "incoming_in_stored": round(self.incoming_in_stored, 4),
             "stored_in_incoming": round(self.stored_in_incoming, 4),
             "changes": {"wording": [w for d in diffs for w in d["wording"]],
@@ -302,8 +306,10 @@ def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]]
         similarity = verify.set_overlap(stored.shingles, incoming_shingles)[0]
         passages = tuple(_passage(batch, pair, stored.text, store.config)
                          for pair in _strongest_per_span(batch, by_doc[doc]))
+        kind = relation_kind(stored_in_incoming, incoming_in_stored, {p.kind for p in passages},
+                             any(passage_changed(p.kind, p.similarity) for p in passages))
         out.append(DocumentMatch(stored.id, stored.metadata, relation, similarity, incoming_in_stored,
-                                 stored_in_incoming, passages))
+                                 stored_in_incoming, passages, kind))
     out.sort(key=lambda m: (-RELATIONS.index(m.relation), -m.incoming_in_stored, -m.similarity,
                             -m.stored_in_incoming))
     return out
