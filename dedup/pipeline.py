@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from dedup.align import align
+from dedup.boilerplate import Segments, scan_boilerplate
 from dedup.config import ScanConfig
 from dedup.conflicts import FigureConflict, find_figure_conflicts
 from dedup.diff import Diff, FigureChange, TokenOp, WordingChange, diff_texts
@@ -28,7 +29,13 @@ from dedup.engines.base import Engine
 from dedup.engines.local import LocalEngine
 from dedup.evidence import related_matches, word_frequencies
 from dedup.figures import DEFAULT_FOLDS, merge_folds
-from dedup.matches import compared_paragraphs, measured_as_written, paragraph_level, sentence_level
+from dedup.matches import (
+    compared_paragraphs,
+    compared_sentences,
+    measured_as_written,
+    paragraph_level,
+    sentence_level,
+)
 from dedup.model import Comparison, Match, Report
 from dedup.overlap import compared_chars, document_overlaps, repeated_blocks
 from dedup.progress import Progress
@@ -114,23 +121,27 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
         paragraph_result = paragraph_level(paragraphs, paragraph_sets, paragraph_sigs, config, engine)
         # Signatures and shingle sets are the largest arrays of a scan: free them before the sentence
         # level allocates its own; later stages need only the word counts.
-        paragraph_words = paragraph_sets.words
+        paragraph_words, paragraph_exact = paragraph_sets.words, paragraph_sets.exact
         del paragraph_sigs, paragraph_sets
     with _timed(timings, "sentence_matches"):
         sentence_result = sentence_level(sentences, sentence_sets, paragraph_result.clustering, config, engine,
                                          label_offset=len(paragraph_result.clustering.representative))
+    levels = (Segments("paragraph", paragraphs, paragraph_exact, compared_paragraphs(paragraph_words, config)),
+              Segments("sentence", sentences, sentence_sets.exact, compared_sentences(sentence_sets, config)))
     del sentence_sets
-    with _timed(timings, "evidence"):
+    # The share is of the text that is compared at all: paragraphs of at least min_words words.
+    paragraph_chars = compared_chars(paragraphs, compared_paragraphs(paragraph_words, config), len(documents))
+    with _timed(timings, "boilerplate"):
         found = paragraph_result.matches + sentence_result.matches
-        matches, clusters = related_matches(found, paragraph_result.clusters + sentence_result.clusters, texts,
-                                            word_frequencies(texts), config)
+        candidates, clusters, boilerplate = scan_boilerplate(
+            found, paragraph_result.clusters + sentence_result.clusters, texts, levels, paragraph_chars, config)
+    with _timed(timings, "evidence"):
+        matches, clusters = related_matches(candidates, clusters, texts, word_frequencies(texts), config)
         matches = sorted(measured_as_written(matches, texts, config), key=_match_order)
     if config.diffs:
         with _timed(timings, "diffs"):
             matches = _with_diffs(matches, texts, engine, progress)
     with _timed(timings, "document_view"):
-        # The share is of the text that is compared at all: paragraphs of at least min_words words.
-        paragraph_chars = compared_chars(paragraphs, compared_paragraphs(paragraph_words, config), len(documents))
         overlaps = document_overlaps(clusters, matches, paragraph_chars)
         blocks = repeated_blocks(matches, paragraphs)
     conflicts: list[FigureConflict] = []
@@ -141,9 +152,11 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
             conflicts = figure_conflicts(texts, sentences, stories, _folds(config), engine=engine,
                                          progress=progress)
     stats: dict[str, object] = {"documents": len(documents), **paragraph_result.stats, **sentence_result.stats,
-                                "matches_without_evidence": len(found) - len(matches),
+                                "matches_of_boilerplate": len(found) - len(candidates),
+                                "matches_without_evidence": len(candidates) - len(matches),
                                 "seconds": {k: round(v, 4) for k, v in timings.items()}}
-    return Report(list(documents), matches, clusters, blocks, overlaps, conflicts, config.as_dict(), stats)
+    return Report(list(documents), matches, clusters, blocks, overlaps, conflicts, config.as_dict(), stats,
+                  boilerplate=boilerplate)
 
 
 def _match_order(match: Match) -> tuple[int, int, int, int]:
