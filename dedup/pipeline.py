@@ -131,11 +131,10 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
     del sentence_sets
     # The share is of the text that is compared at all: paragraphs of at least min_words words.
     paragraph_chars = compared_chars(paragraphs, compared_paragraphs(paragraph_words, config), len(documents))
-    with _timed(timings, "boilerplate"):
+    with _timed(timings, "evidence"):  # boilerplate is evidence of nothing: it goes first
         found = paragraph_result.matches + sentence_result.matches
         candidates, clusters, boilerplate = scan_boilerplate(
             found, paragraph_result.clusters + sentence_result.clusters, texts, levels, paragraph_chars, config)
-    with _timed(timings, "evidence"):
         matches, clusters = related_matches(candidates, clusters, texts, word_frequencies(texts), config)
         matches = sorted(measured_as_written(matches, texts, config), key=_match_order)
     if config.diffs:
