@@ -4,24 +4,27 @@ A sign-off, a newsletter footer, the standing headline of a recurring report, a 
 clause is found in many documents that share nothing else. Such text is reported once, as boilerplate,
 and is never reuse between two documents: it links no stories and drives no verdict.
 
-The rule (one rule, two callers: the scan, over its clusters, and the index, over the stored copies of an
+The rule (one rule, two callers: the scan, over its segments, and the index, over the stored copies of an
 incoming text's segments) is:
 
-* a group of copies (a paragraph or sentence with its exact and near copies) **recurs** when it is found
-  in at least ``boilerplate_min_docs`` documents;
-* two documents are **otherwise related** when they share a segment that does not recur, or when the
-  recurring text they share covers at least half of each (versions of one story re-sent several times);
+* a paragraph or sentence **recurs** when its exact copies (the same normalised text, figures included:
+  a results line of another company is a template, not the same text) are found in at least
+  ``boilerplate_min_docs`` documents;
+* two documents are **otherwise related** when they share a segment, as written, that does not recur, or
+  when the recurring paragraphs they share cover at least half of each (a story re-sent several times);
 * a recurring group is **boilerplate** when fewer than half of the pairs among its documents are otherwise
   related (the first :data:`MAX_JUDGED_DOCUMENTS` documents are judged). Versions of one story that
   share a paragraph are related by the rest of their text, so their shared paragraph is not boilerplate.
 
-Between two documents that are otherwise related a boilerplate copy stays a match (it is part of a
-version); between any others it is dropped before the evidence stage, so it is evidence of nothing.
+A match whose two sides are boilerplate through and through is dropped before the evidence stage, so it
+is evidence of nothing, unless its two documents are otherwise related (then it is part of a version).
+A near copy of boilerplate stays a match for the evidence rule to judge.
 
 Users add lines of their own (``boilerplate_lines``, from ``--boilerplate-file``): a line is boilerplate
 text, compared as the matching rules compare paragraphs (case, quotes, dashes and white space aside), or,
 after ``re:``, a regular expression that must match a whole paragraph or sentence (case-insensitively,
-its white space collapsed). Segments they match are boilerplate whatever their document count.
+its white space collapsed). Segments they match are boilerplate whatever their document count, and
+a match of which one side is all listed text is dropped.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ Key = TypeVar("Key", bound=Hashable)
 # --- the rule -------------------------------------------------------------------------------------
 
 def recurs(documents: int, config: ScanConfig) -> bool:
-    """Whether a group of copies found in ``documents`` documents is frequent enough to be boilerplate."""
+    """Whether a text found in ``documents`` documents is frequent enough to be boilerplate."""
     return documents >= config.boilerplate_min_docs
 
 
@@ -206,13 +209,10 @@ def scan_boilerplate(matches: Sequence[Match], clusters: Sequence[Cluster], text
                 continue
             groups[s.level, h] = docs
             recurring[s.level].update(dict.fromkeys(rows.tolist(), h))
-    for s in levels:
-        table = s.table
-        for row, h in recurring[s.level].items():
-            if s.level == "sentence" and int(table.paragraph[row]) in recurring["paragraph"]:
-                continue  # counted with its paragraph
-            doc = int(table.doc[row])
-            held[doc][s.level, h] = held[doc].get((s.level, h), 0) + int(table.end[row] - table.start[row])
+    table = by_level["paragraph"].table
+    for row, h in recurring["paragraph"].items():
+        doc = int(table.doc[row])
+        held[doc][h] = held[doc].get(h, 0) + int(table.end[row] - table.start[row])
     related = Relatedness(linked, held, compared_chars.__getitem__)
     found = boilerplate_groups(groups, related)
     found_rows = {level: {row for row, h in rows.items() if (level, h) in found} for level, rows in recurring.items()}
