@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 from typing import TypeVar
 
@@ -202,7 +202,9 @@ def scan_boilerplate(matches: Sequence[Match], clusters: Sequence[Cluster], text
     recurring: dict[str, dict[int, int]] = {}  # level -> row -> hash of its recurring text
     for s in levels:
         recurring[s.level] = {}
-        for h, (rows, documents) in shared_rows(s).items():
+        unlisted = s.compared.copy()
+        unlisted[list(listed[s.level])] = False  # listed text is reported as listed, not learned again
+        for h, (rows, documents) in shared_rows(replace(s, compared=unlisted)).items():
             docs = s.table.doc[rows].tolist()
             if not recurs(documents, config):
                 linked.update(_ordered(a, b) for a, b in combinations(sorted(set(docs)), 2))

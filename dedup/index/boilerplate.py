@@ -46,7 +46,7 @@ def boilerplate_passages(batch: Batch, store: Store, passages: Sequence[Passage]
     listed = {level: listed_rows(table, batch.texts[:1], config.boilerplate_lines)
               for level, (table, _, _) in tables.items()}
     exact = {level: sets.exact.view(np.int64) for level, (_, sets, _) in tables.items()}
-    incoming = {level: {int(exact[level][i]): i for i in np.flatnonzero(compared).tolist()}
+    incoming = {level: {int(exact[level][i]): i for i in np.flatnonzero(compared).tolist() if i not in listed[level]}
                 for level, (_, _, compared) in tables.items()}
     limit = max(MAX_JUDGED_DOCUMENTS, config.boilerplate_min_docs)
 
