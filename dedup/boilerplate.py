@@ -10,8 +10,9 @@ incoming text's segments) is:
 * a paragraph or sentence **recurs** when its exact copies (the same normalised text, figures included:
   a results line of another company is a template, not the same text) are found in at least
   ``boilerplate_min_docs`` documents;
-* two documents are **otherwise related** when they share a segment, as written, that does not recur, or
-  when the recurring paragraphs they share cover at least half of each (a story re-sent several times);
+* two documents are **otherwise related** when they share a segment that does not recur (an exact copy,
+  or a near or reused copy that still holds with its figures as written), or when the recurring text they
+  share covers at least half of each (a story re-sent several times);
 * a recurring group is **boilerplate** when fewer than half of the pairs among its documents are otherwise
   related (the first :data:`MAX_JUDGED_DOCUMENTS` documents are judged). Versions of one story that
   share a paragraph are related by the rest of their text, so their shared paragraph is not boilerplate.
@@ -39,7 +40,7 @@ from typing import TypeVar
 import numpy as np
 
 from dedup.config import PATTERN_PREFIX, ScanConfig, pattern_error
-from dedup.matches import passage_of
+from dedup.matches import as_written, passage_of
 from dedup.model import Boilerplate, Cluster, Match, Passage
 from dedup.normalize import normalize
 from dedup.segment import SegmentTable
@@ -211,17 +212,38 @@ def scan_boilerplate(matches: Sequence[Match], clusters: Sequence[Cluster], text
                 continue
             groups[s.level, h] = docs
             recurring[s.level].update(dict.fromkeys(rows.tolist(), h))
-    table = by_level["paragraph"].table
-    for row, h in recurring["paragraph"].items():
-        doc = int(table.doc[row])
-        held[doc][h] = held[doc].get(h, 0) + int(table.end[row] - table.start[row])
+    for s in levels:
+        table = s.table
+        for row, h in recurring[s.level].items():
+            if s.level == "sentence" and int(table.paragraph[row]) in recurring["paragraph"]:
+                continue  # counted with its paragraph
+            doc = int(table.doc[row])
+            held[doc][s.level, h] = held[doc].get((s.level, h), 0) + int(table.end[row] - table.start[row])
+    rewritten = [matches[k] for k in not_listed if matches[k].a.doc != matches[k].b.doc
+                 and _ordered(matches[k].a.doc, matches[k].b.doc) not in linked
+                 and not all(_all_in(rows, recurring[level_of[k]]) for rows in spans[k])]
+    linked.update(_ordered(m.a.doc, m.b.doc) for m in holding_as_written(rewritten, texts, config))
     related = Relatedness(linked, held, compared_chars.__getitem__)
     found = boilerplate_groups(groups, related)
     found_rows = {level: {row for row, h in rows.items() if (level, h) in found} for level, rows in recurring.items()}
-    kept = [matches[k] for k in not_listed
-            if matches[k].a.doc == matches[k].b.doc
-            or not all(_all_in(rows, found_rows[level_of[k]]) for rows in spans[k])
-            or related(matches[k].a.doc, matches[k].b.doc)]
+    copies: dict[str, dict[int, list[int]]] = {level: defaultdict(list) for level in recurring}
+    for level, rows in recurring.items():
+        for row, h in sorted(rows.items()):
+            copies[level][h].append(row)
+    kept = []
+    for k in not_listed:
+        m, level = matches[k], level_of[k]
+        if (m.a.doc == m.b.doc or not all(_all_in(rows, found_rows[level]) for rows in spans[k])
+                or related(m.a.doc, m.b.doc)):
+            kept.append(m)
+        elif len(spans[k][1]) == 1:  # its copy in an otherwise related document, if any, is its source
+            row = spans[k][1][0]
+            table = by_level[level].table
+            source = next((r for r in copies[level][recurring[level][row]]
+                           if r < row and int(table.doc[r]) != m.b.doc and related(int(table.doc[r]), m.b.doc)), None)
+            if source is not None:
+                kept.append(Match("exact" if level == "paragraph" else "partial", passage_of(table, source), m.b,
+                                  1.0, 1.0, 1.0, 1.0, m.cluster))
     for level, h in found:
         table = by_level[level].table
         rows = [row for row, of in recurring[level].items() if of == h]
@@ -230,6 +252,16 @@ def scan_boilerplate(matches: Sequence[Match], clusters: Sequence[Cluster], text
         items.append(Boilerplate(level, len(set(groups[level, h])), _examples(passage_of(table, r) for r in rows)))
     items.sort(key=lambda item: (-item.documents, item.examples[0]))
     return kept, _pruned(clusters, matches, kept), items
+
+
+def holding_as_written(matches: Sequence[Match], texts: Sequence[str], config: ScanConfig) -> list[Match]:
+    """The ``matches`` that are still copies with their figures as written (a near copy at the threshold, a
+    reused passage covering as much of the smaller side): what two versions of a story share, and what
+    two reports of one template (every figure changed) do not."""
+    measured = as_written([(texts[m.a.doc][m.a.start:m.a.end], texts[m.b.doc][m.b.start:m.b.end]) for m in matches],
+                          [m.kind for m in matches], config)
+    return [m for m, (similarity, containment, _, _) in zip(matches, measured)
+            if (containment >= config.partial_containment if m.kind == "partial" else similarity >= config.threshold)]
 
 
 def _ordered(a: int, b: int) -> tuple[int, int]:

@@ -8,9 +8,9 @@ from dataclasses import asdict, dataclass
 from dedup.normalize import NORMALIZER_VERSION
 
 KINDS = ("exact", "near", "partial")
-# Text in this many otherwise unrelated documents is boilerplate (see dedup.boilerplate): a sign-off and a
-# footer that three stored articles and a fourth new one share are.
-BOILERPLATE_MIN_DOCS = 4
+# Text in this many otherwise unrelated documents is boilerplate (see dedup.boilerplate). On the dev corpus
+# 3 finds 32 items (30 of 30 read were boilerplate) and keeps every match labelled true; 4 finds 16.
+BOILERPLATE_MIN_DOCS = 3
 PATTERN_PREFIX = "re:"  # a boilerplate line that starts so is a regular expression
 
 

@@ -69,7 +69,7 @@ def test_the_scan_reports_a_sign_off_and_a_footer_once_and_never_as_reuse():
     assert report.stats["matches_of_boilerplate"] == 6  # three copies of each matched to the first
     three = scan(STORED, boilerplate_min_docs=4)  # in three documents only: not boilerplate yet
     assert three.boilerplate == [] and len(three.matches) == 4
-    assert len(scan(STORED, boilerplate_min_docs=3).boilerplate) == 2
+    assert len(scan(STORED).boilerplate) == 2  # the default is three documents
 
 
 LEAD = ("The port authority said on Monday that container traffic through the northern terminal rose by "
@@ -176,8 +176,8 @@ def test_an_index_made_before_boilerplate_settings_opens_with_the_defaults(tmp_p
         params = json.loads(db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()[0])
         del params["boilerplate_min_docs"], params["boilerplate_lines"]
         db.execute("UPDATE meta SET value = ? WHERE key = 'params'", (json.dumps(params),))
-    with Index.open(index, boilerplate_min_docs=4) as opened:
-        assert (opened.config.boilerplate_min_docs, opened.config.boilerplate_lines) == (4, ())
+    with Index.open(index, boilerplate_min_docs=3) as opened:
+        assert (opened.config.boilerplate_min_docs, opened.config.boilerplate_lines) == (3, ())
 
 
 def test_bad_boilerplate_options_are_one_line_errors(tmp_path: Path):

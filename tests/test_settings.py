@@ -22,7 +22,7 @@ def test_without_a_file_every_setting_is_its_default(tmp_path: Path) -> None:
                         "globs": Setting(("*.txt", "*.md", "*.html", "*.htm"), "default"),
                         "figure_groups": Setting(None, "default"), "index": Setting(None, "default"),
                         "token_env": Setting("DEDUP_TOKEN", "default"),
-                        "boilerplate_min_docs": Setting(4, "default"), "boilerplate_file": Setting(None, "default")}
+                        "boilerplate_min_docs": Setting(3, "default"), "boilerplate_file": Setting(None, "default")}
     assert command_defaults(settings) == {}
 
 
@@ -126,7 +126,7 @@ def test_config_shows_each_value_and_its_source(tmp_path: Path, monkeypatch: pyt
         f"figure_groups  {'(none)':<32} default",
         f"index          {str(tmp_path / 'articles.db'):<32} {source}",
         f"token_env      {'NEWSROOM_TOKEN (set)':<32} {source}",
-        f"boilerplate_min_docs {'4':<32} default",
+        f"boilerplate_min_docs {'3':<32} default",
         f"boilerplate_file {'(none)':<32} default",
     ]
     assert "s3cret" not in result.stdout

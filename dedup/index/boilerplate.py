@@ -2,9 +2,10 @@
 
 An incoming paragraph or sentence recurs when its exact copies are in enough stored documents (the checked
 text counting as one more, as a scanned document does). Whether the documents holding it are otherwise
-related is read from the store: the incoming text and a stored document are when the stored one holds a
-copy of an incoming segment that does not recur; two stored documents are when they share a compared
-segment that does not recur in the store. A passage whose every segment is boilerplate, matched to a
+related is read from the store: the incoming text and a stored document are when the stored one holds an
+exact copy of an incoming segment that does not recur, or a near or reused copy of one (figures as
+written are not compared here: the scan's stricter test needs both texts); two stored documents are when
+they share a compared segment, as written, that does not recur in the store. A passage whose every segment is boilerplate, matched to a
 stored copy that is too, does not count for the verdict unless the two documents are otherwise related;
 a passage of listed lines never counts.
 """
@@ -57,26 +58,31 @@ def boilerplate_passages(batch: Batch, store: Store, passages: Sequence[Passage]
         for h, docs in store.holders(TABLES[level], hashes, limit).items():
             if recurs(len(docs) + 1, config):
                 groups[level, h] = [INCOMING, *docs]
-                if level == "paragraph":
-                    row = hashes[h]
-                    chars = int(batch.paragraphs.end[row] - batch.paragraphs.start[row])
-                    for doc in groups[level, h]:
-                        held[doc][h] = chars
             else:
                 linked.update((INCOMING, doc) for doc in docs)
-    if groups:
-        _relate_stored(store, groups, incoming, linked, held)
+    if not groups:
+        return {k for k, (level, rows, _, _) in enumerate(passages) if all(r in listed[level] for r in rows)}
+    for (level, h), docs in groups.items():
+        table = tables[level][0]
+        row = incoming[level][h]
+        if level == "sentence" and ("paragraph", int(exact["paragraph"][table.paragraph[row]])) in groups:
+            continue  # counted with its paragraph
+        for doc in docs:
+            held[doc][level, h] = int(table.end[row] - table.start[row])
+    linked.update((INCOMING, doc) for level, rows, doc, _ in passages  # a near or reused copy of other text
+                  if not all((level, int(exact[level][r])) in groups for r in rows))
+    _relate_stored(store, groups, incoming, linked, held)
     chars = {INCOMING: batch.chars[0], **store.compared_chars(sorted({d for docs in groups.values() for d in docs}
                                                                        - {INCOMING}))}
     related = Relatedness(linked, held, lambda doc: chars.get(doc, 0))
     found = boilerplate_groups(groups, related)
     stored_exact = {level: store.exact_of(TABLES[level], [r for p in passages if p[0] == level for r in p[3]])
-                    for level in TABLES} if found else {}
+                    for level in TABLES}
     dropped = set()
     for k, (level, rows, doc, stored) in enumerate(passages):
         if all(r in listed[level] for r in rows):
             dropped.add(k)
-        elif (found and all((level, int(exact[level][r])) in found for r in rows)
+        elif (all((level, int(exact[level][r])) in found for r in rows)
               and all((level, stored_exact[level].get(r)) in found for r in stored)
               and not related(INCOMING, doc)):
             dropped.add(k)
@@ -101,4 +107,4 @@ def _relate_stored(store: Store, groups: dict[Hashable, list[int]], incoming: di
             linked.update(combinations(sorted(by_doc), 2))
         elif level == "paragraph":
             for doc, chars in by_doc.items():
-                held[doc][h] = chars
+                held[doc][level, h] = chars
