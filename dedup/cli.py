@@ -458,13 +458,16 @@ def config_command(
     index: Annotated[Optional[Path], typer.Option(help="As for check and serve.", show_default=False)] = None,
     token_env: Annotated[Optional[str], typer.Option(help="Environment variable holding serve's token.",
                                                      show_default=False)] = None,
+    boilerplate_min_docs: Annotated[Optional[int], typer.Option(help="As for scan.", show_default=False)] = None,
+    boilerplate_file: Annotated[Optional[Path], typer.Option(help="As for scan.", show_default=False)] = None,
 ) -> None:
     """Show the settings in force and where each comes from: default, a settings file, or a flag."""
     from dedup.settings import with_flags
 
     flags = {"threshold": threshold, "min_words": min_words, "globs": tuple(glob) if glob else None,
              "figure_groups": figure_groups and str(figure_groups), "index": index and str(index),
-             "token_env": token_env}
+             "token_env": token_env, "boilerplate_min_docs": boilerplate_min_docs,
+             "boilerplate_file": boilerplate_file and str(boilerplate_file)}
     settings = with_flags(ctx.obj, flags)
     for name, setting in settings.items():
         value = setting.value

@@ -192,3 +192,23 @@ def test_bad_boilerplate_options_are_one_line_errors(tmp_path: Path):
     assert (result.exit_code, result.stderr) == (2, "dedup: error: --boilerplate-min-docs must be at least 2, got 1\n")
     result = invoke("scan", CASE, "--boilerplate-file", tmp_path / "missing.txt")
     assert result.exit_code == 2 and result.stderr.startswith(f"dedup: error: {tmp_path / 'missing.txt'}: cannot read")
+
+
+def test_the_settings_file_sets_the_boilerplate_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lines.txt").write_text("re:reporting by the northgate wire.*\n")
+    (tmp_path / "dedup.toml").write_text('boilerplate_min_docs = 4\nboilerplate_file = "lines.txt"\n')
+    report = json.loads(invoke("scan", *STORED[:2], "--format", "json", "-q").stdout)
+    assert (report["config"]["boilerplate_min_docs"], report["config"]["boilerplate_lines"]) == (
+        4, ["re:reporting by the northgate wire.*"])
+    assert [m["b"]["text"] for m in report["matches"]] == [FOOTER]  # the listed sign-off is no match
+    flagged = json.loads(invoke("scan", *STORED[:2], "--format", "json", "-q", "--boilerplate-min-docs", "6").stdout)
+    assert flagged["config"]["boilerplate_min_docs"] == 6  # a flag wins
+    assert invoke("index", "create", "articles.db").exit_code == 0
+    with Index.open(tmp_path / "articles.db") as opened:
+        assert (opened.config.boilerplate_min_docs, opened.config.boilerplate_lines) == (
+            4, ("re:reporting by the northgate wire.*",))
+    (tmp_path / "dedup.toml").write_text("boilerplate_min_docs = 1\n")
+    result = invoke("scan", *STORED)
+    assert result.exit_code == 2
+    assert "boilerplate_min_docs must be an integer of at least 2, got 1" in result.stderr
