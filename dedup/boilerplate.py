@@ -45,7 +45,7 @@ from dedup.model import Boilerplate, Cluster, Match, Passage
 from dedup.normalize import normalize
 from dedup.segment import SegmentTable
 
-RELATED_SHARE = 0.5  # of the pairs among a group's documents: at least this many related, and it is a story
+RELATED_SHARE = 0.5  # of the pairs among a text's documents: this many otherwise related, and it is a story's
 MOSTLY_SHARED = 0.5  # of each document's compared text: two documents sharing this much are one text
 MAX_JUDGED_DOCUMENTS = 32  # a group is judged on the pairs among its first documents (496 pairs)
 EXAMPLES = 3
@@ -190,10 +190,10 @@ def scan_boilerplate(matches: Sequence[Match], clusters: Sequence[Cluster], text
     listed line), and its two documents are not otherwise related."""
     by_level = {s.level: s for s in levels}
     by_id = {c.id: c for c in clusters}
-    spans = _match_rows(matches, [by_id[m.cluster].level for m in matches], by_level)
+    level_of = [by_id[m.cluster].level for m in matches]
+    spans = _match_rows(matches, level_of, by_level)
     listed = {s.level: listed_rows(s.table, texts, config.boilerplate_lines) for s in levels}
     items = _listed_items(listed, by_level, len(config.boilerplate_lines))
-    level_of = [by_id[m.cluster].level for m in matches]
     not_listed = [k for k, (a_rows, b_rows) in enumerate(spans)
                   if not (_all_in(a_rows, listed[level_of[k]]) or _all_in(b_rows, listed[level_of[k]]))]
 
@@ -246,7 +246,7 @@ def scan_boilerplate(matches: Sequence[Match], clusters: Sequence[Cluster], text
                                   1.0, 1.0, 1.0, 1.0, m.cluster))
     for level, h in found:
         table = by_level[level].table
-        rows = [row for row, of in recurring[level].items() if of == h]
+        rows = copies[level][h]
         if level == "sentence" and all(int(table.paragraph[r]) in found_rows["paragraph"] for r in rows):
             continue  # a sentence of a boilerplate paragraph is reported with it
         items.append(Boilerplate(level, len(set(groups[level, h])), _examples(passage_of(table, r) for r in rows)))
@@ -315,8 +315,6 @@ def _examples(members: Iterable[Passage]) -> tuple[Passage, ...]:
 def _pruned(clusters: Sequence[Cluster], matches: Sequence[Match], kept: Sequence[Match]) -> list[Cluster]:
     """Clusters without the members that only dropped matches reported (fewer than two left: gone, unless
     a kept match names the cluster: a passage of several sentences is no member of it)."""
-    if len(kept) == len(matches):
-        return list(clusters)
     reported = {p for m in kept for p in (m.a, m.b)}
     named = {m.cluster for m in kept}
     dropped = {p for m in matches for p in (m.a, m.b)} - reported

@@ -212,3 +212,37 @@ def test_the_settings_file_sets_the_boilerplate_defaults(tmp_path: Path, monkeyp
     result = invoke("scan", *STORED)
     assert result.exit_code == 2
     assert "boilerplate_min_docs must be an integer of at least 2, got 1" in result.stderr
+
+
+OWN = ["The bakery on Mill Street sold out of rye loaves before nine after a radio chef praised its crust.",
+       "Two swimmers crossed the cold northern strait on Saturday in just under eleven hours, a new record.",
+       "A rare orchid flowered in the botanical garden glasshouse for the first time since the war ended.",
+       "The chess federation moved its winter congress to the lakeside hotel because the old hall flooded.",
+       "Volunteers counted forty-one nesting storks along the river meadows, twice as many as last spring.",
+       "A jazz quartet from the harbour district won the national student prize with an original suite.",
+       "Engineers began replacing the cast-iron water mains under the old town, a job of some three years.",
+       "The ferry company added a late sailing to the islands on Fridays for the rest of the summer season.",
+       "A village school raised enough money at its spring fair to rebuild the playground destroyed by storms.",
+       "The county archive put two centuries of parish maps online, free to anyone researching a family home."]
+STORY = ("Regional health officials confirmed on Wednesday that the new children's hospital wing will open "
+         "in October, after inspectors signed off on the last of its operating theatres.")
+STOCK = ("Readers can find the full timetable of every regional event, with maps, opening hours and ticket "
+         "prices, in the weekend supplement and on the community pages of our website.")
+
+
+def test_the_index_judges_stored_documents_as_the_scan_does(tmp_path: Path):
+    versions = [f"{STORY}\n\n{OWN[k]}\n\n{STOCK}" for k in range(4)]  # four versions of one story
+    unrelated = [f"{OWN[2 * k]}\n\n{OWN[2 * k + 1]}\n\n{STOCK}" for k in range(4)]
+    incoming = f"{OWN[8]}\n\n{OWN[9]}\n\n{STOCK}"
+    config = ScanConfig(boilerplate_min_docs=5)
+    for stored, boilerplate in ((versions, False), (unrelated, True)):
+        report = analyze(documents(*stored, incoming), config)
+        assert bool(report.boilerplate) is boilerplate  # six of the ten pairs are versions: a story's text
+        index = tmp_path / f"{boilerplate}.db"
+        with Index.create(index, boilerplate_min_docs=5) as opened:
+            for k, text in enumerate(stored):
+                opened.add(f"s{k}", text)
+            verdict = opened.check(incoming)
+        assert verdict.verdict == ("new" if boilerplate else "partial-reuse")
+        assert (verdict.stats["passages_of_boilerplate"] > 0) is boilerplate
+        assert bool([m for m in report.matches if m.b.doc == 4 or m.a.doc == 4]) is not boilerplate
