@@ -167,18 +167,17 @@ class Segments:
 def shared_rows(segments: Segments) -> dict[int, tuple[np.ndarray, int]]:
     """Exact hash -> (its compared rows, how many documents hold it), for the texts in two documents or more."""
     rows = np.flatnonzero(segments.compared)
-    if not len(rows):
-        return {}
     exact, doc = segments.exact[rows].view(np.int64), segments.table.doc[rows]
-    pairs = np.unique(np.stack([exact, doc], axis=1), axis=0)
-    hashes, counts = np.unique(pairs[:, 0], return_counts=True)
-    shared = hashes[counts >= 2]
-    rows, exact = rows[np.isin(exact, shared)], exact[np.isin(exact, shared)]
-    order = np.argsort(exact, kind="stable")
-    rows, exact = rows[order], exact[order]
-    starts = np.flatnonzero(np.r_[True, exact[1:] != exact[:-1]]) if len(exact) else np.empty(0, dtype=np.int64)
-    documents = dict(zip(hashes.tolist(), counts.tolist()))
-    return {h: (group, documents[h]) for h, group in zip(exact[starts].tolist(), np.split(rows, starts[1:]))}
+    order = np.lexsort((doc, exact))  # by text, then document (rows stay in order within a text)
+    rows, exact, doc = rows[order], exact[order], doc[order]
+    new_text = np.r_[True, exact[1:] != exact[:-1]]
+    new_doc = new_text | np.r_[True, doc[1:] != doc[:-1]]
+    starts = np.flatnonzero(new_text)
+    documents = np.add.reduceat(new_doc.astype(np.int64), starts) if len(starts) else starts
+    ends = np.r_[starts[1:], len(rows)]
+    shared = documents >= 2
+    return {h: (rows[start:end], n) for h, start, end, n in zip(exact[starts][shared].tolist(), starts[shared].tolist(),
+                                                                ends[shared].tolist(), documents[shared].tolist())}
 
 
 def scan_boilerplate(matches: Sequence[Match], clusters: Sequence[Cluster], texts: Sequence[str],
