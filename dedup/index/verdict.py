@@ -12,8 +12,9 @@ Which pairs of segments match is decided by the scan's own rules, the functions 
 paragraph matches, adjacent runs, passage overlap), stored documents count only when
 :mod:`dedup.evidence` relates them to the incoming text (as a scan keeps cross matches only between
 related documents), passages of boilerplate (:mod:`dedup.index.boilerplate`, the scan's rule over the
-stored documents) do not count, and documents are measured with :func:`dedup.overlap.reused_shares`, so a check and a
-scan of the same texts report the same pairs (``tests/test_index_parity.py``). Only the look-ups differ: band keys and posting lists in the store.
+stored documents) do not count, and documents are measured with :func:`dedup.overlap.reused_shares`, so
+a check and a scan of the same texts report the same pairs (``tests/test_index_parity.py``). Only the
+look-ups differ: band keys and posting lists in the store.
 """
 
 from __future__ import annotations
