@@ -167,13 +167,15 @@ class Segments:
 def shared_rows(segments: Segments) -> dict[int, tuple[np.ndarray, int]]:
     """Exact hash -> (its compared rows, how many documents hold it), for the texts in two documents or more."""
     rows = np.flatnonzero(segments.compared)
+    if not len(rows):
+        return {}
     exact, doc = segments.exact[rows].view(np.int64), segments.table.doc[rows]
     order = np.lexsort((doc, exact))  # by text, then document (rows stay in order within a text)
     rows, exact, doc = rows[order], exact[order], doc[order]
     new_text = np.r_[True, exact[1:] != exact[:-1]]
     new_doc = new_text | np.r_[True, doc[1:] != doc[:-1]]
     starts = np.flatnonzero(new_text)
-    documents = np.add.reduceat(new_doc.astype(np.int64), starts) if len(starts) else starts
+    documents = np.add.reduceat(new_doc.astype(np.int64), starts)
     ends = np.r_[starts[1:], len(rows)]
     shared = documents >= 2
     return {h: (rows[start:end], n) for h, start, end, n in zip(exact[starts][shared].tolist(), starts[shared].tolist(),

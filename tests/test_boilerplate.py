@@ -246,3 +246,8 @@ def test_the_index_judges_stored_documents_as_the_scan_does(tmp_path: Path):
         assert verdict.verdict == ("new" if boilerplate else "partial-reuse")
         assert (verdict.stats["passages_of_boilerplate"] > 0) is boilerplate
         assert bool([m for m in report.matches if m.b.doc == 4 or m.a.doc == 4]) is not boilerplate
+
+
+def test_documents_with_nothing_to_compare_have_no_boilerplate():
+    report = analyze(documents("Short.", "Also short.", "Tiny."))
+    assert (report.boilerplate, report.matches, report.stats["matches_of_boilerplate"]) == ([], [], 0)
