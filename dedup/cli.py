@@ -18,7 +18,7 @@ from typer.core import TyperArgument, TyperCommand, TyperOption
 
 from dedup import __version__
 from dedup.cli_index import register
-from dedup.config import ScanConfig
+from dedup.config import BOILERPLATE_MIN_DOCS, ScanConfig
 from dedup.files import written_whole
 from dedup.progress import Progress
 from dedup.report import PLAIN_WIDTH, render
@@ -100,7 +100,10 @@ def warn(message: str) -> None:
 
 # ScanConfig names its fields in errors; the command line names its options.
 CONFIG_OPTIONS = {"threshold": "--threshold", "workers": "--workers", "min_words": "--min-words",
-                  "figure_groups": "--figure-groups"}
+                  "figure_groups": "--figure-groups", "boilerplate_min_docs": "--boilerplate-min-docs"}
+BOILERPLATE_MIN_DOCS_HELP = "Text in this many otherwise unrelated documents is boilerplate, not reuse."
+BOILERPLATE_FILE_HELP = ("File of boilerplate lines, one a line; a line starting 're:' is a regular expression "
+                         "matching a whole paragraph or sentence.")
 
 
 def option_message(error: ValueError) -> str:
@@ -238,6 +241,24 @@ def load_figure_groups(path: Optional[Path]) -> tuple[tuple[str, tuple[str, ...]
     return tuple((str(name), tuple(words)) for name, words in data.items())
 
 
+def load_boilerplate_file(path: Optional[Path]) -> tuple[str, ...]:
+    """The boilerplate lines of ``path`` (see :func:`dedup.boilerplate.parse_listed`); none without a file."""
+    if path is None:
+        return ()
+    from dedup.boilerplate import parse_listed
+
+    try:
+        lines = path.read_bytes().decode("utf-8").splitlines()
+    except OSError as exc:
+        fail(f"{path}: cannot read ({exc.strerror or exc})")
+    except UnicodeDecodeError as exc:
+        fail(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+    try:
+        return parse_listed(lines, str(path))
+    except ValueError as exc:
+        fail(str(exc))
+
+
 def emit_report(report: Report, output_format: OutputFormat, output: Optional[Path]) -> None:
     from dedup.report.render_json import write_json
     from dedup.report.render_text import render_text
@@ -279,6 +300,9 @@ def scan_command(
     skip_bad_lines: Annotated[bool, typer.Option("--skip-bad-lines",
                                                  help="Skip malformed JSONL lines instead of stopping.")] = False,
     figure_groups: Annotated[Optional[Path], typer.Option(metavar="FILE", help=FIGURE_GROUPS_HELP)] = None,
+    boilerplate_min_docs: Annotated[int, typer.Option(metavar="INTEGER", parser=number(int),
+                                                      help=BOILERPLATE_MIN_DOCS_HELP)] = BOILERPLATE_MIN_DOCS,
+    boilerplate_file: Annotated[Optional[Path], typer.Option(metavar="FILE", help=BOILERPLATE_FILE_HELP)] = None,
     max_document_mb: Annotated[float, typer.Option(metavar="FLOAT", parser=number(float),
                                                    help="Skip documents larger than this (MB).")] = 32.0,
     engine: Annotated[EngineName, typer.Option(metavar="[local|ray]", parser=choice(EngineName),
@@ -311,7 +335,9 @@ def scan_command(
     check_writable(output)
     try:
         config = ScanConfig(threshold=threshold, workers=workers, min_words=min_words, diffs=diffs,
-                            figure_groups=load_figure_groups(figure_groups))
+                            figure_groups=load_figure_groups(figure_groups),
+                            boilerplate_min_docs=boilerplate_min_docs,
+                            boilerplate_lines=load_boilerplate_file(boilerplate_file))
     except ValueError as exc:
         fail(option_message(exc))
     if output_format is not None:
@@ -432,13 +458,16 @@ def config_command(
     index: Annotated[Optional[Path], typer.Option(help="As for check and serve.", show_default=False)] = None,
     token_env: Annotated[Optional[str], typer.Option(help="Environment variable holding serve's token.",
                                                      show_default=False)] = None,
+    boilerplate_min_docs: Annotated[Optional[int], typer.Option(help="As for scan.", show_default=False)] = None,
+    boilerplate_file: Annotated[Optional[Path], typer.Option(help="As for scan.", show_default=False)] = None,
 ) -> None:
     """Show the settings in force and where each comes from: default, a settings file, or a flag."""
     from dedup.settings import with_flags
 
     flags = {"threshold": threshold, "min_words": min_words, "globs": tuple(glob) if glob else None,
              "figure_groups": figure_groups and str(figure_groups), "index": index and str(index),
-             "token_env": token_env}
+             "token_env": token_env, "boilerplate_min_docs": boilerplate_min_docs,
+             "boilerplate_file": boilerplate_file and str(boilerplate_file)}
     settings = with_flags(ctx.obj, flags)
     for name, setting in settings.items():
         value = setting.value

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from dedup.config import BOILERPLATE_MIN_DOCS
 from dedup.sources import DEFAULT_GLOBS, InputError, UnusableFile, file_text, read_documents
 
 if TYPE_CHECKING:
@@ -86,13 +87,21 @@ def create_command(
     num_perm: Annotated[int, typer.Option(help="MinHash permutations.")] = 128,
     min_words: Annotated[int, typer.Option(help="Paragraphs with fewer words are not compared.")] = 4,
     seed: Annotated[int, typer.Option(help="MinHash seed.")] = 1,
+    boilerplate_min_docs: Annotated[int, typer.Option(help="Text in this many otherwise unrelated documents "
+                                                      "(stored ones and the checked one) is boilerplate.")
+                                    ] = BOILERPLATE_MIN_DOCS,
+    boilerplate_file: Annotated[Path | None, typer.Option(
+        help="File of boilerplate lines (or 're:' patterns); the lines are stored in the index.")] = None,
 ) -> None:
     """Create an empty index with these matching parameters (stored in it)."""
     from dedup.index import Index, IndexFileError
 
+    cli = _cli()
+    lines = cli.load_boilerplate_file(boilerplate_file)
     try:
         Index.create(path, threshold=threshold, shingle_size=shingle_size, num_perm=num_perm,
-                     min_words=min_words, seed=seed).close()
+                     min_words=min_words, seed=seed, boilerplate_min_docs=boilerplate_min_docs,
+                     boilerplate_lines=lines).close()
     except (IndexFileError, ValueError) as exc:
         _cli().fail(str(exc))
     typer.echo(f"created {path}")

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from dedup.align import align
+from dedup.boilerplate import Segments, scan_boilerplate
 from dedup.config import ScanConfig
 from dedup.conflicts import FigureConflict, find_figure_conflicts
 from dedup.diff import Diff, FigureChange, TokenOp, WordingChange, diff_texts
@@ -29,7 +30,13 @@ from dedup.engines.base import Engine
 from dedup.engines.local import LocalEngine
 from dedup.evidence import related_matches, word_frequencies
 from dedup.figures import DEFAULT_FOLDS, merge_folds
-from dedup.matches import compared_paragraphs, measured_as_written, paragraph_level, sentence_level
+from dedup.matches import (
+    compared_paragraphs,
+    compared_sentences,
+    measured_as_written,
+    paragraph_level,
+    sentence_level,
+)
 from dedup.model import Comparison, Match, Report
 from dedup.overlap import compared_chars, relation_overlaps, repeated_blocks
 from dedup.progress import Progress
@@ -119,23 +126,30 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
         # Signatures and shingle sets are the largest arrays of a scan: free them before the sentence
         # level allocates its own; later stages need only which paragraphs are compared and their hashes.
         compared = compared_paragraphs(paragraph_sets.words, config)
-        paragraph_keys = np.where(compared, paragraph_sets.exact.view(np.int64), -1)
+        paragraph_exact = paragraph_sets.exact
         del paragraph_sigs, paragraph_sets
     with _timed(timings, "sentence_matches"):
         sentence_result = sentence_level(sentences, sentence_sets, paragraph_result.clustering, config, engine,
                                          label_offset=len(paragraph_result.clustering.representative))
+    levels = (Segments("paragraph", paragraphs, paragraph_exact, compared),
+              Segments("sentence", sentences, sentence_sets.exact, compared_sentences(sentence_sets, config)))
     del sentence_sets
-    with _timed(timings, "evidence"):
+    # The share is of the text that is compared at all: paragraphs of at least min_words words.
+    paragraph_chars = compared_chars(paragraphs, compared, len(documents))
+    with _timed(timings, "evidence"):  # boilerplate is evidence of nothing: it goes first
         found = paragraph_result.matches + sentence_result.matches
-        matches, clusters = related_matches(found, paragraph_result.clusters + sentence_result.clusters, texts,
-                                            word_frequencies(texts), config)
+        candidates, clusters, boilerplate = scan_boilerplate(
+            found, paragraph_result.clusters + sentence_result.clusters, texts, levels, paragraph_chars, config)
+        matches, clusters = related_matches(candidates, clusters, texts, word_frequencies(texts), config)
         matches = sorted(measured_as_written(matches, texts, config), key=_match_order)
     if config.diffs:
         with _timed(timings, "diffs"):
             matches = _with_diffs(matches, texts, engine, progress)
     with _timed(timings, "document_view"):
-        # The share is of the text that is compared at all: paragraphs of at least min_words words.
-        paragraph_chars = compared_chars(paragraphs, compared, len(documents))
+        paragraph_keys = np.where(compared, paragraph_exact.view(np.int64), -1)
+        # A boilerplate paragraph both documents hold is no share of reuse between them.
+        boilerplate_rows = paragraphs.rows_of([b.examples[0] for b in boilerplate if b.level == "paragraph"])
+        paragraph_keys[np.isin(paragraph_keys, paragraph_keys[boilerplate_rows])] = -1
         relations = document_relations(matches, paragraphs, paragraph_keys, paragraph_chars, dates)
         overlaps = relation_overlaps(relations)
         blocks = repeated_blocks(matches, paragraphs)
@@ -150,10 +164,11 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
             conflicts = figure_conflicts(texts, sentences, stories, _folds(config), engine=engine,
                                          progress=progress)
     stats: dict[str, object] = {"documents": len(documents), **paragraph_result.stats, **sentence_result.stats,
-                                "matches_without_evidence": len(found) - len(matches),
+                                "matches_of_boilerplate": len(found) - len(candidates),
+                                "matches_without_evidence": len(candidates) - len(matches),
                                 "seconds": {k: round(v, 4) for k, v in timings.items()}}
     return Report(list(documents), matches, clusters, blocks, overlaps, conflicts, config.as_dict(), stats,
-                  relations=relations)
+                  relations=relations, boilerplate=boilerplate)
 
 
 def _match_order(match: Match) -> tuple[int, int, int, int]:

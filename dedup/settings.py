@@ -48,6 +48,12 @@ def _positive_int(value: object) -> object:
     return value
 
 
+def _document_count(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+        raise ValueError("must be an integer of at least 2")
+    return value
+
+
 def _patterns(value: object) -> object:
     if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
         raise ValueError("must be a non-empty list of file name patterns, e.g. [\"*.html\", \"*.txt\"]")
@@ -85,6 +91,10 @@ KEYS: dict[str, Key] = {
                          relative_path=True),
     "index": Key(None, _path, ((("check",), "index_path"), (("serve",), "index_path")), relative_path=True),
     "token_env": Key(DEFAULT_TOKEN_ENV, _variable_name, ()),  # applied by command_defaults
+    "boilerplate_min_docs": Key(_SCAN_DEFAULTS.boilerplate_min_docs, _document_count,
+                                ((("scan",), "boilerplate_min_docs"), (("index", "create"), "boilerplate_min_docs"))),
+    "boilerplate_file": Key(None, _path, ((("scan",), "boilerplate_file"), (("index", "create"), "boilerplate_file")),
+                            relative_path=True),
 }
 
 

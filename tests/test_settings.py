@@ -21,7 +21,8 @@ def test_without_a_file_every_setting_is_its_default(tmp_path: Path) -> None:
     assert settings == {"threshold": Setting(0.7, "default"), "min_words": Setting(4, "default"),
                         "globs": Setting(("*.txt", "*.md", "*.html", "*.htm"), "default"),
                         "figure_groups": Setting(None, "default"), "index": Setting(None, "default"),
-                        "token_env": Setting("DEDUP_TOKEN", "default")}
+                        "token_env": Setting("DEDUP_TOKEN", "default"),
+                        "boilerplate_min_docs": Setting(3, "default"), "boilerplate_file": Setting(None, "default")}
     assert command_defaults(settings) == {}
 
 
@@ -58,7 +59,7 @@ def test_pyproject_tool_table_and_which_file_wins(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("content", "error"), [
     ("treshold = 0.8\n", "unknown key 'treshold' (known: threshold, min_words, globs, figure_groups, index, "
-                         "token_env)"),
+                         "token_env, boilerplate_min_docs, boilerplate_file)"),
     ('threshold = "high"\n', "threshold must be a number in (0, 1], got 'high'"),
     ("threshold = 1.5\n", "threshold must be a number in (0, 1], got 1.5"),
     ("min_words = 0\n", "min_words must be a positive integer, got 0"),
@@ -68,7 +69,9 @@ def test_pyproject_tool_table_and_which_file_wins(tmp_path: Path) -> None:
     ('token_env = "MY-TOKEN"\n', "token_env must be the name of an environment variable, e.g. \"DEDUP_TOKEN\", "
                                  "got 'MY-TOKEN'"),
     ("[boilerplate]\nmin_documents = 3\n", "unknown key 'boilerplate' (known: threshold, min_words, globs, "
-                                           "figure_groups, index, token_env)"),
+                                           "figure_groups, index, token_env, boilerplate_min_docs, "
+                                           "boilerplate_file)"),
+    ("boilerplate_min_docs = 1\n", "boilerplate_min_docs must be an integer of at least 2, got 1"),
 ])
 def test_bad_keys_and_values_name_the_file_and_the_key(tmp_path: Path, content: str, error: str) -> None:
     (tmp_path / "dedup.toml").write_text(content)
@@ -123,6 +126,8 @@ def test_config_shows_each_value_and_its_source(tmp_path: Path, monkeypatch: pyt
         f"figure_groups  {'(none)':<32} default",
         f"index          {str(tmp_path / 'articles.db'):<32} {source}",
         f"token_env      {'NEWSROOM_TOKEN (set)':<32} {source}",
+        f"boilerplate_min_docs {'3':<32} default",
+        f"boilerplate_file {'(none)':<32} default",
     ]
     assert "s3cret" not in result.stdout
 

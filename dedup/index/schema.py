@@ -84,7 +84,8 @@ CREATE TABLE words (word INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
 # The ScanConfig fields that decide what a check reports; the index stores them and is opened only with
 # the same values. (``workers``, ``diffs`` and ``figure_groups`` only change how a scan runs and reports.)
 CONFIG_FIELDS = ("threshold", "shingle_size", "num_perm", "seed", "min_words", "sentence_shingle_size",
-                 "partial_containment", "partial_min_shared", "max_shingle_df")
+                 "partial_containment", "partial_min_shared", "max_shingle_df", "boilerplate_min_docs",
+                 "boilerplate_lines")
 
 
 def config_of(params: Mapping[str, Any]) -> ScanConfig:
@@ -92,21 +93,24 @@ def config_of(params: Mapping[str, Any]) -> ScanConfig:
     unknown = sorted(set(params) - set(CONFIG_FIELDS))
     if unknown:
         raise ValueError(f"unknown index parameter {unknown[0]!r} (known: {', '.join(CONFIG_FIELDS)})")
-    return ScanConfig(**params)
+    return ScanConfig(**{name: tuple(value) if isinstance(value, list) else value for name, value in params.items()})
 
 
 def stored_params(config: ScanConfig) -> dict[str, Any]:
     """What the index stores and checks on open: every matching parameter and the derived LSH shape."""
     bands, rows = optimal_params(config.threshold, config.num_perm)
-    fields = {name: getattr(config, name) for name in CONFIG_FIELDS}
+    fields = {name: list(value) if isinstance(value := getattr(config, name), tuple) else value
+              for name in CONFIG_FIELDS}
     return {**fields, **config.signature_params(), "bands": bands, "rows": rows}
 
 
 def compare_params(stored: Mapping[str, Any], asked: Mapping[str, Any]) -> None:
     """Refuse an index built with other parameters, naming each one that differs."""
     config_of(asked)  # unknown names and invalid values are errors even when the index would match
-    differences = [f"{name}: index has {stored.get(name)}, asked for {value}"
-                   for name, value in asked.items() if stored.get(name) != value]
+    default = stored_params(ScanConfig())  # an index made before a parameter existed has its default
+    differences = [f"{name}: index has {stored.get(name, default.get(name))}, asked for {value}"
+                   for name, value in asked.items()
+                   if stored.get(name, default.get(name)) != (list(value) if isinstance(value, tuple) else value)]
     if stored.get("normalizer") != NORMALIZER_VERSION:
         differences.append(f"normalizer: index has {stored.get('normalizer')}, this dedup has "
                            f"{NORMALIZER_VERSION} (rebuild the index)")

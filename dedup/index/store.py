@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -336,6 +336,33 @@ class Store:
         for row in sorted(rows, key=lambda r: r[1]):
             out[row[0]].append(StoredSegment(*row[1:]))
         return out
+
+    def holders(self, table: str, hashes: Iterable[int], limit: int) -> dict[int, list[int]]:
+        """Up to ``limit`` stored documents (oldest first) holding a compared paragraph or sentence (``table``)
+        with each exact hash: boilerplate is judged on them."""
+        compared = (f"words >= {int(self.config.min_words)}" if table == "paragraphs"
+                    else f"length(shingles) >= {8 * int(self.config.partial_min_shared)}")
+        out = {}
+        for exact in hashes:
+            rows = self.db.execute(f"SELECT DISTINCT doc FROM {table} WHERE exact = ? AND {compared} LIMIT ?",
+                                   (exact, limit))
+            out[exact] = [r[0] for r in rows]
+        return out
+
+    def compared_segments(self, docs: Iterable[int]) -> list[tuple[str, int, int, int]]:
+        """``(table, doc, exact, characters)`` of the compared paragraphs and sentences of ``docs``."""
+        listed = json.dumps(sorted(docs))
+        return [("paragraphs", *row) for row in self.db.execute(
+            f"SELECT doc, exact, end - start FROM paragraphs WHERE doc {_IN} AND words >= ?",
+            (listed, int(self.config.min_words)))] + [("sentences", *row) for row in self.db.execute(
+                f"SELECT doc, exact, end - start FROM sentences WHERE doc {_IN} AND length(shingles) >= ?",
+                (listed, 8 * int(self.config.partial_min_shared)))]
+
+    def exact_of(self, table: str, rows: Iterable[int]) -> dict[int, int]:
+        """The exact hash of stored segments of ``table``, by row."""
+        key = table[:-1]
+        return dict(self.db.execute(f"SELECT {key}, exact FROM {table} WHERE {key} {_IN}",
+                                    (json.dumps(sorted(set(rows))),)))
 
     def word_frequencies(self, words: np.ndarray, plus: int = 0) -> WordFrequencies:
         """The stored document frequencies of ``words`` (token hashes), each and the document count raised by

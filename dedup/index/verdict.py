@@ -11,8 +11,10 @@ Which pairs of segments match is decided by the scan's own rules, the functions 
 :mod:`dedup.matches` (what is compared, near, reused, the paragraph kinds, sentence pairs outside
 paragraph matches, adjacent runs, passage overlap), stored documents count only when
 :mod:`dedup.evidence` relates them to the incoming text (as a scan keeps cross matches only between
-related documents), and documents are measured with :func:`dedup.overlap.reused_shares`, so a check and a
-scan of the same texts report the same pairs (``tests/test_index_parity.py``). Only the look-ups differ: band keys and posting lists in the store.
+related documents), passages of boilerplate (:mod:`dedup.index.boilerplate`, the scan's rule over the
+stored documents) do not count, and documents are measured with :func:`dedup.overlap.reused_shares`, so
+a check and a scan of the same texts report the same pairs (``tests/test_index_parity.py``). Only the
+look-ups differ: band keys and posting lists in the store.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from dedup.config import ScanConfig
 from dedup.diff import Diff, diff_texts
 from dedup.evidence import related, span_evidence
 from dedup.index.batch import Batch
+from dedup.index.boilerplate import INCOMING, boilerplate_passages
 from dedup.index.store import Store, StoredSegment, distinct
 from dedup.matches import (
     adjacent_runs,
@@ -48,7 +51,6 @@ from dedup.shingle import ShingleSets
 NEAR_DUPLICATE_SHARE = 0.5
 DEFAULT_LIMIT = 10
 RELATIONS = ("new", "partial-reuse", "near-duplicate", "duplicate")
-INCOMING = -1  # the checked text, among stored document numbers
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +159,14 @@ def verdict(batch: Batch, store: Store, limit: int = DEFAULT_LIMIT) -> Verdict:
     transaction of ``store``)."""
     paragraph_pairs, paragraph_stats = _paragraph_pairs(batch, store)
     sentence_pairs, sentence_stats = _sentence_pairs(batch, store, paragraph_pairs)
+    pairs = paragraph_pairs + sentence_pairs
+    boilerplate = boilerplate_passages(batch, store, [
+        ("sentence" if p.kind == "partial" else "paragraph", p.incoming, p.stored[0].doc, [s.row for s in p.stored])
+        for p in pairs])
     found_in: dict[int, list[_Pair]] = defaultdict(list)
-    for pair in paragraph_pairs + sentence_pairs:
-        found_in[pair.stored[0].doc].append(pair)
+    for k, pair in enumerate(pairs):
+        if k not in boilerplate:
+            found_in[pair.stored[0].doc].append(pair)
     related, read = _related_documents(batch, store, found_in)
     by_doc = {doc: pairs for doc, pairs in found_in.items() if doc in related}
     same_text = store.same_text(batch.exact[0])
@@ -168,7 +175,7 @@ def verdict(batch: Batch, store: Store, limit: int = DEFAULT_LIMIT) -> Verdict:
     matches = _document_matches(batch, store, by_doc, set(same_text), limit, read)
     found = max((m.relation for m in matches), key=RELATIONS.index, default="new")
     stats = {"paragraphs": len(batch.paragraphs), "sentences": len(batch.sentences), **paragraph_stats,
-             **sentence_stats, "documents_matched": len(by_doc),
+             **sentence_stats, "passages_of_boilerplate": len(boilerplate), "documents_matched": len(by_doc),
              "documents_without_evidence": len(found_in) - len(related)}
     return Verdict(found, tuple(matches), stats=stats)
 
