@@ -18,6 +18,7 @@ from typer.core import TyperArgument, TyperCommand, TyperOption
 
 from dedup import __version__
 from dedup.cli_index import register
+from dedup.cli_report import MinShareOption, Scope, ScopeOption, TopOption, choice, filter_error, number
 from dedup.config import ScanConfig
 from dedup.files import written_whole
 from dedup.progress import Progress
@@ -107,30 +108,6 @@ def option_message(error: ValueError) -> str:
     """A ScanConfig error with the option's name in place of the field's (``--min-words must be ...``)."""
     field, _, rest = str(error).partition(" ")
     return f"{CONFIG_OPTIONS[field]} {rest}" if field in CONFIG_OPTIONS else str(error)
-
-
-def number(convert: type[int] | type[float]):  # type: ignore[no-untyped-def]
-    """A parser for a numeric option whose error names the value and what was expected."""
-    expected = "an integer" if convert is int else "a number"
-
-    def parse(value: str) -> int | float:
-        try:
-            return convert(value)
-        except ValueError:
-            raise typer.BadParameter(f"{value!r} is not {expected}") from None
-
-    return parse
-
-
-def choice(kind: type[enum.Enum]):  # type: ignore[no-untyped-def]
-    """A parser for an option of fixed values whose error lists them."""
-    def parse(value: str) -> enum.Enum:
-        try:
-            return kind(value)
-        except ValueError:
-            raise typer.BadParameter(f"{value!r} is not one of {', '.join(k.value for k in kind)}") from None
-
-    return parse
 
 
 FORMAT_OF_SUFFIX = {".html": "html", ".htm": "html", ".json": "json", ".txt": "text", "": "text"}
@@ -238,7 +215,7 @@ def load_figure_groups(path: Optional[Path]) -> tuple[tuple[str, tuple[str, ...]
     return tuple((str(name), tuple(words)) for name, words in data.items())
 
 
-def emit_report(report: Report, output_format: OutputFormat, output: Optional[Path]) -> None:
+def emit_report(report: Report, output_format: OutputFormat, output: Optional[Path], **filters: object) -> None:
     from dedup.report.render_json import write_json
     from dedup.report.render_text import render_text
 
@@ -247,7 +224,7 @@ def emit_report(report: Report, output_format: OutputFormat, output: Optional[Pa
     elif output_format is OutputFormat.html:
         write_payload(render(report, "html"), output)
     else:
-        write_output(lambda console: render_text(report, console), output)
+        write_output(lambda console: render_text(report, console, **filters), output)  # type: ignore[arg-type]
 
 
 def write_payload(payload: str, output: Optional[Path]) -> None:
@@ -295,6 +272,9 @@ def scan_command(
                                              help="Folder for --output-format files.")] = Path("dedup-output"),
     keep: Annotated[str, typer.Option(metavar="RULE", help="Which document of a duplicate group to keep: first, "
                                       "longest, or metadata:FIELD (smallest value, e.g. a date).")] = "first",
+    scope: ScopeOption = Scope.all,
+    top: TopOption = None,
+    min_share: MinShareOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no messages on stderr.")] = False,
 ) -> None:
     """Scan documents for exact, near and partial reuse, inside and across files."""
@@ -308,6 +288,8 @@ def scan_command(
     if shards is not None and shards < 1:
         fail(f"--shards must be a positive integer, got {shards}")
     chosen_format = output_format_for(report_format, output)
+    if message := filter_error(scope, top, min_share, chosen_format is OutputFormat.text):
+        fail(message)
     check_writable(output)
     try:
         config = ScanConfig(threshold=threshold, workers=workers, min_words=min_words, diffs=diffs,
@@ -343,7 +325,7 @@ def scan_command(
             report.warnings.append(unused_rule)
             if not quiet:
                 warn(unused_rule)
-    emit_report(report, chosen_format, output)
+    emit_report(report, chosen_format, output, scope=scope.value, top=top, min_share=min_share)
     wrote(output, quiet)
     if output_format is not None:
         from dedup.report.output_files import write_outputs

@@ -33,7 +33,7 @@ def test_json_report_is_valid_and_alone_on_stdout():
     result = run("scan", SAMPLE, "--format", "json", "--quiet")
     assert result.exit_code == 0
     report = json.loads(result.stdout)
-    assert report["schema"] == "dedup.report/1"
+    assert report["schema"] == "dedup.report/2"
     assert report["summary"]["matches"] == {"exact": 12, "near": 0, "partial": 4}
     jsonschema.validate(report, SCHEMA)
 
@@ -50,14 +50,16 @@ def test_text_report_prints_ids_literally(tmp_path):
     assert "  desk [/x] :smile: lines 1-3 repeat from [bold]wire lines 1-3 (2 paragraphs, exact)\n" in result.stdout
 
 
-def test_text_report_shows_blocks_matches_and_overlap():
+def test_text_report_shows_relations_then_blocks_and_matches_pair_by_pair():
     result = run("scan", SAMPLE)
     assert result.exit_code == 0
     out = result.stdout
     assert f"{seed('000')} lines 9-15 repeat inside lines 2-8 (7 paragraphs, exact)" in out
     assert f"{seed('003')} lines 7-11 repeat inside lines 2-6 (5 paragraphs, exact)" in out
     assert f"{seed('001')}:8 reuses {seed('000')}:4" in out
-    assert "Document overlap" in out
+    assert out.index("\nRelations") < out.index("\nFigure conflicts") < out.index("\nDetail, pair by pair")
+    assert f"\n{seed('000')} and {seed('001')}: 3 matches, no document relation\n" in out
+    assert "Document overlap" not in out
 
 
 def test_output_file(tmp_path):
@@ -157,7 +159,7 @@ def test_no_diffs_leaves_out_what_changed_and_nothing_else(tmp_path):
     jsonschema.validate(lean, SCHEMA)
     assert list(lean["stats"]["seconds"]) == ["segment", "signatures", "paragraph_matches", "sentence_matches",
                                               "evidence", "document_view"]
-    for key in ("documents", "repeated_blocks", "clusters", "documents_overlap", "warnings"):
+    for key in ("documents", "relations", "boilerplate", "repeated_blocks", "clusters", "warnings"):
         assert lean[key] == full[key], key
     text = run("scan", SAMPLE, "--no-diffs").stdout
     assert "matches: 12 exact, 0 near, 4 partial; clusters: 16; figure conflicts: not computed (--no-diffs)\n" in text
@@ -342,7 +344,7 @@ def test_schema_command_prints_the_shipped_schema():
     assert result.stdout == (files("dedup.report") / "schema.json").read_text(encoding="utf-8")
     assert result.stdout == (ROOT / "dedup" / "report" / "schema.json").read_text(encoding="utf-8")
     schema = json.loads(result.stdout)
-    assert schema["$id"] == schema["properties"]["schema"]["const"] == "dedup.report/1"
+    assert schema["$id"] == schema["properties"]["schema"]["const"] == "dedup.report/2"
     jsonschema.Draft202012Validator.check_schema(schema)
 
 
@@ -472,7 +474,7 @@ def test_output_format_follows_the_extension(tmp_path, command, name, starts):
     written = target.read_text(encoding="utf-8")
     assert written.startswith(starts)
     if starts == "{":
-        assert json.loads(written)["schema"] == ("dedup.report/1" if command == "scan" else "dedup.diff/1")
+        assert json.loads(written)["schema"] == ("dedup.report/2" if command == "scan" else "dedup.diff/1")
     quiet = run(command, *inputs, "-o", target, "--quiet")
     assert (quiet.exit_code, quiet.stderr) == (0, "")
 

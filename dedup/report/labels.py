@@ -38,8 +38,10 @@ def block_members(report: Report) -> set[tuple[Passage, Passage]]:
 
 
 def counted(count: int, noun: str) -> str:
-    """``1 document``, ``2 documents``: the noun agrees with the count."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    """``1 document``, ``2 documents``, ``2 matches``: the noun agrees with the count."""
+    if count == 1:
+        return f"{count} {noun}"
+    return f"{count} {noun}es" if noun.endswith(("ch", "sh", "s", "x")) else f"{count} {noun}s"
 
 
 def lines_label(p: Passage) -> str:
