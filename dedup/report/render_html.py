@@ -137,7 +137,6 @@ class PairSection:
     rows: tuple[Row, ...]
     unchanged: int
     copied: tuple[int, ...]
-    open: bool
 
     @property
     def anchor(self) -> str:
@@ -246,8 +245,7 @@ def _pair_section(detail: PairDetail, ranked: RankedRelation | None, report: Rep
         title, summary = f"Inside {ids[a]}", counted(detail.total, "passage") + " repeated"
     else:
         title, summary = f"{ids[a]} \u2194 {ids[b]}", f"{counted(detail.total, 'match')}, no document relation"
-    return PairSection(a, b, title, summary, tuple(blocks), tuple(rows), unchanged, detail.copied,
-                       ranked is not None and bool(ranked.figures))
+    return PairSection(a, b, title, summary, tuple(blocks), tuple(rows), unchanged, detail.copied)
 
 
 def render_comparison_html(comparison: Comparison) -> str:
