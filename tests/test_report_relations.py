@@ -171,3 +171,27 @@ def test_every_field_of_the_schema_is_described():
                 yield from undescribed(definition, f"$defs.{name}")
 
     assert list(undescribed(SCHEMA, "")) == []
+
+
+def test_the_head_lists_the_strongest_groups_and_counts_the_rest_which_the_detail_holds(wire, monkeypatch):
+    import dedup.report.render_text as render_text_module
+
+    monkeypatch.setattr(render_text_module, "HEAD_GROUPS", 1)
+    out = text(wire)
+    assert section(out, "Relations")[-1] == (
+        "  \u2026 and 1 more relation (0 duplicate, 0 version, 1 reuse), in this order in the detail below "
+        "(--top N lists N here, --min-share keeps the strongest)")
+    assert "\nd.txt <- a.txt: reuse, 30% of the copy and 25% of the source shared, 1 match\n" in out
+    assert section(text(wire, top=3), "Relations")[-1].startswith("  2. reuse     d.txt <- a.txt")
+
+
+def test_figure_conflicts_past_the_head_follow_the_detail(seed_report, monkeypatch):
+    import dedup.report.render_text as render_text_module
+
+    monkeypatch.setattr(render_text_module, "HEAD_CONFLICTS", 1)
+    monkeypatch.setattr(render_text_module, "VALUES_QUOTED", 2)
+    out = text(seed_report)
+    head = section(out, "Figure conflicts")
+    assert head[0].startswith("  people killed: 31 (000_ba2f7013618a9ef5.txt) vs 190")
+    assert head[3:] == ["    \u2026 1 more value (the JSON report quotes every one)", "  \u2026 and 3 more, after the detail"]
+    assert out.index("\n" + DETAIL) < out.index("\nMore figure conflicts") < out.index("  civilians killed: 31")

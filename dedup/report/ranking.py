@@ -3,7 +3,8 @@ pair, exact passages copied into many documents, and the text report's filters. 
 data out; the renderers only format what this module chose.
 
 A reader looks for corrections and updates first, so a relation whose figures changed ranks before one
-whose wording changed, and then by how much of either document is shared. Versions and duplicates of
+whose wording changed, and then by how much of either document is shared. A changed date alone (the
+dateline of a story sent again the next day) is not a changed figure for the ranking. Versions and duplicates of
 one story (one ``group``) are listed together, ranked by their strongest member.
 """
 
@@ -14,12 +15,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from dedup.diff import FigureChange
+from dedup.figures import extract_figures
 from dedup.model import Cluster, Match, Passage, Relation, Report
 from dedup.report.labels import block_members
 
 SCOPES = ("all", "cross", "internal")
 # An exact passage found in at least this many documents is listed once with its members, not per pair.
 COPIED_DOCUMENTS = 3
+DATE_KINDS = frozenset({"date", "year"})
 
 Pair = tuple[int, int]
 
@@ -42,6 +45,12 @@ def relation_figures(relation: Relation, matches: Sequence[Match]) -> list[Figur
     return [change for diff in diffs if diff is not None for change in diff.figures]
 
 
+def telling(change: FigureChange) -> bool:
+    """Whether a figure change says more than a new date: a count, an amount, a share that changed."""
+    found = [f for text in (change.a, change.b) if text for f in extract_figures(text)]
+    return not found or any(f.kind not in DATE_KINDS for f in found)
+
+
 def relation_wording(relation: Relation, matches: Sequence[Match]) -> int:
     """How many wording changes, and paragraphs added or removed, a relation holds."""
     if relation.alignment:
@@ -58,6 +67,11 @@ class RankedRelation:
     matches: tuple[Match, ...]
     figures: tuple[FigureChange, ...]
     wording: int
+
+    @property
+    def figures_changed(self) -> bool:
+        """A figure other than a date changed (see ``telling``)."""
+        return any(telling(f) for f in self.figures)
 
     @property
     def pair(self) -> Pair:
@@ -87,7 +101,7 @@ class RelationGroup:
 
 def _rank(ranked: RankedRelation) -> tuple[bool, float, int, int, int]:
     r = ranked.relation
-    return (not ranked.figures, -strength(r), -r.matches, r.source, r.copy)
+    return (not ranked.figures_changed, -strength(r), -r.matches, r.source, r.copy)
 
 
 def matches_by_pair(report: Report) -> dict[Pair, list[Match]]:
@@ -104,7 +118,8 @@ def ranked_groups(report: Report, relations: Iterable[Relation] | None = None) -
     ranked = []
     for r in report.relations if relations is None else relations:
         matches = tuple(by_pair.get(pair_key(r.source, r.copy), ()))
-        ranked.append(RankedRelation(r, matches, tuple(relation_figures(r, matches)), relation_wording(r, matches)))
+        figures = sorted(relation_figures(r, matches), key=lambda f: not telling(f))  # the telling ones first
+        ranked.append(RankedRelation(r, matches, tuple(figures), relation_wording(r, matches)))
     ranked.sort(key=_rank)
     groups: dict[int, list[RankedRelation]] = {}
     order: list[list[RankedRelation]] = []

@@ -196,7 +196,7 @@ def _group_rows(number: int, group: RelationGroup, ids: Sequence[str]) -> GroupR
         r = ranked.relation
         return RelationRow(number if first else None, r.kind, ids[r.copy], ids[r.source],
                            _shares(r.copy_in_source, r.source_in_copy), r.matches, _changes(ranked),
-                           bool(ranked.figures), "#" + _pair_anchor(*ranked.pair))
+                           ranked.figures_changed, "#" + _pair_anchor(*ranked.pair))
 
     names = [ids[d] for d in group.documents]
     if group.duplicates_only and len(group.relations) > 1:

@@ -36,6 +36,11 @@ PRINT_BATCH = 1000  # lines per write
 FIGURES_LISTED = 3  # figure changes named on a relation's line
 MEMBERS_LISTED = 12  # members named for a copied passage or a boilerplate text
 DETAIL = "Detail, pair by pair"
+# The head (relations, boilerplate, conflicts) fits a few screens; the rest follows the detail.
+HEAD_GROUPS = 30
+HEAD_BOILERPLATE = 10
+HEAD_CONFLICTS = 10
+VALUES_QUOTED = 4  # a conflict's values quoted in their sentence; the summary line names every value
 
 
 def render_text(report: Report, console: Console, scope: str = "all", top: int | None = None,
@@ -74,20 +79,32 @@ def _report_lines(report: Report, selection: Selection, plain: bool) -> Iterator
     kinds = ", ".join(f"{sum(r.kind == k for r in report.relations)} {k}" for k in ("duplicate", "version", "reuse"))
     yield Text(f"relations: {kinds}; boilerplate: {counted(len(report.boilerplate), 'text')}")
 
-    if selection.scope != "internal":
+    cross = selection.scope != "internal"
+    listed = len(selection.groups) if selection.filtered else HEAD_GROUPS
+    if cross:
         yield from _heading("Relations (figures changed first, then by share)")
         if not selection.groups:
             yield Text("  none" + (" within the filters" if selection.filtered and report.relations else ""))
-        for number, group in enumerate(selection.groups, 1):
+        for number, group in enumerate(selection.groups[:listed], 1):
             yield from _group(number, group, ids)
+        rest = [r.relation for group in selection.groups[listed:] for r in group.relations]
+        if rest:
+            kinds = ", ".join(f"{sum(r.kind == k for r in rest)} {k}" for k in ("duplicate", "version", "reuse"))
+            yield Text(f"  \u2026 and {counted(len(rest), 'more relation')} ({kinds}), in this order in the detail "
+                       "below (--top N lists N here, --min-share keeps the strongest)", style="dim")
         if report.boilerplate:
             yield from _heading("Boilerplate (in many unrelated documents; never counted as reuse)")
-            for boilerplate in report.boilerplate:
+            for boilerplate in report.boilerplate[:HEAD_BOILERPLATE]:
                 yield from _boilerplate(boilerplate, ids, texts)
+            if len(report.boilerplate) > HEAD_BOILERPLATE:
+                yield Text(f"  \u2026 and {len(report.boilerplate) - HEAD_BOILERPLATE} more, after the detail", style="dim")
         if report.figure_conflicts:
             yield from _heading("Figure conflicts")
-            for conflict in report.figure_conflicts:
+            for conflict in report.figure_conflicts[:HEAD_CONFLICTS]:
                 yield from _conflict(conflict, ids)
+            if len(report.figure_conflicts) > HEAD_CONFLICTS:
+                yield Text(f"  \u2026 and {len(report.figure_conflicts) - HEAD_CONFLICTS} more, after the detail",
+                           style="dim")
 
     blocks: dict[tuple[int, int], list[RepeatedBlock]] = defaultdict(list)
     for block in report.blocks:
@@ -99,6 +116,15 @@ def _report_lines(report: Report, selection: Selection, plain: bool) -> Iterator
         yield from _pair(detail, by_relation[detail.pair], blocks.get(detail.pair, ()), ids, texts, plain)
     for detail in [*selection.unrelated, *selection.internal]:
         yield from _pair(detail, None, blocks.get(detail.pair, ()), ids, texts, plain)
+
+    if cross and report.boilerplate[HEAD_BOILERPLATE:]:
+        yield from _heading("More boilerplate")
+        for boilerplate in report.boilerplate[HEAD_BOILERPLATE:]:
+            yield from _boilerplate(boilerplate, ids, texts)
+    if cross and report.figure_conflicts[HEAD_CONFLICTS:]:
+        yield from _heading("More figure conflicts")
+        for conflict in report.figure_conflicts[HEAD_CONFLICTS:]:
+            yield from _conflict(conflict, ids)
 
     if selection.copied:
         yield from _heading(f"Copied passages (one exact text in {COPIED_DOCUMENTS} documents or more)")
@@ -124,7 +150,7 @@ def _shares(r: Relation) -> str:
 
 def _changes_label(ranked: RankedRelation) -> str:
     if ranked.figures:
-        named = "; ".join(figure_text(f.change, f.a, f.b) for f in ranked.figures[:FIGURES_LISTED])
+        named = "; ".join(_flat(figure_text(f.change, f.a, f.b)) for f in ranked.figures[:FIGURES_LISTED])
         more = f" (+{len(ranked.figures) - FIGURES_LISTED} more)" if len(ranked.figures) > FIGURES_LISTED else ""
         return f"figures: {named}{more}"
     if ranked.wording:
@@ -285,11 +311,14 @@ def _flat(text: str) -> str:
 def _conflict(conflict: FigureConflict, ids: Sequence[str]) -> Iterator[Text]:
     summary = " vs ".join(f"{v.value} ({', '.join(ids[d] for d in v.docs)})" for v in conflict.values)
     yield Text(f"  {conflict.counts}: ", style="bold") + Text(summary)
-    for value in conflict.values:
+    for value in conflict.values[:VALUES_QUOTED]:
         source = value.sources[0]
         line = Text(f"    {value.value}: {ids[source.doc]}:{source.line} ", style="dim")
         line.append_text(_around(source.sentence, source.figure.start, source.figure.end))
         yield line
+    if len(conflict.values) > VALUES_QUOTED:
+        yield Text(f"    \u2026 {counted(len(conflict.values) - VALUES_QUOTED, 'more value')} (the JSON report quotes every one)",
+                   style="dim")
 
 
 def _around(sentence: str, start: int, end: int, context: int = 70) -> Text:
