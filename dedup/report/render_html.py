@@ -22,7 +22,7 @@ from dedup import __version__
 from dedup.diff import Diff
 from dedup.figures import extract_figures
 from dedup.model import Comparison, Passage, Report
-from dedup.report.labels import counted, figure_text, lines_label, short, wording_text
+from dedup.report.labels import counted, figure_text, figures_summary, lines_label, short, wording_text
 from dedup.report.ranking import PairDetail, RankedRelation, RelationGroup, pair_key, select
 
 HEAT_LEVELS = 10  # the heat map's colour steps; a share rounds up, so any reuse is visible
@@ -185,7 +185,7 @@ def _shares(copy_share: float, source_share: float) -> str:
 
 def _changes(ranked: RankedRelation) -> str:
     if ranked.figures:
-        return "; ".join(figure_text(f.change, f.a, f.b) for f in ranked.figures)
+        return figures_summary(ranked.figures)
     if ranked.wording:
         return f"wording: {counted(ranked.wording, 'change')}"
     return "" if ranked.relation.kind == "reuse" else "no change"

@@ -17,7 +17,7 @@ from rich.text import Text
 from dedup.conflicts import FigureConflict
 from dedup.diff import Diff
 from dedup.model import Boilerplate, Comparison, Match, Relation, RepeatedBlock, Report
-from dedup.report.labels import counted, figure_text, lines_label, short, wording_text
+from dedup.report.labels import counted, figure_text, figures_summary, lines_label, short, wording_text
 from dedup.report.ranking import (
     COPIED_DOCUMENTS,
     PairDetail,
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 EXCERPT = 160
 PRINT_BATCH = 1000  # lines per write
-FIGURES_LISTED = 3  # figure changes named on a relation's line
 MEMBERS_LISTED = 12  # members named for a copied passage or a boilerplate text
 DETAIL = "Detail, pair by pair"
 # The head (relations, boilerplate, conflicts) fits a few screens; the rest follows the detail.
@@ -150,9 +149,7 @@ def _shares(r: Relation) -> str:
 
 def _changes_label(ranked: RankedRelation) -> str:
     if ranked.figures:
-        named = "; ".join(_flat(figure_text(f.change, f.a, f.b)) for f in ranked.figures[:FIGURES_LISTED])
-        more = f" (+{len(ranked.figures) - FIGURES_LISTED} more)" if len(ranked.figures) > FIGURES_LISTED else ""
-        return f"figures: {named}{more}"
+        return f"figures: {figures_summary(ranked.figures)}"
     if ranked.wording:
         return f"wording: {counted(ranked.wording, 'change')}"
     return "no change" if ranked.relation.kind != "reuse" else ""
