@@ -14,9 +14,9 @@ import typer
 
 
 class Scope(str, enum.Enum):
-    all = "all"
-    cross = "cross"
     internal = "internal"
+    cross = "cross"
+    all = "all"
 
 
 def number(convert: type[int] | type[float]):  # type: ignore[no-untyped-def]

@@ -577,3 +577,34 @@ def test_counts_agree_with_their_nouns(tmp_path):
     page = tmp_path / "r.html"
     run("scan", tmp_path / "one.txt", "-o", page)
     assert "<title>dedup report: 1 document</title>" in page.read_text(encoding="utf-8")
+
+
+def test_scope_filters_the_text_report():
+    internal = run("scan", SAMPLE, "--scope", "internal")
+    assert internal.exit_code == 0, internal.stderr
+    assert "Relations" not in internal.stdout and "Figure conflicts" not in internal.stdout
+    assert f"  {seed('000')} lines 9-15 repeat inside lines 2-8 (7 paragraphs, exact)\n" in internal.stdout
+    cross = run("scan", SAMPLE, "--scope", "cross", "--top", "5", "--min-share", "0.1")
+    assert cross.exit_code == 0, cross.stderr
+    assert "\nRelations (figures changed first, then by share)\n" in cross.stdout and "inside " not in cross.stdout
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (("--top", "0"), "dedup: error: --top must be a positive integer, got 0\n"),
+    (("--min-share", "1.5"), "dedup: error: --min-share must be a number in [0, 1], got 1.5\n"),
+    (("--format", "json", "--top", "3"),
+     "dedup: error: --top filters the text report; the JSON and HTML reports hold every relation\n"),
+    (("-o", "r.html", "--scope", "cross", "--min-share", "0.5"),
+     "dedup: error: --scope, --min-share filter the text report; the JSON and HTML reports hold every relation\n"),
+])
+def test_report_filters_that_cannot_apply_are_refused_in_one_line(tmp_path, monkeypatch, options, message):
+    monkeypatch.chdir(tmp_path)
+    result = run("scan", SAMPLE, *options)
+    assert (result.exit_code, result.stderr, result.stdout) == (2, message, "")
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_an_unknown_scope_names_the_choices():
+    result = run("scan", SAMPLE, "--scope", "both")
+    assert result.exit_code == 2
+    assert "Invalid value for '--scope': 'both' is not one of internal, cross, all" in result.stderr
