@@ -7,7 +7,6 @@ usage (missing path, nothing readable, malformed JSONL, invalid option).
 from __future__ import annotations
 
 import enum
-import json
 import os
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from typer.core import TyperArgument, TyperCommand, TyperOption
 
 from dedup import __version__
 from dedup.cli_index import register
+from dedup.cli_report import MinShareOption, Scope, ScopeOption, TopOption, choice, filter_error, number
 from dedup.config import BOILERPLATE_MIN_DOCS, ScanConfig
 from dedup.files import written_whole
 from dedup.progress import Progress
@@ -112,30 +112,6 @@ def option_message(error: ValueError) -> str:
     return f"{CONFIG_OPTIONS[field]} {rest}" if field in CONFIG_OPTIONS else str(error)
 
 
-def number(convert: type[int] | type[float]):  # type: ignore[no-untyped-def]
-    """A parser for a numeric option whose error names the value and what was expected."""
-    expected = "an integer" if convert is int else "a number"
-
-    def parse(value: str) -> int | float:
-        try:
-            return convert(value)
-        except ValueError:
-            raise typer.BadParameter(f"{value!r} is not {expected}") from None
-
-    return parse
-
-
-def choice(kind: type[enum.Enum]):  # type: ignore[no-untyped-def]
-    """A parser for an option of fixed values whose error lists them."""
-    def parse(value: str) -> enum.Enum:
-        try:
-            return kind(value)
-        except ValueError:
-            raise typer.BadParameter(f"{value!r} is not one of {', '.join(k.value for k in kind)}") from None
-
-    return parse
-
-
 FORMAT_OF_SUFFIX = {".html": "html", ".htm": "html", ".json": "json", ".txt": "text", "": "text"}
 
 
@@ -223,43 +199,29 @@ def write_output(render, output: Optional[Path]) -> None:  # type: ignore[no-unt
 
 
 def load_figure_groups(path: Optional[Path]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Read extra figure groups from a JSON or TOML file: ``{"militants": ["jihadists"], ...}``."""
-    if path is None:
-        return ()
-    import tomllib
+    """:func:`dedup.option_files.figure_groups` of ``path``, a bad file ending the run."""
+    from dedup.option_files import figure_groups
 
-    try:
-        raw = path.read_bytes()
-        data = tomllib.loads(raw.decode("utf-8")) if path.suffix == ".toml" else json.loads(raw)
-    except OSError as exc:
-        fail(f"{path}: cannot read ({exc.strerror or exc})")
-    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError and TOMLDecodeError are ValueErrors
-        fail(f"{path}: not valid {'TOML' if path.suffix == '.toml' else 'JSON'} ({exc})")
-    if not isinstance(data, dict) or not all(
-            isinstance(words, list) and all(isinstance(w, str) for w in words) for words in data.values()):
-        fail(f"{path}: figure groups must map a group name to a list of words, e.g. {{\"militants\": [\"jihadists\"]}}")
-    return tuple((str(name), tuple(words)) for name, words in data.items())
+    return _option_file(figure_groups, path)
 
 
 def load_boilerplate_file(path: Optional[Path]) -> tuple[str, ...]:
-    """The boilerplate lines of ``path`` (see :func:`dedup.boilerplate.parse_listed`); none without a file."""
+    """:func:`dedup.option_files.boilerplate_lines` of ``path``, a bad file ending the run."""
+    from dedup.option_files import boilerplate_lines
+
+    return _option_file(boilerplate_lines, path)
+
+
+def _option_file(read, path: Optional[Path]):  # type: ignore[no-untyped-def]
     if path is None:
         return ()
-    from dedup.boilerplate import parse_listed
-
     try:
-        lines = path.read_bytes().decode("utf-8").splitlines()
-    except OSError as exc:
-        fail(f"{path}: cannot read ({exc.strerror or exc})")
-    except UnicodeDecodeError as exc:
-        fail(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})")
-    try:
-        return parse_listed(lines, str(path))
+        return read(path)
     except ValueError as exc:
         fail(str(exc))
 
 
-def emit_report(report: Report, output_format: OutputFormat, output: Optional[Path]) -> None:
+def emit_report(report: Report, output_format: OutputFormat, output: Optional[Path], **filters: object) -> None:
     from dedup.report.render_json import write_json
     from dedup.report.render_text import render_text
 
@@ -268,7 +230,7 @@ def emit_report(report: Report, output_format: OutputFormat, output: Optional[Pa
     elif output_format is OutputFormat.html:
         write_payload(render(report, "html"), output)
     else:
-        write_output(lambda console: render_text(report, console), output)
+        write_output(lambda console: render_text(report, console, **filters), output)  # type: ignore[arg-type]
 
 
 def write_payload(payload: str, output: Optional[Path]) -> None:
@@ -319,6 +281,9 @@ def scan_command(
                                              help="Folder for --output-format files.")] = Path("dedup-output"),
     keep: Annotated[str, typer.Option(metavar="RULE", help="Which document of a duplicate group to keep: first, "
                                       "longest, or metadata:FIELD (smallest value, e.g. a date).")] = "first",
+    scope: ScopeOption = Scope.all,
+    top: TopOption = None,
+    min_share: MinShareOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no messages on stderr.")] = False,
 ) -> None:
     """Scan documents for exact, near and partial reuse, inside and across files."""
@@ -332,6 +297,8 @@ def scan_command(
     if shards is not None and shards < 1:
         fail(f"--shards must be a positive integer, got {shards}")
     chosen_format = output_format_for(report_format, output)
+    if message := filter_error(scope, top, min_share, chosen_format is OutputFormat.text):
+        fail(message)
     check_writable(output)
     try:
         config = ScanConfig(threshold=threshold, workers=workers, min_words=min_words, diffs=diffs,
@@ -369,7 +336,7 @@ def scan_command(
             report.warnings.append(unused_rule)
             if not quiet:
                 warn(unused_rule)
-    emit_report(report, chosen_format, output)
+    emit_report(report, chosen_format, output, scope=scope.value, top=top, min_share=min_share)
     wrote(output, quiet)
     if output_format is not None:
         from dedup.report.output_files import write_outputs

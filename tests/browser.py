@@ -57,6 +57,48 @@ def screenshot(page: Path, png: Path, width: int = 1280, height: int = 2000, tim
     return Shot(png, [m.group(1) for m in map(_CONSOLE.search, result.stderr.splitlines()) if m])
 
 
+# Logged by the probe ``layout`` injects: the page's scroll width and each card's box.
+_PROBE = """<script>
+console.log("layout page " + document.documentElement.scrollWidth + " " + window.innerWidth);
+for (const row of document.querySelectorAll(SELECTOR)) {
+  const box = row.getBoundingClientRect();
+  console.log("layout card " + getComputedStyle(row).display + " " + Math.round(box.left) + " "
+              + Math.round(box.right) + " " + Math.round(box.height));
+}
+</script>"""
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """How a page lays out at one width: its scroll width, the viewport's, and the boxes of the cards
+    (display, left, right, height in CSS pixels)."""
+
+    scroll_width: int
+    viewport_width: int
+    cards: list[tuple[str, int, int, int]]
+
+
+def layout(page: Path, width: int, cards: str, height: int = 1200) -> Layout:
+    """Load a copy of ``page`` in a frame ``width`` pixels wide with a probe script (its policy lifted for
+    the copy only) that logs the page's scroll width and the box of every element matching the CSS
+    selector ``cards``. A frame, because headless Chromium's window is never narrower than 500 pixels,
+    wider than a phone."""
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page.read_text(encoding="utf-8"))
+    probe = _PROBE.replace("SELECTOR", repr(cards))
+    with tempfile.TemporaryDirectory(prefix="dedup-layout-") as tmp:
+        copy = Path(tmp) / "page.html"
+        copy.write_text(html.replace("</body>", probe + "</body>"), encoding="utf-8")
+        frame = Path(tmp) / "frame.html"
+        frame.write_text(f'<!DOCTYPE html><body style="margin:0"><iframe src="page.html" '
+                         f'style="width:{width}px;height:{height}px;border:0"></iframe></body>', encoding="utf-8")
+        shot = screenshot(frame, Path(tmp) / "layout.png", max(width, 500), height)
+    lines = [re.search(r'"layout (.*?)"', line) for line in shot.console]
+    found = [m.group(1).split() for m in lines if m]
+    (page_line,) = [f for f in found if f[0] == "page"]
+    return Layout(int(page_line[1]), int(page_line[2]),
+                  [(f[1], int(f[2]), int(f[3]), int(f[4])) for f in found if f[0] == "card"])
+
+
 def png_size(png: Path) -> tuple[int, int]:
     """Width and height from the PNG header."""
     header = png.read_bytes()[:24]

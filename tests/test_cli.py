@@ -33,7 +33,7 @@ def test_json_report_is_valid_and_alone_on_stdout():
     result = run("scan", SAMPLE, "--format", "json", "--quiet")
     assert result.exit_code == 0
     report = json.loads(result.stdout)
-    assert report["schema"] == "dedup.report/1"
+    assert report["schema"] == "dedup.report/2"
     assert report["summary"]["matches"] == {"exact": 12, "near": 0, "partial": 4}
     jsonschema.validate(report, SCHEMA)
 
@@ -50,14 +50,17 @@ def test_text_report_prints_ids_literally(tmp_path):
     assert "  desk [/x] :smile: lines 1-3 repeat from [bold]wire lines 1-3 (2 paragraphs, exact)\n" in result.stdout
 
 
-def test_text_report_shows_blocks_matches_and_overlap():
+def test_text_report_shows_relations_then_blocks_and_matches_pair_by_pair():
     result = run("scan", SAMPLE)
     assert result.exit_code == 0
     out = result.stdout
     assert f"{seed('000')} lines 9-15 repeat inside lines 2-8 (7 paragraphs, exact)" in out
     assert f"{seed('003')} lines 7-11 repeat inside lines 2-6 (5 paragraphs, exact)" in out
     assert f"{seed('001')}:8 reuses {seed('000')}:4" in out
-    assert "Document overlap" in out
+    assert out.index("\nRelations") < out.index("\nFigure conflicts") < out.index("\nDetail, pair by pair")
+    assert (f"\n{seed('001')} <- {seed('000')}: reuse, 15% of the copy and 20% of the source shared, "
+            "3 matches\n") in out
+    assert "Document overlap" not in out
 
 
 def test_output_file(tmp_path):
@@ -157,7 +160,7 @@ def test_no_diffs_leaves_out_what_changed_and_nothing_else(tmp_path):
     jsonschema.validate(lean, SCHEMA)
     assert list(lean["stats"]["seconds"]) == ["segment", "signatures", "paragraph_matches", "sentence_matches",
                                               "evidence", "document_view"]
-    for key in ("documents", "repeated_blocks", "clusters", "documents_overlap", "warnings"):
+    for key in ("documents", "relations", "boilerplate", "repeated_blocks", "clusters", "warnings"):
         assert lean[key] == full[key], key
     text = run("scan", SAMPLE, "--no-diffs").stdout
     assert "matches: 12 exact, 0 near, 4 partial; clusters: 16; figure conflicts: not computed (--no-diffs)\n" in text
@@ -342,7 +345,7 @@ def test_schema_command_prints_the_shipped_schema():
     assert result.stdout == (files("dedup.report") / "schema.json").read_text(encoding="utf-8")
     assert result.stdout == (ROOT / "dedup" / "report" / "schema.json").read_text(encoding="utf-8")
     schema = json.loads(result.stdout)
-    assert schema["$id"] == schema["properties"]["schema"]["const"] == "dedup.report/1"
+    assert schema["$id"] == schema["properties"]["schema"]["const"] == "dedup.report/2"
     jsonschema.Draft202012Validator.check_schema(schema)
 
 
@@ -472,7 +475,7 @@ def test_output_format_follows_the_extension(tmp_path, command, name, starts):
     written = target.read_text(encoding="utf-8")
     assert written.startswith(starts)
     if starts == "{":
-        assert json.loads(written)["schema"] == ("dedup.report/1" if command == "scan" else "dedup.diff/1")
+        assert json.loads(written)["schema"] == ("dedup.report/2" if command == "scan" else "dedup.diff/1")
     quiet = run(command, *inputs, "-o", target, "--quiet")
     assert (quiet.exit_code, quiet.stderr) == (0, "")
 
@@ -575,3 +578,34 @@ def test_counts_agree_with_their_nouns(tmp_path):
     page = tmp_path / "r.html"
     run("scan", tmp_path / "one.txt", "-o", page)
     assert "<title>dedup report: 1 document</title>" in page.read_text(encoding="utf-8")
+
+
+def test_scope_filters_the_text_report():
+    internal = run("scan", SAMPLE, "--scope", "internal")
+    assert internal.exit_code == 0, internal.stderr
+    assert "Relations" not in internal.stdout and "Figure conflicts" not in internal.stdout
+    assert f"  {seed('000')} lines 9-15 repeat inside lines 2-8 (7 paragraphs, exact)\n" in internal.stdout
+    cross = run("scan", SAMPLE, "--scope", "cross", "--top", "5", "--min-share", "0.1")
+    assert cross.exit_code == 0, cross.stderr
+    assert "\nRelations (figures changed first, then by share)\n" in cross.stdout and "inside " not in cross.stdout
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (("--top", "0"), "dedup: error: --top must be a positive integer, got 0\n"),
+    (("--min-share", "1.5"), "dedup: error: --min-share must be a number in [0, 1], got 1.5\n"),
+    (("--format", "json", "--top", "3"),
+     "dedup: error: --top filters the text report; the JSON and HTML reports hold every relation\n"),
+    (("-o", "r.html", "--scope", "cross", "--min-share", "0.5"),
+     "dedup: error: --scope, --min-share filter the text report; the JSON and HTML reports hold every relation\n"),
+])
+def test_report_filters_that_cannot_apply_are_refused_in_one_line(tmp_path, monkeypatch, options, message):
+    monkeypatch.chdir(tmp_path)
+    result = run("scan", SAMPLE, *options)
+    assert (result.exit_code, result.stderr, result.stdout) == (2, message, "")
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_an_unknown_scope_names_the_choices():
+    result = run("scan", SAMPLE, "--scope", "both")
+    assert result.exit_code == 2
+    assert "Invalid value for '--scope': 'both' is not one of internal, cross, all" in result.stderr

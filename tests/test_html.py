@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -12,8 +13,9 @@ from dedup import scan
 from dedup.pipeline import compare
 from dedup.report import render_html as render_html_module
 from dedup.report.render_html import heat_map_documents, render_comparison_html, render_html
-from tests.browser import png_size, screenshot
+from tests.browser import layout, png_size, screenshot
 from tests.conftest import SAMPLE, seed
+from tests.report_relations import wire_report
 
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 
@@ -103,7 +105,8 @@ def test_summary_counts(page):
     cards = {squash(d.find("dt").text()): squash(d.find("dd").text())
              for d in page.find("#summary").find_all("div")}
     assert cards == {"documents": "5", "exact matches": "12", "near matches": "0", "partial matches": "4",
-                     "repeated blocks": "2", "clusters": "16", "figure conflicts": "4"}
+                     "repeated blocks": "2", "clusters": "16", "figure conflicts": "4", "duplicate relations": "0",
+                     "version relations": "0", "reuse relations": "2", "boilerplate": "0"}
 
 
 def heat(cell: Node) -> int:
@@ -111,39 +114,90 @@ def heat(cell: Node) -> int:
     return level
 
 
-def test_overlap_matrix_is_documents_by_documents_heat_map(page, seed_report):
+@pytest.fixture(scope="module")
+def wire():
+    return wire_report()
+
+
+@pytest.fixture(scope="module")
+def wire_page(wire) -> Node:
+    return parse(render_html(wire))
+
+
+def wire_index(report, name: str) -> int:
+    return next(i for i, d in enumerate(report.documents) if d.id == name)
+
+
+def test_relations_table_ranks_and_groups_and_links_to_the_pairs(wire_page, wire):
+    table = wire_page.find("table#relations-table")
+    groups = table.find_all("tbody.relation-group")
+    assert [squash(g.find("tr.group-title").text()) for g in groups[:1]] == [
+        "versions of one story: a.txt, b.txt, c.txt"]
+    rows = [[squash(td.text()) for td in tr.find_all("td")] for tr in table.find_all("tr.relation")]
+    assert rows == [
+        ["1", "version", "b.txt ← a.txt", "80% of the copy, 80% of the source", "3",
+         "61 cts a share -> 66 cts a share (changed)"],
+        ["", "duplicate", "c.txt ← a.txt", "100% of the copy, 100% of the source", "5", "no change"],
+        ["2", "reuse", "d.txt ← a.txt", "30% of the copy, 25% of the source", "1", ""],
+    ]
+    assert "figures-changed" in table.find_all("tr.relation")[0].classes
+    a, b = wire_index(wire, "a.txt"), wire_index(wire, "b.txt")
+    assert table.find_all("tr.relation")[0].find("a").attrs["href"] == f"#pair-{a}-{b}"
+    # the relations open the page: before the heat map, the boilerplate and the pairs
+    ids = [n.attrs["id"] for n in wire_page.find_all("section") if "id" in n.attrs]
+    assert ids == ["summary", "relations", "overlap", "boilerplate", "conflicts", "pairs", "copied"]
+
+
+def test_pair_details_are_collapsed_in_rank_order_and_a_version_shows_its_changes(wire_page, wire):
+    details = wire_page.find_all("details.pair")
+    assert [squash(d.find("h3").text()) for d in details] == [
+        "b.txt ← a.txt", "c.txt ← a.txt", "d.txt ← a.txt"]
+    assert not [d for d in details if "open" in d.attrs]
+    version = details[0]
+    (row,) = rows_with(version, "net profit rose to")
+    assert {m.text(): m.attrs["title"] for m in row.find("div.b").find_all("mark.figure")} == {
+        "66 cts a share": "61 cts a share -> 66 cts a share (changed)"}
+    assert squash(version.find("p.unchanged").text()) == "3 passages unchanged."
+    assert [squash(li.text()) for li in version.find_all("li.block")] == [
+        "b.txt lines 1-9 repeat a.txt lines 1-9 (5 paragraphs, near)"]
+    reuse = details[2]
+    assert not reuse.find_all("div.pair-row")  # its one exact passage is listed once, under Copied passages
+    assert reuse.find("p.unchanged").find("a").attrs["href"] == "#cluster-3"
+
+
+def test_heat_map_shows_the_related_documents_shares(wire_page, wire):
+    rows = wire_page.find("table#overlap-matrix").find("tbody").find_all("tr")
+    cells = [row.find_all("td") for row in rows]
+    assert [squash(r.find("th").text()) for r in rows] == [f"{i} {d.id}" for i, d in enumerate(wire.documents)]
+    a, b, c, d = (wire_index(wire, f"{name}.txt") for name in "abcd")
+    # row document reused from column document: 30% of d is from a, 25% of a is in d
+    assert [squash(cells[r][k].text()) for r, k in ((b, a), (a, b), (c, a), (d, a), (a, d), (b, c))] == [
+        "80%", "80%", "100%", "30%", "25%", ""]
+    assert heat(cells[c][a]) == 10 > heat(cells[b][a]) == 8 > heat(cells[d][a]) == 3 > heat(cells[b][c]) == 0
+    assert cells[d][a].find("a").attrs["href"] == cells[a][d].find("a").attrs["href"] == f"#pair-{a}-{d}"
+    assert all(("diagonal" in cells[i][j].classes) == (i == j) for i in range(4) for j in range(4))
+
+
+def test_heat_map_of_the_seeds_counts_internal_repeats_on_the_diagonal(page, seed_report):
     rows = page.find("table#overlap-matrix").find("tbody").find_all("tr")
     cells = [row.find_all("td") for row in rows]
-    assert [len(r) for r in cells] == [5] * 5
-    labels = [squash(r.find("th").text()) for r in rows]
-    assert labels == [f"{i} {d.id}" for i, d in enumerate(seed_report.documents)]
-    assert all(("diagonal" in cells[i][j].classes) == (i == j) for i in range(5) for j in range(5))
-    a, b, e = index_of(seed_report, "000"), index_of(seed_report, "001"), index_of(seed_report, "004")
-    # 20% of 000 is reused from 001, 15% of 001 from 000: row document reused from column document.
-    assert [squash(cells[r][c].text()) for r, c in ((a, b), (b, a), (e, b))] == ["20%", "15%", "4%"]
-    assert heat(cells[a][b]) >= heat(cells[b][a]) > heat(cells[e][b]) == 1 > heat(cells[a][e]) == 0
-    assert cells[a][b].find("a").attrs["href"] == cells[b][a].find("a").attrs["href"] == f"#pair-{a}-{b}"
-    assert cells[b][e].find("a").attrs["href"] == f"#pair-{b}-{e}"
-    # The diagonal counts a document's internal repeats and links to them; 002 reuses nothing.
+    a = index_of(seed_report, "000")
     assert squash(cells[a][a].text()) == "\u21bb 7"
     assert cells[a][a].find("a").attrs["href"] == f"#pair-{a}-{a}"
-    two = index_of(seed_report, "002")
-    assert all(not c.find_all("a") and not squash(c.text()) for c in cells[two] + [r[two] for r in cells])
-    ids = {n.attrs["id"] for n in page.find_all("section") if "id" in n.attrs}
+    ids = {n.attrs["id"] for n in page.find_all("details") if "id" in n.attrs}
     assert {link.attrs["href"][1:] for row in cells for c in row for link in c.find_all("a")} <= ids
 
 
-def test_heat_map_keeps_the_documents_with_most_reuse_past_its_limit(seed_report, monkeypatch):
+def test_heat_map_keeps_the_documents_with_most_reuse_past_its_limit(wire, monkeypatch):
     monkeypatch.setattr(render_html_module, "HEAT_MAP_DOCUMENTS", 3)
-    page = parse(render_html(seed_report))
+    page = parse(render_html(wire))
     rows = page.find("table#overlap-matrix").find("tbody").find_all("tr")
-    # 000 and 001 reuse the most from the others (20% + 0%, 15% + 4%), then 004 (4%); 002 and 003 none.
-    shown = [index_of(seed_report, p) for p in ("000", "001", "004")]
-    assert [squash(r.find("th").text()) for r in rows] == [f"{i} {seed_report.documents[i].id}" for i in shown]
-    assert [len(r.find_all("td")) for r in rows] == [3, 3, 3]
+    # a shares with every other (80% + 100% + 25%), c 100%, b 80%; d (30%) is left out
+    shown = [wire_index(wire, f"{name}.txt") for name in "abc"]
+    assert [squash(r.find("th").text()) for r in rows] == [f"{i} {wire.documents[i].id}" for i in shown]
     header = page.find("table#overlap-matrix").find("thead").find_all("th")
     assert [squash(th.text()) for th in header] == ["", *map(str, shown)]
-    assert "Shown: the 3 documents of 5 with the most reuse" in squash(page.find("#overlap").text())
+    assert "Shown: the 3 documents of 4 with the most reuse" in squash(page.find("#overlap").text())
 
 
 def test_heat_map_documents_ranks_by_reused_share_then_internal_repeats():
@@ -207,9 +261,17 @@ def test_civilians_figure_conflict(page):
     assert "18" in [m.text() for m in rows[1].find_all("mark")]
 
 
-def test_clusters_list_members_as_doc_line(page):
-    members = [squash(m.text()) for m in page.find("#cluster-0").find_all("span.member")]
-    assert members == [f"{seed('000')}:2", f"{seed('000')}:9"]
+def test_passages_copied_into_many_documents_are_listed_once_with_their_members(wire_page):
+    members = [squash(m.text()) for m in wire_page.find("#cluster-3").find_all("span.member")]
+    assert members == ["a.txt:7", "b.txt:7", "c.txt:7", "d.txt:5"]
+    assert [r.attrs["id"] for r in wire_page.find("#copied").find_all("tr") if "id" in r.attrs] == [
+        "cluster-3", "cluster-2", "cluster-4"]
+
+
+def test_boilerplate_is_listed_with_its_documents_and_examples(wire_page):
+    (row,) = wire_page.find("table#boilerplate-table").find("tbody").find_all("tr")
+    assert [squash(td.text()) for td in row.find_all("td")] == [
+        "ACME MINING SAYS FIRST QUARTER PROFIT ROSE", "57 paragraph", "c.txt:1a.txt:1"]
 
 
 MARKUP = ('Officials said <script>alert(1)</script> that the <b>bold</b> attack on the "Quetta & Gwadar" '
@@ -228,7 +290,9 @@ def test_article_markup_is_shown_not_run(tmp_path):
     assert "<script>alert" not in html and "<b>bold" not in html and "<i>c" not in html
     tree = parse(html)
     assert not tree.find_all("script") and not tree.find_all("i")
-    (row,) = tree.find_all("div.pair-row")
+    rows = tree.find_all("div.pair-row")  # the version's alignment: the two headings, then the changed line
+    assert "only in A" in rows[0].text() and "only in B" in rows[1].text()
+    row = rows[2]
     assert "<script>alert(1)</script>" in row.text() and '"Quetta & Gwadar"' in row.text()
     assert sorted(m.text() for m in row.find_all("mark")) == ["at least 12", "at least 14"]
 
@@ -275,6 +339,26 @@ def test_report_loads_in_chromium_without_console_errors(seed_html, tmp_path):
     assert shot.console == []
     assert png_size(shot.png) == (1280, 2000)
     assert shot.png.stat().st_size > 50_000  # a blank page compresses to a few kilobytes
+
+
+def test_on_a_phone_the_tables_are_cards_and_the_page_never_scrolls_sideways(wire, tmp_path):
+    """At 390 px (a phone) the relations table is a stack of cards within the screen and nothing makes
+    the page wider, even a long document id; the same page without the phone rules overflows."""
+    long_id = "politics/2026/03/acme-mining-first-quarter-profit-corrected-version-sent-at-noon.txt"
+    documents = [dataclasses.replace(d, id=long_id) if d.id == "b.txt" else d for d in wire.documents]
+    page = tmp_path / "phone.html"
+    html = render_html(dataclasses.replace(wire, documents=documents))
+    page.write_text(html, encoding="utf-8")
+    phone = layout(page, 390, "#relations-table tr.relation, #boilerplate-table tbody tr")
+    assert phone.viewport_width == 390 and phone.scroll_width == 390
+    assert len(phone.cards) == 4
+    assert all(display == "block" and 0 <= left and right <= 390 and height > 60
+               for display, left, right, height in phone.cards)
+    desktop = layout(page, 1280, "#relations-table tr.relation")
+    assert desktop.scroll_width == 1280 and {card[0] for card in desktop.cards} == {"table-row"}
+    unstacked = tmp_path / "unstacked.html"
+    unstacked.write_text(html.replace("@media (max-width: 600px)", "@media (max-width: 1px)"), encoding="utf-8")
+    assert layout(unstacked, 390, "#relations-table tr.relation").scroll_width > 390
 
 
 def test_injected_fetch_and_script_are_blocked_and_seen(tmp_path, seed_html):

@@ -54,3 +54,19 @@ def test_render_writes_what_the_command_line_writes(tmp_path):
     assert json.loads(dedup.render(comparison, "json"))["schema"] == "dedup.diff/1"
     with pytest.raises(ValueError, match="format must be one of text, json, html, got 'xml'"):
         dedup.render(report, "xml")
+
+
+def test_the_worked_example_is_the_sample_report_shortened():
+    """Every line of the README's worked example that is not shortened (no ``…``) is a line of the
+    sample's text report, in the same order."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"^\$ dedup scan data/sample\n(.*?)^```$", readme, re.S | re.M)
+    assert example is not None
+    report = CliRunner().invoke(app, ["scan", str(SAMPLE)]).stdout.split("\n")
+    position = 0
+    for line in example.group(1).rstrip("\n").split("\n"):
+        if "\u2026" in line:
+            continue
+        assert line in report[position:], f"not in the sample report (or out of order): {line!r}"
+        position = report.index(line, position) + 1
+    assert position > len(report) // 2  # the example covers the report, not only its first lines

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from itertools import accumulate
 
+from dedup.diff import FigureChange
 from dedup.model import Passage, RepeatedBlock, Report
 
 
@@ -38,8 +40,10 @@ def block_members(report: Report) -> set[tuple[Passage, Passage]]:
 
 
 def counted(count: int, noun: str) -> str:
-    """``1 document``, ``2 documents``: the noun agrees with the count."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    """``1 document``, ``2 documents``, ``2 matches``: the noun agrees with the count."""
+    if count == 1:
+        return f"{count} {noun}"
+    return f"{count} {noun}es" if noun.endswith(("ch", "sh", "s", "x")) else f"{count} {noun}s"
 
 
 def lines_label(p: Passage) -> str:
@@ -63,6 +67,12 @@ def figure_text(change: str, a: str | None, b: str | None) -> str:
     if change == "removed":
         return f"removed {a}"
     return f"{a} -> {b} ({change})"
+
+
+def figures_summary(changes: Sequence[FigureChange], limit: int = 3) -> str:
+    """The first ``limit`` figure changes on one line, and how many more."""
+    named = "; ".join(" ".join(figure_text(f.change, f.a, f.b).split()) for f in changes[:limit])
+    return named + (f" (+{len(changes) - limit} more)" if len(changes) > limit else "")
 
 
 def short(text: str, limit: int = 60) -> str:

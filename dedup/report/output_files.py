@@ -6,8 +6,8 @@ report (:func:`dedup.report.render_json.report_dict`), and a drop list that remo
 
 Document-level duplicate groups
     Two documents are *duplicates* when each has at least ``min_coverage`` (90 %) of its compared
-    paragraph text covered by matches with the other: both ``a_in_b`` and ``b_in_a`` of the report's
-    ``documents_overlap`` reach it (exact, near and partial matches count, as in that table). A group
+    paragraph text covered by matches with the other: both ``a_in_b`` and ``b_in_a`` of the scan's
+    document overlap (``Report.overlaps``) reach it (exact, near and partial matches count). A group
     is a connected component of that relation. The rule is mutual so that the copy kept holds nearly
     all of every document dropped for it: an excerpt entirely contained in a longer article is not a
     duplicate of it, since dropping the article would lose its other paragraphs. Chains (A~B, B~C) join

@@ -1,7 +1,9 @@
-"""Report -> one self-contained HTML page: summary, overlap heat map, pairs side by side, conflicts.
+"""Report -> one self-contained HTML page: the ranked relations first, a capped heat map, boilerplate,
+figure conflicts, then each pair's passages side by side in a collapsed section.
 
-The page is for a reader checking a folder of copy: which articles reuse which, which passages,
-what changed. It carries its own CSS, runs no script and fetches nothing (a Content-Security-Policy
+The page is for a reader checking a folder of copy or a wire: which articles are copies or versions of
+which, which passages, what changed. Its size follows the reuse found: documents with no relation get no
+row, and exact passages copied into many documents are listed once. It carries its own CSS, runs no script and fetches nothing (a Content-Security-Policy
 forbids it), so it can be mailed, archived or printed as is. Article text is untrusted: jinja2
 autoescapes every value, and the markup lives only in the templates. This module shapes the report
 into small view records (which text is deleted, inserted or a changed figure); the templates draw them.
@@ -10,7 +12,6 @@ into small view records (which text is deleted, inserted or a changed figure); t
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -21,10 +22,11 @@ from dedup import __version__
 from dedup.diff import Diff
 from dedup.figures import extract_figures
 from dedup.model import Comparison, Passage, Report
-from dedup.report.labels import block_members, counted, figure_text, lines_label, short, wording_text
+from dedup.report.labels import counted, figure_text, figures_summary, lines_label, short, wording_text
+from dedup.report.ranking import PairDetail, RankedRelation, RelationGroup, pair_key, select
 
 HEAT_LEVELS = 10  # the heat map's colour steps; a share rounds up, so any reuse is visible
-HEAT_MAP_DOCUMENTS = 100  # rows and columns of the heat map at most
+HEAT_MAP_DOCUMENTS = 30  # rows and columns of the heat map at most: it fits a laptop screen
 
 
 def _percent(share: float) -> str:
@@ -101,38 +103,149 @@ class Cell:
 
 
 @dataclass(frozen=True, slots=True)
+class RelationRow:
+    """A line of the relations table: ``number`` is the group's rank (shown on its first row only)."""
+
+    number: int | None
+    kind: str
+    copy: str
+    source: str
+    shares: str
+    matches: int
+    changes: str
+    figures: bool
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRows:
+    """The rows of one group; ``title`` names a group of several documents."""
+
+    title: str | None
+    rows: tuple[RelationRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class PairSection:
-    """Everything reused between documents ``a`` and ``b`` (``a == b``: repeats inside one document)."""
+    """Everything shown for documents ``a`` and ``b`` (``a == b``: repeats inside one document)."""
 
     a: int
     b: int
-    a_in_b: float
-    b_in_a: float
+    title: str
+    summary: str
     blocks: tuple[str, ...]
     rows: tuple[Row, ...]
+    unchanged: int
+    copied: tuple[int, ...]
 
     @property
     def anchor(self) -> str:
         return _pair_anchor(self.a, self.b)
 
 
+@dataclass(frozen=True, slots=True)
+class CopiedPassage:
+    """An exact passage found in many documents, listed once."""
+
+    id: int
+    documents: int
+    excerpt: str
+    members: tuple[str, ...]
+
+
 def render_html(report: Report) -> str:
     """The scan report as one HTML page (``dedup scan --format html``)."""
     ids = [d.id for d in report.documents]
     texts = [d.text for d in report.documents]
-    pairs = _pair_sections(report, ids, texts)
-    matrix = _matrix(report, ids, {(p.a, p.b) for p in pairs})
+    selection = select(report)
+    by_relation = {r.pair: r for group in selection.groups for r in group.relations}
+    pairs = [_pair_section(d, by_relation.get(d.pair), report, ids, texts)
+             for d in [*selection.related, *selection.unrelated, *selection.internal]]
     return _ENV.get_template("report.html").render(
         report=report,
         ids=ids,
         version=__version__,
         counts={kind: report.count(kind) for kind in ("exact", "near", "partial")},
-        matrix=matrix,
+        relation_counts={kind: sum(r.kind == kind for r in report.relations) for kind in ("duplicate", "version", "reuse")},
+        groups=[_group_rows(number, group, ids) for number, group in enumerate(selection.groups, 1)],
+        matrix=_matrix(report, ids, {p.anchor for p in pairs}),
         heat_levels=HEAT_LEVELS,
+        boilerplate=[(b, short(texts[b.examples[0].doc][b.examples[0].start:b.examples[0].end], 200),
+                      [f"{ids[p.doc]}:{lines_label(p)}" for p in b.examples]) for b in report.boilerplate],
         pairs=pairs,
-        clusters=[(c, short(texts[c.representative.doc][c.representative.start:c.representative.end], 200))
-                  for c in report.clusters],
+        copied=[CopiedPassage(c.id, len({p.doc for p in c.members}),
+                              short(texts[c.representative.doc][c.representative.start:c.representative.end], 200),
+                              tuple(f"{ids[p.doc]}:{lines_label(p)}" for p in c.members)) for c in selection.copied],
     )
+
+
+def _shares(copy_share: float, source_share: float) -> str:
+    return f"{_percent(copy_share)} of the copy, {_percent(source_share)} of the source"
+
+
+def _changes(ranked: RankedRelation) -> str:
+    if ranked.figures:
+        return figures_summary(ranked.figures)
+    if ranked.wording:
+        return f"wording: {counted(ranked.wording, 'change')}"
+    return "" if ranked.relation.kind == "reuse" else "no change"
+
+
+def _group_rows(number: int, group: RelationGroup, ids: Sequence[str]) -> GroupRows:
+    def row(ranked: RankedRelation, first: bool) -> RelationRow:
+        r = ranked.relation
+        return RelationRow(number if first else None, r.kind, ids[r.copy], ids[r.source],
+                           _shares(r.copy_in_source, r.source_in_copy), r.matches, _changes(ranked),
+                           ranked.figures_changed, "#" + _pair_anchor(*ranked.pair))
+
+    names = [ids[d] for d in group.documents]
+    if group.duplicates_only and len(group.relations) > 1:
+        first = group.relations[0]
+        merged = RelationRow(number, "duplicate", " = ".join(names[1:]), names[0], "the same text", sum(
+            r.relation.matches for r in group.relations), "re-sent", False, "#" + _pair_anchor(*first.pair))
+        return GroupRows(None, (merged,))
+    title = f"versions of one story: {', '.join(names)}" if len(group.relations) > 1 else None
+    return GroupRows(title, tuple(row(r, i == 0) for i, r in enumerate(group.relations)))
+
+
+def _pair_section(detail: PairDetail, ranked: RankedRelation | None, report: Report, ids: Sequence[str],
+                  texts: Sequence[str]) -> PairSection:
+    """A pair's blocks and passages side by side; a version's alignment in place of its matches, its
+    unchanged passages only counted."""
+    a, b = detail.pair
+    blocks = []
+    for block in report.blocks:
+        if pair_key(block.a.doc, block.b.doc) != detail.pair:
+            continue
+        inside = block.a.doc == block.b.doc
+        copy, source = ("", "") if inside else (f"{ids[block.b.doc]} ", f"{ids[block.a.doc]} ")
+        blocks.append(f"{copy}lines {lines_label(block.b)} repeat {source}lines {lines_label(block.a)} "
+                      f"({counted(block.count, 'paragraph')}, {block.kind})")
+    rows: list[Row] = []
+    unchanged = 0
+    if ranked is not None and ranked.relation.alignment:
+        for item in ranked.relation.alignment:
+            if item.status == "aligned" and item.a is not None and item.b is not None:
+                if item.diff is None or not item.diff.changed:
+                    unchanged += 1
+                    continue
+                rows.append(_row("aligned", item.a, item.b, texts, item.diff, item.kind, item.similarity,
+                                 item.containment))
+            elif item.a is not None:
+                rows.append(Row("removed", _column(item.a, texts[item.a.doc], None, "a"), None))
+            elif item.b is not None:
+                rows.append(Row("added", None, _column(item.b, texts[item.b.doc], None, "b")))
+    else:
+        rows = [_row("match", m.a, m.b, texts, m.diff, m.kind, m.similarity, m.containment) for m in detail.shown]
+    if ranked is not None:
+        r = ranked.relation
+        title = f"{ids[r.copy]} \u2190 {ids[r.source]}"
+        summary = f"{r.kind}: {_shares(r.copy_in_source, r.source_in_copy)} shared, {counted(r.matches, 'match')}"
+    elif a == b:
+        title, summary = f"Inside {ids[a]}", counted(detail.total, "passage") + " repeated"
+    else:
+        title, summary = f"{ids[a]} \u2194 {ids[b]}", f"{counted(detail.total, 'match')}, no document relation"
+    return PairSection(a, b, title, summary, tuple(blocks), tuple(rows), unchanged, detail.copied)
 
 
 def render_comparison_html(comparison: Comparison) -> str:
@@ -161,34 +274,6 @@ def render_comparison_html(comparison: Comparison) -> str:
 
 def _pair_anchor(a: int, b: int) -> str:
     return f"pair-{a}-{b}"
-
-
-def _pair_sections(report: Report, ids: Sequence[str], texts: Sequence[str]) -> list[PairSection]:
-    """One section per pair of documents with reuse, in document order. Exact matches inside a repeated
-    block are summed up by the block; every other match is shown side by side."""
-    rows: dict[tuple[int, int], list[Row]] = defaultdict(list)
-    blocks: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for block in report.blocks:
-        inside = block.a.doc == block.b.doc
-        copy, source = ("", "") if inside else (f"{ids[block.b.doc]} ", f"{ids[block.a.doc]} ")
-        blocks[_key(block.a, block.b)].append(
-            f"{copy}lines {lines_label(block.b)} repeat {source}lines {lines_label(block.a)} "
-            f"({counted(block.count, 'paragraph')}, {block.kind})")
-    shown_in_blocks = block_members(report)
-    for m in report.matches:
-        if m.kind == "exact" and (m.a, m.b) in shown_in_blocks:
-            continue
-        row = _row("match", m.a, m.b, texts, m.diff, m.kind, m.similarity, m.containment)
-        rows[_key(m.a, m.b)].append(row)
-    shares = {(o.a, o.b): (o.a_in_b, o.b_in_a) for o in report.overlaps}
-    return [
-        PairSection(a, b, *shares.get((a, b), (0.0, 0.0)), tuple(blocks[(a, b)]), tuple(rows[(a, b)]))
-        for a, b in sorted(rows.keys() | blocks.keys())
-    ]
-
-
-def _key(a: Passage, b: Passage) -> tuple[int, int]:
-    return min(a.doc, b.doc), max(a.doc, b.doc)
 
 
 def _row(status: str, a: Passage, b: Passage, texts: Sequence[str], diff: Diff | None, kind: str | None,
@@ -255,15 +340,15 @@ def _clip(runs: Sequence[tuple[str | None, int, int]], text: str, start: int, en
                  for tag, lo, hi in runs if max(lo, start) < min(hi, end))
 
 
-def _matrix(report: Report, ids: Sequence[str], sections: set[tuple[int, int]]) -> list[tuple[int, list[Cell]]]:
-    """Row r, column c: share of document r reused from document c. The diagonal counts the passages
-    repeated inside the document. Cells with a pair section link to it. Rows and columns are the
-    ``HEAT_MAP_DOCUMENTS`` documents with the most reuse, in document order: past that the grid is
-    unreadable and its cells were most of the page (90 MB of 121 for 787 Debian files)."""
+def _matrix(report: Report, ids: Sequence[str], sections: set[str]) -> list[tuple[int, list[Cell]]]:
+    """Row r, column c: share of document r reused from document c, from their relation. The diagonal
+    counts the passages repeated inside the document. Cells with a pair section link to it. Rows and
+    columns are the ``HEAT_MAP_DOCUMENTS`` documents with the most reuse, in document order: past that
+    the grid no longer fits a screen (and a document with no relation gets no row)."""
     share: dict[tuple[int, int], float] = {}
-    for o in report.overlaps:
-        share[(o.a, o.b)] = o.a_in_b
-        share[(o.b, o.a)] = o.b_in_a
+    for r in report.relations:
+        share[(r.copy, r.source)] = r.copy_in_source
+        share[(r.source, r.copy)] = r.source_in_copy
     internal = [0] * len(ids)
     for m in report.matches:
         if m.scope == "internal":
@@ -273,8 +358,8 @@ def _matrix(report: Report, ids: Sequence[str], sections: set[tuple[int, int]]) 
     for r in shown:
         cells = []
         for c in shown:
-            key = (min(r, c), max(r, c))
-            href = "#" + _pair_anchor(*key) if key in sections else None
+            anchor = _pair_anchor(*pair_key(r, c))
+            href = "#" + anchor if anchor in sections else None
             if r == c:
                 cells.append(Cell(0, f"\u21bb {internal[r]}" if internal[r] else "",
                                   f"{ids[r]}: {counted(internal[r], 'passage')} repeated inside", href, True))
@@ -289,11 +374,11 @@ def _matrix(report: Report, ids: Sequence[str], sections: set[tuple[int, int]]) 
 def heat_map_documents(count: int, share: dict[tuple[int, int], float], internal: Sequence[int],
                        limit: int) -> list[int]:
     """All documents, or the ``limit`` with the largest reused share (summed over the others, then
-    internal repeats, then document order), in document order."""
+    internal repeats, then document order) and any reuse at all, in document order."""
     if count <= limit:
         return list(range(count))
     reused = [0.0] * count
     for (r, _), value in share.items():
         reused[r] += value
-    ranked = sorted(range(count), key=lambda d: (-reused[d], -internal[d], d))
+    ranked = sorted((d for d in range(count) if reused[d] or internal[d]), key=lambda d: (-reused[d], -internal[d], d))
     return sorted(ranked[:limit])

@@ -1,19 +1,26 @@
-"""Report -> JSON (``"schema": "dedup.report/1"``), with stable key order and rounding for golden files."""
+"""Report -> JSON (``"schema": "dedup.report/2"``), with stable key order and rounding for golden files.
+
+The document relations come first, ranked as the text report ranks them (figures changed first, then by
+share; the versions and duplicates of one story together), then the boilerplate, then the detail."""
 
 from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
-from typing import Any, TextIO
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TextIO
 
 import orjson
 
 from dedup import __version__
 from dedup.conflicts import FigureConflict
-from dedup.model import Cluster, Comparison, Match, Passage, Report
+from dedup.model import RELATION_KINDS, Boilerplate, Cluster, Comparison, Match, Passage, Relation, Report
+from dedup.report.ranking import ranked_groups
 
-SCHEMA = "dedup.report/1"
+if TYPE_CHECKING:
+    from dedup.align import AlignedItem
+
+SCHEMA = "dedup.report/2"
 # What the numbers of a match mean, written into every report.
 MEASURES = {
     "kind": "exact: the same normalised text, figures included; near: paragraphs whose wording (every number "
@@ -79,6 +86,17 @@ def _sections(report: Report) -> dict[str, Any]:
             out["diff"] = m.diff.to_dict()
         return out
 
+    def relation(r: Relation) -> dict[str, Any]:
+        return {"kind": r.kind, "source": ids[r.source], "copy": ids[r.copy],
+                "source_in_copy": _round(r.source_in_copy), "copy_in_source": _round(r.copy_in_source),
+                "matches": r.matches, "group": r.group,
+                "alignment": [aligned_item(item, span) for item in r.alignment]}
+
+    def boilerplate(b: Boilerplate) -> dict[str, Any]:
+        first = b.examples[0]
+        return {"level": b.level, "documents": b.documents, "text": texts[first.doc][first.start:first.end],
+                "examples": [span(p, with_text=False) for p in b.examples]}
+
     def cluster(c: Cluster) -> dict[str, Any]:
         return {"id": c.id, "level": c.level, "kind": c.kind, "size": len(c.members),
                 "documents": len({p.doc for p in c.members}), "representative": span(c.representative),
@@ -94,7 +112,11 @@ def _sections(report: Report) -> dict[str, Any]:
             "matches": {kind: report.count(kind) for kind in ("exact", "near", "partial")},
             "clusters": len(report.clusters),
             "figure_conflicts": len(report.figure_conflicts),
+            "relations": {kind: sum(r.kind == kind for r in report.relations) for kind in RELATION_KINDS},
+            "boilerplate": len(report.boilerplate),
         },
+        "relations": (relation(ranked.relation) for group in ranked_groups(report) for ranked in group.relations),
+        "boilerplate": (boilerplate(b) for b in report.boilerplate),
         "documents": ({"id": d.id, "path": d.path, "encoding": d.encoding, "chars": len(d.text)}
                       for d in documents),
         "matches": (match(m) for m in report.matches),
@@ -102,8 +124,6 @@ def _sections(report: Report) -> dict[str, Any]:
                             for b in report.blocks),
         "clusters": (cluster(c) for c in report.clusters),
         "figure_conflicts": conflicts_list(report.figure_conflicts, ids),
-        "documents_overlap": ({"a": ids[o.a], "b": ids[o.b], "a_in_b": _round(o.a_in_b), "b_in_a": _round(o.b_in_a)}
-                              for o in report.overlaps),
         "warnings": list(report.warnings),
         "stats": report.stats,
     }
@@ -121,6 +141,18 @@ def conflicts_list(conflicts: list[FigureConflict], ids: list[str]) -> list[dict
     ]
 
 
+def aligned_item(item: AlignedItem, span: Callable[[Passage], dict[str, Any]]) -> dict[str, Any]:
+    """An aligned pair with its kind, measures and diff, or a passage only in A (removed) or B (added)."""
+    out: dict[str, Any] = {"status": item.status, "a": None if item.a is None else span(item.a),
+                           "b": None if item.b is None else span(item.b)}
+    if item.status == "aligned":
+        out.update(kind=item.kind, similarity=_round(item.similarity or 0.0),
+                   containment=_round(item.containment or 0.0))
+        if item.diff is not None:
+            out["diff"] = item.diff.to_dict()
+    return out
+
+
 def _round(value: float) -> float:
     return round(float(value), 4)
 
@@ -130,21 +162,11 @@ def comparison_dict(comparison: Comparison) -> dict[str, Any]:
     ids = [d.id for d in comparison.documents]
     texts = [d.text for d in comparison.documents]
 
-    def span(p: Passage | None) -> dict[str, Any] | None:
-        if p is None:
-            return None
+    def span(p: Passage) -> dict[str, Any]:
         return {"doc": ids[p.doc], "line": p.line, "end_line": p.end_line, "start": p.start, "end": p.end,
                 "text": texts[p.doc][p.start:p.end]}
 
-    items = []
-    for item in comparison.items:
-        out: dict[str, Any] = {"status": item.status, "a": span(item.a), "b": span(item.b)}
-        if item.status == "aligned":
-            out.update(kind=item.kind, similarity=_round(item.similarity or 0.0),
-                       containment=_round(item.containment or 0.0))
-            if item.diff is not None:
-                out["diff"] = item.diff.to_dict()
-        items.append(out)
+    items = [aligned_item(item, span) for item in comparison.items]
     return {
         "schema": "dedup.diff/1",
         "a": {"id": ids[0], "path": comparison.documents[0].path},

@@ -1,28 +1,51 @@
-"""Report -> terminal text with rich: summary, repeated blocks, reuse with inline diffs, figure
-conflicts, document overlap. Colours only on a terminal (and never with NO_COLOR); plain markers
+"""Report -> terminal text with rich. It leads with the answer: the document relations ranked (figure
+changes first), boilerplate and figure conflicts, then the passages of each related pair, then the
+passages copied into many documents. Colours only on a terminal (and never with NO_COLOR); plain markers
 (``[-old-]{+new+}``) otherwise, so the output reads the same in a log file.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
 
 from dedup.conflicts import FigureConflict
 from dedup.diff import Diff
-from dedup.model import Comparison, Match, Report
-from dedup.report.labels import block_members, counted, figure_text, lines_label, short, wording_text
+from dedup.model import Boilerplate, Comparison, Match, Relation, RepeatedBlock, Report
+from dedup.report.labels import counted, figure_text, figures_summary, lines_label, short, wording_text
+from dedup.report.ranking import (
+    COPIED_DOCUMENTS,
+    PairDetail,
+    RankedRelation,
+    RelationGroup,
+    Selection,
+    pair_key,
+    select,
+)
+
+if TYPE_CHECKING:
+    from dedup.align import AlignedItem
 
 EXCERPT = 160
 PRINT_BATCH = 1000  # lines per write
+MEMBERS_LISTED = 12  # members named for a copied passage or a boilerplate text
+DETAIL = "Detail, pair by pair"
+# The head (relations, boilerplate, conflicts) fits a few screens; the rest follows the detail.
+HEAD_GROUPS = 30
+HEAD_BOILERPLATE = 10
+HEAD_CONFLICTS = 10
+VALUES_QUOTED = 4  # a conflict's values quoted in their sentence; the summary line names every value
 
 
-def render_text(report: Report, console: Console) -> None:
-    """The scan report, written line by line (see ``write_lines``)."""
-    write_lines(console, _report_lines(report, plain=_plain(console)))
+def render_text(report: Report, console: Console, scope: str = "all", top: int | None = None,
+                min_share: float | None = None) -> None:
+    """The scan report, written line by line (see ``write_lines``), filtered as ``ranking.select`` says."""
+    write_lines(console, _report_lines(report, select(report, scope, top, min_share), plain=_plain(console)))
 
 
 def write_lines(console: Console, lines: Iterable[Text]) -> None:
@@ -43,7 +66,7 @@ def _plain(console: Console) -> bool:
     return console.no_color or not console.is_terminal
 
 
-def _report_lines(report: Report, plain: bool) -> Iterator[Text]:
+def _report_lines(report: Report, selection: Selection, plain: bool) -> Iterator[Text]:
     ids = [d.id for d in report.documents]
     texts = [d.text for d in report.documents]
     stats = report.stats
@@ -52,36 +75,164 @@ def _report_lines(report: Report, plain: bool) -> Iterator[Text]:
     counts = ", ".join(f"{report.count(k)} {k}" for k in ("exact", "near", "partial"))
     conflicts = len(report.figure_conflicts) if report.diffs else "not computed (--no-diffs)"
     yield Text(f"matches: {counts}; clusters: {len(report.clusters)}; figure conflicts: {conflicts}")
+    kinds = ", ".join(f"{sum(r.kind == k for r in report.relations)} {k}" for k in ("duplicate", "version", "reuse"))
+    yield Text(f"relations: {kinds}; boilerplate: {counted(len(report.boilerplate), 'text')}")
 
-    in_blocks = block_members(report)
-    if report.blocks:
-        yield from _heading("Repeated blocks")
-        for block in report.blocks:
-            where = "inside" if block.a.doc == block.b.doc else "from"
-            yield Text(f"  {ids[block.b.doc]} lines {lines_label(block.b)} repeat {where} "
-                       f"{'' if block.a.doc == block.b.doc else ids[block.a.doc] + ' '}lines {lines_label(block.a)} "
-                       f"({counted(block.count, 'paragraph')}, {block.kind})")
+    cross = selection.scope != "internal"
+    listed = len(selection.groups) if selection.filtered else HEAD_GROUPS
+    if cross:
+        yield from _heading("Relations (figures changed first, then by share)")
+        if not selection.groups:
+            yield Text("  none" + (" within the filters" if selection.filtered and report.relations else ""))
+        for number, group in enumerate(selection.groups[:listed], 1):
+            yield from _group(number, group, ids)
+        rest = [r.relation for group in selection.groups[listed:] for r in group.relations]
+        if rest:
+            kinds = ", ".join(f"{sum(r.kind == k for r in rest)} {k}" for k in ("duplicate", "version", "reuse"))
+            yield Text(f"  \u2026 and {counted(len(rest), 'more relation')} ({kinds}), in this order in the detail "
+                       "below (--top N lists N here, --min-share keeps the strongest)", style="dim")
+        if report.boilerplate:
+            yield from _heading("Boilerplate (in many unrelated documents; never counted as reuse)")
+            for boilerplate in report.boilerplate[:HEAD_BOILERPLATE]:
+                yield from _boilerplate(boilerplate, ids, texts)
+            if len(report.boilerplate) > HEAD_BOILERPLATE:
+                yield Text(f"  \u2026 and {len(report.boilerplate) - HEAD_BOILERPLATE} more, after the detail", style="dim")
+        if report.figure_conflicts:
+            yield from _heading("Figure conflicts")
+            for conflict in report.figure_conflicts[:HEAD_CONFLICTS]:
+                yield from _conflict(conflict, ids)
+            if len(report.figure_conflicts) > HEAD_CONFLICTS:
+                yield Text(f"  \u2026 and {len(report.figure_conflicts) - HEAD_CONFLICTS} more, after the detail",
+                           style="dim")
 
-    rest = [m for m in report.matches if (m.a, m.b) not in in_blocks]
-    if rest:
-        yield from _heading("Matches")
-        for m in rest:
-            yield from _match(m, ids, texts, plain)
+    blocks: dict[tuple[int, int], list[RepeatedBlock]] = defaultdict(list)
+    for block in report.blocks:
+        blocks[pair_key(block.a.doc, block.b.doc)].append(block)
+    by_relation = {r.pair: r for group in selection.groups for r in group.relations}
+    if selection.related or selection.unrelated or selection.internal:
+        yield from _heading(DETAIL)
+    for detail in selection.related:
+        yield from _pair(detail, by_relation[detail.pair], blocks.get(detail.pair, ()), ids, texts, plain)
+    for detail in [*selection.unrelated, *selection.internal]:
+        yield from _pair(detail, None, blocks.get(detail.pair, ()), ids, texts, plain)
 
-    if report.figure_conflicts:
-        yield from _heading("Figure conflicts")
-        for conflict in report.figure_conflicts:
+    if cross and report.boilerplate[HEAD_BOILERPLATE:]:
+        yield from _heading("More boilerplate")
+        for boilerplate in report.boilerplate[HEAD_BOILERPLATE:]:
+            yield from _boilerplate(boilerplate, ids, texts)
+    if cross and report.figure_conflicts[HEAD_CONFLICTS:]:
+        yield from _heading("More figure conflicts")
+        for conflict in report.figure_conflicts[HEAD_CONFLICTS:]:
             yield from _conflict(conflict, ids)
 
-    if report.overlaps:
-        yield Text()
-        yield Text("Document overlap (share of each reused from the other)", style="italic")
-        overlaps = sorted(report.overlaps, key=lambda o: -max(o.a_in_b, o.b_in_a))
-        yield from _table(("a", "b", "a in b", "b in a"), (False, False, True, True),
-                          [(ids[o.a], ids[o.b], f"{o.a_in_b:.0%}", f"{o.b_in_a:.0%}") for o in overlaps])
+    if selection.copied:
+        yield from _heading(f"Copied passages (one exact text in {COPIED_DOCUMENTS} documents or more)")
+        for cluster in selection.copied:
+            members = [f"{ids[p.doc]}:{lines_label(p)}" for p in cluster.members]
+            yield Text(f"  cluster {cluster.id}: {counted(len({p.doc for p in cluster.members}), 'document')}: "
+                       + _listed(members))
+            yield Text("    " + _excerpt(texts[cluster.representative.doc][cluster.representative.start:
+                                                                           cluster.representative.end]))
 
     for warning in report.warnings:
         yield Text(f"warning: {warning}", style="yellow")
+
+
+def _listed(names: Sequence[str], limit: int = MEMBERS_LISTED) -> str:
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
+def _shares(r: Relation) -> str:
+    return f"{r.copy_in_source:.0%} of the copy and {r.source_in_copy:.0%} of the source shared"
+
+
+def _changes_label(ranked: RankedRelation) -> str:
+    if ranked.figures:
+        return f"figures: {figures_summary(ranked.figures)}"
+    if ranked.wording:
+        return f"wording: {counted(ranked.wording, 'change')}"
+    return "no change" if ranked.relation.kind != "reuse" else ""
+
+
+def _relation_line(ranked: RankedRelation, ids: Sequence[str], indent: str) -> Text:
+    r = ranked.relation
+    line = Text(f"{indent}{r.kind:<9} {ids[r.copy]} <- {ids[r.source]}  ",
+                style={"duplicate": "red", "version": "magenta", "reuse": "cyan"}.get(r.kind, ""))
+    line.append(f"{_shares(r)}; {counted(r.matches, 'match')}", style="dim")
+    label = _changes_label(ranked)
+    if label:
+        line.append("; " + label, style="bold yellow" if ranked.figures else "")
+    return line
+
+
+def _group(number: int, group: RelationGroup, ids: Sequence[str]) -> Iterator[Text]:
+    names = [ids[d] for d in group.documents]
+    if group.duplicates_only:
+        yield Text(f"  {number}. duplicates (the same text re-sent): " + " = ".join(names))
+        return
+    if len(group.relations) == 1:
+        yield _relation_line(group.relations[0], ids, f"  {number}. ")
+        return
+    yield Text(f"  {number}. versions of one story: {', '.join(names)}")
+    for ranked in group.relations:
+        yield _relation_line(ranked, ids, "       ")
+
+
+def _boilerplate(boilerplate: Boilerplate, ids: Sequence[str], texts: Sequence[str]) -> Iterator[Text]:
+    first = boilerplate.examples[0]
+    yield Text(f"  {counted(boilerplate.documents, 'document')} ({boilerplate.level}): "
+               f"{_excerpt(texts[first.doc][first.start:first.end])}")
+    yield Text("    e.g. " + _listed([f"{ids[p.doc]}:{lines_label(p)}" for p in boilerplate.examples]), style="dim")
+
+
+def _pair(detail: PairDetail, ranked: RankedRelation | None, blocks: Sequence[RepeatedBlock], ids: Sequence[str],
+          texts: Sequence[str], plain: bool) -> Iterator[Text]:
+    a, b = detail.pair
+    yield Text()
+    if ranked is not None:
+        r = ranked.relation
+        yield Text(f"{ids[r.copy]} <- {ids[r.source]}: {r.kind}, {_shares(r)}, {counted(r.matches, 'match')}",
+                   style="bold")
+    elif a == b:
+        yield Text(f"inside {ids[a]}", style="bold")
+    else:
+        yield Text(f"{ids[a]} and {ids[b]}: {counted(detail.total, 'match')}, no document relation", style="bold")
+    for block in blocks:
+        where = "inside" if block.a.doc == block.b.doc else "from"
+        yield Text(f"  {ids[block.b.doc]} lines {lines_label(block.b)} repeat {where} "
+                   f"{'' if block.a.doc == block.b.doc else ids[block.a.doc] + ' '}lines {lines_label(block.a)} "
+                   f"({counted(block.count, 'paragraph')}, {block.kind})")
+    if ranked is not None and ranked.relation.alignment:
+        yield from _alignment(ranked.relation.alignment, ids, texts, plain)
+    else:
+        for m in detail.shown:
+            yield from _match(m, ids, texts, plain)
+    if detail.copied:
+        clusters = ("cluster " if len(detail.copied) == 1 else "clusters ") + ", ".join(map(str, detail.copied))
+        yield Text(f"  and exact passages copied into more documents: {clusters} (under Copied passages)", style="dim")
+
+
+def _alignment(items: Sequence[AlignedItem], ids: Sequence[str], texts: Sequence[str], plain: bool) -> Iterator[Text]:
+    """A version's changes, as ``dedup diff`` shows them; unchanged passages are only counted."""
+    unchanged = 0
+    for item in items:
+        if item.status == "aligned" and item.a is not None and item.b is not None:
+            if item.diff is None or not item.diff.changed:
+                unchanged += 1
+                continue
+            yield Text(f"  ~ {ids[item.b.doc]}:{lines_label(item.b)} <- {ids[item.a.doc]}:{lines_label(item.a)}  "
+                       f"[{item.kind}] similarity {item.similarity:.2f}", style="magenta")
+            yield _inline_diff(item.diff, texts[item.b.doc], plain)
+            yield from _changes(item.diff, plain)
+        elif item.a is not None:
+            yield Text(f"  - {ids[item.a.doc]}:{lines_label(item.a)} removed", style="red")
+            yield Text("    " + _excerpt(texts[item.a.doc][item.a.start:item.a.end]))
+        elif item.b is not None:
+            yield Text(f"  + {ids[item.b.doc]}:{lines_label(item.b)} added", style="green")
+            yield Text("    " + _excerpt(texts[item.b.doc][item.b.start:item.b.end]))
+    if unchanged:
+        yield Text(f"  = {counted(unchanged, 'passage')} unchanged", style="dim")
 
 
 def _heading(title: str) -> Iterator[Text]:
@@ -157,11 +308,14 @@ def _flat(text: str) -> str:
 def _conflict(conflict: FigureConflict, ids: Sequence[str]) -> Iterator[Text]:
     summary = " vs ".join(f"{v.value} ({', '.join(ids[d] for d in v.docs)})" for v in conflict.values)
     yield Text(f"  {conflict.counts}: ", style="bold") + Text(summary)
-    for value in conflict.values:
+    for value in conflict.values[:VALUES_QUOTED]:
         source = value.sources[0]
         line = Text(f"    {value.value}: {ids[source.doc]}:{source.line} ", style="dim")
         line.append_text(_around(source.sentence, source.figure.start, source.figure.end))
         yield line
+    if len(conflict.values) > VALUES_QUOTED:
+        yield Text(f"    \u2026 {counted(len(conflict.values) - VALUES_QUOTED, 'more value')} (the JSON report quotes every one)",
+                   style="dim")
 
 
 def _around(sentence: str, start: int, end: int, context: int = 70) -> Text:
