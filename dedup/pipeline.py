@@ -136,7 +136,8 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
     conflicts: list[FigureConflict] = []
     if config.diffs:
         with _timed(timings, "stories"):
-            stories = story_groups(texts, [(o.a, o.b) for o in overlaps])
+            # Documents related by a cross match between the two: versions and rewrites of one another.
+            stories = story_groups(texts, sorted({(m.a.doc, m.b.doc) for m in matches if m.a.doc != m.b.doc}))
         with _timed(timings, "figure_conflicts"):
             conflicts = figure_conflicts(texts, sentences, stories, _folds(config), engine=engine,
                                          progress=progress)
