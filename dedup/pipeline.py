@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
+from datetime import datetime
 from functools import partial
 from operator import attrgetter
 from typing import Any
@@ -182,8 +183,10 @@ def diff_values(a: str, b: str, a_offset: int, b_offset: int) -> tuple[list[tupl
 
 def figure_conflicts(texts: Sequence[str], sentences: SegmentTable, stories: Sequence[Sequence[int]],
                      folds: Mapping[str, Sequence[str]] = DEFAULT_FOLDS, *, engine: Engine | None = None,
-                     progress: Progress | None = None) -> list[FigureConflict]:
-    """Figure conflicts within each story (see :func:`dedup.stories.story_groups`), in story order.
+                     progress: Progress | None = None,
+                     dates: Sequence[datetime | None] | None = None) -> list[FigureConflict]:
+    """Figure conflicts within each story line (see :func:`dedup.stories.story_groups`), in story
+    order; ``dates`` are the documents' dates (None where unknown).
 
     Stories are independent, so each one is a call of the engine's ``starmap``: its documents' texts
     and sentence spans go in, and only its conflicts (few) come back; slicing sentences, extracting
@@ -199,23 +202,25 @@ def figure_conflicts(texts: Sequence[str], sentences: SegmentTable, stories: Seq
     spans = np.stack([sentences.start[rows], sentences.end[rows], sentences.line[rows]], axis=1)
     story_ends = np.cumsum([len(story) for story in stories], dtype=np.int64)
     span_ends = np.r_[0, np.cumsum(counts)][story_ends]
-    arguments = [(story, [texts[doc] for doc in story], story_counts, story_spans)
+    dates = dates or [None] * len(texts)
+    arguments = [(story, [texts[doc] for doc in story], story_counts, story_spans, [dates[doc] for doc in story])
                  for story, story_counts, story_spans in zip(stories, np.split(counts, story_ends[:-1]),
                                                              np.split(spans, span_ends[:-1]))]
     found = (engine or LocalEngine()).starmap(partial(story_conflicts, folds=folds), arguments,
                                               progress=progress.advance,
-                                              costs=[sum(map(len, story_texts)) for _, story_texts, _, _ in arguments])
+                                              costs=[sum(map(len, story_texts)) for _, story_texts, _, _, _ in arguments])
     return [conflict for conflicts in found for conflict in conflicts]
 
 
 def story_conflicts(story: Sequence[int], texts: Sequence[str], counts: np.ndarray, spans: np.ndarray,
-                    folds: Mapping[str, Sequence[str]] = DEFAULT_FOLDS) -> list[FigureConflict]:
+                    dates: Sequence[datetime | None], folds: Mapping[str, Sequence[str]] = DEFAULT_FOLDS,
+                    ) -> list[FigureConflict]:
     """Figure conflicts of one story: ``texts`` of its documents ``story``, ``counts`` sentences each,
-    ``spans`` their ``(start, end, line)`` in order (a task of :func:`figure_conflicts`)."""
+    ``spans`` their ``(start, end, line)`` in order, ``dates`` theirs (a task of :func:`figure_conflicts`)."""
     rows = iter(spans.tolist())
     documents = [(doc, [(text[start:end], line) for start, end, line in itertools.islice(rows, count)])
                  for doc, text, count in zip(story, texts, counts.tolist())]
-    return find_figure_conflicts(documents, folds)
+    return find_figure_conflicts(documents, folds, dates)
 
 
 def _folds(config: ScanConfig) -> Mapping[str, Sequence[str]]:
