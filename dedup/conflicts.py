@@ -25,24 +25,27 @@ least 31" vs "31") do not make a conflict, and vague amounts ("dozens") never ta
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from dedup.figures import DEFAULT_FOLDS, Figure, extract_figures, fold_counts
-from dedup.figures.tables import MONTHS
+from dedup.figures import DEFAULT_FOLDS, Figure, extract_figures, fold_counts, may_hold_event, may_hold_figure
+from dedup.figures.tables import MONTHS, NUMBER_WORDS
 
-SAME_ROLE = 0.8  # Jaccard of the two sentences' words (numbers aside) for a count without an event
+SAME_ROLE = 0.8  # Jaccard of the two sentences' words (numbers aside) for a figure without an event
+SAME_HEADLINE = 0.5  # and of the two documents' first lines: versions of one report
 EVENT_DAYS = 2  # the most days between the datelines of two reports of one event's count
 _WORD_RE = re.compile(r"[a-z][a-z'-]*")
-_PERIOD_RE = re.compile(
-    r"\b(?:(first|second|third|fourth|1st|2nd|3rd|4th|last|next|this|past)\s+)?"
-    r"(quarter|qtr|half|year|month|mths|week)s?\b", re.IGNORECASE)
+_NUMBER_RE = re.compile(r"\d[\d,]*(?:\.\d+)?")
+# The period a figure is of: "4TH QTR", "Nine mths", "Year" head the lines of a results table below them.
+_PERIOD_RE = re.compile(r"\b(quarter|qtr|half|year|months?|mths|weeks?)\b", re.IGNORECASE)
+_LAST_WORD_RE = re.compile(r"([a-z0-9]+)[\s-]+$", re.IGNORECASE)
+_PERIOD_UNITS = {"qtr": "quarter", "month": "months", "mths": "months", "week": "weeks"}
 _MONTHS = {name.lower(): number for name, number in MONTHS.items()}
 # An opening wire dateline: "PORTLAND, Ore., March 6 - " (place in capitals, then the day).
 _DATELINE_RE = re.compile(
-    r"^\s*[A-Z][A-Z .'/&-]+,(?:\s+[A-Z][A-Za-z.]*,)?\s+((?:%s)\.?\s+\d{1,2})\s+-\s" % "|".join(MONTHS),
+    r"^\s*[A-Z][A-Z .'/&-]+,(?:\s*[A-Z][A-Za-z.]*,)?\s*((?:%s)\.?\s+\d{1,2})\s+-\s" % "|".join(MONTHS),
     re.MULTILINE | re.IGNORECASE)
 
 
@@ -80,28 +83,74 @@ class FigureConflict:
 
 
 _GroupKey = tuple[str, str | None, bool]  # (folded counts, event, claimed)
-_Period = frozenset[str]  # the dates and periods a sentence names
+_Dates = frozenset[str]  # the dates a sentence names
 
 # Counted "things" that are spans of time: "Six mths" heads a results table, it counts nothing.
 _TIME_COUNTS = frozenset({"mths", "months", "weeks", "days", "years", "quarters", "qtrs", "hours"})
 
 
 def _group_key(figure: Figure, folds: Mapping[str, Sequence[str]]) -> _GroupKey | None:
-    """Only precise counts of something named can disagree."""
-    group = fold_counts(figure.counts, folds)
-    if figure.kind != "count" or figure.vague or group is None or group in _TIME_COUNTS:
+    """What a precise figure is a quantity of: the thing a count counts, else the results line or
+    kind and unit of an amount or percentage (which only versions compare, see ``_Quantity``)."""
+    if figure.vague or figure.value is None or figure.kind not in ("count", "money", "percent"):
         return None
-    return group, figure.event, figure.claimed
+    if figure.counts:
+        group = fold_counts(figure.counts, folds)
+        return None if group in _TIME_COUNTS or group is None else (group, figure.event, figure.claimed)
+    if figure.kind == "count" and not figure.measure:  # a bare number: "1300 GMT", "13 head"
+        return None
+    unit = (figure.unit or "").replace("cents", "USD")
+    label = " ".join(part for part in (figure.measure or figure.kind, unit and f"({unit})") if part)
+    return label, None, figure.claimed
+
+
+def _amount(figure: Figure) -> tuple[float | None, float | None]:
+    """The figure's value and upper bound in one unit per currency, signed ("loss 12 cts": -0.12)."""
+    factor = (0.01 if (figure.unit or "").startswith("cents") else 1.0) * (figure.sign or 1)
+    low, high = figure.value, figure.high
+    return (None if low is None else round(low * factor, 9), None if high is None else round(high * factor, 9))
+
+
+def _agree(a: Figure, b: Figure, rounded: bool) -> bool:
+    """Equal values, or with ``rounded`` values that differ by less than the coarser one's last
+    written digit ("30.1 mln" and "30,142,000", "103,000" and "103,005")."""
+    (low_a, high_a), (low_b, high_b) = _amount(a), _amount(b)
+    if (low_a, high_a) == (low_b, high_b):
+        return True
+    if not rounded or high_a is not None or high_b is not None or low_a is None or low_b is None:
+        return False
+    return abs(low_a - low_b) < 0.999 * max(_last_digit(a), _last_digit(b))
+
+
+def _last_digit(figure: Figure) -> float:
+    """What one unit of the figure's last written digit is worth; trailing zeros of a whole number
+    are taken as rounding ("1,460,000": ten thousand)."""
+    found = _NUMBER_RE.search(figure.text)
+    low = _amount(figure)[0]
+    if found is None or not low:
+        return 0.0
+    whole, _, decimals = found.group().replace(",", "").partition(".")
+    written = float(found.group().replace(",", ""))
+    step = 10.0 ** -len(decimals) if decimals else 10.0 ** (len(whole) - len(whole.rstrip("0")))
+    return abs(step * low / written) if written else 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class _Context:
-    """Where a figure stands: the words of its sentence, the dates and periods it names, and the
-    day (ordinal) of its document, if known."""
+    """Where a figure stands: its document and the words of its first line, the words of its sentence, the words just before and
+    after it, the dates the sentence names, the period it is of (named by its sentence or by the
+    last one before it that names one) and the day (ordinal) of its document, if known."""
 
+    doc: Any
+    headline: frozenset[str]
     words: frozenset[str]
-    period: _Period
+    neighbours: tuple[str, str]
+    dates: _Dates
+    period: str | None
     day: int | None
+
+
+Related = Callable[[Any, Any], bool]
 
 
 @dataclass(slots=True)
@@ -113,25 +162,50 @@ class _Quantity:
     contexts: list[_Context]
     sources: list[FigureSource]
 
-    def holds(self, context: _Context) -> bool:
+    def holds(self, context: _Context, related: Related) -> bool:
         """Whether a figure of this group in ``context`` is this quantity: it must be so next to
         every figure of it so far (see the module's rules)."""
-        return all(self._beside(known, context) for known in self.contexts)
+        return all(self._beside(known, context, related) for known in self.contexts)
 
-    def _beside(self, known: _Context, context: _Context) -> bool:
+    def _beside(self, known: _Context, context: _Context, related: Related) -> bool:
         event = self.key[1]
-        if known.period and context.period and known.period != context.period:
+        if event and known.dates and context.dates and known.dates != context.dates:
+            return False
+        if not event and known.period and context.period and known.period != context.period:
             return False
         if known.day is not None and context.day is not None and abs(known.day - context.day) > (
                 EVENT_DAYS if event else 0):
             return False
-        return bool(event) or len(known.words & context.words) >= SAME_ROLE * len(known.words | context.words)
+        return bool(event) or (related(known.doc, context.doc) and known.neighbours == context.neighbours
+                               and _similar(known.words, context.words, SAME_ROLE)
+                               and _similar(known.headline, context.headline, SAME_HEADLINE))
 
 
-def _context(sentence: str, figures: Sequence[Figure], day: int | None) -> _Context:
-    dates = {f"{figure.unit or figure.kind}:{figure.value:g}" for figure in figures if figure.kind in ("date", "year")}
-    periods = {" ".join(part.lower() for part in match.groups() if part) for match in _PERIOD_RE.finditer(sentence)}
-    return _Context(frozenset(_WORD_RE.findall(sentence.lower())), frozenset(dates | periods), day)
+def _similar(a: frozenset[str], b: frozenset[str], share: float) -> bool:
+    """Jaccard at least ``share`` (which sets of very different sizes cannot reach)."""
+    if min(len(a), len(b)) < share * max(len(a), len(b)):
+        return False
+    return len(a & b) >= share * len(a | b)
+
+
+def _period(sentence: str) -> str | None:
+    """The first period the sentence names: "quarter", "year", "9 months" ("12 mths" is a year)."""
+    found = _PERIOD_RE.search(sentence)
+    if found is None:
+        return None
+    before = _LAST_WORD_RE.search(sentence, max(0, found.start() - 20), found.start())
+    number, unit = before.group(1).lower() if before else "", found.group(1).lower()
+    unit = _PERIOD_UNITS.get(unit, unit)
+    count = int(number) if number.isdigit() else NUMBER_WORDS.get(number, ("", 0))[1]
+    if unit in ("months", "weeks") and count:
+        return "year" if (count, unit) == (12, "months") else f"{count:g} {unit}"
+    return unit
+
+
+def _neighbours(sentence: str, figure: Figure) -> tuple[str, str]:
+    before = _WORD_RE.findall(sentence[max(0, figure.start - 40):figure.start].lower())
+    after = _WORD_RE.findall(sentence[figure.end:figure.end + 40].lower())
+    return before[-1] if before else "", after[0] if after else ""
 
 
 def _dateline_day(sentences: Sequence[tuple[str, int]]) -> int | None:
@@ -158,35 +232,49 @@ def _display_number(number: float) -> str:
 
 
 def _display_value(figure: Figure) -> str:
-    assert figure.value is not None  # counts always have a value
-    low = _display_number(figure.value)
-    return f"{low}-{_display_number(figure.high)}" if figure.high is not None else low
+    low, high = _amount(figure)
+    assert low is not None  # _group_key keeps figures with a value only
+    return f"{_display_number(low)}-{_display_number(high)}" if high is not None else _display_number(low)
 
 
 def _headline_sources(
     documents: Sequence[tuple[Any, Sequence[tuple[str, int]]]], folds: Mapping[str, Sequence[str]],
-    dates: Sequence[datetime | None],
+    dates: Sequence[datetime | None], related: Related, partners: Mapping[Any, Sequence[Any]] | None,
 ) -> list[_Quantity]:
     """Each document's first figure per quantity; quantities in order of first appearance.
 
     A repeated sentence can never be a document's first figure twice, so exact duplicates
-    inside one document count once.
+    inside one document count once. With ``partners`` (each document's versions among the
+    others), only the sentences that may count an event or that a version rewords (see
+    ``_reworded``) are read: no other figure can be compared.
     """
+    reworded = None if partners is None else _reworded(documents, partners)
     quantities: list[_Quantity] = []
     by_key: dict[_GroupKey, list[_Quantity]] = {}
     for (doc, sentences), known in zip(documents, dates, strict=True):
         day = known.toordinal() if known is not None else _dateline_day(sentences)
+        headline = frozenset(_WORD_RE.findall(sentences[0][0].split("\n", 1)[0].lower())) if sentences else frozenset()
+        period: str | None = None
         seen: set[int] = set()
+        compared = None if reworded is None else reworded.get(doc)
         for sentence, line in sentences:
+            if reworded is None or compared is not None:  # periods matter to figures without an event
+                period = _period(sentence) or period
+            if reworded is not None and sentence not in (compared or ()) and not may_hold_event(sentence):
+                continue
             figures = extract_figures(sentence)
-            context = None
+            words: frozenset[str] | None = None
             for figure in figures:
                 key = _group_key(figure, folds)
                 if key is None:
                     continue
-                context = context or _context(sentence, figures, day)
+                if words is None:
+                    words = frozenset(_WORD_RE.findall(sentence.lower()))
+                sentence_dates = frozenset(f"{f.unit or f.kind}:{f.value:g}" for f in figures
+                                           if f.kind in ("date", "year"))
+                context = _Context(doc, headline, words, _neighbours(sentence, figure), sentence_dates, period, day)
                 candidates = by_key.setdefault(key, [])
-                quantity = next((q for q in candidates if q.holds(context)), None)
+                quantity = next((q for q in candidates if q.holds(context, related)), None)
                 if quantity is None:
                     quantity = _Quantity(key, [], [])
                     candidates.append(quantity)
@@ -198,22 +286,52 @@ def _headline_sources(
     return quantities
 
 
+def _reworded(documents: Sequence[tuple[Any, Sequence[tuple[str, int]]]],
+              partners: Mapping[Any, Sequence[Any]]) -> dict[Any, set[str]]:
+    """For each document with versions, its sentences holding a figure that a version words almost
+    the same way (``SAME_ROLE``) but not identically: the only ones whose figures without an event
+    can differ from a version's."""
+    words = {doc: {sentence: frozenset(_WORD_RE.findall(sentence.lower()))
+                   for sentence, _ in sentences if may_hold_figure(sentence)}
+             for doc, sentences in documents if partners.get(doc)}
+    return {doc: {sentence for sentence, mine in own.items()
+                  if any(theirs_sentence != sentence and _similar(mine, theirs, SAME_ROLE)
+                         for other in partners[doc] for theirs_sentence, theirs in words[other].items())}
+            for doc, own in words.items()}
+
+
 def find_figure_conflicts(
     documents: Sequence[tuple[Any, Sequence[tuple[str, int]]]], folds: Mapping[str, Sequence[str]] = DEFAULT_FOLDS,
-    dates: Sequence[datetime | None] | None = None,
+    dates: Sequence[datetime | None] | None = None, related: Collection[tuple[Any, Any]] | None = None,
 ) -> list[FigureConflict]:
     """Quantities whose documents give different headline values, in order of first appearance.
 
     ``documents`` are ``(doc, sentences)`` pairs in the caller's order: ``doc`` is any sortable key
     (the pipeline passes document indices), ``sentences`` are ``(text, line)`` in text order.
     ``dates`` are the documents' dates (None where unknown: the day of an opening dateline
-    stands in).
+    stands in). ``related`` are the pairs of documents related by reuse, the only ones whose
+    figures without an event are compared (None: every pair, as for two documents compared).
     """
+    pairs = None if related is None else {frozenset(pair) for pair in related}
+    partners: dict[Any, list[Any]] | None = None if related is None else {}
+    for a, b in related or ():
+        partners.setdefault(a, []).append(b)  # type: ignore[union-attr]
+        partners.setdefault(b, []).append(a)  # type: ignore[union-attr]
+
+    def is_related(a: Any, b: Any) -> bool:
+        return pairs is None or frozenset((a, b)) in pairs
+
     conflicts = []
-    for quantity in _headline_sources(documents, folds, dates or [None] * len(documents)):
-        by_value: dict[tuple[float | None, float | None], list[FigureSource]] = {}
+    for quantity in _headline_sources(documents, folds, dates or [None] * len(documents), is_related,
+                                         partners):
+        by_value: list[list[FigureSource]] = []
+        rounded = quantity.key[1] is None  # amounts in tables and prose are rounded; tolls are not
         for source in quantity.sources:
-            by_value.setdefault((source.figure.value, source.figure.high), []).append(source)
+            group = next((g for g in by_value if _agree(g[0].figure, source.figure, rounded)), None)
+            if group is None:
+                by_value.append([source])
+            else:
+                group.append(source)
         if len(by_value) < 2:
             continue
         values = tuple(
@@ -223,7 +341,7 @@ def find_figure_conflicts(
                 text=group[0].sentence,
                 sources=tuple(group),
             )
-            for group in by_value.values()
+            for group in by_value
         )
         conflicts.append(FigureConflict(_group_label(quantity.key), values))
     return conflicts

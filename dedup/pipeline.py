@@ -138,10 +138,11 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
     if config.diffs:
         with _timed(timings, "stories"):
             # Documents related by a cross match between the two: versions and rewrites of one another.
-            stories = story_groups(texts, sorted({(m.a.doc, m.b.doc) for m in matches if m.a.doc != m.b.doc}))
+            related = sorted({(m.a.doc, m.b.doc) for m in matches if m.a.doc != m.b.doc})
+            stories = story_groups(texts, related)
         with _timed(timings, "figure_conflicts"):
             conflicts = figure_conflicts(texts, sentences, stories, _folds(config), engine=engine,
-                                         progress=progress)
+                                         progress=progress, related=related)
     stats: dict[str, object] = {"documents": len(documents), **paragraph_result.stats, **sentence_result.stats,
                                 "matches_without_evidence": len(found) - len(matches),
                                 "seconds": {k: round(v, 4) for k, v in timings.items()}}
@@ -183,10 +184,11 @@ def diff_values(a: str, b: str, a_offset: int, b_offset: int) -> tuple[list[tupl
 
 def figure_conflicts(texts: Sequence[str], sentences: SegmentTable, stories: Sequence[Sequence[int]],
                      folds: Mapping[str, Sequence[str]] = DEFAULT_FOLDS, *, engine: Engine | None = None,
-                     progress: Progress | None = None,
-                     dates: Sequence[datetime | None] | None = None) -> list[FigureConflict]:
+                     progress: Progress | None = None, dates: Sequence[datetime | None] | None = None,
+                     related: Sequence[tuple[int, int]] | None = None) -> list[FigureConflict]:
     """Figure conflicts within each story line (see :func:`dedup.stories.story_groups`), in story
-    order; ``dates`` are the documents' dates (None where unknown).
+    order; ``dates`` are the documents' dates (None where unknown), ``related`` the pairs related by
+    reuse (None: every pair of a story line).
 
     Stories are independent, so each one is a call of the engine's ``starmap``: its documents' texts
     and sentence spans go in, and only its conflicts (few) come back; slicing sentences, extracting
@@ -203,24 +205,40 @@ def figure_conflicts(texts: Sequence[str], sentences: SegmentTable, stories: Seq
     story_ends = np.cumsum([len(story) for story in stories], dtype=np.int64)
     span_ends = np.r_[0, np.cumsum(counts)][story_ends]
     dates = dates or [None] * len(texts)
-    arguments = [(story, [texts[doc] for doc in story], story_counts, story_spans, [dates[doc] for doc in story])
-                 for story, story_counts, story_spans in zip(stories, np.split(counts, story_ends[:-1]),
-                                                             np.split(spans, span_ends[:-1]))]
+    story_pairs = _pairs_by_story(stories, related)
+    arguments = [(story, [texts[doc] for doc in story], story_counts, story_spans, [dates[doc] for doc in story],
+                  pairs)
+                 for story, story_counts, story_spans, pairs in zip(stories, np.split(counts, story_ends[:-1]),
+                                                                    np.split(spans, span_ends[:-1]), story_pairs)]
     found = (engine or LocalEngine()).starmap(partial(story_conflicts, folds=folds), arguments,
                                               progress=progress.advance,
-                                              costs=[sum(map(len, story_texts)) for _, story_texts, _, _, _ in arguments])
+                                              costs=[sum(map(len, argument[1])) for argument in arguments])
     return [conflict for conflicts in found for conflict in conflicts]
 
 
+def _pairs_by_story(stories: Sequence[Sequence[int]],
+                    related: Sequence[tuple[int, int]] | None) -> list[list[tuple[int, int]] | None]:
+    """The related pairs inside each story line (None for each when every pair counts as related)."""
+    if related is None:
+        return [None] * len(stories)
+    story_of = {doc: number for number, story in enumerate(stories) for doc in story}
+    pairs: list[list[tuple[int, int]]] = [[] for _ in stories]
+    for a, b in related:
+        if a in story_of and story_of[a] == story_of.get(b):
+            pairs[story_of[a]].append((a, b))
+    return list(pairs)
+
+
 def story_conflicts(story: Sequence[int], texts: Sequence[str], counts: np.ndarray, spans: np.ndarray,
-                    dates: Sequence[datetime | None], folds: Mapping[str, Sequence[str]] = DEFAULT_FOLDS,
-                    ) -> list[FigureConflict]:
+                    dates: Sequence[datetime | None], related: Sequence[tuple[int, int]] | None,
+                    folds: Mapping[str, Sequence[str]] = DEFAULT_FOLDS) -> list[FigureConflict]:
     """Figure conflicts of one story: ``texts`` of its documents ``story``, ``counts`` sentences each,
-    ``spans`` their ``(start, end, line)`` in order, ``dates`` theirs (a task of :func:`figure_conflicts`)."""
+    ``spans`` their ``(start, end, line)`` in order, ``dates`` theirs and the ``related`` pairs among
+    them (a task of :func:`figure_conflicts`)."""
     rows = iter(spans.tolist())
     documents = [(doc, [(text[start:end], line) for start, end, line in itertools.islice(rows, count)])
                  for doc, text, count in zip(story, texts, counts.tolist())]
-    return find_figure_conflicts(documents, folds, dates)
+    return find_figure_conflicts(documents, folds, dates, related)
 
 
 def _folds(config: ScanConfig) -> Mapping[str, Sequence[str]]:

@@ -57,31 +57,34 @@ def story_groups(texts: Sequence[str], related_pairs: Sequence[tuple[int, int]],
     """
     names = [document_names(text) for text in texts]
     related = {(min(pair), max(pair)) for pair in related_pairs if pair[0] != pair[1]}
-    by_names = name_links(names, threshold, dates or [None] * len(texts), window)
+    pairs, cosines = name_links(names, threshold, dates or [None] * len(texts), window)
     # Strongest links first: reuse, then names by cosine.
-    ordered = sorted(related) + [pair for pair, _ in sorted(by_names.items(), key=lambda item: (-item[1], item[0]))
-                                 if pair not in related]
+    strongest = np.lexsort((pairs[:, 1], pairs[:, 0], -cosines)) if len(pairs) else np.empty(0, dtype=np.int64)
+    ordered = sorted(related) + [pair for pair in map(tuple, pairs[strongest].tolist()) if pair not in related]
     return average_linkage(len(texts), ordered, max_size)
 
 
 def document_names(text: str) -> frozenset[str]:
     """The words ``text`` writes capitalised inside a sentence, casefolded."""
-    return frozenset(name.casefold() for name in _NAME_RE.findall(text)) - NOT_NAMES
+    return frozenset(map(str.casefold, _NAME_RE.findall(text))) - NOT_NAMES
 
 
 def name_links(names: Sequence[frozenset[str]], threshold: float, dates: Sequence[datetime | None],
-               window: timedelta) -> dict[tuple[int, int], float]:
-    """Pairs, with their cosine, sharing at least ``MIN_SHARED_NAMES`` distinctive names whose
-    cosine is at least ``threshold``, within ``window`` when both dates are known."""
-    distinctive = distinctive_names(names)
-    pairs, cosines = similar_pairs(name_vectors(distinctive, len(names)), threshold)
-    links = {}
-    for (i, j), cosine in zip(pairs.tolist(), cosines.tolist(), strict=True):
-        if dates[i] is not None and dates[j] is not None and abs(dates[i] - dates[j]) > window:
-            continue
-        if len(distinctive[i] & distinctive[j]) >= MIN_SHARED_NAMES:
-            links[i, j] = cosine
-    return links
+               window: timedelta) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``(i, j)``, ``i < j``, and their cosines, of documents sharing at least
+    ``MIN_SHARED_NAMES`` distinctive names whose cosine is at least ``threshold``, within ``window``
+    of each other when both dates are known."""
+    vectors = name_vectors(distinctive_names(names), len(names))
+    pairs, cosines = similar_pairs(vectors, threshold)
+    present = vectors.copy()
+    present.data[:] = 1.0
+    shared = np.asarray((present @ present.T)[pairs[:, 0], pairs[:, 1]]).ravel() if len(pairs) else np.empty(0)
+    days = np.array([np.nan if d is None else d.toordinal() + (d - d.replace(hour=0, minute=0, second=0,
+                                                                             microsecond=0)).total_seconds() / 86400
+                     for d in dates])
+    apart = np.abs(days[pairs[:, 0]] - days[pairs[:, 1]]) > window.total_seconds() / 86400  # NaN: never apart
+    keep = (shared >= MIN_SHARED_NAMES) & ~apart
+    return pairs[keep], cosines[keep]
 
 
 def distinctive_names(names: Sequence[frozenset[str]]) -> list[frozenset[str]]:
@@ -123,18 +126,19 @@ def average_linkage(count: int, links: Sequence[tuple[int, int]], max_size: int)
         linked[i].add(j)
         linked[j].add(i)
     group = list(range(count))
-    members: dict[int, list[int]] = {i: [i] for i in range(count)}
+    members: dict[int, set[int]] = {}
     for i, j in links:
         a, b = group[i], group[j]
-        if a == b or len(members[a]) + len(members[b]) > max_size:
+        if a == b:
             continue
-        small, large = sorted((members[a], members[b]), key=len)
-        large_set = set(large)
-        across = sum(len(linked[doc] & large_set) for doc in small)
-        if across < LINKED_SHARE * len(small) * len(large):
+        (gone, small), (keep, large) = sorted(((a, members.get(a, {a})), (b, members.get(b, {b}))),
+                                              key=lambda item: len(item[1]))
+        if len(small) + len(large) > max_size:
             continue
-        keep, gone = (a, b) if len(members[a]) >= len(members[b]) else (b, a)
-        for doc in members[gone]:
+        if sum(len(linked[doc] & large) for doc in small) < LINKED_SHARE * len(small) * len(large):
+            continue
+        for doc in small:
             group[doc] = keep
-        members[keep] += members.pop(gone)
-    return sorted(sorted(docs) for docs in members.values() if len(docs) > 1)
+        members.pop(gone, None)
+        members[keep] = large | small
+    return sorted(sorted(docs) for docs in members.values())
