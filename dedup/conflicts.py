@@ -31,12 +31,15 @@ from datetime import date, datetime
 from typing import Any
 
 from dedup.figures import DEFAULT_FOLDS, Figure, extract_figures, fold_counts, may_hold_event, may_hold_figure
+from dedup.figures.patterns import _CUE_WORD_RE
 from dedup.figures.tables import MONTHS, NUMBER_WORDS
 
 SAME_ROLE = 0.8  # Jaccard of the two sentences' words (numbers aside) for a figure without an event
 SAME_HEADLINE = 0.5  # and of the two documents' first lines: versions of one report
 EVENT_DAYS = 2  # the most days between the datelines of two reports of one event's count
 _WORD_RE = re.compile(r"[a-z][a-z'-]*")
+_EITHER_RE = re.compile(r"\s+or\s+(?:were\s+|was\s+|are\s+|is\s+)?([a-z]+)", re.IGNORECASE)
+_EITHER_WINDOW = 60  # characters after a count searched for its event word
 _NUMBER_RE = re.compile(r"\d[\d,]*(?:\.\d+)?")
 # The period a figure is of: "4TH QTR", "Nine mths", "Year" head the lines of a results table below them.
 _PERIOD_RE = re.compile(r"\b(quarter|qtr|half|year|months?|mths|weeks?)\b", re.IGNORECASE)
@@ -89,19 +92,31 @@ _Dates = frozenset[str]  # the dates a sentence names
 _TIME_COUNTS = frozenset({"mths", "months", "weeks", "days", "years", "quarters", "qtrs", "hours"})
 
 
-def _group_key(figure: Figure, folds: Mapping[str, Sequence[str]]) -> _GroupKey | None:
-    """What a precise figure is a quantity of: the thing a count counts, else the results line or
-    kind and unit of an amount or percentage (which only versions compare, see ``_Quantity``)."""
+def _group_key(figure: Figure, sentence: str, folds: Mapping[str, Sequence[str]]) -> _GroupKey | None:
+    """What a precise figure is a quantity of: the thing a count counts and what happened to it
+    ("killed or wounded" is not "killed"), else the results line or kind and unit of an amount or
+    percentage (which only versions compare, see ``_Quantity``)."""
     if figure.vague or figure.value is None or figure.kind not in ("count", "money", "percent"):
         return None
     if figure.counts:
         group = fold_counts(figure.counts, folds)
-        return None if group in _TIME_COUNTS or group is None else (group, figure.event, figure.claimed)
+        if group in _TIME_COUNTS or group is None:
+            return None
+        either = _either_event(sentence, figure) if figure.event else None
+        return group, f"{figure.event} or {either}" if either else figure.event, figure.claimed
     if figure.kind == "count" and not figure.measure:  # a bare number: "1300 GMT", "13 head"
         return None
     unit = (figure.unit or "").replace("cents", "USD")
     label = " ".join(part for part in (figure.measure or figure.kind, unit and f"({unit})") if part)
     return label, None, figure.claimed
+
+
+def _either_event(sentence: str, figure: Figure) -> str | None:
+    """The second event of "31 killed or wounded", "1,000 died or were missing", if any."""
+    cue = _CUE_WORD_RE.search(sentence, figure.end, figure.end + _EITHER_WINDOW)
+    other = _EITHER_RE.match(sentence, cue.end()) if cue else None
+    second = _CUE_WORD_RE.fullmatch(other.group(1)) if other else None
+    return second.lastgroup if second and second.lastgroup != figure.event else None
 
 
 def _amount(figure: Figure) -> tuple[float | None, float | None]:
@@ -265,7 +280,7 @@ def _headline_sources(
             figures = extract_figures(sentence)
             words: frozenset[str] | None = None
             for figure in figures:
-                key = _group_key(figure, folds)
+                key = _group_key(figure, sentence, folds)
                 if key is None:
                     continue
                 if words is None:
