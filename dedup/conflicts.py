@@ -25,14 +25,16 @@ least 31" vs "31") do not make a conflict, and vague amounts ("dozens") never ta
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from math import ceil
 from typing import Any
 
 from dedup.figures import DEFAULT_FOLDS, Figure, extract_figures, fold_counts, may_hold_event, may_hold_figure
 from dedup.figures.patterns import _CUE_WORD_RE
-from dedup.figures.tables import MONTHS, NUMBER_WORDS
+from dedup.figures.tables import MONTHS, NUMBER_WORDS, RESULTS_LABEL_WORDS
 
 SAME_ROLE = 0.8  # Jaccard of the two sentences' words (numbers aside) for a figure without an event
 SAME_HEADLINE = 0.5  # and of the two documents' first lines: versions of one report
@@ -45,6 +47,7 @@ _NUMBER_RE = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _PERIOD_RE = re.compile(r"\b(quarter|qtr|half|year|months?|mths|weeks?)\b", re.IGNORECASE)
 _LAST_WORD_RE = re.compile(r"([a-z0-9]+)[\s-]+$", re.IGNORECASE)
 _PERIOD_UNITS = {"qtr": "quarter", "month": "months", "mths": "months", "week": "weeks"}
+_LABELS = frozenset(word.lower() for word in RESULTS_LABEL_WORDS)
 _MONTHS = {name.lower(): number for name, number in MONTHS.items()}
 # An opening wire dateline: "PORTLAND, Ore., March 6 - " (place in capitals, then the day).
 _DATELINE_RE = re.compile(
@@ -203,18 +206,39 @@ def _similar(a: frozenset[str], b: frozenset[str], share: float) -> bool:
     return len(a & b) >= share * len(a | b)
 
 
-def _period(sentence: str) -> str | None:
-    """The first period the sentence names: "quarter", "year", "9 months" ("12 mths" is a year)."""
-    found = _PERIOD_RE.search(sentence)
+def _period(text: str, end: int | None = None) -> str | None:
+    """The last period ``text`` names before ``end``: "quarter", "year", "9 months" ("12 mths" is a year)."""
+    found = None
+    for found in _PERIOD_RE.finditer(text, 0, len(text) if end is None else end):  # noqa: B007 - the last one
+        pass
     if found is None:
         return None
-    before = _LAST_WORD_RE.search(sentence, max(0, found.start() - 20), found.start())
+    before = _LAST_WORD_RE.search(text, max(0, found.start() - 20), found.start())
     number, unit = before.group(1).lower() if before else "", found.group(1).lower()
     unit = _PERIOD_UNITS.get(unit, unit)
     count = int(number) if number.isdigit() else NUMBER_WORDS.get(number, ("", 0))[1]
     if unit in ("months", "weeks") and count:
         return "year" if (count, unit) == (12, "months") else f"{count:g} {unit}"
     return unit
+
+
+def _role_text(sentence: str, figure: Figure) -> str:
+    """What a figure's role is read from: the line of a results table ("Net 1,279,000 vs 7,979,000"),
+    which segmentation may glue to the lines around it, else the whole sentence."""
+    if not figure.measure:
+        return sentence
+    start = sentence.rfind("\n", 0, figure.start) + 1
+    end = sentence.find("\n", figure.end)
+    return sentence[start:] if end < 0 else sentence[start:end]
+
+
+def _units(sentence: str) -> list[str]:
+    """The sentence, and its first line and the lines of a results table in it ("Net 1,279,000 vs
+    7,979,000") when it spans lines."""
+    if "\n" not in sentence:
+        return [sentence]
+    first, *lines = sentence.split("\n")
+    return [sentence, first, *(line for line in lines if line.split(None, 1)[:1] and line.split()[0].lower() in _LABELS)]
 
 
 def _neighbours(sentence: str, figure: Figure) -> tuple[str, str]:
@@ -272,22 +296,21 @@ def _headline_sources(
         period: str | None = None
         seen: set[int] = set()
         compared = None if reworded is None else reworded.get(doc)
+        dated = reworded is None or compared is not None  # periods matter to figures without an event
         for sentence, line in sentences:
-            if reworded is None or compared is not None:  # periods matter to figures without an event
-                period = _period(sentence) or period
+            before = period
+            period = (_period(sentence) or period) if dated else None
             if reworded is not None and sentence not in (compared or ()) and not may_hold_event(sentence):
                 continue
             figures = extract_figures(sentence)
-            words: frozenset[str] | None = None
             for figure in figures:
                 key = _group_key(figure, sentence, folds)
                 if key is None:
                     continue
-                if words is None:
-                    words = frozenset(_WORD_RE.findall(sentence.lower()))
                 sentence_dates = frozenset(f"{f.unit or f.kind}:{f.value:g}" for f in figures
                                            if f.kind in ("date", "year"))
-                context = _Context(doc, headline, words, _neighbours(sentence, figure), sentence_dates, period, day)
+                context = _Context(doc, headline, _words(_role_text(sentence, figure)), _neighbours(sentence, figure),
+                                   sentence_dates, (_period(sentence, figure.start) or before) if dated else None, day)
                 candidates = by_key.setdefault(key, [])
                 quantity = next((q for q in candidates if q.holds(context, related)), None)
                 if quantity is None:
@@ -304,15 +327,40 @@ def _headline_sources(
 def _reworded(documents: Sequence[tuple[Any, Sequence[tuple[str, int]]]],
               partners: Mapping[Any, Sequence[Any]]) -> dict[Any, set[str]]:
     """For each document with versions, its sentences holding a figure that a version words almost
-    the same way (``SAME_ROLE``) but not identically: the only ones whose figures without an event
-    can differ from a version's."""
-    words = {doc: {sentence: frozenset(_WORD_RE.findall(sentence.lower()))
-                   for sentence, _ in sentences if may_hold_figure(sentence)}
-             for doc, sentences in documents if partners.get(doc)}
-    return {doc: {sentence for sentence, mine in own.items()
-                  if any(theirs_sentence != sentence and _similar(mine, theirs, SAME_ROLE)
-                         for other in partners[doc] for theirs_sentence, theirs in words[other].items())}
-            for doc, own in words.items()}
+    the same way (``SAME_ROLE``) but not identically, whole or a line of a table: the only ones
+    whose figures without an event can differ from a version's (a sentence every version repeats
+    cannot).
+
+    Candidates come from a prefix filter: two word sets with a Jaccard of at least ``SAME_ROLE``
+    share one of the first ``n - ceil(SAME_ROLE * n) + 1`` words of each in any fixed order (rarest
+    first here), so only units sharing such a word are compared."""
+    texts = {doc: {sentence for sentence, _ in sentences} for doc, sentences in documents if partners.get(doc)}
+    units = [(doc, sentence, unit, _words(unit)) for doc, sentences in documents if partners.get(doc)
+             for sentence, _ in sentences
+             if may_hold_figure(sentence) and not all(sentence in texts[other] for other in partners[doc])
+             for unit in _units(sentence)]
+    frequency = Counter(word for *_, words in units for word in words)
+    index: dict[str, list[int]] = {}
+    prefixes = []
+    for number, (*_, words) in enumerate(units):
+        prefix = sorted(words, key=lambda word: (frequency[word], word))[:len(words) - ceil(SAME_ROLE * len(words)) + 1]
+        prefixes.append(prefix)
+        for word in prefix:
+            index.setdefault(word, []).append(number)
+    reworded: dict[Any, set[str]] = {doc: set() for doc, *_ in units}
+    for number, (doc, sentence, unit, words) in enumerate(units):
+        versions = partners[doc]
+        if sentence in reworded[doc]:
+            continue
+        candidates = {other for word in prefixes[number] for other in index[word]}
+        if any(units[other][0] in versions and units[other][2] != unit and _similar(words, units[other][3], SAME_ROLE)
+               for other in candidates):
+            reworded[doc].add(sentence)
+    return reworded
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_WORD_RE.findall(text.lower()))
 
 
 def find_figure_conflicts(

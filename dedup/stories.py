@@ -131,14 +131,15 @@ def average_linkage(count: int, links: Sequence[tuple[int, int]], max_size: int)
         a, b = group[i], group[j]
         if a == b:
             continue
-        (gone, small), (keep, large) = sorted(((a, members.get(a, {a})), (b, members.get(b, {b}))),
-                                              key=lambda item: len(item[1]))
+        small, large = members.get(a) or {a}, members.get(b) or {b}
+        if len(small) > len(large):
+            a, b, small, large = b, a, large, small
         if len(small) + len(large) > max_size:
             continue
         if sum(len(linked[doc] & large) for doc in small) < LINKED_SHARE * len(small) * len(large):
             continue
         for doc in small:
-            group[doc] = keep
-        members.pop(gone, None)
-        members[keep] = large | small
+            group[doc] = b
+        members.pop(a, None)
+        members[b] = large | small
     return sorted(sorted(docs) for docs in members.values())
