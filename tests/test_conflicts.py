@@ -10,8 +10,9 @@ import numpy as np
 
 from dedup.conflicts import FigureConflict, find_figure_conflicts
 from dedup.figures import fold_counts, merge_folds
-from dedup.pipeline import figure_conflicts
+from dedup.pipeline import analyze, figure_conflicts
 from dedup.segment import segment_documents
+from dedup.sources import Document
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
@@ -183,10 +184,10 @@ RESULTS_ACME = ("ACME CORP <ACM> 4TH QTR NET\nDALLAS, March 4 - Shr 40 cts vs 31
                 "    Revs 30.2 mln vs 28.7 mln\n    Year\n    Shr 1.50 dlrs vs 1.20 dlrs\n    Net 7,900,000 vs 6,300,000\n")
 RESULTS_BOLT = ("BOLT INDUSTRIES <BLT> 4TH QTR NET\nDALLAS, March 4 - Shr 12 cts vs 10 cts\n    Net 640,000 vs 520,000\n"
                 "    Revs 9.8 mln vs 9.1 mln\n    Year\n    Shr 48 cts vs 41 cts\n    Net 2,550,000 vs 2,180,000\n")
-QUAKE_FIRST = ("QUAKE KILLS 31 IN NORTHERN ECUADOR\nQUITO, March 6 - An earthquake struck Napo province on Thursday "
-               "and killed at least 31 people, the Civil Defence office said.")
+QUAKE_FIRST = ("QUAKE KILLS 31 IN NORTHERN ECUADOR\nQUITO, March 6 - An earthquake struck Napo province near "
+               "Lago Agrio on Thursday and killed at least 31 people, the Civil Defence office said.")
 QUAKE_SECOND = ("ECUADOR QUAKE TOLL PUT AT 18\nQUITO, March 7 - Rescuers in Napo said 18 people were killed when "
-                "houses collapsed in Thursday's tremor, officials in Lago Agrio said.")
+                "houses collapsed in Thursday's tremor, officials of Civil Defence in Lago Agrio said.")
 SHIPS_MONDAY = ("GRAIN SHIPS LOADING AT PORTLAND\nPORTLAND, March 6 - There were six grain ships loading and two "
                 "ships were waiting to load at Portland, according to the Merchants Exchange.")
 SHIPS_THURSDAY = ("GRAIN SHIPS LOADING AT PORTLAND\nPORTLAND, March 9 - There were two grain ships loading and four "
@@ -248,3 +249,13 @@ def test_killed_or_wounded_is_not_killed() -> None:
     documents = [("a", ["Iran said Iraq lost 3,000 men killed or wounded in the battle."]),
                  ("b", ["Iraq said 220 men were killed in the battle."])]
     assert find_figure_conflicts(numbered(documents)) == []
+
+
+def test_a_scan_of_a_small_wire_reports_the_quake_toll_only() -> None:
+    """End to end: six stories, two companies' results, a series on two days and two reports of a
+    quake; the story lines hold each report pair, and the only conflict is the quake's dead."""
+    texts = [RESULTS_ACME, QUAKE_FIRST, SHIPS_MONDAY, RESULTS_BOLT, QUAKE_SECOND, SHIPS_THURSDAY]
+    report = analyze([Document(str(number), f"{number}.txt", text) for number, text in enumerate(texts)])
+    assert [(c.counts, [(v.value, v.docs) for v in c.values]) for c in report.figure_conflicts] == [
+        ("people killed", [("31", (1,)), ("18", (4,))]),
+    ]
