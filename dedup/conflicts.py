@@ -34,7 +34,8 @@ from typing import Any
 
 from dedup.figures import DEFAULT_FOLDS, Figure, extract_figures, fold_counts, may_hold_event, may_hold_figure
 from dedup.figures.patterns import _CUE_WORD_RE
-from dedup.figures.tables import MONTHS, NUMBER_WORDS, RESULTS_LABEL_WORDS
+from dedup.figures.tables import NUMBER_WORDS, RESULTS_LABEL_WORDS
+from dedup.stories import DATELINE_RE, document_days
 
 SAME_ROLE = 0.8  # Jaccard of the two sentences' words (numbers aside) for a figure without an event
 SAME_HEADLINE = 0.5  # and of the two documents' first lines: versions of one report
@@ -48,11 +49,6 @@ _PERIOD_RE = re.compile(r"\b(quarter|qtr|half|year|months?|mths|weeks?)\b", re.I
 _LAST_WORD_RE = re.compile(r"([a-z0-9]+)[\s-]+$", re.IGNORECASE)
 _PERIOD_UNITS = {"qtr": "quarter", "month": "months", "mths": "months", "week": "weeks"}
 _LABELS = frozenset(word.lower() for word in RESULTS_LABEL_WORDS)
-_MONTHS = {name.lower(): number for name, number in MONTHS.items()}
-# An opening wire dateline: "PORTLAND, Ore., March 6 - " (place in capitals, then the day).
-_DATELINE_RE = re.compile(
-    r"^\s*[A-Z][A-Z .'/&-]+,(?:\s*[A-Z][A-Za-z.]*,)?\s*((?:%s)\.?\s+\d{1,2})\s+-\s" % "|".join(MONTHS),
-    re.MULTILINE | re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,9 +151,10 @@ def _last_digit(figure: Figure) -> float:
 
 @dataclass(frozen=True, slots=True)
 class _Context:
-    """Where a figure stands: its document and the words of its first line, the words of its sentence, the words just before and
-    after it, the dates the sentence names, the period it is of (named by its sentence or by the
-    last one before it that names one) and the day (ordinal) of its document, if known."""
+    """Where a figure stands: its document and the words of its first line, the words of its
+    sentence (or table line), the words just before and after it, the dates the sentence names, the
+    period it is of (named by its sentence or by the last one before it that names one) and its day
+    (the document's, or for an event the day its sentence names), if known."""
 
     doc: Any
     headline: frozenset[str]
@@ -165,7 +162,7 @@ class _Context:
     neighbours: tuple[str, str]
     dates: _Dates
     period: str | None
-    day: int | None
+    day: float | None
 
 
 Related = Callable[[Any, Any], bool]
@@ -191,8 +188,8 @@ class _Quantity:
             return False
         if not event and known.period and context.period and known.period != context.period:
             return False
-        if known.day is not None and context.day is not None and abs(known.day - context.day) > (
-                EVENT_DAYS if event else 0):
+        if known.day is not None and context.day is not None and (
+                abs(known.day - context.day) > EVENT_DAYS if event else int(known.day) != int(context.day)):
             return False
         return bool(event) or (related(known.doc, context.doc) and known.neighbours == context.neighbours
                                and _similar(known.words, context.words, SAME_ROLE)
@@ -222,6 +219,24 @@ def _period(text: str, end: int | None = None) -> str | None:
     return unit
 
 
+def _named_day(sentence: str, figures: Sequence[Figure], day: float | None) -> float | None:
+    """The day an event's sentence names ("killed after an explosion last April 26"), not in its
+    dateline, in the year of the report or the one before (a report tells what happened before it);
+    else the report's day."""
+    dateline = DATELINE_RE.search(sentence)
+    named = [figure for figure in figures if figure.kind == "date" and figure.unit == "mmdd"
+             and (dateline is None or figure.start >= dateline.end())]
+    if day is None or len(named) != 1 or named[0].value is None:
+        return day
+    month, day_of_month = divmod(int(named[0].value), 100)
+    year = date.fromordinal(int(day)).year
+    try:
+        return next(ordinal for ordinal in (date(year, month, day_of_month).toordinal(),
+                                            date(year - 1, month, day_of_month).toordinal()) if ordinal <= day + 1)
+    except (ValueError, StopIteration):
+        return day
+
+
 def _role_text(sentence: str, figure: Figure) -> str:
     """What a figure's role is read from: the line of a results table ("Net 1,279,000 vs 7,979,000"),
     which segmentation may glue to the lines around it, else the whole sentence."""
@@ -247,19 +262,6 @@ def _neighbours(sentence: str, figure: Figure) -> tuple[str, str]:
     return before[-1] if before else "", after[0] if after else ""
 
 
-def _dateline_day(sentences: Sequence[tuple[str, int]]) -> int | None:
-    """The day of the document's opening dateline, in its first two sentences, as an ordinal."""
-    for sentence, _ in sentences[:2]:
-        found = _DATELINE_RE.search(sentence)
-        if found:
-            month, day = found.group(1).replace(".", "").split()
-            try:  # a year with every day but February 29
-                return date(2001, _MONTHS[month.lower()], int(day)).toordinal()
-            except ValueError:
-                return None
-    return None
-
-
 def _group_label(key: _GroupKey) -> str:
     group, event, claimed = key
     label = f"{group} {event}" if event else group
@@ -278,7 +280,7 @@ def _display_value(figure: Figure) -> str:
 
 def _headline_sources(
     documents: Sequence[tuple[Any, Sequence[tuple[str, int]]]], folds: Mapping[str, Sequence[str]],
-    dates: Sequence[datetime | None], related: Related, partners: Mapping[Any, Sequence[Any]] | None,
+    days: Sequence[float | None], related: Related, partners: Mapping[Any, Sequence[Any]] | None,
 ) -> list[_Quantity]:
     """Each document's first figure per quantity; quantities in order of first appearance.
 
@@ -290,8 +292,7 @@ def _headline_sources(
     reworded = None if partners is None else _reworded(documents, partners)
     quantities: list[_Quantity] = []
     by_key: dict[_GroupKey, list[_Quantity]] = {}
-    for (doc, sentences), known in zip(documents, dates, strict=True):
-        day = known.toordinal() if known is not None else _dateline_day(sentences)
+    for (doc, sentences), day in zip(documents, days, strict=True):
         headline = frozenset(_WORD_RE.findall(sentences[0][0].split("\n", 1)[0].lower())) if sentences else frozenset()
         period: str | None = None
         seen: set[int] = set()
@@ -310,7 +311,8 @@ def _headline_sources(
                 sentence_dates = frozenset(f"{f.unit or f.kind}:{f.value:g}" for f in figures
                                            if f.kind in ("date", "year"))
                 context = _Context(doc, headline, _words(_role_text(sentence, figure)), _neighbours(sentence, figure),
-                                   sentence_dates, (_period(sentence, figure.start) or before) if dated else None, day)
+                                   sentence_dates, (_period(sentence, figure.start) or before) if dated else None,
+                                   _named_day(sentence, figures, day) if figure.event else day)
                 candidates = by_key.setdefault(key, [])
                 quantity = next((q for q in candidates if q.holds(context, related)), None)
                 if quantity is None:
@@ -371,8 +373,8 @@ def find_figure_conflicts(
 
     ``documents`` are ``(doc, sentences)`` pairs in the caller's order: ``doc`` is any sortable key
     (the pipeline passes document indices), ``sentences`` are ``(text, line)`` in text order.
-    ``dates`` are the documents' dates (None where unknown: the day of an opening dateline
-    stands in). ``related`` are the pairs of documents related by reuse, the only ones whose
+    ``dates`` are the documents' dates (None where unknown; when none is known, the day of an
+    opening dateline stands in). ``related`` are the pairs of documents related by reuse, the only ones whose
     figures without an event are compared (None: every pair, as for two documents compared).
     """
     pairs = None if related is None else {frozenset(pair) for pair in related}
@@ -385,8 +387,8 @@ def find_figure_conflicts(
         return pairs is None or frozenset((a, b)) in pairs
 
     conflicts = []
-    for quantity in _headline_sources(documents, folds, dates or [None] * len(documents), is_related,
-                                         partners):
+    texts = ["\n".join(sentence for sentence, _ in sentences[:2]) for _, sentences in documents]
+    for quantity in _headline_sources(documents, folds, document_days(texts, dates or [None] * len(texts)), is_related, partners):
         by_value: list[list[FigureSource]] = []
         rounded = quantity.key[1] is None  # amounts in tables and prose are rounded; tolls are not
         for source in quantity.sources:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 from scipy.sparse import csr_matrix, triu
@@ -38,6 +38,13 @@ SMALL_CORPUS = 50  # up to this many documents every name counts as distinctive
 # dateline). Common words capitalised in a sentence ("the Company") are in too many documents.
 _NAME_RE = re.compile(r"(?<=[a-z0-9,;:)] )[A-Z][A-Za-z&-]*[A-Za-z]")
 
+_MONTH_NUMBERS = {name.lower(): number for name, number in MONTHS.items()}
+# An opening wire dateline: "PORTLAND, Ore., March 6 - " (place in capitals, then the day).
+DATELINE_RE = re.compile(
+    r"^\s*[A-Z][A-Z .'/&-]+,(?:\s*[A-Z][A-Za-z.]*,)?\s*((?:%s)\.?\s+\d{1,2})\s+-\s" % "|".join(MONTHS),
+    re.MULTILINE | re.IGNORECASE)
+DATELINE_CHARS = 300  # a dateline opens a story, after its headline
+
 # Capitalised inside a sentence, yet they name no story.
 NOT_NAMES = frozenset(
     {month.lower() for month in MONTHS} | {
@@ -56,12 +63,35 @@ def story_groups(texts: Sequence[str], related_pairs: Sequence[tuple[int, int]],
     (None where unknown): documents sharing names are linked only within ``window`` of each other.
     """
     names = [document_names(text) for text in texts]
+    days = document_days([text[:DATELINE_CHARS] for text in texts], dates or [None] * len(texts))
     related = {(min(pair), max(pair)) for pair in related_pairs if pair[0] != pair[1]}
-    pairs, cosines = name_links(names, threshold, dates or [None] * len(texts), window)
+    pairs, cosines = name_links(names, threshold, days, window)
     # Strongest links first: reuse, then names by cosine.
     strongest = np.lexsort((pairs[:, 1], pairs[:, 0], -cosines)) if len(pairs) else np.empty(0, dtype=np.int64)
     ordered = sorted(related) + [pair for pair in map(tuple, pairs[strongest].tolist()) if pair not in related]
     return average_linkage(len(texts), ordered, max_size)
+
+
+def document_days(texts: Sequence[str], dates: Sequence[datetime | None]) -> list[float | None]:
+    """Each document's day as a number (days since year 1, hours as a fraction), from its date; when
+    no date is known at all, from the day of its opening wire dateline ("PORTLAND, March 6 - ",
+    searched in ``texts``), in a year of its own (a dateline names no year)."""
+    if any(d is not None for d in dates):
+        return [None if d is None else d.toordinal() + (d.hour * 3600 + d.minute * 60 + d.second) / 86400
+                for d in dates]
+    return [dateline_day(text) for text in texts]
+
+
+def dateline_day(text: str) -> int | None:
+    """The day of an opening dateline in ``text`` as an ordinal (of 2001, a year without February 29)."""
+    found = DATELINE_RE.search(text)
+    if not found:
+        return None
+    month, day = found.group(1).replace(".", "").split()
+    try:
+        return date(2001, _MONTH_NUMBERS[month.lower()], int(day)).toordinal()
+    except ValueError:
+        return None
 
 
 def document_names(text: str) -> frozenset[str]:
@@ -69,7 +99,7 @@ def document_names(text: str) -> frozenset[str]:
     return frozenset(map(str.casefold, _NAME_RE.findall(text))) - NOT_NAMES
 
 
-def name_links(names: Sequence[frozenset[str]], threshold: float, dates: Sequence[datetime | None],
+def name_links(names: Sequence[frozenset[str]], threshold: float, days: Sequence[float | None],
                window: timedelta) -> tuple[np.ndarray, np.ndarray]:
     """Pairs ``(i, j)``, ``i < j``, and their cosines, of documents sharing at least
     ``MIN_SHARED_NAMES`` distinctive names whose cosine is at least ``threshold``, within ``window``
@@ -79,10 +109,8 @@ def name_links(names: Sequence[frozenset[str]], threshold: float, dates: Sequenc
     present = vectors.copy()
     present.data[:] = 1.0
     shared = np.asarray((present @ present.T)[pairs[:, 0], pairs[:, 1]]).ravel() if len(pairs) else np.empty(0)
-    days = np.array([np.nan if d is None else d.toordinal() + (d - d.replace(hour=0, minute=0, second=0,
-                                                                             microsecond=0)).total_seconds() / 86400
-                     for d in dates])
-    apart = np.abs(days[pairs[:, 0]] - days[pairs[:, 1]]) > window.total_seconds() / 86400  # NaN: never apart
+    day = np.array([np.nan if d is None else d for d in days], dtype=float)
+    apart = np.abs(day[pairs[:, 0]] - day[pairs[:, 1]]) > window.total_seconds() / 86400  # NaN: never apart
     keep = (shared >= MIN_SHARED_NAMES) & ~apart
     return pairs[keep], cosines[keep]
 

@@ -259,3 +259,17 @@ def test_a_scan_of_a_small_wire_reports_the_quake_toll_only() -> None:
     assert [(c.counts, [(v.value, v.docs) for v in c.values]) for c in report.figure_conflicts] == [
         ("people killed", [("31", (1,)), ("18", (4,))]),
     ]
+
+
+def test_an_event_of_another_day_is_another_quantity() -> None:
+    """A report that recalls last year's disaster ("31 were killed ... last April 26") does not
+    disagree with today's dam collapse: the day its sentence names is the event's."""
+    recalled = wire("SCIENTIST SPEAKS ON CHERNOBYL\nMOSCOW, March 16 - About 31 people were killed after an explosion "
+                    "at Chernobyl last April 26, Pravda said.",
+                    "DAM COLLAPSES IN TADZHIKISTAN\nMOSCOW, March 16 - Seventeen people were killed when a dam "
+                    "collapsed, Tass said.")
+    assert find_figure_conflicts(recalled) == []
+    today = "DAM COLLAPSES\nMOSCOW, March 16 - About 31 people were killed when a dam collapsed, Tass said."
+    assert summary(find_figure_conflicts(wire(today, today.replace("About 31", "Seventeen")))) == [
+        ("people killed", [("31", ("a",)), ("17", ("b",))]),
+    ]

@@ -50,6 +50,8 @@ def test_reports_of_one_event_share_names_in_a_time_window():
     apart = [datetime(1987, 3, 6), datetime(1987, 3, 6), datetime(1987, 3, 12), None]
     assert story_groups(texts, [], apart) == []
     assert story_groups(texts, [(1, 3)], apart) == [[1, 3]]  # related by reuse: always linked
+    # With no date known, the datelines' days ("QUITO, March 7 - ") stand in.
+    assert story_groups([QUAKE_A, QUAKE_B.replace("March 7", "March 12")], []) == []
 
 
 def test_texts_without_names_have_no_story():
