@@ -1,25 +1,25 @@
 """Figure conflicts within a story line: the same quantity, counted differently.
 
 Rewrites of one story often keep the wording and change the numbers ("31 civilians" vs "18
-civilians"). Only precise counts of a named thing are compared, never money, percentages or
-vague amounts, and only for the same quantity:
+civilians"). Only precise figures are compared (never vague amounts, bare numbers such as "1300
+GMT", or spans of time such as "Six mths"), and only for the same quantity:
 
-* a count of what happened in the event ("31 civilians killed") is grouped by what it counts
-  (folded, see ``fold_counts``), what happened and whether it is a claim, however each report
-  words its sentence;
-* any other count ("six ships loading", "2.5 mln shares", "50,000 tonnes") says what it is a
-  count of only in its sentence: it is compared only with counts of the same thing whose sentence
-  is a rewording of its own (see ``SAME_ROLE``), which keeps two companies' offerings, two
-  tenders or two bank lists apart, and only for the same day (the sentence's dates, else the
-  dateline's: a daily or weekly series is not one quantity).
-
-No two figures of different periods (a quarter and a year, March 6 and March 9) are compared.
+* a count of what happened in an event ("31 civilians killed") is grouped by what it counts
+  (folded, see ``fold_counts``), what happened ("killed or wounded" is not "killed") and whether
+  it is a claim, however each report words its sentence, between reports at most ``EVENT_DAYS``
+  apart (the day a sentence names, "last April 26", is its event's);
+* any other figure ("six ships loading", "2.5 mln shares", "Net 1,279,000", "14 cts per share",
+  "6 pct") says what it is of only in its sentence: it is compared only between versions of one
+  report (documents related by reuse whose first lines share ``SAME_HEADLINE`` of their words), in
+  a sentence, or a results table's line, that the other words almost the same way (``SAME_ROLE``)
+  with the same word before and after it, for the same period ("4TH QTR", "Nine mths", "Year" head
+  the lines below them) and the same day (a daily or weekly series is not one quantity). Amounts
+  that differ only by rounding ("30.1 mln", "30,142,000") agree.
 
 The headline rule keeps a document from contradicting itself: only each document's *first*
-precise figure for a group is compared, because later figures of the same group in one document
-are different facts ("145 attackers killed" in the attack, "41 insurgents killed in separate
-operations" the day before). Values agree when value and upper bound match; qualifiers ("at
-least 31" vs "31") do not make a conflict, and vague amounts ("dozens") never take part.
+figure of a quantity is compared, because later figures of the same group in one document are
+different facts ("145 attackers killed" in the attack, "41 insurgents killed in separate
+operations" the day before). Qualifiers ("at least 31" vs "31") do not make a conflict.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from dedup.stories import DATELINE_RE, document_days
 
 SAME_ROLE = 0.8  # Jaccard of the two sentences' words (numbers aside) for a figure without an event
 SAME_HEADLINE = 0.5  # and of the two documents' first lines: versions of one report
-EVENT_DAYS = 2  # the most days between the datelines of two reports of one event's count
+EVENT_DAYS = 2  # the most days between two reports of one event's count
 _WORD_RE = re.compile(r"[a-z][a-z'-]*")
 _EITHER_RE = re.compile(r"\s+or\s+(?:were\s+|was\s+|are\s+|is\s+)?([a-z]+)", re.IGNORECASE)
 _EITHER_WINDOW = 60  # characters after a count searched for its event word
@@ -253,7 +253,7 @@ def _units(sentence: str) -> list[str]:
     if "\n" not in sentence:
         return [sentence]
     first, *lines = sentence.split("\n")
-    return [sentence, first, *(line for line in lines if line.split(None, 1)[:1] and line.split()[0].lower() in _LABELS)]
+    return [sentence, first, *(line for line in lines if line.split()[:1] and line.split()[0].lower() in _LABELS)]
 
 
 def _neighbours(sentence: str, figure: Figure) -> tuple[str, str]:
@@ -365,6 +365,14 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(_WORD_RE.findall(text.lower()))
 
 
+def _partners(related: Collection[tuple[Any, Any]]) -> dict[Any, list[Any]]:
+    partners: dict[Any, list[Any]] = {}
+    for a, b in related:
+        partners.setdefault(a, []).append(b)
+        partners.setdefault(b, []).append(a)
+    return partners
+
+
 def find_figure_conflicts(
     documents: Sequence[tuple[Any, Sequence[tuple[str, int]]]], folds: Mapping[str, Sequence[str]] = DEFAULT_FOLDS,
     dates: Sequence[datetime | None] | None = None, related: Collection[tuple[Any, Any]] | None = None,
@@ -374,21 +382,20 @@ def find_figure_conflicts(
     ``documents`` are ``(doc, sentences)`` pairs in the caller's order: ``doc`` is any sortable key
     (the pipeline passes document indices), ``sentences`` are ``(text, line)`` in text order.
     ``dates`` are the documents' dates (None where unknown; when none is known, the day of an
-    opening dateline stands in). ``related`` are the pairs of documents related by reuse, the only ones whose
-    figures without an event are compared (None: every pair, as for two documents compared).
+    opening dateline stands in). ``related`` are the pairs of documents related by reuse, the only
+    ones whose figures without an event are compared (None: every pair, as for two documents
+    compared).
     """
     pairs = None if related is None else {frozenset(pair) for pair in related}
-    partners: dict[Any, list[Any]] | None = None if related is None else {}
-    for a, b in related or ():
-        partners.setdefault(a, []).append(b)  # type: ignore[union-attr]
-        partners.setdefault(b, []).append(a)  # type: ignore[union-attr]
+    partners = None if related is None else _partners(related)
 
     def is_related(a: Any, b: Any) -> bool:
         return pairs is None or frozenset((a, b)) in pairs
 
+    openings = ["\n".join(sentence for sentence, _ in sentences[:2]) for _, sentences in documents]
+    days = document_days(openings, dates or [None] * len(documents))
     conflicts = []
-    texts = ["\n".join(sentence for sentence, _ in sentences[:2]) for _, sentences in documents]
-    for quantity in _headline_sources(documents, folds, document_days(texts, dates or [None] * len(texts)), is_related, partners):
+    for quantity in _headline_sources(documents, folds, days, is_related, partners):
         by_value: list[list[FigureSource]] = []
         rounded = quantity.key[1] is None  # amounts in tables and prose are rounded; tolls are not
         for source in quantity.sources:

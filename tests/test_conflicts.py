@@ -180,10 +180,12 @@ def test_pipeline_ships_stories_as_texts_and_spans() -> None:
 
 
 # Story-line conflicts on wire copy written for these tests, in the style of a newswire.
-RESULTS_ACME = ("ACME CORP <ACM> 4TH QTR NET\nDALLAS, March 4 - Shr 40 cts vs 31 cts\n    Net 2,100,000 vs 1,650,000\n"
-                "    Revs 30.2 mln vs 28.7 mln\n    Year\n    Shr 1.50 dlrs vs 1.20 dlrs\n    Net 7,900,000 vs 6,300,000\n")
-RESULTS_BOLT = ("BOLT INDUSTRIES <BLT> 4TH QTR NET\nDALLAS, March 4 - Shr 12 cts vs 10 cts\n    Net 640,000 vs 520,000\n"
-                "    Revs 9.8 mln vs 9.1 mln\n    Year\n    Shr 48 cts vs 41 cts\n    Net 2,550,000 vs 2,180,000\n")
+RESULTS_ACME = ("ACME CORP <ACM> 4TH QTR NET\nDALLAS, March 4 - Shr 40 cts vs 31 cts\n"
+                "    Net 2,100,000 vs 1,650,000\n    Revs 30.2 mln vs 28.7 mln\n    Year\n"
+                "    Shr 1.50 dlrs vs 1.20 dlrs\n    Net 7,900,000 vs 6,300,000\n")
+RESULTS_BOLT = ("BOLT INDUSTRIES <BLT> 4TH QTR NET\nDALLAS, March 4 - Shr 12 cts vs 10 cts\n"
+                "    Net 640,000 vs 520,000\n    Revs 9.8 mln vs 9.1 mln\n    Year\n"
+                "    Shr 48 cts vs 41 cts\n    Net 2,550,000 vs 2,180,000\n")
 QUAKE_FIRST = ("QUAKE KILLS 31 IN NORTHERN ECUADOR\nQUITO, March 6 - An earthquake struck Napo province near "
                "Lago Agrio on Thursday and killed at least 31 people, the Civil Defence office said.")
 QUAKE_SECOND = ("ECUADOR QUAKE TOLL PUT AT 18\nQUITO, March 7 - Rescuers in Napo said 18 people were killed when "
@@ -228,7 +230,8 @@ def test_one_series_on_two_days_is_no_conflict() -> None:
 
 
 def test_a_corrected_results_line_conflicts_with_the_original() -> None:
-    corrected = "CORRECTED - " + RESULTS_ACME.replace("Net 2,100,000", "Net 2,400,000").replace("Shr 40 cts", "Shr loss 40 cts")
+    corrected = "CORRECTED - " + RESULTS_ACME.replace("Net 2,100,000", "Net 2,400,000").replace(
+        "Shr 40 cts", "Shr loss 40 cts")
     assert summary(find_figure_conflicts(wire(RESULTS_ACME, corrected), related=[("a", "b")])) == [
         ("Shr (USD)", [("0.4", ("a",)), ("-0.4", ("b",))]),
         ("Net", [("2100000", ("a",)), ("2400000", ("b",))]),
