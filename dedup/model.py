@@ -70,16 +70,6 @@ class RepeatedBlock:
     count: int
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentOverlap:
-    """Share of each document's text reused from the other (by characters of matched segments)."""
-
-    a: int
-    b: int
-    a_in_b: float
-    b_in_a: float
-
-
 class _Passages:
     """A passage's document id and text, for results that hold the ``documents`` passages index."""
 
@@ -139,13 +129,12 @@ class Report(_Passages):
     matches: list[Match]
     clusters: list[Cluster]
     blocks: list[RepeatedBlock]
-    overlaps: list[DocumentOverlap]
+    relations: list[Relation]
+    boilerplate: list[Boilerplate]
     figure_conflicts: list[FigureConflict]
     config: dict[str, object]
     stats: dict[str, object] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    relations: list[Relation] = field(default_factory=list)
-    boilerplate: list[Boilerplate] = field(default_factory=list)
 
     def count(self, kind: str) -> int:
         return sum(m.kind == kind for m in self.matches)

@@ -1,4 +1,5 @@
-"""Document view: how much of each document is reused from another, and runs of repeated paragraphs."""
+"""Document view: how much of each document is reused in another (the measure relations use), and runs of
+repeated paragraphs."""
 
 from __future__ import annotations
 
@@ -6,19 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from dedup.model import DocumentOverlap, Match, Passage, Relation, RepeatedBlock
+from dedup.model import Match, Passage, RepeatedBlock
 from dedup.segment import SegmentTable
-
-
-def relation_overlaps(relations: Sequence[Relation]) -> list[DocumentOverlap]:
-    """The document overlap rows of ``relations`` (one per related pair, the lower document first, the same
-    shares), for the renderers that still read ``Report.overlaps``."""
-    rows = []
-    for r in relations:
-        a, b = sorted((r.source, r.copy))
-        shares = (r.source_in_copy, r.copy_in_source)
-        rows.append(DocumentOverlap(a, b, *(shares if a == r.source else shares[::-1])))
-    return sorted(rows, key=lambda o: (o.a, o.b))
 
 
 def reused_shares(rows: np.ndarray, text_chars: Sequence[int]) -> dict[tuple[int, int], float]:

@@ -38,7 +38,7 @@ from dedup.matches import (
     sentence_level,
 )
 from dedup.model import Comparison, Match, Report
-from dedup.overlap import compared_chars, relation_overlaps, repeated_blocks
+from dedup.overlap import compared_chars, repeated_blocks
 from dedup.progress import Progress
 from dedup.relations import document_relations, with_alignments
 from dedup.segment import SegmentTable, join_segments, segment_documents, segment_text
@@ -151,7 +151,6 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
         boilerplate_rows = paragraphs.rows_of([b.examples[0] for b in boilerplate if b.level == "paragraph"])
         paragraph_keys[np.isin(paragraph_keys, paragraph_keys[boilerplate_rows])] = -1
         relations = document_relations(matches, paragraphs, paragraph_keys, paragraph_chars, dates)
-        overlaps = relation_overlaps(relations)
         blocks = repeated_blocks(matches, paragraphs)
     # Without diffs no alignment is kept: deciding the kinds is part of the document view.
     with _timed(timings, "alignments" if config.diffs else "document_view"):
@@ -159,16 +158,18 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
     conflicts: list[FigureConflict] = []
     if config.diffs:
         with _timed(timings, "stories"):
-            stories = story_groups(texts, [(o.a, o.b) for o in overlaps])
+            # Related documents: versions and rewrites of one another.
+            related = [(r.source, r.copy) for r in relations]
+            stories = story_groups(texts, related, dates)
         with _timed(timings, "figure_conflicts"):
             conflicts = figure_conflicts(texts, sentences, stories, _folds(config), engine=engine,
-                                         progress=progress)
+                                         progress=progress, dates=dates, related=related)
     stats: dict[str, object] = {"documents": len(documents), **paragraph_result.stats, **sentence_result.stats,
                                 "matches_of_boilerplate": len(found) - len(candidates),
                                 "matches_without_evidence": len(candidates) - len(matches),
                                 "seconds": {k: round(v, 4) for k, v in timings.items()}}
-    return Report(list(documents), matches, clusters, blocks, overlaps, conflicts, config.as_dict(), stats,
-                  relations=relations, boilerplate=boilerplate)
+    return Report(list(documents), matches, clusters, blocks, relations, boilerplate, conflicts, config.as_dict(),
+                  stats)
 
 
 def _match_order(match: Match) -> tuple[int, int, int, int]:
@@ -206,8 +207,11 @@ def diff_values(a: str, b: str, a_offset: int, b_offset: int) -> tuple[list[tupl
 
 def figure_conflicts(texts: Sequence[str], sentences: SegmentTable, stories: Sequence[Sequence[int]],
                      folds: Mapping[str, Sequence[str]] = DEFAULT_FOLDS, *, engine: Engine | None = None,
-                     progress: Progress | None = None) -> list[FigureConflict]:
-    """Figure conflicts within each story (see :func:`dedup.stories.story_groups`), in story order.
+                     progress: Progress | None = None, dates: Sequence[datetime | None] | None = None,
+                     related: Sequence[tuple[int, int]] | None = None) -> list[FigureConflict]:
+    """Figure conflicts within each story line (see :func:`dedup.stories.story_groups`), in story
+    order; ``dates`` are the documents' dates (None where unknown), ``related`` the pairs related by
+    reuse (None: every pair of a story line).
 
     Stories are independent, so each one is a call of the engine's ``starmap``: its documents' texts
     and sentence spans go in, and only its conflicts (few) come back; slicing sentences, extracting
@@ -223,23 +227,41 @@ def figure_conflicts(texts: Sequence[str], sentences: SegmentTable, stories: Seq
     spans = np.stack([sentences.start[rows], sentences.end[rows], sentences.line[rows]], axis=1)
     story_ends = np.cumsum([len(story) for story in stories], dtype=np.int64)
     span_ends = np.r_[0, np.cumsum(counts)][story_ends]
-    arguments = [(story, [texts[doc] for doc in story], story_counts, story_spans)
-                 for story, story_counts, story_spans in zip(stories, np.split(counts, story_ends[:-1]),
-                                                             np.split(spans, span_ends[:-1]))]
+    dates = dates or [None] * len(texts)
+    story_pairs = _pairs_by_story(stories, related)
+    arguments = [(story, [texts[doc] for doc in story], story_counts, story_spans, [dates[doc] for doc in story],
+                  pairs)
+                 for story, story_counts, story_spans, pairs in zip(stories, np.split(counts, story_ends[:-1]),
+                                                                    np.split(spans, span_ends[:-1]), story_pairs)]
     found = (engine or LocalEngine()).starmap(partial(story_conflicts, folds=folds), arguments,
                                               progress=progress.advance,
-                                              costs=[sum(map(len, story_texts)) for _, story_texts, _, _ in arguments])
+                                              costs=[sum(map(len, argument[1])) for argument in arguments])
     return [conflict for conflicts in found for conflict in conflicts]
 
 
+def _pairs_by_story(stories: Sequence[Sequence[int]],
+                    related: Sequence[tuple[int, int]] | None) -> list[list[tuple[int, int]] | None]:
+    """The related pairs inside each story line (None for each when every pair counts as related)."""
+    if related is None:
+        return [None] * len(stories)
+    story_of = {doc: number for number, story in enumerate(stories) for doc in story}
+    pairs: list[list[tuple[int, int]]] = [[] for _ in stories]
+    for a, b in related:
+        if a in story_of and story_of[a] == story_of.get(b):
+            pairs[story_of[a]].append((a, b))
+    return list(pairs)
+
+
 def story_conflicts(story: Sequence[int], texts: Sequence[str], counts: np.ndarray, spans: np.ndarray,
+                    dates: Sequence[datetime | None], related: Sequence[tuple[int, int]] | None,
                     folds: Mapping[str, Sequence[str]] = DEFAULT_FOLDS) -> list[FigureConflict]:
     """Figure conflicts of one story: ``texts`` of its documents ``story``, ``counts`` sentences each,
-    ``spans`` their ``(start, end, line)`` in order (a task of :func:`figure_conflicts`)."""
+    ``spans`` their ``(start, end, line)`` in order, ``dates`` theirs and the ``related`` pairs among
+    them (a task of :func:`figure_conflicts`)."""
     rows = iter(spans.tolist())
     documents = [(doc, [(text[start:end], line) for start, end, line in itertools.islice(rows, count)])
                  for doc, text, count in zip(story, texts, counts.tolist())]
-    return find_figure_conflicts(documents, folds)
+    return find_figure_conflicts(documents, folds, dates, related)
 
 
 def _folds(config: ScanConfig) -> Mapping[str, Sequence[str]]:

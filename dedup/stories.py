@@ -1,98 +1,173 @@
-"""Stories: groups of documents that report one event, the scope of figure conflicts.
+"""Story lines: groups of documents that tell one story, the scope of figure conflicts.
 
-Rewrites of a story do not always reuse sentences word for word (two outlets may share only names
-and numbers), so two documents belong to one story when they reuse text from each other or when
-their TF-IDF vectors have a cosine similarity of at least ``threshold``. Past ``max_documents``
-only reuse links are used, since all-pairs cosine grows with the square of the corpus.
+A story line holds the versions and rewrites of one story (documents the pipeline relates by
+reuse) and other reports of the same event: documents that share distinctive names within a time
+window. Words shared by chance must not chain a wire into one "story", so a name is a word written
+capitalised inside a sentence (never a common word, never the opening dateline) and found in few
+documents, and a document joins a story line only when it is linked to at least half of its
+members (average linkage over the links), up to ``MAX_STORY_SIZE`` documents.
 
-Why TF-IDF by hand: scikit-learn's TfidfVectorizer took 0.7 s to import (it pulls in scipy.stats
-and pandas), a third of a scan of five articles, and counts words in a Python loop (1.0 s for the
-Debian corpus). Here the words are the pipeline's own compiled tokens (casefolded, numbers masked)
-and the weighting is TfidfVectorizer's with ``sublinear_tf=True``: (1 + ln tf) x (ln((1 + n) /
-(1 + df)) + 1), rows scaled to unit length.
+Name links are the cosine of TF-IDF vectors over the names: scikit-learn's ``TfidfVectorizer``
+weighting with ``sublinear_tf=True``, (1 + ln tf) x (ln((1 + n) / (1 + df)) + 1), rows scaled to
+unit length, computed here because scikit-learn took 0.7 s to import, a third of a scan of five
+articles.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
-from functools import cache
+from datetime import date, datetime, timedelta
 
 import numpy as np
-from scipy.sparse import csr_matrix
+from scipy.sparse import csr_matrix, triu
 
-from dedup.cluster import cluster
-from dedup.shingle import number_hash, token_hashes
+from dedup.figures.tables import MONTHS
 
-STORY_THRESHOLD = 0.15
-MAX_DOCUMENTS = 5000
-DENSE_SHARE = 5
-BLOCK_ROWS = 512
+NAME_THRESHOLD = 0.2
+MIN_SHARED_NAMES = 2
+WINDOW = timedelta(days=2)
+MAX_STORY_SIZE = 50
+LINKED_SHARE = 0.5
+COMMON_NAME_SHARE = 0.01  # a name in more of the documents than this says nothing about the story
+SMALL_CORPUS = 50  # up to this many documents every name counts as distinctive
 
-# English function words, and the pieces the tokeniser leaves of contractions ("didn't": didn, t).
-# Numbers are one masked token, dropped with them: they say nothing about which story a text tells.
-STOP_WORDS = """
-a about above after again against all almost also am among an and another any anyone anything are
-around as at be because been before being below between both but by can cannot could did do does doing
-done down during each either else enough etc even ever every few for from further had has have having he
-her here hers herself him himself his how however i if in into is it its itself just least less many may
-me might mine more most much must my myself neither no nor not now of off often on once one only or
-other others otherwise our ours ourselves out over own per perhaps rather same several shall she should
-since so some such than that the their theirs them themselves then there these they this those though
-through thus to too toward towards under until up upon us very via was we were what whatever when
-whenever where whereas whether which while who whoever whom whose why will with within without would
-yet you your yours yourself yourselves
-s t d ll m re ve don didn doesn isn wasn aren weren won wouldn couldn shouldn hasn haven hadn
-""".split()
+# A capitalised word after a lower-case word, a digit or a clause mark and one space: inside a
+# sentence, so neither a sentence's first word nor a word of a line of capitals (a headline, a
+# dateline). Common words capitalised in a sentence ("the Company") are in too many documents.
+_NAME_RE = re.compile(r"(?<=[a-z0-9,;:)] )[A-Z][A-Za-z&-]*[A-Za-z]")
 
+_MONTH_NUMBERS = {name.lower(): number for name, number in MONTHS.items()}
+# An opening wire dateline: "PORTLAND, Ore., March 6 - " (place in capitals, then the day).
+DATELINE_RE = re.compile(
+    r"^\s*[A-Z][A-Z .'/&-]+,(?:\s*[A-Z][A-Za-z.]*,)?\s*((?:%s)\.?\s+\d{1,2})\s+-\s" % "|".join(MONTHS),
+    re.MULTILINE | re.IGNORECASE)
+DATELINE_CHARS = 300  # a dateline opens a story, after its headline
 
-def story_groups(texts: Sequence[str], reuse_pairs: Sequence[tuple[int, int]], *,
-                 threshold: float = STORY_THRESHOLD, max_documents: int = MAX_DOCUMENTS) -> list[list[int]]:
-    """Groups of two or more document indices, each sorted, in order of their first document."""
-    edges = np.array(list(reuse_pairs), dtype=np.int64).reshape(-1, 2)
-    if 2 <= len(texts) <= max_documents:
-        edges = np.concatenate([edges, similar_pairs(tfidf_vectors(texts), threshold)])
-    return [members.tolist() for members in cluster(len(texts), edges).members()]
+# Capitalised inside a sentence, yet they name no story.
+NOT_NAMES = frozenset(
+    {month.lower() for month in MONTHS} | {
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        "i", "mr", "mrs", "ms", "dr", "the", "a", "an", "and", "of", "in", "on", "for", "to", "said",
+    })  # fmt: skip
 
 
-def similar_pairs(vectors: csr_matrix, threshold: float) -> np.ndarray:
-    """Pairs ``(i, j)``, ``i < j``, of unit rows whose cosine is at least ``threshold``.
+def story_groups(texts: Sequence[str], related_pairs: Sequence[tuple[int, int]],
+                 dates: Sequence[datetime | None] | None = None, *,
+                 threshold: float = NAME_THRESHOLD, window: timedelta = WINDOW,
+                 max_size: int = MAX_STORY_SIZE) -> list[list[int]]:
+    """Story lines of two or more document indices, each sorted, in order of their first document.
 
-    A sparse product costs each word its document frequency squared, so the few words in many
-    documents dominate it: those (in more than one document in ``DENSE_SHARE``) are multiplied as a
-    dense matrix by BLAS, about 25 times faster per product, and the two parts added. Exact, in
-    blocks of rows against the rows after them (3,932 generated articles: 4.1 -> 0.9 s)."""
-    count = vectors.shape[0]
-    common = np.bincount(vectors.indices, minlength=vectors.shape[1]) > count / DENSE_SHARE
-    columns = vectors.tocsc()
-    rare, dense = columns[:, ~common].tocsr(), columns[:, common].toarray()
-    pairs = []
-    for first in range(0, count, BLOCK_ROWS):
-        last = min(first + BLOCK_ROWS, count)
-        cosine = (rare[first:last] @ rare[first:].T).toarray() + dense[first:last] @ dense[first:].T
-        rows, cols = np.nonzero(cosine >= threshold)
-        keep = rows < cols  # cols count from ``first``, as rows do
-        pairs.append(np.stack([rows[keep] + first, cols[keep] + first], axis=1))
-    return np.concatenate(pairs).astype(np.int64)
+    ``related_pairs`` are documents related by reuse (always linked); ``dates`` the documents' dates
+    (None where unknown): documents sharing names are linked only within ``window`` of each other.
+    """
+    names = [document_names(text) for text in texts]
+    days = document_days([text[:DATELINE_CHARS] for text in texts], dates or [None] * len(texts))
+    related = {(min(pair), max(pair)) for pair in related_pairs if pair[0] != pair[1]}
+    pairs, cosines = name_links(names, threshold, days, window)
+    # Strongest links first: reuse, then names by cosine.
+    strongest = np.lexsort((pairs[:, 1], pairs[:, 0], -cosines)) if len(pairs) else np.empty(0, dtype=np.int64)
+    ordered = sorted(related) + [pair for pair in map(tuple, pairs[strongest].tolist()) if pair not in related]
+    return average_linkage(len(texts), ordered, max_size)
 
 
-def tfidf_vectors(texts: Sequence[str]) -> csr_matrix:
-    """One unit-length row per text (all zero for a text of stop words only), one column per word."""
-    hashes, offsets = token_hashes(texts)
-    count = len(texts)
-    terms = np.unique(hashes)
-    columns = np.searchsorted(terms, hashes)
-    stop = np.isin(terms, _stop_hashes())
-    docs = np.repeat(np.arange(count, dtype=np.int64), np.diff(offsets))
-    kept = ~stop[columns]
-    keys, tf = np.unique(docs[kept] * len(terms) + columns[kept], return_counts=True)
-    rows, cols = np.divmod(keys, max(len(terms), 1))
-    df = np.bincount(cols, minlength=len(terms))
-    weights = (1 + np.log(tf)) * (np.log((1 + count) / (1 + df[cols])) + 1)
+def document_days(texts: Sequence[str], dates: Sequence[datetime | None]) -> list[float | None]:
+    """Each document's day as a number (days since year 1, hours as a fraction), from its date; when
+    no date is known at all, from the day of its opening wire dateline ("PORTLAND, March 6 - ",
+    searched in ``texts``), in a year of its own (a dateline names no year)."""
+    if any(d is not None for d in dates):
+        return [None if d is None else d.toordinal() + (d.hour * 3600 + d.minute * 60 + d.second) / 86400
+                for d in dates]
+    return [dateline_day(text) for text in texts]
+
+
+def dateline_day(text: str) -> int | None:
+    """The day of an opening dateline in ``text`` as an ordinal (of 2001, a year without February 29)."""
+    found = DATELINE_RE.search(text)
+    if not found:
+        return None
+    month, day = found.group(1).replace(".", "").split()
+    try:
+        return date(2001, _MONTH_NUMBERS[month.lower()], int(day)).toordinal()
+    except ValueError:
+        return None
+
+
+def document_names(text: str) -> frozenset[str]:
+    """The words ``text`` writes capitalised inside a sentence, casefolded."""
+    return frozenset(map(str.casefold, _NAME_RE.findall(text))) - NOT_NAMES
+
+
+def name_links(names: Sequence[frozenset[str]], threshold: float, days: Sequence[float | None],
+               window: timedelta) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``(i, j)``, ``i < j``, and their cosines, of documents sharing at least
+    ``MIN_SHARED_NAMES`` distinctive names whose cosine is at least ``threshold``, within ``window``
+    of each other when both dates are known."""
+    vectors = name_vectors(distinctive_names(names), len(names))
+    pairs, cosines = similar_pairs(vectors, threshold)
+    present = vectors.copy()
+    present.data[:] = 1.0
+    shared = np.asarray((present @ present.T)[pairs[:, 0], pairs[:, 1]]).ravel() if len(pairs) else np.empty(0)
+    day = np.array([np.nan if d is None else d for d in days], dtype=float)
+    apart = np.abs(day[pairs[:, 0]] - day[pairs[:, 1]]) > window.total_seconds() / 86400  # NaN: never apart
+    keep = (shared >= MIN_SHARED_NAMES) & ~apart
+    return pairs[keep], cosines[keep]
+
+
+def distinctive_names(names: Sequence[frozenset[str]]) -> list[frozenset[str]]:
+    """Each document's names found in at least two documents and in few (see ``COMMON_NAME_SHARE``)."""
+    frequency = Counter(name for document in names for name in document)
+    most = len(names) * COMMON_NAME_SHARE if len(names) > SMALL_CORPUS else len(names)
+    kept = {name for name, df in frequency.items() if 2 <= df <= most}
+    return [document & kept for document in names]
+
+
+def name_vectors(names: Sequence[frozenset[str]], count: int) -> csr_matrix:
+    """One unit row per document over its names (all zero when it has none), IDF-weighted over
+    ``count`` documents."""
+    columns: dict[str, int] = {}
+    rows = [row for row, document in enumerate(names) for _ in document]
+    cols = [columns.setdefault(name, len(columns)) for document in names for name in sorted(document)]
+    df = np.bincount(cols, minlength=len(columns))
+    weights = np.log((1 + count) / (1 + df[cols])) + 1 if cols else np.empty(0)
     norms = np.sqrt(np.bincount(rows, weights * weights, minlength=count))
-    weights /= norms[rows]
-    return csr_matrix((weights, (rows, cols)), shape=(count, len(terms)))
+    return csr_matrix((weights / norms[rows], (rows, cols)), shape=(count, len(columns)))
 
 
-@cache
-def _stop_hashes() -> np.ndarray:
-    return np.unique(np.append(token_hashes([" ".join(STOP_WORDS)])[0], number_hash()))
+def similar_pairs(vectors: csr_matrix, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``(i, j)``, ``i < j``, of unit rows whose cosine is at least ``threshold``, and their cosines.
+
+    One sparse product: its cost is each column's document frequency squared, small because names
+    in many documents are left out."""
+    product = triu(vectors @ vectors.T, k=1).tocoo()
+    keep = product.data >= threshold
+    return np.stack([product.row[keep], product.col[keep]], axis=1).astype(np.int64), product.data[keep]
+
+
+def average_linkage(count: int, links: Sequence[tuple[int, int]], max_size: int) -> list[list[int]]:
+    """Groups merged along ``links`` in order while at least ``LINKED_SHARE`` of the pairs across
+    two groups are linked and the union holds at most ``max_size`` documents: a document never
+    joins through one neighbour of a neighbour."""
+    linked: list[set[int]] = [set() for _ in range(count)]
+    for i, j in links:
+        linked[i].add(j)
+        linked[j].add(i)
+    group = list(range(count))
+    members: dict[int, set[int]] = {}
+    for i, j in links:
+        a, b = group[i], group[j]
+        if a == b:
+            continue
+        small, large = members.get(a) or {a}, members.get(b) or {b}
+        if len(small) > len(large):
+            a, b, small, large = b, a, large, small
+        if len(small) + len(large) > max_size:
+            continue
+        if sum(len(linked[doc] & large) for doc in small) < LINKED_SHARE * len(small) * len(large):
+            continue
+        for doc in small:
+            group[doc] = b
+        members.pop(a, None)
+        members[b] = large | small
+    return sorted(sorted(docs) for docs in members.values())

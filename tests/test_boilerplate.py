@@ -65,7 +65,7 @@ def test_the_scan_reports_a_sign_off_and_a_footer_once_and_never_as_reuse():
     assert [(b.level, b.documents, report.text_of(b.examples[0])) for b in report.boilerplate] == [
         ("paragraph", 4, SIGN_OFF), ("paragraph", 4, FOOTER)]
     assert [p.doc for p in report.boilerplate[1].examples] == [0, 1, 2]  # the first three documents
-    assert report.matches == [] and report.clusters == [] and report.overlaps == []
+    assert report.matches == [] and report.clusters == [] and report.relations == []
     assert report.stats["matches_of_boilerplate"] == 6  # three copies of each matched to the first
     three = scan(STORED, boilerplate_min_docs=4)  # in three documents only: not boilerplate yet
     assert three.boilerplate == [] and len(three.matches) == 4

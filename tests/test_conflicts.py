@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
 from dedup.conflicts import FigureConflict, find_figure_conflicts
 from dedup.figures import fold_counts, merge_folds
-from dedup.pipeline import figure_conflicts
+from dedup.pipeline import analyze, figure_conflicts
 from dedup.segment import segment_documents
+from dedup.sources import Document
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
@@ -175,3 +177,102 @@ def test_pipeline_ships_stories_as_texts_and_spans() -> None:
     assert len(expected) > 3
     assert figure_conflicts(texts, sentences, stories) == expected
     assert figure_conflicts(texts, sentences, []) == []
+
+
+# Story-line conflicts on wire copy written for these tests, in the style of a newswire.
+RESULTS_ACME = ("ACME CORP <ACM> 4TH QTR NET\nDALLAS, March 4 - Shr 40 cts vs 31 cts\n"
+                "    Net 2,100,000 vs 1,650,000\n    Revs 30.2 mln vs 28.7 mln\n    Year\n"
+                "    Shr 1.50 dlrs vs 1.20 dlrs\n    Net 7,900,000 vs 6,300,000\n")
+RESULTS_BOLT = ("BOLT INDUSTRIES <BLT> 4TH QTR NET\nDALLAS, March 4 - Shr 12 cts vs 10 cts\n"
+                "    Net 640,000 vs 520,000\n    Revs 9.8 mln vs 9.1 mln\n    Year\n"
+                "    Shr 48 cts vs 41 cts\n    Net 2,550,000 vs 2,180,000\n")
+QUAKE_FIRST = ("QUAKE KILLS 31 IN NORTHERN ECUADOR\nQUITO, March 6 - An earthquake struck Napo province near "
+               "Lago Agrio on Thursday and killed at least 31 people, the Civil Defence office said.")
+QUAKE_SECOND = ("ECUADOR QUAKE TOLL PUT AT 18\nQUITO, March 7 - Rescuers in Napo said 18 people were killed when "
+                "houses collapsed in Thursday's tremor, officials of Civil Defence in Lago Agrio said.")
+SHIPS_MONDAY = ("GRAIN SHIPS LOADING AT PORTLAND\nPORTLAND, March 6 - There were six grain ships loading and two "
+                "ships were waiting to load at Portland, according to the Merchants Exchange.")
+SHIPS_THURSDAY = ("GRAIN SHIPS LOADING AT PORTLAND\nPORTLAND, March 9 - There were two grain ships loading and four "
+                  "ships were waiting to load at Portland, according to the Merchants Exchange.")
+
+
+def wire(*texts: str) -> list[tuple[str, list[tuple[str, int]]]]:
+    """Documents named a, b, ... as the pipeline segments them."""
+    _, sentences = segment_documents(list(texts))
+    return [(chr(ord("a") + doc), list(zip(sentences.texts(list(texts), np.flatnonzero(sentences.doc == doc)),
+                                            sentences.line[sentences.doc == doc].tolist())))
+            for doc in range(len(texts))]
+
+
+def test_two_companies_results_are_no_conflict() -> None:
+    """Two results tables of one template, even related by a (false) match: their headlines differ."""
+    assert find_figure_conflicts(wire(RESULTS_ACME, RESULTS_BOLT)) == []
+    assert find_figure_conflicts(wire(RESULTS_ACME, RESULTS_BOLT), related=[("a", "b")]) == []
+
+
+def test_two_reports_of_one_quake_conflict_on_the_dead() -> None:
+    assert summary(find_figure_conflicts(wire(QUAKE_FIRST, QUAKE_SECOND), related=[])) == [
+        ("people killed", [("31", ("a",)), ("18", ("b",))]),
+    ]
+    days_apart = [datetime(1987, 3, 6), datetime(1987, 3, 12)]  # a week later: another event's count
+    assert find_figure_conflicts(wire(QUAKE_FIRST, QUAKE_SECOND), dates=days_apart) == []
+
+
+def test_one_series_on_two_days_is_no_conflict() -> None:
+    """The same report of another day (its dateline) counts other ships, even between related documents."""
+    assert find_figure_conflicts(wire(SHIPS_MONDAY, SHIPS_THURSDAY), related=[("a", "b")]) == []
+    same_day = SHIPS_THURSDAY.replace("March 9", "March 6")  # a corrected re-send of one day's report
+    assert summary(find_figure_conflicts(wire(SHIPS_MONDAY, same_day), related=[("a", "b")])) == [
+        ("grain ships", [("6", ("a",)), ("2", ("b",))]),
+        ("ships", [("2", ("a",)), ("4", ("b",))]),
+    ]
+    assert find_figure_conflicts(wire(SHIPS_MONDAY, same_day), related=[]) == []  # not versions
+
+
+def test_a_corrected_results_line_conflicts_with_the_original() -> None:
+    corrected = "CORRECTED - " + RESULTS_ACME.replace("Net 2,100,000", "Net 2,400,000").replace(
+        "Shr 40 cts", "Shr loss 40 cts")
+    assert summary(find_figure_conflicts(wire(RESULTS_ACME, corrected), related=[("a", "b")])) == [
+        ("Shr (USD)", [("0.4", ("a",)), ("-0.4", ("b",))]),
+        ("Net", [("2100000", ("a",)), ("2400000", ("b",))]),
+    ]
+
+
+def test_rounded_amounts_agree_and_periods_are_apart() -> None:
+    rounded = RESULTS_ACME.replace("Net 2,100,000", "Net 2.1 mln").replace("Revs 30.2 mln", "Revs 30,237,000")
+    assert find_figure_conflicts(wire(RESULTS_ACME, rounded), related=[("a", "b")]) == []
+    # The year's lines are compared with the year's, never with the quarter's.
+    quarter_only = RESULTS_ACME.split("    Year")[0]
+    year_first = RESULTS_ACME.replace("4TH QTR", "YEAR").split("    Year")[1]
+    assert find_figure_conflicts(wire(quarter_only, "ACME CORP <ACM> YEAR NET\nDALLAS, March 4 -" + year_first),
+                                 related=[("a", "b")]) == []
+
+
+def test_killed_or_wounded_is_not_killed() -> None:
+    documents = [("a", ["Iran said Iraq lost 3,000 men killed or wounded in the battle."]),
+                 ("b", ["Iraq said 220 men were killed in the battle."])]
+    assert find_figure_conflicts(numbered(documents)) == []
+
+
+def test_a_scan_of_a_small_wire_reports_the_quake_toll_only() -> None:
+    """End to end: six stories, two companies' results, a series on two days and two reports of a
+    quake; the story lines hold each report pair, and the only conflict is the quake's dead."""
+    texts = [RESULTS_ACME, QUAKE_FIRST, SHIPS_MONDAY, RESULTS_BOLT, QUAKE_SECOND, SHIPS_THURSDAY]
+    report = analyze([Document(str(number), f"{number}.txt", text) for number, text in enumerate(texts)])
+    assert [(c.counts, [(v.value, v.docs) for v in c.values]) for c in report.figure_conflicts] == [
+        ("people killed", [("31", (1,)), ("18", (4,))]),
+    ]
+
+
+def test_an_event_of_another_day_is_another_quantity() -> None:
+    """A report that recalls last year's disaster ("31 were killed ... last April 26") does not
+    disagree with today's dam collapse: the day its sentence names is the event's."""
+    recalled = wire("SCIENTIST SPEAKS ON CHERNOBYL\nMOSCOW, March 16 - About 31 people were killed after an explosion "
+                    "at Chernobyl last April 26, Pravda said.",
+                    "DAM COLLAPSES IN TADZHIKISTAN\nMOSCOW, March 16 - Seventeen people were killed when a dam "
+                    "collapsed, Tass said.")
+    assert find_figure_conflicts(recalled) == []
+    today = "DAM COLLAPSES\nMOSCOW, March 16 - About 31 people were killed when a dam collapsed, Tass said."
+    assert summary(find_figure_conflicts(wire(today, today.replace("About 31", "Seventeen")))) == [
+        ("people killed", [("31", ("a",)), ("17", ("b",))]),
+    ]

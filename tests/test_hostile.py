@@ -262,11 +262,11 @@ def test_a_document_always_matches_itself(text):
     compared = [m for m in report.matches if m.scope == "cross"]
     assert compared, "a copy must be found"
     assert all(m.similarity == 1.0 for m in compared if m.kind in ("exact", "near"))
-    assert [(o.a_in_b, o.b_in_a) for o in report.overlaps] == [(1.0, 1.0)]
+    assert [(r.source_in_copy, r.copy_in_source) for r in report.relations] == [(1.0, 1.0)]
 
 
 def test_copy_of_the_sample_under_another_name_matches_itself(tmp_path):
     shutil.copy(SAMPLE / seed("001"), tmp_path / "one.txt")
     shutil.copy(SAMPLE / seed("001"), tmp_path / "two.txt")
     report = scan(tmp_path)
-    assert [(o.a_in_b, o.b_in_a) for o in report.overlaps] == [(1.0, 1.0)]
+    assert [(r.source_in_copy, r.copy_in_source) for r in report.relations] == [(1.0, 1.0)]

@@ -1,7 +1,7 @@
 import numpy as np
 
-from dedup.model import Match, Passage, Relation
-from dedup.overlap import _covered_chars, relation_overlaps, repeated_blocks
+from dedup.model import Match, Passage
+from dedup.overlap import _covered_chars, repeated_blocks
 from dedup.relations import document_relations
 from dedup.segment import segment_documents
 
@@ -18,14 +18,7 @@ def p(doc, start, end, line=1):
 def test_partial_matches_add_their_passages():
     match = Match("partial", p(0, 0, 30), p(1, 50, 80), 0.5, 0.6, 0.6, 0.5, 3)
     relations = document_relations([match], segment_documents(["", ""])[0], np.empty(0, dtype=np.int64), [60, 120])
-    overlaps = relation_overlaps(relations)
-    assert [(o.a_in_b, o.b_in_a) for o in overlaps] == [(0.5, 0.25)]
-
-
-def test_overlap_rows_put_the_lower_document_first_with_its_share():
-    relations = [Relation("reuse", 3, 1, 0.2, 0.7, 1), Relation("version", 0, 2, 0.9, 0.6, 4)]
-    assert [(o.a, o.b, o.a_in_b, o.b_in_a) for o in relation_overlaps(relations)] == [
-        (0, 2, 0.9, 0.6), (1, 3, 0.7, 0.2)]
+    assert [(r.source, r.copy, r.source_in_copy, r.copy_in_source) for r in relations] == [(0, 1, 0.5, 0.25)]
 
 
 def test_repeated_blocks_merge_consecutive_paragraph_matches():

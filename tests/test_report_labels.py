@@ -14,7 +14,7 @@ spans = st.tuples(st.integers(0, 1), st.integers(0, 40), st.integers(1, 15))
 
 def _report(blocks, matches) -> Report:
     return Report([], [Match("exact", _passage(*a), _passage(*b), 1.0, 1.0, 1.0, 1.0, 0) for a, b in matches],
-                  [], [RepeatedBlock("exact", _passage(*a), _passage(*b), 2) for a, b in blocks], [], [], {})
+                  [], [RepeatedBlock("exact", _passage(*a), _passage(*b), 2) for a, b in blocks], [], [], [], {})
 
 
 def _contains(outer: Passage, inner: Passage) -> bool:

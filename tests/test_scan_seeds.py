@@ -67,18 +67,18 @@ def test_unrelated_article_and_stock_phrases_get_no_match(tmp_path):
     outsiders = {i for i, d in enumerate(report.documents) if d.id in ("unrelated_library.txt", "stock_phrases.txt")}
     assert len(outsiders) == 2
     assert not [m for m in report.matches if {m.a.doc, m.b.doc} & outsiders]
-    assert not [o for o in report.overlaps if {o.a, o.b} & outsiders]
+    assert not [r for r in report.relations if {r.source, r.copy} & outsiders]
     assert not [c for c in report.figure_conflicts if any(set(v.docs) & outsiders for v in c.values)]
     # ... and the seeds' own matches are unchanged by the newcomers
     assert len([m for m in report.matches if m.kind == "exact"]) == 12
 
 
-def test_document_overlap_is_directional_and_limited_to_reusing_pairs(seed_report):
+def test_relations_are_directional_and_limited_to_reusing_pairs(seed_report):
     ids = [d.id[:3] for d in seed_report.documents]
-    pairs = {(ids[o.a], ids[o.b]): (o.a_in_b, o.b_in_a) for o in seed_report.overlaps}
+    pairs = {(ids[r.source], ids[r.copy]): (r.kind, r.source_in_copy, r.copy_in_source) for r in seed_report.relations}
     assert set(pairs) == {("000", "001"), ("001", "004")}
-    a_in_b, b_in_a = pairs[("000", "001")]
-    assert 0 < a_in_b < 1 and 0 < b_in_a < 1
+    kind, source_in_copy, copy_in_source = pairs[("000", "001")]
+    assert kind == "reuse" and 0 < copy_in_source < source_in_copy < 1
 
 
 def test_a_document_always_matches_itself(tmp_path):
@@ -86,8 +86,7 @@ def test_a_document_always_matches_itself(tmp_path):
     (tmp_path / "one.txt").write_text(text, encoding="utf-8")
     (tmp_path / "two.txt").write_text(text, encoding="utf-8")
     report = scan(tmp_path)
-    overlap = report.overlaps
-    assert [(o.a_in_b, o.b_in_a) for o in overlap] == [(1.0, 1.0)]
+    assert [(r.kind, r.source_in_copy, r.copy_in_source) for r in report.relations] == [("duplicate", 1.0, 1.0)]
 
 
 def _match_starting(report, prefix):

@@ -1,4 +1,6 @@
-"""Stories: the TF-IDF weighting equals scikit-learn's, and the groups it gives."""
+"""Story lines: names, their TF-IDF weighting (scikit-learn's), the links and the groups they give."""
+
+from datetime import datetime
 
 import numpy as np
 import pytest
@@ -6,62 +8,80 @@ from scipy.sparse import csr_matrix
 from scipy.sparse import random as sparse_random
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from dedup import stories
-from dedup.stories import STOP_WORDS, similar_pairs, story_groups, tfidf_vectors
+from dedup.stories import average_linkage, document_names, name_vectors, similar_pairs, story_groups
 from tests.conftest import SAMPLE
 
-# Words the two tokenisers agree on: lower case, two letters or more, no numbers, no stop words.
-CONTENT = ["storm flooding coast villages rescue teams storm", "storm flooding coast budget council",
-           "budget council vote taxes budget budget", "election ballots council", "rescue teams villages"]
+NAMES = [frozenset({"portland", "columbia", "kalama"}), frozenset({"portland", "columbia"}),
+         frozenset({"kalama", "vancouver"}), frozenset(), frozenset({"vancouver"})]
+
+# Two reports of one quake that reuse no sentence, a report of another quake, and a results story.
+QUAKE_A = ("QUAKE HITS ECUADOR\n    QUITO, March 6 - A strong earthquake struck the Napo province of "
+           "Ecuador on Thursday, killing 31 people near Lago Agrio, the Civil Defence office said.")
+QUAKE_B = ("ECUADOR QUAKE TOLL\n    QUITO, March 7 - Rescuers in Napo searched collapsed houses after "
+           "the tremor, and officials of Civil Defence in Lago Agrio put the dead at 18.")
+QUAKE_OTHER = ("QUAKE IN CHILE\n    SANTIAGO, March 6 - A tremor shook the Atacama region of Chile on "
+               "Thursday, and the Onemi office said no one was hurt in Copiapo.")
+RESULTS = ("ACME CORP 1ST QTR NET\n    NEW YORK, March 6 - Acme Corp said profit rose in the quarter "
+           "on higher sales of its Roadrunner traps in Arizona.")
 
 
-def test_weights_are_scikit_learns_sublinear_tfidf():
-    ours = tfidf_vectors(CONTENT).toarray()
-    reference = TfidfVectorizer(sublinear_tf=True).fit(CONTENT)
-    theirs = reference.transform(CONTENT).toarray()
-    # Columns are words in another order: compare the rows' sorted weights and the cosine matrices.
-    assert np.allclose(np.sort(ours, axis=1)[:, ::-1][:, :theirs.shape[1]], np.sort(theirs, axis=1)[:, ::-1])
+def test_names_are_capitalised_inside_a_sentence():
+    text = ("USX SEEKS BUYER\n    PITTSBURGH, March 2 - The company said on Monday that Marathon's "
+            "unit in Findlay, Ohio, would be sold. It said so in March, Mr Roderick said.")
+    # Not the headline, the dateline, a sentence's first word, a month, a weekday or a title.
+    assert document_names(text) == {"marathon", "findlay", "ohio", "roderick"}
+
+
+def test_name_weights_are_scikit_learns_sublinear_tfidf():
+    ours = name_vectors(NAMES, len(NAMES)).toarray()
+    reference = TfidfVectorizer(sublinear_tf=True, analyzer=lambda names: sorted(names)).fit(NAMES)
+    theirs = reference.transform(NAMES).toarray()
+    # Columns are names in another order: compare the rows' sorted weights and the cosine matrices.
+    assert np.allclose(np.sort(ours, axis=1), np.sort(theirs, axis=1))
     assert np.allclose(ours @ ours.T, theirs @ theirs.T)
 
 
-def test_stop_words_numbers_and_case_do_not_make_a_story():
-    texts = ["The Storm hit the coast, and 31 people were there.", "the storm HIT the coast and 18 people were there",
-             "The budget was of the council, and 31 were there."]
-    similar = (tfidf_vectors(texts) @ tfidf_vectors(texts).T).toarray()
-    assert similar[0, 1] == pytest.approx(1.0)  # case, punctuation and figures aside, the same words
-    assert similar[0, 2] == pytest.approx(0.0)  # only stop words and a number in common
-    assert {"the", "and", "were", "there", "s", "didn"} <= set(STOP_WORDS)
+def test_reports_of_one_event_share_names_in_a_time_window():
+    texts = [QUAKE_A, RESULTS, QUAKE_B, QUAKE_OTHER]
+    # 0 and 2 share Napo, Civil Defence, Lago Agrio; the other quake and the results share no name.
+    assert story_groups(texts, []) == [[0, 2]]
+    close = [datetime(1987, 3, 6), datetime(1987, 3, 6), datetime(1987, 3, 7), None]
+    assert story_groups(texts, [], close) == [[0, 2]]
+    apart = [datetime(1987, 3, 6), datetime(1987, 3, 6), datetime(1987, 3, 12), None]
+    assert story_groups(texts, [], apart) == []
+    assert story_groups(texts, [(1, 3)], apart) == [[1, 3]]  # related by reuse: always linked
+    # With no date known, the datelines' days ("QUITO, March 7 - ") stand in.
+    assert story_groups([QUAKE_A, QUAKE_B.replace("March 7", "March 12")], []) == []
 
 
-def test_texts_of_stop_words_only_have_no_vector_and_no_story():
-    assert tfidf_vectors(["the and of", "", "it was"]).nnz == 0
-    assert story_groups(["the and of", "", "it was"], []) == []
+def test_texts_without_names_have_no_story():
+    assert story_groups(["the and of", "", "It was. They said so."], []) == []
 
 
 def test_the_five_seed_articles_are_one_story():
     texts = [path.read_text(encoding="utf-8") for path in sorted(SAMPLE.iterdir())]
-    assert story_groups(texts, []) == [[0, 1, 2, 3, 4]]
-    assert story_groups(texts, [], threshold=0.3) == [[0, 1]]  # 000 and 001: cosine 0.40
+    assert story_groups(texts, []) == [[0, 1, 2, 3, 4]]  # 002 and 003 reuse no sentence of the others
+    assert story_groups(texts, [], threshold=0.6) == [[1, 4]]  # 001 and 004: cosine 0.66
 
 
-def test_reuse_links_alone_past_max_documents():
-    texts = [CONTENT[0], CONTENT[1], CONTENT[2]]
-    assert story_groups(texts, []) == [[0, 1, 2]]
-    assert story_groups(texts, [(1, 2)], max_documents=2) == [[1, 2]]
+def test_links_do_not_chain():
+    """A chain of reuse 0-1-2-3-4 is not one story: each document joins only a group it is linked to
+    at least half of; a document linked to all the others joins them."""
+    chain = [(0, 1), (1, 2), (2, 3), (3, 4)]
+    assert average_linkage(5, chain, 50) == [[0, 1, 2], [3, 4]]
+    hub = chain + [(0, 2), (0, 3), (0, 4), (1, 3)]
+    assert average_linkage(5, hub, 50) == [[0, 1, 2, 3, 4]]
+    assert average_linkage(5, hub, 3) == [[0, 1, 2], [3, 4]]  # capped
 
 
 @pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize("block_rows", [1, 7, 512])
-def test_similar_pairs_are_the_thresholded_cosines(seed, block_rows, monkeypatch):
-    """Common words multiplied densely, rare ones sparsely, in blocks: the same pairs as one product."""
-    monkeypatch.setattr(stories, "BLOCK_ROWS", block_rows)
-    rare = sparse_random(60, 400, density=0.02, random_state=seed).toarray()
-    common = sparse_random(60, 5, density=0.6, random_state=seed + 100).toarray()  # words in most rows
-    vectors = np.hstack([rare, common])
+def test_similar_pairs_are_the_thresholded_cosines(seed):
+    vectors = sparse_random(60, 400, density=0.02, random_state=seed).toarray()
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     vectors /= np.where(norms == 0, 1, norms)
     cosine = vectors @ vectors.T
     expected = {(i, j) for i, j in zip(*np.nonzero(cosine >= 0.15), strict=True) if i < j}
-    found = similar_pairs(csr_matrix(vectors), 0.15).tolist()
-    assert sorted(map(tuple, found)) == sorted(expected)
+    pairs, cosines = similar_pairs(csr_matrix(vectors), 0.15)
+    assert sorted(map(tuple, pairs.tolist())) == sorted(expected)
+    assert np.allclose(cosines, cosine[pairs[:, 0], pairs[:, 1]])
     assert 0 < len(expected) < 60 * 59 // 2

@@ -16,6 +16,7 @@ from dedup.figures.context import _claimed, _compared, _counted_phrase, _events,
 from dedup.figures.figure import Figure
 from dedup.figures.folds import fold_counts, merge_folds
 from dedup.figures.grammar import _scan
+from dedup.figures.patterns import _ANY_CUE_RE
 from dedup.figures.tables import (
     BARE_EVENT_COUNTS,
     DEFAULT_FOLDS,
@@ -25,7 +26,8 @@ from dedup.figures.tables import (
     VAGUE_AMOUNTS,
 )  # fmt: skip
 
-__all__ = ["DEFAULT_FOLDS", "NOT_A_FIGURE_RULES", "Figure", "extract_figures", "fold_counts", "merge_folds"]
+__all__ = ["DEFAULT_FOLDS", "NOT_A_FIGURE_RULES", "Figure", "extract_figures", "fold_counts", "may_hold_event",
+           "may_hold_figure", "merge_folds"]
 
 # (dates need a day or a year; qualifiers and articles need a number after them), so text with none
 # of these is skipped with one set intersection: most prose of a large corpus holds no figure.
@@ -42,6 +44,17 @@ def _may_hold_figure(text: str) -> bool:
     if text.isascii():  # its letter runs, lower-cased, are those of the lower-cased text: one C call
         return not _FIGURE_WORDS.isdisjoint(_LETTERS_RE.findall(text.lower()))
     return not _FIGURE_WORDS.isdisjoint(word.lower() for word in _LETTERS_RE.findall(text))
+
+
+def may_hold_figure(text: str) -> bool:
+    """Whether ``text`` may hold a figure at all (a cheap test; see ``_may_hold_figure``)."""
+    return _may_hold_figure(text)
+
+
+def may_hold_event(text: str) -> bool:
+    """Whether ``text`` may hold a figure and has a word that can say what happened to a count
+    ("killed", "rescued"): without both, none of its figures has an ``event``."""
+    return _may_hold_figure(text) and _ANY_CUE_RE.search(text.lower()) is not None
 
 
 def extract_figures(text: str) -> list[Figure]:

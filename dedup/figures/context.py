@@ -73,7 +73,8 @@ def _measures(text: str, figures: Sequence[Figure]) -> list[str | None]:
             continue
         window = max(0, figure.start - _MAX_LABEL_CHARS)
         dash = text.rfind(" - ", window, figure.start)  # "KOKOMO, Ind., Feb 26 - Shr 39 cts vs 50 cts"
-        line_start = dash + 3 if dash >= 0 else text.rfind("\n", window, figure.start) + 1
+        # The nearer of the dateline's dash and the line's start: a table's next line starts anew.
+        line_start = max(dash + 3 if dash >= 0 else 0, text.rfind("\n", window, figure.start) + 1)
         if line_start == 0 and window > 0:  # the line starts further back: prose, not a label
             measures.append(None)
             continue

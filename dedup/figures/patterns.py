@@ -163,6 +163,10 @@ _CUE_AFTER_RE = re.compile(
     rf"{_SPACE}(?:(?:{'|'.join(CUE_AUXILIARY_WORDS)}){_SPACE})*(?:{_cues_by_event(EVENT_CUES_AFTER)})\b", re.I
 )
 _CUE_WORD_RE = re.compile(_cues_by_event(EVENT_CUES_AFTER), re.I)
+# Any event cue at all, in lower-cased text (three times faster than ignoring case): a text without
+# one has no count of an event.
+_ALL_CUES = "|".join(cue for table in (EVENT_CUES_BEFORE, EVENT_CUES_AFTER) for cues in table.values() for cue in cues)
+_ANY_CUE_RE = re.compile(rf"\b(?:{_ALL_CUES})")
 _CHAIN_JOIN_RE = re.compile(r"\s*(?:,\s*)?(?:(?:and|or|as\s+well\s+as)\s+)?", re.I)
 _CLAIM_CUE_RE = re.compile(rf"\b(?:{'|'.join(CLAIM_CUES)})\b", re.I)
 _CLAIM_SCOPE_BREAK_RE = re.compile("|".join(CLAIM_SCOPE_BREAKS), re.I)

@@ -6,8 +6,8 @@ report (:func:`dedup.report.render_json.report_dict`), and a drop list that remo
 
 Document-level duplicate groups
     Two documents are *duplicates* when each has at least ``min_coverage`` (90 %) of its compared
-    paragraph text covered by matches with the other: both ``a_in_b`` and ``b_in_a`` of the scan's
-    document overlap (``Report.overlaps``) reach it (exact, near and partial matches count). A group
+    paragraph text covered by matches with the other: both shares of their relation
+    (``Report.relations``) reach it (exact, near and partial matches count). A group
     is a connected component of that relation. The rule is mutual so that the copy kept holds nearly
     all of every document dropped for it: an excerpt entirely contained in a longer article is not a
     duplicate of it, since dropping the article would lose its other paragraphs. Chains (A~B, B~C) join
@@ -94,7 +94,8 @@ def write_outputs(report: Report, folder: str | os.PathLike[str], format: str = 
 
 def duplicate_groups(report: Report, min_coverage: float = DUPLICATE_COVERAGE) -> list[list[int]]:
     """Document-level duplicate groups (indices into ``report.documents``, in order; see the module doc)."""
-    edges = [(o.a, o.b) for o in report.overlaps if o.a_in_b >= min_coverage and o.b_in_a >= min_coverage]
+    edges = [(r.source, r.copy) for r in report.relations
+             if r.source_in_copy >= min_coverage and r.copy_in_source >= min_coverage]
     clustering = cluster(len(report.documents), np.array(edges, dtype=np.int64).reshape(-1, 2))
     return [members.tolist() for members in clustering.members()]
 
