@@ -176,11 +176,15 @@ class Index:
         """The verdict for ``text`` against the stored documents (reads only; at most ``limit`` matches).
 
         ``date`` is when the text was written (a datetime, or a string as the stored ``date`` metadata
-        holds it): a stored article of another story line, days older, is then not taken for a version."""
+        holds it): a stored article of another story line, days older, is then not taken for a version.
+        A ``date`` that names no time raises ValueError."""
         started = time.perf_counter()
+        when = story_date(date)
+        if date is not None and when is None:
+            raise ValueError(f"{date!r} is not a date")
         batch = self._prepare([validate_text(text)])
         with self._store.reading():
-            found = verdict(batch, self._store, limit, story_date(date))
+            found = verdict(batch, self._store, limit, when)
         return _timed(found, started)
 
     def check_and_add(self, doc_id: str, text: str, metadata: Mapping[str, Any] | None = None, *,
