@@ -63,7 +63,7 @@ def run_stream(stored: Sequence[Document], checked: Sequence[Document], index_pa
         rows = []
         for document in checked:
             started = time.perf_counter()
-            found = index.check(document.text)
+            found = index.check(document.text, date=wire_date(document))
             rows.append({"incoming": document.id, "verdict": found.verdict,
                          "matches": [{"id": m.id, "relation": m.relation, "similarity": round(m.similarity, 4)}
                                      for m in found.matches],

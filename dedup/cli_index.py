@@ -243,12 +243,17 @@ def check_command(
         help="With --add: an id already stored with another text is replaced (without: exit 2).")] = False,
     output_format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.text,
     limit: Annotated[int, typer.Option(help="Report at most this many stored documents.", min=1)] = 10,
+    date: Annotated[str | None, typer.Option(
+        help="When the article was written (ISO 8601 or the wire's 2-MAR-1987 12:27:27.54): a stored story "
+             "over three days older is then not taken for a version of it. With --add it is stored as the "
+             "article's date metadata.")] = None,
 ) -> None:
     """Check one article against an index.
 
     Exit code: 0 new, 3 partial-reuse, 4 near-duplicate, 5 duplicate, 2 bad input.
     """
     from dedup.index import IndexFileError
+    from dedup.index.verdict import story_date
 
     cli = _cli()
     try:
@@ -262,6 +267,8 @@ def check_command(
         cli.fail(f"{source}: {exc}")
     if replace and not add:
         cli.fail("--replace needs --add")
+    if date is not None and story_date(date) is None:
+        cli.fail(f"--date {date!r} is not a date")
     if add and doc_id is None:
         if source == "-":
             cli.fail("--add needs --id when the article comes from stdin")
@@ -269,9 +276,10 @@ def check_command(
     with _open(index_path) as index:
         try:
             if add:
-                verdict = index.check_and_add(str(doc_id), text, {"path": source}, limit=limit, replace=replace)
+                metadata = {"path": source} if date is None else {"path": source, "date": date}
+                verdict = index.check_and_add(str(doc_id), text, metadata, limit=limit, replace=replace)
             else:
-                verdict = index.check(text, limit=limit)
+                verdict = index.check(text, limit=limit, date=date)
         except (IndexFileError, ValueError) as exc:
             cli.fail(f"{source}: {exc}")
     if output_format is CheckFormat.json:
@@ -295,9 +303,16 @@ def render_verdict(verdict: Verdict) -> str:
         for passage in match.passages:
             lines.append(f"    {passage.kind:7} line {passage.incoming.line} <- line {passage.stored.line}: "
                          f"{short(passage.incoming.text, 80)}")
-            if passage.diff is not None:
+            if passage.diff is not None and not match.alignment:
                 lines.extend(f"      figures: {figure_text(f.change, f.a, f.b)}" for f in passage.diff.figures)
                 lines.extend(f"      wording: {wording_text(w.kind, w.a, w.b)}" for w in passage.diff.wording[:5])
+        if match.alignment:
+            changes = match.changes()
+            lines.append("    what changed (whole-text alignment):")
+            lines.extend(f"      figures: {figure_text(f['change'], f['a'], f['b'])}" for f in changes["figures"])
+            lines.extend(f"      wording: {wording_text(w['kind'], w['a'], w['b'])}" for w in changes["wording"][:5])
+            lines.extend(f"      added line {q['line']}: {short(q['text'], 80)}" for q in changes["added"])
+            lines.extend(f"      removed line {q['line']}: {short(q['text'], 80)}" for q in changes["removed"])
     return "\n".join(lines)
 
 

@@ -58,6 +58,7 @@ from dedup.index import (
     validate_text,
 )
 from dedup.index.resident import ResidencyError, ResidentFile
+from dedup.index.verdict import story_date
 from dedup.service_http import LOG, AccessLog, BodyLimit, PlainTextCheck
 
 BEARER = HTTPBearer(auto_error=False, description="Required for writes when the service has a token, "
@@ -67,7 +68,7 @@ MAX_PAGE = 1000
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-class CheckRequest(BaseModel):
+class _TextRequest(BaseModel):
     """The index's own rules apply here, so a request it would refuse (empty text, a lone surrogate from
     a ``"\\ud800"`` escape, metadata nested too deep to return) is a 422, not a failure later on."""
 
@@ -81,9 +82,23 @@ class CheckRequest(BaseModel):
         return validate_text(text)
 
 
-class DocumentRequest(CheckRequest):
+class CheckRequest(_TextRequest):
+    date: StrictStr | None = Field(default=None, description=(
+        "When the article was written (ISO 8601, or as the stored date metadata holds it): a stored story "
+        "more than three days older is then never taken for a version of it."))
+
+    @field_validator("date")
+    @classmethod
+    def _dated(cls, date: str | None) -> str | None:
+        if date is not None and story_date(date) is None:
+            raise ValueError(f"{date!r} is not a date")
+        return date
+
+
+class DocumentRequest(_TextRequest):
     id: StrictStr = Field(min_length=1, max_length=MAX_ID_CHARS, description="The id to store the article under.")
-    metadata: dict[str, Any] | None = Field(default=None, description="Any JSON object, returned in matches.")
+    metadata: dict[str, Any] | None = Field(default=None, description="Any JSON object, returned in matches; "
+                                                                      "its ``date`` dates the article as /check's does.")
 
     @model_validator(mode="after")
     def _storable(self) -> Self:
@@ -91,7 +106,14 @@ class DocumentRequest(CheckRequest):
         return self
 
 
-class QuoteModel(BaseModel):
+class _Answer(BaseModel):
+    """A part of the verdict's JSON: a field :meth:`dedup.index.Verdict.to_dict` gives and the model lacks
+    is an error, not dropped (``tests/test_service.py`` checks the two agree)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class QuoteModel(_Answer):
     line: int
     end_line: int
     start: int
@@ -99,20 +121,20 @@ class QuoteModel(BaseModel):
     text: str
 
 
-class WordingModel(BaseModel):
+class WordingModel(_Answer):
     kind: str
     a: str
     b: str
 
 
-class FigureModel(BaseModel):
+class FigureModel(_Answer):
     change: str
     a: str | None
     b: str | None
     counts: str | None
 
 
-class OpModel(BaseModel):
+class OpModel(_Answer):
     op: str
     a: str
     b: str
@@ -122,7 +144,7 @@ class OpModel(BaseModel):
     b_end: int
 
 
-class DiffModel(BaseModel):
+class DiffModel(_Answer):
     """``a`` is the stored text, ``b`` the incoming one."""
 
     wording: list[WordingModel]
@@ -130,12 +152,17 @@ class DiffModel(BaseModel):
     ops: list[OpModel]
 
 
-class ChangesModel(BaseModel):
+class ChangesModel(_Answer):
+    """A version's changes come from its whole-document alignment (as ``dedup diff`` shows them), with the
+    paragraphs only the incoming text holds (``added``) or only the stored one (``removed``)."""
+
     wording: list[WordingModel]
     figures: list[FigureModel]
+    added: list[QuoteModel]
+    removed: list[QuoteModel]
 
 
-class PassageModel(BaseModel):
+class PassageModel(_Answer):
     kind: str = Field(description="exact, near or partial")
     similarity: float
     containment: float
@@ -144,11 +171,12 @@ class PassageModel(BaseModel):
     diff: DiffModel | None = None
 
 
-class MatchModel(BaseModel):
+class MatchModel(_Answer):
     id: str
     metadata: dict[str, Any] | None
-    relation: str = Field(description="duplicate, near-duplicate or partial-reuse")
-    kind: str = Field(description="the document relation: duplicate, version or reuse")
+    relation: str = Field(description="The verdict this stored document gives: duplicate, near-duplicate or "
+                                      "partial-reuse.")
+    kind: str = Field(description="The document relation a scan of the two gives: duplicate, version or reuse.")
     similarity: float
     incoming_in_stored: float
     stored_in_incoming: float
@@ -156,8 +184,11 @@ class MatchModel(BaseModel):
     passages: list[PassageModel]
 
 
-class VerdictModel(BaseModel):
+class VerdictModel(_Answer):
     verdict: str = Field(description="new, partial-reuse, near-duplicate or duplicate")
+    duplicate_of: str | None = Field(description="The stored story this article is a re-sent copy of.")
+    version_of: str | None = Field(description="The stored story this article is a version (update or "
+                                               "correction) of.")
     id: str | None = None
     added: bool | None = None
     matches: list[MatchModel]
@@ -291,7 +322,7 @@ def create_app(index_path: str | os.PathLike[str], *, token: str | None = None, 
     def check(body: CheckRequest, request: Request) -> dict[str, Any]:
         """The verdict for an article; nothing is stored. The body is ``{"text": ...}`` or, with
         ``Content-Type: text/plain``, the text itself."""
-        verdict = connect().check(body.text)
+        verdict = connect().check(body.text, date=body.date)
         request.state.verdict = verdict.verdict
         return verdict.to_dict()
 

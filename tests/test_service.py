@@ -330,3 +330,39 @@ def test_docs_render_in_chromium_with_no_network_but_the_service(shared):
     assert re.findall(r'class="opblock-summary-path" data-path="([^"]+)"', result.stdout) == [
         "/check", "/documents", "/documents", "/documents/{doc_id}", "/documents/{doc_id}", "/stats", "/health"]
     assert [line for line in result.stderr.splitlines() if ":CONSOLE" in line] == []
+
+
+def test_the_verdict_models_agree_with_the_verdict_json(tmp_path):
+    """The service's models are written by hand: every field ``Verdict.to_dict`` gives is in them (they
+    forbid others) and each of theirs is given, for a version with its changes and a reused passage."""
+    from dedup.service import VerdictModel
+    from tests.test_index_verdicts import CORRECTED, QUOTING, RESULTS
+
+    with Index.create(tmp_path / "wire.dedup") as index:
+        index.add("results", RESULTS.replace("Kellwood also said", "Kellwood said"))
+        verdicts = [index.check(QUOTING), index.check_and_add("corrected", CORRECTED), index.check(CORRECTED)]
+    shown = [v.to_dict() for v in verdicts]
+    assert [(d["verdict"], d["version_of"], d["duplicate_of"]) for d in shown] == [
+        ("partial-reuse", None, None), ("near-duplicate", "results", None), ("duplicate", None, "corrected")]
+    changes = shown[1]["matches"][0]["changes"]
+    assert changes["figures"] and changes["wording"] and changes["added"] == [] and changes["removed"] == []
+    assert any("diff" in p for d in shown for p in d["matches"][0]["passages"])
+    for data in shown:
+        assert VerdictModel.model_validate(data).model_dump(exclude_unset=True) == data
+
+
+def test_a_dated_check_over_http_names_the_version_or_only_reuse(server):
+    from tests.test_index_verdicts import CORRECTED, RESULTS
+
+    stored = server.post("/documents", json={"id": "results", "text": RESULTS,
+                                             "metadata": {"date": "2-MAR-1987 12:00:00.00"}}, headers=AUTH)
+    assert stored.status_code == 201
+    same_day = server.post("/check", json={"text": CORRECTED, "date": "1987-03-02T14:10:00"}).json()
+    assert (same_day["verdict"], same_day["version_of"], same_day["duplicate_of"]) == (
+        "near-duplicate", "results", None)
+    assert [(f["a"], f["b"]) for f in same_day["matches"][0]["changes"]["figures"]] == [
+        ("61 cts a share", "71 cts a share")]
+    week_later = server.post("/check", json={"text": CORRECTED, "date": "1987-03-09T14:10:00"}).json()
+    assert (week_later["verdict"], week_later["version_of"]) == ("partial-reuse", None)
+    refused = server.post("/check", json={"text": CORRECTED, "date": "last tuesday"})
+    assert refused.status_code == 422 and "'last tuesday' is not a date" in refused.text

@@ -22,8 +22,8 @@ from dedup.index.schema import FORMAT, SCHEMA_VERSION
 from dedup.index.validate import validate_document, validate_text
 from dedup.index.verdict import (
     DEFAULT_LIMIT,
-    NEAR_DUPLICATE_SHARE,
     RELATIONS,
+    STORY_WINDOW,
     DocumentMatch,
     PassageMatch,
     Quote,
@@ -31,7 +31,7 @@ from dedup.index.verdict import (
 )
 
 __all__ = [
-    "DEFAULT_LIMIT", "FORMAT", "NEAR_DUPLICATE_SHARE", "RELATIONS", "SCHEMA_VERSION", "DocumentExists",
+    "DEFAULT_LIMIT", "FORMAT", "RELATIONS", "STORY_WINDOW", "SCHEMA_VERSION", "DocumentExists",
     "DocumentMatch", "DocumentNotFound", "Index", "IndexCorrupt", "IndexFileError", "IndexFull", "IndexMismatch",
     "IndexVersionError", "PassageMatch", "Quote", "StoredDocument", "Verdict", "validate_document", "validate_text",
 ]

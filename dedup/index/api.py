@@ -14,6 +14,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
 
@@ -33,7 +34,7 @@ from dedup.index.errors import (
 from dedup.index.resident import ResidencyError, ResidentFile
 from dedup.index.store import Store, metadata_of
 from dedup.index.validate import validate_document, validate_text
-from dedup.index.verdict import DEFAULT_LIMIT, Verdict, verdict
+from dedup.index.verdict import DEFAULT_LIMIT, Verdict, story_date, verdict
 
 # PRAGMA integrity_check reads every page; on open it runs by default only for files up to this size
 # (about 0.2 s). Larger indexes are checked by the header tests on open and by `stats(verify=True)`.
@@ -171,12 +172,19 @@ class Index:
 
     # --- queries -------------------------------------------------------------------------------
 
-    def check(self, text: str, *, limit: int = DEFAULT_LIMIT) -> Verdict:
-        """The verdict for ``text`` against the stored documents (reads only; at most ``limit`` matches)."""
+    def check(self, text: str, *, limit: int = DEFAULT_LIMIT, date: datetime | str | None = None) -> Verdict:
+        """The verdict for ``text`` against the stored documents (reads only; at most ``limit`` matches).
+
+        ``date`` is when the text was written (a datetime, or a string as the stored ``date`` metadata
+        holds it): a stored article of another story line, days older, is then not taken for a version.
+        A ``date`` that names no time raises ValueError."""
         started = time.perf_counter()
+        when = story_date(date)
+        if date is not None and when is None:
+            raise ValueError(f"{date!r} is not a date")
         batch = self._prepare([validate_text(text)])
         with self._store.reading():
-            found = verdict(batch, self._store, limit)
+            found = verdict(batch, self._store, limit, when)
         return _timed(found, started)
 
     def check_and_add(self, doc_id: str, text: str, metadata: Mapping[str, Any] | None = None, *,
@@ -190,19 +198,21 @@ class Index:
         verdict is the text's against every other stored document, with ``added`` False (metadata is not
         compared). An id stored with another text raises :class:`DocumentExists`, unless ``replace``:
         then the stored one is removed first, and the new text is stored unless it is a duplicate.
+        The ``date`` in ``metadata`` dates the text as :meth:`check`'s ``date`` does.
         """
         started = time.perf_counter()
         doc_id, text, meta = validate_document(doc_id, text, metadata)
         batch = self._prepare([text])
+        date = story_date((metadata or {}).get("date"))
         with self._store.writing(f"adding {doc_id!r}"):
             doc = None if replace else self._store.doc_of(doc_id)
             stored = None if doc is None else self._store.document(doc_id)
             if doc is not None and stored is not None and stored[1] == text:
                 with self._store.without(doc):
-                    found = verdict(batch, self._store, limit)
+                    found = verdict(batch, self._store, limit, date)
                 return _timed(dataclasses.replace(found, id=doc_id, added=False), started)
             self._store.claim([doc_id], replace=replace)
-            found = verdict(batch, self._store, limit)
+            found = verdict(batch, self._store, limit, date)
             added = found.verdict != "duplicate"
             if added:
                 self._store.insert([doc_id], [meta], batch)

@@ -1,11 +1,16 @@
 """The verdict of a check: which stored documents an incoming text reuses, and how.
 
 * ``duplicate``: a stored article has the same normalised text, or the same set of compared paragraphs
-  (every one exact-matched both ways);
-* ``near-duplicate``: at least :data:`NEAR_DUPLICATE_SHARE` (half) of the incoming text's compared
-  paragraph characters are exact, near or partial copies from ONE stored article;
+  (every one exact-matched both ways), or the scan would relate the two as re-sent copies;
+* ``near-duplicate``: the scan would relate a stored article and the incoming text as versions of one
+  story (an update or correction: :func:`dedup.relations.relation_kind`, and reuse whose whole-document
+  alignment lines up, as in :func:`dedup.relations.with_alignments`); what changed is that alignment;
 * ``partial-reuse``: any verified passage (exact or near paragraph, or reused sentences);
 * ``new``: nothing.
+
+When both texts are dated, a stored article more than :data:`STORY_WINDOW` older than the incoming one
+is of another story line: a daily or weekly series and a bond or offering template repeat their wording
+from one report to the next, so such an article is never a version, only reused.
 
 Which pairs of segments match is decided by the scan's own rules, the functions of
 :mod:`dedup.matches` (what is compared, near, reused, the paragraph kinds, sentence pairs outside
@@ -20,12 +25,14 @@ look-ups differ: band keys and posting lists in the store.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
 
 from dedup import verify
+from dedup.align import AlignedItem, align
 from dedup.cluster import cluster
 from dedup.config import ScanConfig
 from dedup.diff import Diff, diff_texts
@@ -44,13 +51,21 @@ from dedup.matches import (
     passage_overlap,
     reused,
 )
+from dedup.model import Passage
 from dedup.overlap import reused_shares
-from dedup.relations import passage_changed, relation_kind
+from dedup.pipeline import analyze
+from dedup.relations import ALIGNED_SHARE, passage_changed, relation_kind
+from dedup.segment import segment_documents
 from dedup.shingle import ShingleSets
+from dedup.sources import Document
 
-NEAR_DUPLICATE_SHARE = 0.5
 DEFAULT_LIMIT = 10
 RELATIONS = ("new", "partial-reuse", "near-duplicate", "duplicate")
+VERDICT_OF_KIND = {"duplicate": "duplicate", "version": "near-duplicate", "reuse": "partial-reuse"}
+# A stored article older than this is of another story line: a version of it is a series' or template's
+# report of another day (read on the dev-corpus stream: true versions came within two days).
+STORY_WINDOW = timedelta(days=3)
+WIRE_DATE = "%d-%b-%Y %H:%M:%S.%f"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +109,9 @@ class DocumentMatch:
 
     ``similarity`` is the exact Jaccard of the two documents' paragraph shingle sets;
     ``incoming_in_stored`` / ``stored_in_incoming`` the share of each side's compared paragraph
-    characters covered by the matched passages; ``relation`` the verdict this document alone would give;
-    ``kind`` the document relation a scan of the two would give (:func:`dedup.relations.relation_kind`:
-    ``duplicate``, ``version`` or ``reuse``).
+    characters covered by the matched passages; ``kind`` the document relation a scan of the two would
+    give (``duplicate``, ``version`` or ``reuse``) and ``relation`` the verdict it gives; ``alignment``
+    the whole-document alignment of a version (stored text as document 0, incoming as 1), else empty.
     """
 
     id: str
@@ -107,22 +122,37 @@ class DocumentMatch:
     stored_in_incoming: float
     passages: tuple[PassageMatch, ...]
     kind: str
+    alignment: tuple[AlignedItem, ...] = ()
+    texts: tuple[str, str] = field(default=("", ""), repr=False)  # (stored, incoming): what alignment quotes
+
+    def changes(self) -> dict[str, list[Any]]:
+        """What changed: a version's from its whole-document alignment (as ``dedup diff`` shows it, with
+        the paragraphs only one side holds), other matches' from their passages."""
+        if not self.alignment:
+            diffs = [p.diff.to_dict() for p in self.passages if p.diff is not None]
+            return {"wording": [w for d in diffs for w in d["wording"]],
+                    "figures": [f for d in diffs for f in d["figures"]], "added": [], "removed": []}
+        diffs = [i.diff.to_dict() for i in self.alignment if i.diff is not None]
+        return {"wording": [w for d in diffs for w in d["wording"]],
+                "figures": [f for d in diffs for f in d["figures"]],
+                "added": [_passage_quote(self.texts[1], i.b).to_dict() for i in self.alignment
+                          if i.status == "added" and i.b is not None],
+                "removed": [_passage_quote(self.texts[0], i.a).to_dict() for i in self.alignment
+                            if i.status == "removed" and i.a is not None]}
 
     def to_dict(self) -> dict[str, Any]:
-        diffs = [p.diff.to_dict() for p in self.passages if p.diff is not None]
         return {
             "id": self.id, "metadata": self.metadata, "relation": self.relation, "kind": self.kind,
             "similarity": round(self.similarity, 4), "incoming_in_stored": round(self.incoming_in_stored, 4),
-            "stored_in_incoming": round(self.stored_in_incoming, 4),
-            "changes": {"wording": [w for d in diffs for w in d["wording"]],
-                        "figures": [f for d in diffs for f in d["figures"]]},
+            "stored_in_incoming": round(self.stored_in_incoming, 4), "changes": self.changes(),
             "passages": [p.to_dict() for p in self.passages],
         }
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """What a check found: the verdict and the stored documents it rests on, strongest first.
+    """What a check found: the verdict and the stored documents it rests on, strongest first (the
+    stored story the incoming text is a duplicate or a version of comes first).
 
     ``id``/``added`` are set by :meth:`dedup.index.Index.check_and_add`; ``stats`` has counts and timings.
     """
@@ -133,8 +163,17 @@ class Verdict:
     added: bool = False
     stats: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def duplicate_of(self) -> str | None:
+        return self.matches[0].id if self.verdict == "duplicate" else None
+
+    @property
+    def version_of(self) -> str | None:
+        return self.matches[0].id if self.verdict == "near-duplicate" else None
+
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"verdict": self.verdict}
+        out: dict[str, Any] = {"verdict": self.verdict, "duplicate_of": self.duplicate_of,
+                               "version_of": self.version_of}
         if self.id is not None:
             out["id"] = self.id
             out["added"] = self.added
@@ -154,9 +193,9 @@ class _Pair:
     containment: float
 
 
-def verdict(batch: Batch, store: Store, limit: int = DEFAULT_LIMIT) -> Verdict:
+def verdict(batch: Batch, store: Store, limit: int = DEFAULT_LIMIT, date: datetime | None = None) -> Verdict:
     """Look up, verify and rank the stored documents ``batch.texts[0]`` reuses (inside a read or write
-    transaction of ``store``)."""
+    transaction of ``store``); ``date`` is the incoming text's, when known (see :data:`STORY_WINDOW`)."""
     paragraph_pairs, paragraph_stats = _paragraph_pairs(batch, store)
     sentence_pairs, sentence_stats = _sentence_pairs(batch, store, paragraph_pairs)
     pairs = paragraph_pairs + sentence_pairs
@@ -172,7 +211,7 @@ def verdict(batch: Batch, store: Store, limit: int = DEFAULT_LIMIT) -> Verdict:
     same_text = store.same_text(batch.exact[0])
     for doc in same_text:
         by_doc.setdefault(doc, [])
-    matches = _document_matches(batch, store, by_doc, set(same_text), limit, read)
+    matches = _document_matches(batch, store, by_doc, set(same_text), limit, read, date)
     found = max((m.relation for m in matches), key=RELATIONS.index, default="new")
     stats = {"paragraphs": len(batch.paragraphs), "sentences": len(batch.sentences), **paragraph_stats,
              **sentence_stats, "passages_of_boilerplate": len(boilerplate), "documents_matched": len(by_doc),
@@ -278,7 +317,7 @@ def _outside_paragraph_pairs(batch: Batch, paragraph_pairs: list[_Pair],
 
 
 def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]], same_text: set[int], limit: int,
-                      read: dict[int, str]) -> list[DocumentMatch]:
+                      read: dict[int, str], date: datetime | None) -> list[DocumentMatch]:
     """Group passages by stored document, measure each document and keep the ``limit`` strongest."""
     if not by_doc:
         return []
@@ -300,26 +339,73 @@ def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]]
     ranked = sorted(docs, key=lambda d: (d not in same_text, -coverage[d][0], -coverage[d][1], d))
     chosen = ranked[:limit]
     texts = store.texts(chosen, read)
+    dates: dict[str, datetime | None] = {}
     out = []
     for doc in chosen:
         stored = texts[doc]
         incoming_in_stored, stored_in_incoming = coverage[doc]
-        if doc in same_text or (incoming_exact and incoming_exact == stored.compared_exact):
-            relation = "duplicate"
-        elif incoming_in_stored >= NEAR_DUPLICATE_SHARE:
-            relation = "near-duplicate"
-        else:
-            relation = "partial-reuse"
         similarity = verify.set_overlap(stored.shingles, incoming_shingles)[0]
         passages = tuple(_passage(batch, pair, stored.text, store.config)
                          for pair in _strongest_per_span(batch, by_doc[doc]))
         kind = relation_kind(stored_in_incoming, incoming_in_stored, {p.kind for p in passages},
                              any(passage_changed(p.kind, p.similarity) for p in passages))
-        out.append(DocumentMatch(stored.id, stored.metadata, relation, similarity, incoming_in_stored,
-                                 stored_in_incoming, passages, kind))
-    out.sort(key=lambda m: (-RELATIONS.index(m.relation), -m.incoming_in_stored, -m.similarity,
-                            -m.stored_in_incoming))
+        if doc in same_text or (incoming_exact and incoming_exact == stored.compared_exact):
+            kind = "duplicate"
+        stored_date = story_date((stored.metadata or {}).get("date"))
+        alignment: tuple[AlignedItem, ...] = ()
+        if kind != "duplicate" and _outside_window(date, stored_date):
+            kind = "reuse"
+        elif kind == "version" or (kind == "reuse" and min(coverage[doc]) >= ALIGNED_SHARE):
+            kind, alignment = _whole_alignment(stored.text, batch.texts[0], kind, store.config)
+        out.append(DocumentMatch(stored.id, stored.metadata, VERDICT_OF_KIND[kind], similarity, incoming_in_stored,
+                                 stored_in_incoming, passages, kind, alignment, (stored.text, batch.texts[0])))
+        dates[stored.id] = stored_date
+    out.sort(key=lambda m: (-RELATIONS.index(m.relation), _outside_window(date, dates[m.id]),
+                            _stamp(dates[m.id]) if m.relation == "duplicate" else 0.0,
+                            -m.incoming_in_stored, -m.similarity, -m.stored_in_incoming))
     return out
+
+
+def story_date(value: Any) -> datetime | None:
+    """The time a ``date`` metadata value names (ISO 8601, or the wire's ``2-MAR-1987 12:27:27.54``,
+    desk codes after it ignored), in UTC; None when it names none."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        found = datetime.fromisoformat(value.strip())
+    except ValueError:
+        try:
+            found = datetime.strptime(" ".join(value.split()[:2]), WIRE_DATE)
+        except ValueError:
+            return None
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
+
+
+def _outside_window(date: datetime | None, stored_date: datetime | None) -> bool:
+    """Whether a stored article is too old to be of the incoming text's story line (both must be dated)."""
+    return date is not None and stored_date is not None and date - stored_date > STORY_WINDOW
+
+
+def _stamp(date: datetime | None) -> float:
+    return float("inf") if date is None else date.timestamp()
+
+
+def _whole_alignment(stored: str, incoming: str, kind: str, config: ScanConfig) -> tuple[str, tuple[AlignedItem, ...]]:
+    """The kind and alignment a scan of the two texts gives a version (``dedup diff``'s alignment): reuse
+    that shares much of both is a version when its alignment lines up (:func:`dedup.relations.with_alignments`)."""
+    texts = [stored, incoming]
+    segments = segment_documents(texts)
+    report = analyze([Document("stored", "stored", stored), Document("incoming", "incoming", incoming)],
+                     replace(config, diffs=False, workers=1), segments=segments)
+    if kind == "reuse" and not any(r.kind == "version" for r in report.relations):
+        return kind, ()
+    return "version", tuple(align(report, *segments, config))
+
+
+def _passage_quote(text: str, passage: Passage) -> Quote:
+    return _quote(text, passage.start, passage.end, passage.line)
 
 
 def _incoming_span(batch: Batch, pair: _Pair) -> tuple[int, int]:
