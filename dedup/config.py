@@ -35,6 +35,8 @@ class ScanConfig:
     # Extra figure groups for conflicts, merged with dedup.figures.DEFAULT_FOLDS:
     # (("militants", ("jihadists",)), ("police", ("policemen", "police officers")))
     figure_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # The metadata field (JSONL, Parquet) that dates a document: reuse runs from the earlier to the later.
+    date_field: str = "date"
 
     def __post_init__(self) -> None:
         _check_range("threshold", self.threshold, 0.0, 1.0, low_open=True)
@@ -46,6 +48,8 @@ class ScanConfig:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         if not isinstance(self.diffs, bool):
             raise ValueError(f"diffs must be True or False, got {self.diffs!r}")
+        if not isinstance(self.date_field, str) or not self.date_field:
+            raise ValueError(f"date_field must be a field name, got {self.date_field!r}")
         if self.num_perm > 1024:
             raise ValueError(f"num_perm must be at most 1024, got {self.num_perm}")
         for group in self.figure_groups:

@@ -23,12 +23,13 @@ import numpy as np
 from dedup.align import align
 from dedup.config import ScanConfig
 from dedup.conflicts import FigureConflict, find_figure_conflicts
+from dedup.dates import document_dates, timeline
 from dedup.diff import Diff, FigureChange, TokenOp, WordingChange, diff_texts
 from dedup.engines.base import Engine
 from dedup.engines.local import LocalEngine
 from dedup.evidence import related_matches, word_frequencies
 from dedup.figures import DEFAULT_FOLDS, merge_folds
-from dedup.matches import compared_paragraphs, measured_as_written, paragraph_level, sentence_level
+from dedup.matches import compared_paragraphs, measured_as_written, oriented, paragraph_level, sentence_level
 from dedup.model import Comparison, Match, Report
 from dedup.overlap import compared_chars, document_overlaps, repeated_blocks
 from dedup.progress import Progress
@@ -61,7 +62,7 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, co
     with LocalEngine(config.workers) if engine is None else nullcontext(engine) as used:
         documents = used.read(paths, globs=tuple(globs), warn=collect, skip_bad_lines=skip_bad_lines,
                               max_document_bytes=max_document_bytes)
-        report = analyze(documents, config, progress=progress, engine=used)
+        report = analyze(documents, config, progress=progress, engine=used, warn=collect)
     report.warnings = warnings
     return report
 
@@ -84,20 +85,23 @@ def _collector_paused() -> Iterator[None]:
 @_collector_paused()
 def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
             progress: Progress | None = None, engine: Engine | None = None,
-            segments: tuple[SegmentTable, SegmentTable] | None = None) -> Report:
+            segments: tuple[SegmentTable, SegmentTable] | None = None,
+            warn: Callable[[str], None] | None = None) -> Report:
     """Find reuse in and across ``documents`` (in memory); ``engine`` runs the heavy stages
     (default: :class:`~dedup.engines.local.LocalEngine` with ``config.workers`` workers).
     ``segments`` are the documents' paragraph and sentence tables when the caller has them already.
+    Documents are dated by their ``config.date_field`` metadata; ``warn`` hears of a date that cannot be read.
 
     With ``config.diffs`` off the matches carry no diff and there are no figure conflicts: the diff,
     story and figure stages are skipped, and every other part of the report is the same."""
     config = config or ScanConfig()
     if engine is None:
         with LocalEngine(config.workers) as local:
-            return analyze(documents, config, progress=progress, engine=local, segments=segments)
+            return analyze(documents, config, progress=progress, engine=local, segments=segments, warn=warn)
     progress = progress or Progress()
     timings: dict[str, float] = {}
     texts = [d.text for d in documents]
+    times = timeline(document_dates(documents, config.date_field, warn))
 
     with _timed(timings, "segment"):
         progress.start("documents", len(texts))
@@ -111,20 +115,20 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
         sentence_sets, _ = engine.sign(sentences.text_view(texts), config.sentence_shingle_size, 0, config.seed,
                                        progress=progress.advance)
     with _timed(timings, "paragraph_matches"):
-        paragraph_result = paragraph_level(paragraphs, paragraph_sets, paragraph_sigs, config, engine)
+        paragraph_result = paragraph_level(paragraphs, paragraph_sets, paragraph_sigs, config, engine, times)
         # Signatures and shingle sets are the largest arrays of a scan: free them before the sentence
         # level allocates its own; later stages need only the word counts.
         paragraph_words = paragraph_sets.words
         del paragraph_sigs, paragraph_sets
     with _timed(timings, "sentence_matches"):
-        sentence_result = sentence_level(sentences, sentence_sets, paragraph_result.clustering, config, engine,
-                                         label_offset=len(paragraph_result.clustering.representative))
+        sentence_result = sentence_level(sentences, sentence_sets, paragraph_result.components, config, engine, times,
+                                         label_offset=len(paragraph_result.stars.heads))
     del sentence_sets
     with _timed(timings, "evidence"):
         found = paragraph_result.matches + sentence_result.matches
         matches, clusters = related_matches(found, paragraph_result.clusters + sentence_result.clusters, texts,
                                             word_frequencies(texts), config)
-        matches = sorted(measured_as_written(matches, texts, config), key=_match_order)
+        matches = sorted(measured_as_written(oriented(matches, times), texts, config), key=_match_order)
     if config.diffs:
         with _timed(timings, "diffs"):
             matches = _with_diffs(matches, texts, engine, progress)
