@@ -1,14 +1,15 @@
 """Document dates: when each document was written, from a metadata field, so reuse can run forward in time.
 
 A date is read from ISO 8601 (``2026-12-02T10:00:00Z``), RFC 2822 as feeds write it
-(``Mon, 02 Mar 1987 12:27:27 +0000``), the wire's own form (``2-MAR-1987 12:27:27.54``, a desk code after
-it is ignored) and the other common written forms python-dateutil reads (``March 2, 1987``), or a Unix
+(``Mon, 02 Mar 1987 12:27:27 +0000``), the wire's own form (``2-MAR-1987 12:27:27.54``; the desk codes
+a wire may write after it, ``F RM``, are ignored) and the other common written forms python-dateutil reads (``March 2, 1987``), or a Unix
 time in seconds. A value must name a day, month and year: ``12`` or ``March`` is not a date. A datetime
 without a zone is taken as UTC, so dated documents with and without zones compare on one clock.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from dedup.sources import Document
 DEFAULT_DATE_FIELD = "date"
 # Two fillers that differ in every field: a part the value does not name shows up as a difference.
 _FILLERS = (datetime(1, 1, 1), datetime(2, 2, 2))
+_WIRE = re.compile(r"(\d{1,2}-[A-Za-z]{3}-\d{4}(?:\s+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)(?:\s+[A-Z]{1,3})*")
 
 
 def parse_date(value: object) -> datetime | None:
@@ -41,6 +43,9 @@ def parse_date(value: object) -> datetime | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
+    wire = _WIRE.fullmatch(text)
+    if wire:
+        return _written_date(wire.group(1))
     try:
         return _utc(datetime.fromisoformat(text))
     except ValueError:
@@ -56,7 +61,7 @@ def _written_date(text: str) -> datetime | None:
     """A date in one of the written forms dateutil reads, only when the text names its day, month and year."""
     read = []
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a desk code read as an unknown zone name ("... 00:02:59.13 RM")
+        warnings.simplefilter("ignore")  # an unknown zone name is read as none: the time is taken as UTC
         for filler in _FILLERS:
             try:
                 read.append(date_parser.parse(text, default=filler))

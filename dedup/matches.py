@@ -17,6 +17,7 @@ result type (``compared_paragraphs`` ... ``passage_overlap``): the index's verdi
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -146,6 +147,38 @@ def oriented(matches: Sequence[Match], timeline: Timeline) -> list[Match]:
     return [m if (rank[m.a.doc], m.a.start) <= (rank[m.b.doc], m.b.start)
             else Match(m.kind, m.b, m.a, m.similarity, m.containment, m.b_in_a, m.a_in_b, m.cluster, m.diff)
             for m in matches]
+
+
+def reported_stars(matches: Sequence[Match], clusters: Sequence[Cluster],
+                   found: Sequence[Cluster]) -> tuple[list[Match], list[Cluster]]:
+    """The clusters left once the evidence of reuse has judged the matches, still stars around a source.
+
+    ``found`` are the clusters before the judgement, ``clusters`` what it left of them. A paragraph cluster
+    is re-formed from its kept matches: each source with the paragraphs matched to it; a match moved to
+    another member of its cluster (:func:`dedup.evidence.related_matches`) makes that member the source of
+    a star of its own, under a new id, and the match takes that id. A sentence cluster whose source was
+    dropped is gone: its other members were copies of that source only."""
+    sources = {c.id: c.representative for c in found}
+    kept = [c for c in clusters if c.level == "sentence" and c.representative == sources[c.id]]
+    paragraph = {c.id for c in found if c.level == "paragraph"}
+    stars: dict[tuple[int, Passage], list[int]] = {}
+    for i, m in enumerate(matches):
+        if m.cluster in paragraph:
+            stars.setdefault((m.cluster, m.a), []).append(i)
+    next_id = max(sources, default=-1) + 1
+    used: set[int] = set()
+    result = list(matches)
+    for cluster_id, source in sorted(stars, key=lambda key: (key[0], key[1] != sources.get(key[0]), key[1])):
+        rows = stars[(cluster_id, source)]
+        if cluster_id in used:
+            cluster_id, next_id = next_id, next_id + 1
+            for i in rows:
+                result[i] = dataclasses.replace(matches[i], cluster=cluster_id)
+        used.add(cluster_id)
+        kind = max((matches[i].kind for i in rows), key=KIND_ORDER.__getitem__)
+        copies = sorted({matches[i].b for i in rows})
+        kept.append(Cluster(cluster_id, "paragraph", kind, source, (source, *copies)))
+    return result, sorted(kept, key=lambda c: c.id)
 
 
 def linked_to_sources(table: SegmentTable, timeline: Timeline, identical: np.ndarray, verified: verify.Overlaps) -> Stars:

@@ -29,7 +29,14 @@ from dedup.engines.base import Engine
 from dedup.engines.local import LocalEngine
 from dedup.evidence import related_matches, word_frequencies
 from dedup.figures import DEFAULT_FOLDS, merge_folds
-from dedup.matches import compared_paragraphs, measured_as_written, oriented, paragraph_level, sentence_level
+from dedup.matches import (
+    compared_paragraphs,
+    measured_as_written,
+    oriented,
+    paragraph_level,
+    reported_stars,
+    sentence_level,
+)
 from dedup.model import Comparison, Match, Report
 from dedup.overlap import compared_chars, document_overlaps, repeated_blocks
 from dedup.progress import Progress
@@ -126,9 +133,10 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
     del sentence_sets
     with _timed(timings, "evidence"):
         found = paragraph_result.matches + sentence_result.matches
-        matches, clusters = related_matches(found, paragraph_result.clusters + sentence_result.clusters, texts,
-                                            word_frequencies(texts), config)
-        matches = sorted(measured_as_written(oriented(matches, times), texts, config), key=_match_order)
+        found_clusters = paragraph_result.clusters + sentence_result.clusters
+        matches, clusters = related_matches(found, found_clusters, texts, word_frequencies(texts), config)
+        matches, clusters = reported_stars(oriented(matches, times), clusters, found_clusters)
+        matches = sorted(measured_as_written(matches, texts, config), key=_match_order)
     if config.diffs:
         with _timed(timings, "diffs"):
             matches = _with_diffs(matches, texts, engine, progress)
