@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dedup import candidates, verify
-from dedup.cluster import Stars, identical_edges, stars, true_sources
+from dedup.cluster import Clustering, Stars, identical_edges, stars, true_sources
 from dedup.config import ScanConfig
 from dedup.dates import Timeline
 from dedup.engines.base import Engine
@@ -35,13 +35,12 @@ from dedup.shingle import ShingleSets, shingle_sets
 
 @dataclass(frozen=True, slots=True)
 class LevelResult:
-    """``stars`` are the reported clusters; ``components`` the connected component of each segment (-1 when
-    alone), which keeps reuse already reported at the paragraph level from being reported again."""
+    """``components`` are the connected components of the level's verified pairs: they keep reuse already
+    reported at the paragraph level from being reported again at the sentence level."""
 
     matches: list[Match]
     clusters: list[Cluster]
-    stars: Stars
-    components: np.ndarray
+    components: Clustering
     stats: dict[str, int]
 
 
@@ -199,13 +198,15 @@ def paragraph_level(table: SegmentTable, sets: ShingleSets, signatures: np.ndarr
     proposed = unique[engine.bucket_pairs(keys)]
     checked = engine.overlaps(sets.hashes, sets.offsets, proposed)
     near_pairs = checked.select(near(checked, config))
-    components = engine.cluster(len(table), np.concatenate([exact_edges, near_pairs.pairs])).label
+    components = engine.cluster(len(table), np.concatenate([exact_edges, near_pairs.pairs]))
     linked = linked_to_sources(table, timeline, exact_edges, near_pairs)
     stats = {"paragraphs": len(table), "paragraphs_compared": len(nodes), "unique_paragraphs": len(unique),
              "lsh_bands": bands, "lsh_rows": rows, "paragraph_candidates": len(proposed),
              "near_verified": len(near_pairs.pairs)}
-    matches = _member_matches(table, sets, linked)
-    return LevelResult(matches, _clusters(table, linked, "paragraph", matches), linked, components, stats)
+    # Clusters are the components until the evidence of reuse has judged the matches: a match it drops may be
+    # moved to another member of its component in a related document; then they become stars (reported_stars).
+    matches = _member_matches(table, sets, linked.source, components.label)
+    return LevelResult(matches, _clusters(table, components.members(), "paragraph", matches), components, stats)
 
 
 def sentence_level(table: SegmentTable, sets: ShingleSets, paragraph_components: np.ndarray, config: ScanConfig,
@@ -224,7 +225,7 @@ def sentence_level(table: SegmentTable, sets: ShingleSets, paragraph_components:
     proposed = unique[pairs]
     checked = engine.overlaps(sets.hashes, sets.offsets, proposed)
     reused_pairs = checked.select(reused(checked, config))
-    components = engine.cluster(len(table), np.concatenate([exact_edges, reused_pairs.pairs])).label
+    components = engine.cluster(len(table), np.concatenate([exact_edges, reused_pairs.pairs]))
     linked = linked_to_sources(table, timeline, exact_edges, reused_pairs)
 
     children = np.flatnonzero(linked.source != np.arange(len(linked.source)))
@@ -233,21 +234,22 @@ def sentence_level(table: SegmentTable, sets: ShingleSets, paragraph_components:
     matches = _merged_passages(table, sets, parents[keep], children[keep], linked, label_offset)
     stats = {"sentences": len(table), "sentences_compared": len(nodes), "unique_sentences": len(unique),
              "sentence_candidates": len(proposed), "partial_verified": len(reused_pairs.pairs)}
-    return LevelResult(matches, _clusters(table, linked, "sentence", matches, label_offset), linked, components,
+    return LevelResult(matches, _clusters(table, linked.members(), "sentence", matches, label_offset), components,
                        stats)
 
 
-def _member_matches(table: SegmentTable, sets: ShingleSets, linked: Stars) -> list[Match]:
-    """One match per copy against its source: exact when their normalised texts are equal."""
-    children = np.flatnonzero(linked.source != np.arange(len(linked.source)))
-    parents = linked.source[children]
+def _member_matches(table: SegmentTable, sets: ShingleSets, source: np.ndarray, label: np.ndarray) -> list[Match]:
+    """One match per copy against its ``source``, in cluster ``label`` of the copy: exact when their
+    normalised texts are equal."""
+    children = np.flatnonzero(source != np.arange(len(source)))
+    parents = source[children]
     measured = verify.overlaps(sets.hashes, sets.offsets, np.stack([parents, children], axis=1))
     kinds = paragraph_kinds(sets.exact[parents], sets.exact[children])
     columns = (measured.jaccard(), measured.containment(), measured.shared / np.maximum(measured.size_a, 1),
                measured.shared / np.maximum(measured.size_b, 1))
     return [Match(*row) for row in zip(kinds, table.passages(parents), table.passages(children),
                                        *(column.astype(float).tolist() for column in columns),
-                                       linked.star[children].tolist())]
+                                       label[children].tolist())]
 
 
 def _merged_passages(table: SegmentTable, sets: ShingleSets, parents: np.ndarray, children: np.ndarray,
@@ -263,9 +265,10 @@ def _merged_passages(table: SegmentTable, sets: ShingleSets, parents: np.ndarray
     return matches
 
 
-def _clusters(table: SegmentTable, linked: Stars, level: str, matches: list[Match],
+def _clusters(table: SegmentTable, node_groups: list[np.ndarray], level: str, matches: list[Match],
               label_offset: int = 0) -> list[Cluster]:
-    """Stars that produced at least one reported match: the source first, then its copies in order.
+    """Clusters (the nodes of each of ``node_groups``, the first one representative) that produced at least
+    one reported match.
 
     A cluster's kind is the loosest kind among its matches (exact < near < partial).
     """
@@ -273,7 +276,7 @@ def _clusters(table: SegmentTable, linked: Stars, level: str, matches: list[Matc
     for m in matches:
         known = kinds.get(m.cluster, m.kind)
         kinds[m.cluster] = max(known, m.kind, key=KIND_ORDER.__getitem__)
-    groups = [(label + label_offset, members) for label, members in enumerate(linked.members())
+    groups = [(label + label_offset, members) for label, members in enumerate(node_groups)
               if label + label_offset in kinds]
     if not groups:
         return []

@@ -128,8 +128,8 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
         paragraph_words = paragraph_sets.words
         del paragraph_sigs, paragraph_sets
     with _timed(timings, "sentence_matches"):
-        sentence_result = sentence_level(sentences, sentence_sets, paragraph_result.components, config, engine, times,
-                                         label_offset=len(paragraph_result.stars.heads))
+        sentence_result = sentence_level(sentences, sentence_sets, paragraph_result.components.label, config, engine,
+                                         times, label_offset=len(paragraph_result.components.representative))
     del sentence_sets
     with _timed(timings, "evidence"):
         found = paragraph_result.matches + sentence_result.matches
