@@ -38,9 +38,9 @@ def verified_links(documents: Sequence[Any]) -> dict[str, tuple[dict[Span, int],
     captured: list[tuple[Any, np.ndarray, np.ndarray]] = []
     original = match_stages.linked_to_sources
 
-    def capture(table, timeline, identical, verified):  # type: ignore[no-untyped-def]
+    def capture(table, doc_rank, identical, verified):  # type: ignore[no-untyped-def]
         captured.append((table, identical, verified.pairs))
-        return original(table, timeline, identical, verified)
+        return original(table, doc_rank, identical, verified)
 
     match_stages.linked_to_sources = capture
     try:

@@ -55,17 +55,18 @@ class Stars:
         return np.split(nodes[order], np.flatnonzero(np.diff(labels[order])) + 1) if len(order) else []
 
 
-def true_sources(rank: np.ndarray, dated: np.ndarray, identical: np.ndarray, verified: np.ndarray,
-                 similarity: np.ndarray) -> np.ndarray:
-    """The node each node copies, among the nodes it was verified against that come before it in time.
+def true_sources(rank: np.ndarray, identical: np.ndarray, verified: np.ndarray, similarity: np.ndarray) -> np.ndarray:
+    """The node each node copies: the closest of the nodes it was verified against that come before it in time.
 
     ``rank`` orders the nodes in time (a permutation: dated documents by date, then document order, then
     position); ``identical`` are :func:`identical_edges` (every member of a group of identical nodes is a
     verified copy of every other); ``verified`` are the verified pairs between the groups' first nodes by
-    index, with their ``similarity``. A dated node takes the earliest of its verified copies; an undated one
-    the closest earlier one (an identical copy first, then the highest similarity, then the earliest).
-    A node with no earlier verified copy is its own source. Linear in nodes and edges: every member of a
-    group of identical nodes has the same verified copies, so only each group's earliest member competes.
+    index, with their ``similarity``. An earlier identical copy comes first (the earliest of them: a story
+    re-sent is a copy of its first sending, not of a rewrite of it); else the earlier copy with the highest
+    similarity, the earliest among equals (a correction is a copy of the original it corrects, not of an
+    older story of the same template). A node with no earlier verified copy is its own source. Linear in
+    nodes and edges: every member of a group of identical nodes has the same verified copies, so only each
+    group's earliest member competes.
     """
     n = len(rank)
     rank = np.asarray(rank, dtype=np.int64)
@@ -75,22 +76,18 @@ def true_sources(rank: np.ndarray, dated: np.ndarray, identical: np.ndarray, ver
     group[identical[:, 1]] = identical[:, 0]
     first = rank.copy()  # first[g]: the rank of group g's earliest member
     np.minimum.at(first, group, rank)
-    first_of = first[group]
     ends = np.asarray(verified, dtype=np.int64).reshape(-1, 2)
     g, h = np.r_[ends[:, 0], ends[:, 1]], np.r_[ends[:, 1], ends[:, 0]]
     similarity = np.r_[similarity, similarity].astype(np.float64)
-    earliest = first.copy()
-    np.minimum.at(earliest, g, first[h])
     earlier = first[h] < first[g]
     g, h, similarity = g[earlier], h[earlier], similarity[earlier]
     order = np.lexsort((first[h], -similarity, g))
     leads = order[np.r_[True, g[order][1:] != g[order][:-1]]] if len(order) else order
     closest = np.full(n, n, dtype=np.int64)  # n: no earlier verified copy
     closest[g[leads]] = first[h[leads]]
-    undated_choice = np.where(first_of < rank, first_of, closest[group])
-    choice = np.where(dated, earliest[group], undated_choice)
-    own = np.arange(n)
-    return np.where(choice < rank, node_at[np.minimum(choice, n - 1)], own) if n else own
+    first_of = first[group]
+    choice = np.where(first_of < rank, first_of, closest[group])
+    return np.where(choice < rank, node_at[np.minimum(choice, n - 1)], np.arange(n)) if n else np.arange(n)
 
 
 def stars(source: np.ndarray) -> Stars:

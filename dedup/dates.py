@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 
@@ -91,23 +90,13 @@ def document_dates(documents: Sequence[Document], field: str = DEFAULT_DATE_FIEL
     return dates
 
 
-@dataclass(frozen=True, slots=True)
-class Timeline:
-    """The documents in time: ``rank[d]`` is document d's place (dated documents by date, then undated
-    ones, ties in document order) and ``dated[d]`` whether it has a date.
+def time_order(dates: Sequence[datetime | None]) -> np.ndarray:
+    """Each document's rank in time: dated documents by date, then undated ones; ties in document order.
 
     Without any date this is document order (a folder's files). An undated document in a dated corpus
     comes after every dated one: it is never taken as the source of a dated copy."""
-
-    rank: np.ndarray
-    dated: np.ndarray
-
-
-def timeline(dates: Sequence[datetime | None]) -> Timeline:
-    """The :class:`Timeline` of documents with these ``dates`` (None: undated)."""
     undated = np.fromiter((d is None for d in dates), dtype=bool, count=len(dates))
     stamps = np.fromiter((0.0 if d is None else d.timestamp() for d in dates), dtype=np.float64, count=len(dates))
-    order = np.lexsort((np.arange(len(dates)), stamps, undated))
     rank = np.empty(len(dates), dtype=np.int64)
-    rank[order] = np.arange(len(dates))
-    return Timeline(rank, ~undated)
+    rank[np.lexsort((np.arange(len(dates)), stamps, undated))] = np.arange(len(dates))
+    return rank

@@ -26,7 +26,6 @@ import numpy as np
 from dedup import candidates, verify
 from dedup.cluster import Clustering, Stars, identical_edges, stars, true_sources
 from dedup.config import ScanConfig
-from dedup.dates import Timeline
 from dedup.engines.base import Engine
 from dedup.model import KIND_ORDER, Cluster, Match, Passage
 from dedup.segment import SegmentTable
@@ -139,11 +138,10 @@ def passage_of(table: SegmentTable, first: int, last: int | None = None) -> Pass
     return table.passages(np.array([first]), np.array([first if last is None else last]))[0]
 
 
-def oriented(matches: Sequence[Match], timeline: Timeline) -> list[Match]:
-    """``matches`` with ``a`` the earlier side in time (:class:`~dedup.dates.Timeline`; within one document,
-    the earlier position) and ``b`` the later."""
-    rank = timeline.rank
-    return [m if (rank[m.a.doc], m.a.start) <= (rank[m.b.doc], m.b.start)
+def oriented(matches: Sequence[Match], doc_rank: np.ndarray) -> list[Match]:
+    """``matches`` with ``a`` the earlier side in time (``doc_rank``: :func:`~dedup.dates.time_order`; within
+    one document, the earlier position) and ``b`` the later."""
+    return [m if (doc_rank[m.a.doc], m.a.start) <= (doc_rank[m.b.doc], m.b.start)
             else Match(m.kind, m.b, m.a, m.similarity, m.containment, m.b_in_a, m.a_in_b, m.cluster, m.diff)
             for m in matches]
 
@@ -180,16 +178,19 @@ def reported_stars(matches: Sequence[Match], clusters: Sequence[Cluster],
     return result, sorted(kept, key=lambda c: c.id)
 
 
-def linked_to_sources(table: SegmentTable, timeline: Timeline, identical: np.ndarray, verified: verify.Overlaps) -> Stars:
-    """Stars of true sources over the segments of ``table`` (see :func:`dedup.cluster.true_sources`)."""
+def linked_to_sources(table: SegmentTable, doc_rank: np.ndarray, identical: np.ndarray,
+                      verified: verify.Overlaps) -> Stars:
+    """Stars of true sources over the segments of ``table`` (see :func:`dedup.cluster.true_sources`), their
+    documents ranked in time by ``doc_rank``."""
     rank = np.empty(len(table), dtype=np.int64)
-    rank[np.lexsort((np.arange(len(table)), timeline.rank[table.doc]))] = np.arange(len(table))
-    return stars(true_sources(rank, timeline.dated[table.doc], identical, verified.pairs, verified.jaccard()))
+    rank[np.lexsort((np.arange(len(table)), doc_rank[table.doc]))] = np.arange(len(table))
+    return stars(true_sources(rank, identical, verified.pairs, verified.jaccard()))
 
 
 def paragraph_level(table: SegmentTable, sets: ShingleSets, signatures: np.ndarray, config: ScanConfig,
-                    engine: Engine, timeline: Timeline) -> LevelResult:
-    """Exact and near paragraph matches (``signatures`` has one row per paragraph)."""
+                    engine: Engine, doc_rank: np.ndarray) -> LevelResult:
+    """Exact and near paragraph matches (``signatures`` has one row per paragraph; ``doc_rank``: the
+    documents in time, :func:`~dedup.dates.time_order`)."""
     nodes = np.flatnonzero(compared_paragraphs(sets.words, config))
     exact_edges = identical_edges(sets.exact[nodes], nodes)
     unique = np.setdiff1d(nodes, exact_edges[:, 1], assume_unique=True)
@@ -199,7 +200,7 @@ def paragraph_level(table: SegmentTable, sets: ShingleSets, signatures: np.ndarr
     checked = engine.overlaps(sets.hashes, sets.offsets, proposed)
     near_pairs = checked.select(near(checked, config))
     components = engine.cluster(len(table), np.concatenate([exact_edges, near_pairs.pairs]))
-    linked = linked_to_sources(table, timeline, exact_edges, near_pairs)
+    linked = linked_to_sources(table, doc_rank, exact_edges, near_pairs)
     stats = {"paragraphs": len(table), "paragraphs_compared": len(nodes), "unique_paragraphs": len(unique),
              "lsh_bands": bands, "lsh_rows": rows, "paragraph_candidates": len(proposed),
              "near_verified": len(near_pairs.pairs)}
@@ -210,7 +211,7 @@ def paragraph_level(table: SegmentTable, sets: ShingleSets, signatures: np.ndarr
 
 
 def sentence_level(table: SegmentTable, sets: ShingleSets, paragraph_components: np.ndarray, config: ScanConfig,
-                   engine: Engine, timeline: Timeline, label_offset: int = 0) -> LevelResult:
+                   engine: Engine, doc_rank: np.ndarray, label_offset: int = 0) -> LevelResult:
     """Partial reuse: sentences shared by paragraphs that are not themselves exact or near copies
     (``paragraph_components``: the paragraph level's components).
 
@@ -226,7 +227,7 @@ def sentence_level(table: SegmentTable, sets: ShingleSets, paragraph_components:
     checked = engine.overlaps(sets.hashes, sets.offsets, proposed)
     reused_pairs = checked.select(reused(checked, config))
     components = engine.cluster(len(table), np.concatenate([exact_edges, reused_pairs.pairs]))
-    linked = linked_to_sources(table, timeline, exact_edges, reused_pairs)
+    linked = linked_to_sources(table, doc_rank, exact_edges, reused_pairs)
 
     children = np.flatnonzero(linked.source != np.arange(len(linked.source)))
     parents = linked.source[children]

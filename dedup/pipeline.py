@@ -23,7 +23,7 @@ import numpy as np
 from dedup.align import align
 from dedup.config import ScanConfig
 from dedup.conflicts import FigureConflict, find_figure_conflicts
-from dedup.dates import document_dates, timeline
+from dedup.dates import document_dates, time_order
 from dedup.diff import Diff, FigureChange, TokenOp, WordingChange, diff_texts
 from dedup.engines.base import Engine
 from dedup.engines.local import LocalEngine
@@ -108,7 +108,7 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
     progress = progress or Progress()
     timings: dict[str, float] = {}
     texts = [d.text for d in documents]
-    times = timeline(document_dates(documents, config.date_field, warn))
+    times = time_order(document_dates(documents, config.date_field, warn))
 
     with _timed(timings, "segment"):
         progress.start("documents", len(texts))

@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from dedup.dates import document_dates, parse_date, timeline
+from dedup.dates import document_dates, parse_date, time_order
 from dedup.sources import Document
 
 WIRE = datetime(1987, 3, 2, 12, 27, 27, 540000, tzinfo=UTC)
@@ -42,12 +42,11 @@ def test_unreadable_dates_warn_with_document_and_value_and_leave_it_undated() ->
     assert warnings == ["feed.jsonl:2: published 'soon' is not a date; the document is taken as undated"]
 
 
-def test_timeline_orders_by_date_then_document_order_with_undated_last() -> None:
-    times = timeline([datetime(1987, 3, 3, tzinfo=UTC), None, datetime(1987, 3, 2, tzinfo=UTC),
-                      datetime(1987, 3, 3, tzinfo=UTC), None])
-    assert times.rank.tolist() == [1, 3, 0, 2, 4]
-    assert times.dated.tolist() == [True, False, True, True, False]
+def test_time_order_is_by_date_then_document_order_with_undated_last() -> None:
+    rank = time_order([datetime(1987, 3, 3, tzinfo=UTC), None, datetime(1987, 3, 2, tzinfo=UTC),
+                       datetime(1987, 3, 3, tzinfo=UTC), None])
+    assert rank.tolist() == [1, 3, 0, 2, 4]
 
 
 def test_no_dates_is_document_order() -> None:
-    assert timeline([None, None, None]).rank.tolist() == [0, 1, 2]
+    assert time_order([None, None, None]).tolist() == [0, 1, 2]

@@ -28,15 +28,12 @@ CORRECTION = ("Kestrel Mills Inc said its fourth quarter profit rose to 16 cts a
               "212.4 mln dlrs, as orders for its coated paperboard recovered in the northern mills.")
 
 
-def nodes(*ranks: int) -> tuple[np.ndarray, np.ndarray]:
-    rank = np.array(ranks)
-    return rank, np.ones(len(rank), dtype=bool)
+NONE = np.empty((0, 2), np.int64)
 
 
 def test_a_chain_is_not_one_cluster() -> None:
     # 0~1 and 1~2 verified, 0~2 not: 2 copies 1 (its only verified copy), not 0.
-    rank, dated = nodes(0, 1, 2)
-    source = true_sources(rank, dated, np.empty((0, 2), np.int64), np.array([[0, 1], [1, 2]]), np.array([0.8, 0.8]))
+    source = true_sources(np.array([0, 1, 2]), NONE, np.array([[0, 1], [1, 2]]), np.array([0.8, 0.8]))
     assert source.tolist() == [0, 0, 1]
     linked = stars(source)
     assert [m.tolist() for m in linked.members()] == [[0, 1], [1, 2]]
@@ -44,39 +41,37 @@ def test_a_chain_is_not_one_cluster() -> None:
     assert linked.star.tolist() == [0, 0, 1]  # 1 heads star 1 and is a copy in star 0
 
 
-def test_dated_copies_take_the_earliest_undated_the_closest_earlier() -> None:
-    # Node 3 was verified against 0 (similarity 0.75), 1 (0.9) and 4 (1.0, but later in time).
-    pairs, similarity = np.array([[0, 3], [1, 3], [3, 4]]), np.array([0.75, 0.9, 1.0])
-    rank = np.array([0, 1, 2, 3, 4])
-    none = np.empty((0, 2), np.int64)
-    dated = true_sources(rank, np.ones(5, dtype=bool), none, pairs, similarity)
-    undated = true_sources(rank, np.zeros(5, dtype=bool), none, pairs, similarity)
-    assert dated.tolist() == [0, 1, 2, 0, 3]
-    assert undated.tolist() == [0, 1, 2, 1, 3]
+def test_the_closest_earlier_copy_is_the_source_the_earliest_among_equals() -> None:
+    # Node 3 was verified against 0 (0.75), 1 (0.9), 2 (0.9) and 4 (1.0, but later in time).
+    pairs, similarity = np.array([[0, 3], [1, 3], [2, 3], [3, 4]]), np.array([0.75, 0.9, 0.9, 1.0])
+    assert true_sources(np.arange(5), NONE, pairs, similarity).tolist() == [0, 1, 2, 1, 3]
+    # In another order in time (dates), 2 is the earlier of the two closest.
+    assert true_sources(np.array([0, 2, 1, 3, 4]), NONE, pairs, similarity).tolist() == [0, 1, 2, 2, 3]
 
 
 def test_time_not_position_decides_the_source() -> None:
     # The same 0~1 pair: listed first but dated later, node 0 is the copy.
-    source = true_sources(np.array([1, 0]), np.ones(2, dtype=bool), np.empty((0, 2), np.int64),
-                          np.array([[0, 1]]), np.array([0.8]))
-    assert source.tolist() == [1, 1]
+    assert true_sources(np.array([1, 0]), NONE, np.array([[0, 1]]), np.array([0.8])).tolist() == [1, 1]
+
+
+def test_an_identical_earlier_copy_comes_before_an_earlier_rewrite() -> None:
+    # 1 and 2 are identical (a story re-sent); 0 is an earlier rewrite verified against them (similarity 1.0
+    # on masked numbers). The re-sent copy 2 is a copy of 1, its first sending; 1 is a copy of 0.
+    identical = identical_edges(np.array([5, 7, 7], dtype=np.uint64), np.arange(3))
+    assert true_sources(np.arange(3), identical, np.array([[0, 1]]), np.array([1.0])).tolist() == [0, 0, 1]
 
 
 def test_identical_copies_are_a_star_on_the_earliest_and_share_their_group_links() -> None:
     # 0, 2 and 3 are identical (one group, headed by node 0 by index); node 3 is the earliest in time.
     # Node 1 was verified against the group's head only, and is later than node 3.
     identical = identical_edges(np.array([7, 5, 7, 7], dtype=np.uint64), np.arange(4))
-    rank, dated = nodes(1, 3, 2, 0)
-    source = true_sources(rank, dated, identical, np.array([[0, 1]]), np.array([0.8]))
+    source = true_sources(np.array([1, 3, 2, 0]), identical, np.array([[0, 1]]), np.array([0.8]))
     assert source.tolist() == [3, 3, 3, 3]
-    undated = true_sources(rank, ~dated, identical, np.array([[0, 1]]), np.array([0.8]))
-    assert undated.tolist() == [3, 3, 3, 3]  # the closest earlier copy of 1 is its group's earliest
+    assert [m.tolist() for m in stars(source).members()] == [[3, 0, 1, 2]]
 
 
 def test_no_edges() -> None:
-    rank, dated = nodes(0, 1)
-    assert true_sources(rank, dated, np.empty((0, 2), np.int64), np.empty((0, 2), np.int64),
-                        np.empty(0)).tolist() == [0, 1]
+    assert true_sources(np.arange(2), NONE, NONE, np.empty(0)).tolist() == [0, 1]
     assert stars(np.array([0, 1])).members() == []
 
 
