@@ -46,15 +46,18 @@ class Scanned:
         self.table: SegmentTable = segment_documents(texts)[0]
         self.sets: ShingleSets = sign_all(self.table.texts(texts), config.shingle_size, 0, config.seed)[0]
         self.row_of = {(int(d), int(s)): i for i, (d, s) in enumerate(zip(self.table.doc, self.table.start))}
-        self.label = np.full(len(self.table), -1, dtype=np.int64)
+        # A source that is also a copy is in two clusters: its own, and its source's.
+        self.clusters_of: dict[int, set[int]] = {}
         for cluster in self.report.clusters:
             if cluster.level == "paragraph":
-                rows = [self.row_of[p.doc, p.start] for p in cluster.members]
-                self.label[rows] = cluster.id
+                for p in cluster.members:
+                    self.clusters_of.setdefault(self.row_of[p.doc, p.start], set()).add(cluster.id)
 
     def found(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Whether each pair of paragraph rows shares a cluster."""
-        return (self.label[a] >= 0) & (self.label[a] == self.label[b])
+        none: set[int] = set()
+        return np.array([bool(self.clusters_of.get(i, none) & self.clusters_of.get(j, none))
+                         for i, j in zip(a.tolist(), b.tolist())], dtype=bool)
 
     def jaccard(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Exact Jaccard of each pair, set by set (independent of dedup's verification code)."""
