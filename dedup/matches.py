@@ -139,8 +139,8 @@ def passage_of(table: SegmentTable, first: int, last: int | None = None) -> Pass
 
 
 def oriented(matches: Sequence[Match], doc_rank: np.ndarray) -> list[Match]:
-    """``matches`` with ``a`` the earlier side in time (``doc_rank``: :func:`~dedup.dates.time_order`; within
-    one document, the earlier position) and ``b`` the later."""
+    """``matches`` (not yet diffed) with ``a`` the earlier side in time (``doc_rank``:
+    :func:`~dedup.dates.time_order`; within one document, the earlier position) and ``b`` the later."""
     return [m if (doc_rank[m.a.doc], m.a.start) <= (doc_rank[m.b.doc], m.b.start)
             else Match(m.kind, m.b, m.a, m.similarity, m.containment, m.b_in_a, m.a_in_b, m.cluster, m.diff)
             for m in matches]
