@@ -23,7 +23,10 @@ from dedup.sources import Document
 DEFAULT_DATE_FIELD = "date"
 # Two fillers that differ in every field: a part the value does not name shows up as a difference.
 _FILLERS = (datetime(1, 1, 1), datetime(2, 2, 2))
-_WIRE = re.compile(r"(\d{1,2}-[A-Za-z]{3}-\d{4}(?:\s+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)(?:\s+[A-Z]{1,3})*")
+_WIRE = re.compile(r"(\d{1,2})-([A-Za-z]{3})-(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?"
+                   r"(?:\s+[A-Z]{1,3})*")
+_MONTHS = {name: number for number, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 
 
 def parse_date(value: object) -> datetime | None:
@@ -44,7 +47,7 @@ def parse_date(value: object) -> datetime | None:
     text = value.strip()
     wire = _WIRE.fullmatch(text)
     if wire:
-        return _written_date(wire.group(1))
+        return _wire_date(*wire.groups())
     try:
         return _utc(datetime.fromisoformat(text))
     except ValueError:
@@ -54,6 +57,16 @@ def parse_date(value: object) -> datetime | None:
     except (TypeError, ValueError, IndexError):
         pass
     return _written_date(text)
+
+
+def _wire_date(day: str, month: str, year: str, hour: str | None, minute: str | None, second: str | None,
+               fraction: str | None) -> datetime | None:
+    """The wire's ``2-MAR-1987 12:27:27.54``, read field by field (a corpus has one per story)."""
+    try:
+        return datetime(int(year), _MONTHS[month.lower()], int(day), int(hour or 0), int(minute or 0),
+                        int(second or 0), int((fraction or "0").ljust(6, "0")), tzinfo=UTC)
+    except (KeyError, ValueError):
+        return None
 
 
 def _written_date(text: str) -> datetime | None:
