@@ -1,9 +1,9 @@
 """Quality: does the scan find the near-copies it should, and only those?
 
 The scan is ``dedup.analyze`` with the default ``ScanConfig`` (diffs off: they do not change what
-is matched). A pair of paragraphs counts as *found* when the report puts them in one paragraph
-cluster (clusters are what a scan answers; inside a cluster each member is matched to one parent,
-not to every other member).
+is matched). A pair of paragraphs counts as *found* when the report's exact and near matches join
+them, directly or through other paragraphs (each copy is matched to its source only, not to every
+other copy, and a cluster is one source with its direct copies).
 
 * Planted recall: the generated corpus's planted copies, by edit kind and by design similarity (the
   exact Jaccard the edits were spaced to give, see ``benchmarks.corpora``); the target counts copies
@@ -26,6 +26,7 @@ from sklearn.metrics import precision_score, recall_score
 
 from benchmarks import corpora
 from benchmarks._harness import Result, Table, Target, parse_mode
+from dedup.cluster import cluster
 from dedup.config import ScanConfig
 from dedup.engines.local import sign_all
 from dedup.model import Report
@@ -46,14 +47,14 @@ class Scanned:
         self.table: SegmentTable = segment_documents(texts)[0]
         self.sets: ShingleSets = sign_all(self.table.texts(texts), config.shingle_size, 0, config.seed)[0]
         self.row_of = {(int(d), int(s)): i for i, (d, s) in enumerate(zip(self.table.doc, self.table.start))}
-        self.label = np.full(len(self.table), -1, dtype=np.int64)
-        for cluster in self.report.clusters:
-            if cluster.level == "paragraph":
-                rows = [self.row_of[p.doc, p.start] for p in cluster.members]
-                self.label[rows] = cluster.id
+        # Clusters are stars around a source (a copy of a copy is in its own source's cluster): two paragraphs
+        # are found as copies when reported matches join them, directly or through their sources.
+        pairs = np.array([(self.row_of[m.a.doc, m.a.start], self.row_of[m.b.doc, m.b.start])
+                          for m in self.report.matches if m.kind in ("exact", "near")], dtype=np.int64).reshape(-1, 2)
+        self.label = cluster(len(self.table), pairs).label
 
     def found(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Whether each pair of paragraph rows shares a cluster."""
+        """Whether reported paragraph matches join each pair of paragraph rows."""
         return (self.label[a] >= 0) & (self.label[a] == self.label[b])
 
     def jaccard(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:

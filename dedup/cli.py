@@ -256,6 +256,8 @@ def scan_command(
         "Workers: threads for signatures, processes for segmentation, diffs and figures."))] = 1,
     min_words: Annotated[int, typer.Option(metavar="INTEGER", parser=number(int),
                                            help="Paragraphs with fewer words are not compared.")] = 4,
+    date_field: Annotated[str, typer.Option(metavar="NAME", help=(
+        "Metadata field dating each JSONL/Parquet document: reuse runs from the earlier to the later."))] = "date",
     diffs: Annotated[bool, typer.Option(help="Show what changed: word and figure diffs of near and partial "
                                              "matches, figure conflicts. --no-diffs skips them (large dedup "
                                              "jobs that need only the matches).", show_default=False)] = True,
@@ -304,7 +306,7 @@ def scan_command(
         config = ScanConfig(threshold=threshold, workers=workers, min_words=min_words, diffs=diffs,
                             figure_groups=load_figure_groups(figure_groups),
                             boilerplate_min_docs=boilerplate_min_docs,
-                            boilerplate_lines=load_boilerplate_file(boilerplate_file))
+                            boilerplate_lines=load_boilerplate_file(boilerplate_file), date_field=date_field)
     except ValueError as exc:
         fail(option_message(exc))
     if output_format is not None:

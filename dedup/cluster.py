@@ -1,8 +1,10 @@
-"""Clusters: connected components of verified matches, each member pointing at one parent.
+"""Clusters of verified matches: connected components, and the stars of true sources a scan reports.
 
-A paragraph copied into 300 files is one cluster of 300 members with 299 matches, nearly all to the
-representative (the earliest member); a member that is only similar to another member (near
-copies drift) points at that member instead, so every reported match is a verified pair.
+:func:`cluster` gives connected components with breadth-first parents (stories, the index's paragraph
+groups, the engines' contract). A scan reports :class:`Stars` instead (:func:`true_sources`): each
+passage points at the passage it most plausibly came from among its own verified copies, never at a
+neighbour's neighbour, so a chain of weak partial matches does not put two passages that never copied
+each other in one cluster, and the direction of reuse follows time.
 """
 
 from __future__ import annotations
@@ -30,6 +32,73 @@ class Clustering:
         keep = labels >= 0
         order, labels = order[keep], labels[keep]
         return np.split(order, np.flatnonzero(np.diff(labels)) + 1) if len(order) else []
+
+
+@dataclass(frozen=True, slots=True)
+class Stars:
+    """Copies grouped around their source: ``source[i]`` is the node i copies (i itself when it copies
+    none); star c is ``heads[c]`` with every node whose source it is. ``star[i]`` is the star node i is a
+    copy in, or its own star when it is a source that copies nothing (-1 when alone). A source that is
+    itself a copy heads its own star and is a copy in its source's."""
+
+    source: np.ndarray
+    star: np.ndarray
+    heads: np.ndarray
+
+    def members(self) -> list[np.ndarray]:
+        """Node indices of each star: its head first, then its copies in node order."""
+        copies = np.flatnonzero(self.source != np.arange(len(self.source)))
+        labels = np.concatenate([np.arange(len(self.heads)), self.star[copies]])
+        nodes = np.concatenate([self.heads, copies])
+        is_copy = np.r_[np.zeros(len(self.heads), dtype=bool), np.ones(len(copies), dtype=bool)]
+        order = np.lexsort((nodes, is_copy, labels))
+        return np.split(nodes[order], np.flatnonzero(np.diff(labels[order])) + 1) if len(order) else []
+
+
+def true_sources(rank: np.ndarray, identical: np.ndarray, verified: np.ndarray, similarity: np.ndarray) -> np.ndarray:
+    """The node each node copies: the closest of the nodes it was verified against that come before it in time.
+
+    ``rank`` orders the nodes in time (a permutation: dated documents by date, then document order, then
+    position); ``identical`` are :func:`identical_edges` (every member of a group of identical nodes is a
+    verified copy of every other); ``verified`` are the verified pairs between the groups' first nodes by
+    index, with their ``similarity``. An earlier identical copy comes first (the earliest of them: a story
+    re-sent is a copy of its first sending, not of a rewrite of it); else the earlier copy with the highest
+    similarity, the earliest among equals (a correction is a copy of the original it corrects, not of an
+    older story of the same template). A node with no earlier verified copy is its own source. Linear in
+    nodes and edges: every member of a group of identical nodes has the same verified copies, so only each
+    group's earliest member competes.
+    """
+    n = len(rank)
+    rank = np.asarray(rank, dtype=np.int64)
+    node_at = np.empty(n, dtype=np.int64)
+    node_at[rank] = np.arange(n)
+    group = np.arange(n)
+    group[identical[:, 1]] = identical[:, 0]
+    first = rank.copy()  # first[g]: the rank of group g's earliest member
+    np.minimum.at(first, group, rank)
+    ends = np.asarray(verified, dtype=np.int64).reshape(-1, 2)
+    g, h = np.r_[ends[:, 0], ends[:, 1]], np.r_[ends[:, 1], ends[:, 0]]
+    similarity = np.r_[similarity, similarity].astype(np.float64)
+    earlier = first[h] < first[g]
+    g, h, similarity = g[earlier], h[earlier], similarity[earlier]
+    order = np.lexsort((first[h], -similarity, g))
+    leads = order[np.r_[True, g[order][1:] != g[order][:-1]]] if len(order) else order
+    closest = np.full(n, n, dtype=np.int64)  # n: no earlier verified copy
+    closest[g[leads]] = first[h[leads]]
+    first_of = first[group]
+    choice = np.where(first_of < rank, first_of, closest[group])
+    return np.where(choice < rank, node_at[np.minimum(choice, n - 1)], np.arange(n)) if n else np.arange(n)
+
+
+def stars(source: np.ndarray) -> Stars:
+    """The stars of ``source`` (see :class:`Stars`), numbered in the order of their heads."""
+    source = np.asarray(source, dtype=np.int64)
+    copies = np.flatnonzero(source != np.arange(len(source)))
+    heads = np.unique(source[copies])
+    star = np.full(len(source), -1, dtype=np.int64)
+    star[heads] = np.arange(len(heads))
+    star[copies] = np.searchsorted(heads, source[copies])
+    return Stars(source, star, heads)
 
 
 def identical_edges(keys: np.ndarray, nodes: np.ndarray) -> np.ndarray:

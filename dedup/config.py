@@ -44,6 +44,8 @@ class ScanConfig:
     # and the lines (or "re:" patterns) the user lists as boilerplate whatever their count.
     boilerplate_min_docs: int = BOILERPLATE_MIN_DOCS
     boilerplate_lines: tuple[str, ...] = ()
+    # The metadata field (JSONL, Parquet) that dates a document: reuse runs from the earlier to the later.
+    date_field: str = "date"
 
     def __post_init__(self) -> None:
         _check_range("threshold", self.threshold, 0.0, 1.0, low_open=True)
@@ -61,6 +63,8 @@ class ScanConfig:
             raise ValueError(f"boilerplate_lines must be a tuple of strings, got {self.boilerplate_lines!r}")
         for number, line in enumerate(self.boilerplate_lines, start=1):
             pattern_error(line, f"boilerplate_lines entry {number}")
+        if not isinstance(self.date_field, str) or not self.date_field:
+            raise ValueError(f"date_field must be a field name, got {self.date_field!r}")
         if self.num_perm > 1024:
             raise ValueError(f"num_perm must be at most 1024, got {self.num_perm}")
         for group in self.figure_groups:

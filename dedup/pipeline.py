@@ -25,6 +25,7 @@ from dedup.align import align
 from dedup.boilerplate import Segments, scan_boilerplate
 from dedup.config import ScanConfig
 from dedup.conflicts import FigureConflict, find_figure_conflicts
+from dedup.dates import document_dates, time_order
 from dedup.diff import Diff, FigureChange, TokenOp, WordingChange, diff_texts
 from dedup.engines.base import Engine
 from dedup.engines.local import LocalEngine
@@ -34,7 +35,9 @@ from dedup.matches import (
     compared_paragraphs,
     compared_sentences,
     measured_as_written,
+    oriented,
     paragraph_level,
+    reported_stars,
     sentence_level,
 )
 from dedup.model import Comparison, Match, Report
@@ -70,7 +73,7 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, co
     with LocalEngine(config.workers) if engine is None else nullcontext(engine) as used:
         documents = used.read(paths, globs=tuple(globs), warn=collect, skip_bad_lines=skip_bad_lines,
                               max_document_bytes=max_document_bytes)
-        report = analyze(documents, config, progress=progress, engine=used)
+        report = analyze(documents, config, progress=progress, engine=used, warn=collect)
     report.warnings = warnings
     return report
 
@@ -94,21 +97,23 @@ def _collector_paused() -> Iterator[None]:
 def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
             progress: Progress | None = None, engine: Engine | None = None,
             segments: tuple[SegmentTable, SegmentTable] | None = None,
-            dates: Sequence[datetime | None] | None = None) -> Report:
+            warn: Callable[[str], None] | None = None) -> Report:
     """Find reuse in and across ``documents`` (in memory); ``engine`` runs the heavy stages
     (default: :class:`~dedup.engines.local.LocalEngine` with ``config.workers`` workers).
-    ``segments`` are the documents' paragraph and sentence tables when the caller has them already;
-    ``dates`` the documents' dates where known (the earlier of two related documents is the source).
+    ``segments`` are the documents' paragraph and sentence tables when the caller has them already.
+    Documents are dated by their ``config.date_field`` metadata; ``warn`` hears of a date that cannot be read.
 
     With ``config.diffs`` off the matches carry no diff and there are no figure conflicts: the diff,
     story and figure stages are skipped, and every other part of the report is the same."""
     config = config or ScanConfig()
     if engine is None:
         with LocalEngine(config.workers) as local:
-            return analyze(documents, config, progress=progress, engine=local, segments=segments, dates=dates)
+            return analyze(documents, config, progress=progress, engine=local, segments=segments, warn=warn)
     progress = progress or Progress()
     timings: dict[str, float] = {}
     texts = [d.text for d in documents]
+    dates = document_dates(documents, config.date_field, warn)
+    times = time_order(dates)
 
     with _timed(timings, "segment"):
         progress.start("documents", len(texts))
@@ -122,15 +127,15 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
         sentence_sets, _ = engine.sign(sentences.text_view(texts), config.sentence_shingle_size, 0, config.seed,
                                        progress=progress.advance)
     with _timed(timings, "paragraph_matches"):
-        paragraph_result = paragraph_level(paragraphs, paragraph_sets, paragraph_sigs, config, engine)
+        paragraph_result = paragraph_level(paragraphs, paragraph_sets, paragraph_sigs, config, engine, times)
         # Signatures and shingle sets are the largest arrays of a scan: free them before the sentence
         # level allocates its own; later stages need only which paragraphs are compared and their hashes.
         compared = compared_paragraphs(paragraph_sets.words, config)
         paragraph_exact = paragraph_sets.exact
         del paragraph_sigs, paragraph_sets
     with _timed(timings, "sentence_matches"):
-        sentence_result = sentence_level(sentences, sentence_sets, paragraph_result.clustering, config, engine,
-                                         label_offset=len(paragraph_result.clustering.representative))
+        sentence_result = sentence_level(sentences, sentence_sets, paragraph_result.components.label, config, engine,
+                                         times, label_offset=len(paragraph_result.components.representative))
     levels = (Segments("paragraph", paragraphs, paragraph_exact, compared),
               Segments("sentence", sentences, sentence_sets.exact, compared_sentences(sentence_sets, config)))
     del sentence_sets
@@ -138,9 +143,11 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
     paragraph_chars = compared_chars(paragraphs, compared, len(documents))
     with _timed(timings, "evidence"):  # boilerplate is evidence of nothing: it goes first
         found = paragraph_result.matches + sentence_result.matches
-        candidates, clusters, boilerplate = scan_boilerplate(
-            found, paragraph_result.clusters + sentence_result.clusters, texts, levels, paragraph_chars, config)
+        found_clusters = paragraph_result.clusters + sentence_result.clusters
+        candidates, clusters, boilerplate = scan_boilerplate(found, found_clusters, texts, levels, paragraph_chars,
+                                                             config)
         matches, clusters = related_matches(candidates, clusters, texts, word_frequencies(texts), config)
+        matches, clusters = reported_stars(oriented(matches, times), clusters, found_clusters)
         matches = sorted(measured_as_written(matches, texts, config), key=_match_order)
     if config.diffs:
         with _timed(timings, "diffs"):
@@ -150,7 +157,7 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
         # A boilerplate paragraph both documents hold is no share of reuse between them.
         boilerplate_rows = paragraphs.rows_of([b.examples[0] for b in boilerplate if b.level == "paragraph"])
         paragraph_keys[np.isin(paragraph_keys, paragraph_keys[boilerplate_rows])] = -1
-        relations = document_relations(matches, paragraphs, paragraph_keys, paragraph_chars, dates)
+        relations = document_relations(matches, paragraphs, paragraph_keys, paragraph_chars, times)
         blocks = repeated_blocks(matches, paragraphs)
     # Without diffs no alignment is kept: deciding the kinds is part of the document view.
     with _timed(timings, "alignments" if config.diffs else "document_view"):

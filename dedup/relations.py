@@ -14,7 +14,6 @@ import itertools
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import replace
-from datetime import datetime
 
 import numpy as np
 
@@ -57,15 +56,16 @@ def passage_changed(kind: str, similarity: float) -> bool:
 
 
 def document_relations(matches: Sequence[Match], paragraphs: SegmentTable, keys: np.ndarray,
-                       text_chars: Sequence[int], dates: Sequence[datetime | None] | None = None) -> list[Relation]:
+                       text_chars: Sequence[int], times: np.ndarray | None = None) -> list[Relation]:
     """One relation per pair of documents with a cross match (or exact copies of one passage, see
     :func:`_exact_siblings`), in order of source and copy.
 
     ``keys[i]`` is the exact hash of compared paragraph i of ``paragraphs`` (-1 when it is not compared):
     a paragraph both documents hold word for word is shared however the scan matched it (a cluster of
     identical paragraphs matches each copy with the first, often a third document). ``text_chars[d]``
-    is the compared text length of document d (:func:`dedup.overlap.compared_chars`); ``dates[d]`` its
-    date when known: the earlier document is the source, else the first one."""
+    is the compared text length of document d (:func:`dedup.overlap.compared_chars`); ``times[d]`` its
+    rank in time (:func:`dedup.dates.time_order`): the earlier document is the source, as the earlier
+    side of a match is its source."""
     by_pair: dict[tuple[int, int], list[Match]] = defaultdict(list)
     for m in matches:
         if m.a.doc != m.b.doc:
@@ -81,7 +81,7 @@ def document_relations(matches: Sequence[Match], paragraphs: SegmentTable, keys:
     shares = reused_shares(np.array(rows, dtype=np.int64), text_chars)
     relations = []
     for (first, second), found in by_pair.items():
-        source, copy = _ordered(first, second, dates)
+        source, copy = _ordered(first, second, times)
         source_in_copy, copy_in_source = shares.get((source, copy), 0.0), shares.get((copy, source), 0.0)
         kinds = {m.kind for m in found} or {"exact"}
         changed = any(passage_changed(m.kind, m.similarity) for m in found)
@@ -144,12 +144,10 @@ def _identical_paragraphs(pairs: Sequence[tuple[int, int]], paragraphs: SegmentT
     return out
 
 
-def _ordered(first: int, second: int, dates: Sequence[datetime | None] | None) -> tuple[int, int]:
-    """(source, copy): the earlier dated document first, else document order."""
-    if dates is not None:
-        first_date, second_date = dates[first], dates[second]
-        if first_date is not None and second_date is not None and second_date < first_date:
-            return second, first
+def _ordered(first: int, second: int, times: np.ndarray | None) -> tuple[int, int]:
+    """(source, copy): the earlier in ``times`` (:func:`dedup.dates.time_order`) first, else document order."""
+    if times is not None and times[second] < times[first]:
+        return second, first
     return first, second
 
 

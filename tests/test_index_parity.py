@@ -2,7 +2,8 @@
 reports the same passages, kinds, similarities and containments as a scan of the two documents.
 
 Compared where both answer the same question: two documents, each cluster of copies one segment of
-each (the scan reports a cluster member against one other member, the index every stored copy).
+each, and no span of the later one found in two places of the earlier (the scan reports a copy against
+its source, the index every stored copy).
 """
 
 import itertools
@@ -83,7 +84,16 @@ def test_a_check_reports_what_a_scan_reports(tmp_path_factory, seed, operations)
     earlier, later = document_pair(seed, operations)
     expected = scan_side(earlier, later)
     assume(expected is not None)
-    assert index_side(tmp_path_factory.mktemp("parity") / "i.dedup", earlier, later) == expected
+    found = index_side(tmp_path_factory.mktemp("parity") / "i.dedup", earlier, later)
+    assume(not copied_twice(found))
+    assert found == expected
+
+
+def copied_twice(passages: set[tuple]) -> bool:
+    """Whether a span of the later text was found in two places of the earlier one: the scan reports it
+    against its source, the index against every stored copy."""
+    spans = sorted(span for _, span, *_ in passages)
+    return any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:]))
 
 
 def once(text: str) -> str:

@@ -53,7 +53,9 @@ operator said it would add two unit trains a week from Spokane.
 
 
 def relations_of(texts, dates=None):
-    report = analyze([Document(f"d{i}", f"d{i}.txt", text) for i, text in enumerate(texts)], dates=dates)
+    dated = [{"date": date.isoformat()} if date else {} for date in dates or [None] * len(texts)]
+    report = analyze([Document(f"d{i}", f"d{i}.txt", text, metadata=meta) for i, (text, meta) in
+                      enumerate(zip(texts, dated))])
     return report, report.relations
 
 

@@ -82,10 +82,11 @@ CREATE TABLE words (word INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
 """
 
 # The ScanConfig fields that decide what a check reports; the index stores them and is opened only with
-# the same values. (``workers``, ``diffs`` and ``figure_groups`` only change how a scan runs and reports.)
+# the same values (``date_field``: the metadata field that dates a stored document). ``workers``, ``diffs``
+# and ``figure_groups`` only change how a scan runs and reports.
 CONFIG_FIELDS = ("threshold", "shingle_size", "num_perm", "seed", "min_words", "sentence_shingle_size",
                  "partial_containment", "partial_min_shared", "max_shingle_df", "boilerplate_min_docs",
-                 "boilerplate_lines")
+                 "boilerplate_lines", "date_field")
 
 
 def config_of(params: Mapping[str, Any]) -> ScanConfig:
