@@ -252,8 +252,8 @@ def check_command(
 
     Exit code: 0 new, 3 partial-reuse, 4 near-duplicate, 5 duplicate, 2 bad input.
     """
+    from dedup.dates import parse_date
     from dedup.index import IndexFileError
-    from dedup.index.verdict import story_date
 
     cli = _cli()
     try:
@@ -267,7 +267,7 @@ def check_command(
         cli.fail(f"{source}: {exc}")
     if replace and not add:
         cli.fail("--replace needs --add")
-    if date is not None and story_date(date) is None:
+    if date is not None and parse_date(date) is None:
         cli.fail(f"--date {date!r} is not a date")
     if add and doc_id is None:
         if source == "-":

@@ -48,6 +48,7 @@ from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
 
 from dedup import __version__
+from dedup.dates import parse_date
 from dedup.index import (
     DocumentExists,
     DocumentNotFound,
@@ -58,7 +59,6 @@ from dedup.index import (
     validate_text,
 )
 from dedup.index.resident import ResidencyError, ResidentFile
-from dedup.index.verdict import story_date
 from dedup.service_http import LOG, AccessLog, BodyLimit, PlainTextCheck
 
 BEARER = HTTPBearer(auto_error=False, description="Required for writes when the service has a token, "
@@ -90,7 +90,7 @@ class CheckRequest(_TextRequest):
     @field_validator("date")
     @classmethod
     def _dated(cls, date: str | None) -> str | None:
-        if date is not None and story_date(date) is None:
+        if date is not None and parse_date(date) is None:
             raise ValueError(f"{date!r} is not a date")
         return date
 

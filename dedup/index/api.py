@@ -21,6 +21,7 @@ from typing import Any, Self
 import numpy as np
 
 from dedup import verify
+from dedup.dates import parse_date
 from dedup.index import schema
 from dedup.index.batch import Batch, prepare
 from dedup.index.errors import (
@@ -34,7 +35,7 @@ from dedup.index.errors import (
 from dedup.index.resident import ResidencyError, ResidentFile
 from dedup.index.store import Store, metadata_of
 from dedup.index.validate import validate_document, validate_text
-from dedup.index.verdict import DEFAULT_LIMIT, Verdict, story_date, verdict
+from dedup.index.verdict import DEFAULT_LIMIT, Verdict, verdict
 
 # PRAGMA integrity_check reads every page; on open it runs by default only for files up to this size
 # (about 0.2 s). Larger indexes are checked by the header tests on open and by `stats(verify=True)`.
@@ -175,11 +176,11 @@ class Index:
     def check(self, text: str, *, limit: int = DEFAULT_LIMIT, date: datetime | str | None = None) -> Verdict:
         """The verdict for ``text`` against the stored documents (reads only; at most ``limit`` matches).
 
-        ``date`` is when the text was written (a datetime, or a string as the stored ``date`` metadata
-        holds it): a stored article of another story line, days older, is then not taken for a version.
+        ``date`` is when the text was written (a datetime, or a string as :func:`dedup.dates.parse_date`
+        reads it): a stored article of another story line, days older, is then not taken for a version.
         A ``date`` that names no time raises ValueError."""
         started = time.perf_counter()
-        when = story_date(date)
+        when = parse_date(date)
         if date is not None and when is None:
             raise ValueError(f"{date!r} is not a date")
         batch = self._prepare([validate_text(text)])
@@ -198,12 +199,12 @@ class Index:
         verdict is the text's against every other stored document, with ``added`` False (metadata is not
         compared). An id stored with another text raises :class:`DocumentExists`, unless ``replace``:
         then the stored one is removed first, and the new text is stored unless it is a duplicate.
-        The ``date`` in ``metadata`` dates the text as :meth:`check`'s ``date`` does.
+        The ``date_field`` of ``metadata`` (``date`` by default) dates the text as :meth:`check`'s ``date`` does.
         """
         started = time.perf_counter()
         doc_id, text, meta = validate_document(doc_id, text, metadata)
         batch = self._prepare([text])
-        date = story_date((metadata or {}).get("date"))
+        date = parse_date((metadata or {}).get(self.config.date_field))
         with self._store.writing(f"adding {doc_id!r}"):
             doc = None if replace else self._store.doc_of(doc_id)
             stored = None if doc is None else self._store.document(doc_id)

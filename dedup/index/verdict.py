@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,7 @@ from dedup import verify
 from dedup.align import AlignedItem, align
 from dedup.cluster import cluster
 from dedup.config import ScanConfig
+from dedup.dates import parse_date
 from dedup.diff import Diff, diff_texts
 from dedup.evidence import related, span_evidence
 from dedup.index.batch import Batch
@@ -65,7 +66,6 @@ VERDICT_OF_KIND = {"duplicate": "duplicate", "version": "near-duplicate", "reuse
 # A stored article older than this is of another story line: a version of it is a series' or template's
 # report of another day (read on the dev-corpus stream: true versions came within two days).
 STORY_WINDOW = timedelta(days=3)
-WIRE_DATE = "%d-%b-%Y %H:%M:%S.%f"
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,7 +351,7 @@ def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]]
                              any(passage_changed(p.kind, p.similarity) for p in passages))
         if doc in same_text or (incoming_exact and incoming_exact == stored.compared_exact):
             kind = "duplicate"
-        stored_date = story_date((stored.metadata or {}).get("date"))
+        stored_date = parse_date((stored.metadata or {}).get(store.config.date_field))
         alignment: tuple[AlignedItem, ...] = ()
         if kind != "duplicate" and _outside_window(date, stored_date):
             kind = "reuse"
@@ -364,23 +364,6 @@ def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]]
                             _stamp(dates[m.id]) if m.relation == "duplicate" else 0.0,
                             -m.incoming_in_stored, -m.similarity, -m.stored_in_incoming))
     return out
-
-
-def story_date(value: Any) -> datetime | None:
-    """The time a ``date`` metadata value names (ISO 8601, or the wire's ``2-MAR-1987 12:27:27.54``,
-    desk codes after it ignored), in UTC; None when it names none."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        found = datetime.fromisoformat(value.strip())
-    except ValueError:
-        try:
-            found = datetime.strptime(" ".join(value.split()[:2]), WIRE_DATE)
-        except ValueError:
-            return None
-    return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
 def _outside_window(date: datetime | None, stored_date: datetime | None) -> bool:
