@@ -129,7 +129,9 @@ def test_json_relations_are_ranked_with_their_alignment_and_validate(wire):
         ("version", "a.txt", "b.txt", 0), ("duplicate", "a.txt", "c.txt", 0), ("reuse", "a.txt", "d.txt", -1)]
     version = data["relations"][0]
     assert (version["source_in_copy"], version["copy_in_source"], version["matches"]) == (0.8, 0.8, 3)
-    changed = [item for item in version["alignment"] if item["diff"]["figures"]]
+    exact = [item for item in version["alignment"] if item.get("kind") == "exact"]
+    assert exact and all("diff" not in i and "text" not in i["a"] and "text" not in i["b"] for i in exact)
+    changed = [item for item in version["alignment"] if "diff" in item and item["diff"]["figures"]]
     assert [(i["a"]["line"], i["b"]["line"], i["diff"]["figures"]) for i in changed] == [
         (3, 3, [{"change": "changed", "a": "61 cts a share", "b": "66 cts a share", "counts": None}])]
     assert data["relations"][1]["alignment"] == data["relations"][2]["alignment"] == []

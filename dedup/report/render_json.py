@@ -90,7 +90,7 @@ def _sections(report: Report) -> dict[str, Any]:
         return {"kind": r.kind, "source": ids[r.source], "copy": ids[r.copy],
                 "source_in_copy": _round(r.source_in_copy), "copy_in_source": _round(r.copy_in_source),
                 "matches": r.matches, "group": r.group,
-                "alignment": [aligned_item(item, span) for item in r.alignment]}
+                "alignment": [aligned_item(item, span, quote_unchanged=False) for item in r.alignment]}
 
     def boilerplate(b: Boilerplate) -> dict[str, Any]:
         first = b.examples[0]
@@ -141,14 +141,20 @@ def conflicts_list(conflicts: list[FigureConflict], ids: list[str]) -> list[dict
     ]
 
 
-def aligned_item(item: AlignedItem, span: Callable[[Passage], dict[str, Any]]) -> dict[str, Any]:
-    """An aligned pair with its kind, measures and diff, or a passage only in A (removed) or B (added)."""
-    out: dict[str, Any] = {"status": item.status, "a": None if item.a is None else span(item.a),
-                           "b": None if item.b is None else span(item.b)}
+def aligned_item(item: AlignedItem, span: Callable[..., dict[str, Any]], *,
+                 quote_unchanged: bool = True) -> dict[str, Any]:
+    """An aligned pair with its kind, measures and diff, or a passage only in A (removed) or B (added).
+
+    Without ``quote_unchanged`` an exact pair is located, not quoted, and has no diff: a scan's version
+    alignments would otherwise repeat every unchanged paragraph of both documents three times."""
+    unchanged = item.status == "aligned" and item.kind == "exact" and not quote_unchanged
+    out: dict[str, Any] = {"status": item.status,
+                           "a": None if item.a is None else span(item.a, **({"with_text": False} if unchanged else {})),
+                           "b": None if item.b is None else span(item.b, **({"with_text": False} if unchanged else {}))}
     if item.status == "aligned":
         out.update(kind=item.kind, similarity=_round(item.similarity or 0.0),
                    containment=_round(item.containment or 0.0))
-        if item.diff is not None:
+        if item.diff is not None and not unchanged:
             out["diff"] = item.diff.to_dict()
     return out
 
