@@ -67,6 +67,56 @@ def span_key(match: Item) -> tuple[str, int, int, str, int, int]:
     return a["doc"], a["start"], a["end"], b["doc"], b["start"], b["end"]
 
 
+def relation_pool(report: Mapping[str, Any]) -> list[Item]:
+    """The report's relations in document order of (source, copy): the order samples are drawn in, so a
+    change in how a report ranks them does not change the sample."""
+    position = {d["id"]: i for i, d in enumerate(report["documents"])}
+    return sorted(report["relations"], key=lambda r: (position[r["source"]], position[r["copy"]]))
+
+
+def draw_relations(report: Mapping[str, Any], seed: int = SEED, size: int = SAMPLE_SIZE) -> list[Item]:
+    """A random sample of the report's relations (all, if fewer), in pool order."""
+    pool = relation_pool(report)
+    return [pool[i] for i in sorted(random.Random(seed).sample(range(len(pool)), min(size, len(pool))))]
+
+
+def relation_rows(records: Sequence[Item], report: Mapping[str, Any]) -> list[list[object]]:
+    """Per relation label file: items, true, false by class, precision when the same seed draws exactly
+    these relations from this report, and how many labelled pairs are still related (with the same kind)."""
+    if not records:
+        return []
+    related = {frozenset((r["source"], r["copy"])): r["kind"] for r in report["relations"]}
+    docs = {d["id"] for d in report["documents"]}
+    inside = [r for r in records if {r["source"], r["copy"]} <= docs]
+    drawn = {(r["source"], r["copy"]) for r in draw_relations(report, int(records[0]["seed"]), len(records))}
+    same = drawn == {(r["source"], r["copy"]) for r in records}
+    still = [r for r in inside if frozenset((r["source"], r["copy"])) in related]
+    same_kind = sum(related[frozenset((r["source"], r["copy"]))] == r["kind"] for r in still)
+    true_in = [r for r in inside if r["label"] == "true"]
+    return [[records[0].get("commit", "")[:7], len(records), len(true_in),
+             ", ".join(f"{c} {n}" for c, n in false_classes(records).most_common()) or "–",
+             precision(records) if same else None,
+             f"{sum(frozenset((r['source'], r['copy'])) in related for r in true_in)} of {len(true_in)}",
+             f"{same_kind} of {len(still)}"]]
+
+
+def corrected_rows(records: Sequence[Item], report: Mapping[str, Any]) -> list[list[object]]:
+    """For each CORRECTED story whose original is in the corpus: how the report relates the two, and
+    whether the version's alignment shows a change (the hand label says whether it is the corrected one)."""
+    by_pair = {frozenset((r["source"], r["copy"])): r for r in report["relations"]}
+    docs = {d["id"] for d in report["documents"]}
+    rows = []
+    for record in records:
+        if record.get("original") is None or not {record["original"], record["corrected"]} <= docs:
+            continue
+        relation = by_pair.get(frozenset((record["original"], record["corrected"])))
+        shown = relation is not None and any(item["status"] != "aligned" or "diff" in item and (
+            item["diff"]["figures"] or item["diff"]["wording"]) for item in relation["alignment"])
+        rows.append([record["original"], record["corrected"], record.get("corrected_what", ""),
+                     relation["kind"] if relation else "none", "yes" if shown else "no"])
+    return rows
+
+
 def conflict_key(conflict: Item) -> tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]:
     values = tuple(sorted((str(v["value"]), tuple(sorted(v["docs"]))) for v in conflict["values"]))
     return str(conflict["counts"]), values
@@ -219,10 +269,17 @@ def write_slice(documents: Sequence[Any], path: Path) -> None:
             handle.write(json.dumps({"id": document.id, "text": document.text, **document.metadata}) + "\n")
 
 
-def scan(corpus: Path, output: Path, mode: Mode) -> Measurement:
-    argv = python_module("dedup", "scan", str(corpus), "--format", "json", "--output", str(output), "--quiet")
+def scan(corpus: Path, output: Path, mode: Mode, output_format: str = "json") -> Measurement:
+    argv = python_module("dedup", "scan", str(corpus), "--format", output_format, "--output", str(output), "--quiet")
     _, measurement = run_command(argv, timeout=mode.command_timeout)
     return measurement
+
+
+def text_report_head(text: str) -> list[int]:
+    """``[lines, line where the pair-by-pair detail starts]`` of a text report."""
+    lines = text.splitlines()
+    detail = next((i + 1 for i, line in enumerate(lines) if line.startswith("Detail, pair by pair")), len(lines))
+    return [len(lines), detail]
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -254,15 +311,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(f"bench_news: {exc}")
     label_paths = args.labels or sorted(LABELS.glob("*.jsonl"))
     labels = read_labels(label_paths)
+    relation_labels = [records for records in labels.values() if records and records[0].get("sample") == "relations"]
+    corrected_labels = [records for records in labels.values() if records and records[0].get("sample") == "corrected"]
     with tempfile.TemporaryDirectory() as folder:
         scanned = corpus
         if mode.name == "quick":
             documents = documents[:QUICK_STORIES]
             scanned = Path(folder) / "slice.jsonl"
             write_slice(documents, scanned)
-        report_path = Path(folder) / "report.json"
+        report_path, text_path = Path(folder) / "report.json", Path(folder) / "report.txt"
         measurement = scan(scanned, report_path, mode)
         report = json.loads(report_path.read_text())
+        scan(scanned, text_path, mode, "text")
+        text_head = text_report_head(text_path.read_text(encoding="utf-8"))
     sentences, with_figure, figures, cut = figure_counts([d.text for d in documents])
     result.params = {"corpus": str(corpus), "stories": len(documents), "labels": [p.name for p in label_paths],
                      "config": report["config"]}
@@ -275,6 +336,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         Table("figures (extract_figures over every sentence)",
               ["sentences", "with a figure", "figures", "cut inside a number"],
               [[sentences, with_figure, figures, cut]]),
+        Table("relations and boilerplate", ["duplicate", "version", "reuse", "groups", "boilerplate texts",
+                                            "text report lines", "detail starts at line"],
+              [[*(sum(r["kind"] == kind for r in report["relations"]) for kind in ("duplicate", "version", "reuse")),
+                len({r["group"] for r in report["relations"] if r["group"] >= 0}), len(report["boilerplate"]),
+                *text_head]]),
         Table("seconds per stage (the report's stats)", ["stage", "seconds"],
               [[stage, seconds] for stage, seconds in report["stats"]["seconds"].items()]),
         Table("hand labels", ["file", "sample", "commit", "items", "true", "false by class", "precision",
@@ -283,6 +349,13 @@ def main(argv: Sequence[str] | None = None) -> None:
               ["precision: shown only when the same seed draws exactly the labelled items from this report",
                "still reported: a match joining the same two stories over overlapping spans (conflicts: two "
                "of the stories still under different values); items with a story outside the corpus are left out"]),
+        Table("relations read by hand", ["commit", "items", "true", "false by class", "precision",
+                                         "true still related", "still related with the same kind"],
+              [row for records in relation_labels for row in relation_rows(records, report)],
+              ["drawn with draw_relations: a seeded sample of the relations in document order of source and copy"]),
+        Table("CORRECTED stories and their originals", ["original", "corrected", "what was corrected",
+                                                        "relation", "alignment shows a change"],
+              [row for records in corrected_labels for row in corrected_rows(records, report)]),
     ]
     result.write()
 

@@ -6,12 +6,17 @@ import math
 from benchmarks.bench_news import (
     MatchIndex,
     conflict_reported,
+    corrected_rows,
     cut_inside_number,
     draw_conflicts,
     draw_matches,
+    draw_relations,
     drawn_from,
     precision,
+    relation_pool,
+    relation_rows,
     sample_rows,
+    text_report_head,
 )
 
 
@@ -118,3 +123,46 @@ def test_a_conflict_sample_is_redrawn_from_the_report_conflicts():
                 "label": "false", "class": "bare-unit"} for i in draw_conflicts(conflicts, seed=7, size=3)]
     assert len(records) == 3 and drawn_from(records, report)
     assert not drawn_from(records[:2] + [dict(records[2], counts="tonnes")], report)
+
+
+def relation(source, copy, kind="reuse", alignment=()):
+    return {"kind": kind, "source": source, "copy": copy, "alignment": list(alignment)}
+
+
+RELATIONS_REPORT = {"documents": [{"id": str(k)} for k in range(1, 7)],
+                    "relations": [relation("3", "5"), relation("1", "2", "version", [
+                        {"status": "aligned", "kind": "exact"},
+                        {"status": "aligned", "kind": "near", "diff": {"figures": [{"a": "61 cts"}], "wording": []}}]),
+                                  relation("1", "3", "duplicate")]}
+
+
+def relation_label(source, copy, kind, verdict, cls=None, seed=7):
+    return {"sample": "relations", "seed": seed, "commit": "abc1234def", "source": source, "copy": copy,
+            "kind": kind, "label": verdict, "class": cls, "reason": "synthetic"}
+
+
+def test_relations_are_drawn_in_document_order_whatever_the_report_ranks_first():
+    drawn = draw_relations(RELATIONS_REPORT, seed=7, size=2)
+    assert len(drawn) == 2 and drawn == [r for r in relation_pool(RELATIONS_REPORT) if r in drawn]
+    assert [(r["source"], r["copy"]) for r in relation_pool(RELATIONS_REPORT)] == [("1", "2"), ("1", "3"), ("3", "5")]
+
+
+def test_relation_rows_count_labels_precision_and_pairs_still_related():
+    drawn = draw_relations(RELATIONS_REPORT, seed=7, size=2)
+    labels = [relation_label(r["source"], r["copy"], r["kind"], "true") for r in drawn]
+    labels[-1]["label"], labels[-1]["class"] = "false", "template"
+    assert relation_rows(labels, RELATIONS_REPORT) == [["abc1234", 2, 1, "template 1", 0.5, "1 of 1", "2 of 2"]]
+    moved = [relation_label("2", "4", "reuse", "true"), relation_label("3", "1", "version", "true")]
+    assert relation_rows(moved, RELATIONS_REPORT) == [["abc1234", 2, 2, "–", None, "1 of 2", "0 of 1"]]
+
+
+def test_corrected_rows_say_how_the_report_relates_each_correction_to_its_original():
+    records = [{"sample": "corrected", "corrected": "2", "original": "1", "corrected_what": "cts"},
+               {"sample": "corrected", "corrected": "5", "original": "4", "corrected_what": "year"},
+               {"sample": "corrected", "corrected": "6", "original": None}]
+    assert corrected_rows(records, RELATIONS_REPORT) == [["1", "2", "cts", "version", "yes"],
+                                                          ["4", "5", "year", "none", "no"]]
+
+
+def test_text_report_head_finds_where_the_detail_starts():
+    assert text_report_head("dedup scan: 2 documents\n\nRelations\n  1. ...\n\nDetail, pair by pair\n\na\n") == [8, 6]
