@@ -112,15 +112,18 @@ def align_texts(texts: Sequence[str], found: Sequence[Cluster], paragraphs: Segm
     return measure(items, texts, config) if measured else items
 
 
-def measure(items: Sequence[AlignedItem], texts: Sequence[str], config: ScanConfig) -> list[AlignedItem]:
+def measure(items: Sequence[AlignedItem], texts: Sequence[str], config: ScanConfig, *,
+            diff_exact: bool = True) -> list[AlignedItem]:
     """``items`` with each aligned pair's similarity and containment as written and its diff
-    (``texts[p.doc]`` holds each passage p)."""
+    (``texts[p.doc]`` holds each passage p). Without ``diff_exact`` an exact pair (the same normalised
+    text) gets no diff: a scan's reports show only what changed."""
     aligned = [i for i in items if i.status == "aligned" and i.a is not None and i.b is not None]
     spans = [(texts[i.a.doc][i.a.start:i.a.end], texts[i.b.doc][i.b.start:i.b.end]) for i in aligned]  # type: ignore[union-attr]
     # An edited line is measured as reused sentences are, on the shorter shingles.
     measures = as_written(spans, [i.kind if i.kind != "edited" else "partial" for i in aligned], config)
     done = {id(i): dataclasses.replace(i, similarity=similarity, containment=containment,
-                                       diff=diff_texts(a, b, i.a.start, i.b.start))  # type: ignore[union-attr]
+                                       diff=diff_texts(a, b, i.a.start, i.b.start)  # type: ignore[union-attr]
+                                       if diff_exact or i.kind != "exact" else None)
             for i, (a, b), (similarity, containment, _, _) in zip(aligned, spans, measures)}
     return [done.get(id(i), i) for i in items]
 

@@ -180,7 +180,7 @@ def with_alignments(relations: Sequence[Relation], texts: Sequence[str], paragra
         shared = [clusters[i] for i in sorted(in_doc[r.source] & in_doc[r.copy])]
         items = pair_alignment(texts, paragraphs, sentences, shared, r.source, r.copy, config)
         if r.kind == "version" or min(_aligned_shares(items, paragraphs, r.source, r.copy)) >= ALIGNED_VERSION:
-            alignment = tuple(measure(items, texts, config)) if keep else ()
+            alignment = tuple(measure(items, texts, config, diff_exact=False)) if keep else ()
             aligned[(r.source, r.copy)] = replace(r, kind="version", alignment=alignment)
     return _grouped([aligned.get((r.source, r.copy), r) for r in relations], len(texts))
 
@@ -217,7 +217,7 @@ def pair_alignment(texts: Sequence[str], paragraphs: SegmentTable, sentences: Se
     local = {a: 0, b: 1}
     pair_clusters = []
     for c in clusters:
-        members = tuple(replace(p, doc=local[p.doc]) for p in c.members if p.doc in local)
+        members = tuple(_renamed(p, local) for p in c.members if p.doc in local)
         pair_clusters.append(replace(c, representative=members[0], members=members))
     items = align_texts([texts[a], texts[b]], pair_clusters, pair_paragraphs, pair_sentences, config, measured=False)
     back = {0: a, 1: b}
@@ -237,5 +237,7 @@ def _pair_table(table: SegmentTable, a_rows: np.ndarray, b_rows: np.ndarray, par
 
 
 def _renamed(passage: Passage | None, docs: dict[int, int]) -> Passage | None:
-    return None if passage is None else replace(passage, doc=docs[passage.doc])
+    # The constructor, not dataclasses.replace: this runs for every cluster member of every aligned pair.
+    return None if passage is None else Passage(docs[passage.doc], passage.start, passage.end, passage.line,
+                                                passage.end_line)
 

@@ -69,7 +69,8 @@ def test_a_corrected_results_story_is_a_version_with_the_changed_lines_aligned()
     report, relations = relations_of([ORIGINAL, CORRECTED])
     assert [(r.kind, r.source, r.copy, r.group) for r in relations] == [("version", 0, 1, 0)]
     changed = [(item.kind, report.text_of(item.a), report.text_of(item.b), [(f.change, f.a, f.b) for f in item.diff.figures])
-               for item in relations[0].alignment if item.status == "aligned" and item.diff.figures]
+               for item in relations[0].alignment if item.status == "aligned" and item.diff and item.diff.figures]
+    assert all(item.diff is None for item in relations[0].alignment if item.kind == "exact")  # nothing to show
     assert changed == [
         ("edited", "OMAHA, Neb., March 4 - Shr profit 61 cts vs profit 42 cts",
          "OMAHA, Neb., March 4 - Shr loss 1.59 dlrs vs profit 42 cts",
