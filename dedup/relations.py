@@ -21,6 +21,7 @@ from dedup.align import AlignedItem, align_texts, measure
 from dedup.cluster import cluster
 from dedup.config import ScanConfig
 from dedup.model import Cluster, Match, Passage, Relation
+from dedup.normalize import normalize
 from dedup.overlap import reused_shares
 from dedup.segment import SegmentTable
 
@@ -165,7 +166,8 @@ def with_alignments(relations: Sequence[Relation], texts: Sequence[str], paragra
     changed line is paired with its original and its diff shown, from the scan's own segments and
     clusters. Reuse that shares at least :data:`ALIGNED_SHARE` of both documents is aligned too, and is
     a version when its alignment pairs :data:`ALIGNED_VERSION` of both: a corrected results table whose
-    changed lines are too short to match still lines up with its original, line for line. Without
+    changed lines are too short to match still lines up with its original, line for line. Two documents
+    whose whole texts are the same once normalised are duplicates however their paragraphs split. Without
     ``keep`` (``--no-diffs``) the kinds are decided the same way and no alignment is kept."""
     candidates = [r for r in relations if (r.kind == "version" and keep)
                   or (r.kind == "reuse" and min(r.source_in_copy, r.copy_in_source) >= ALIGNED_SHARE)]
@@ -177,6 +179,9 @@ def with_alignments(relations: Sequence[Relation], texts: Sequence[str], paragra
                 in_doc[member.doc].add(index)
     aligned = {}
     for r in candidates:
+        if normalize(texts[r.source]) == normalize(texts[r.copy]):  # re-sent, its lines wrapped otherwise
+            aligned[(r.source, r.copy)] = replace(r, kind="duplicate")
+            continue
         shared = [clusters[i] for i in sorted(in_doc[r.source] & in_doc[r.copy])]
         items = pair_alignment(texts, paragraphs, sentences, shared, r.source, r.copy, config)
         if r.kind == "version" or min(_aligned_shares(items, paragraphs, r.source, r.copy)) >= ALIGNED_VERSION:

@@ -154,3 +154,10 @@ def test_no_diffs_decides_the_same_kinds_without_alignments():
     assert [(r.kind, r.source, r.copy, r.group) for r in lean.relations] == [
         (r.kind, r.source, r.copy, r.group) for r in full.relations]
     assert [r.alignment for r in lean.relations] == [(), ()] and full.relations[0].alignment
+
+
+def test_a_re_sent_story_wrapped_otherwise_is_a_duplicate_not_a_version():
+    wrapped = STORY.replace("\n\n", "\n", 1)  # its first two paragraphs run together when re-sent
+    assert segment_documents([wrapped])[0].doc.size < segment_documents([STORY])[0].doc.size
+    _, relations = relations_of([STORY, wrapped])
+    assert [(r.kind, r.source, r.copy, r.alignment) for r in relations] == [("duplicate", 0, 1, ())]
