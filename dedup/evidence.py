@@ -25,6 +25,12 @@ the matches between the two documents:
   whose figure changed, not the next report of a series whose every figure did; a match sharing
   :data:`WORDS_CARRY_ALONE` distinctive words carries it alone. Names alone relate nothing: two stories
   of one company or one official share them without sharing any news.
+* Two dated documents more than :data:`EDITION_GAP` apart are related only when, besides, a matched span
+  keeps its figures (both sides quote quantities, and the side quoting fewer quotes none the other does
+  not), or they share a rare word, or :data:`EDITION_WORDS` distinctive words (in one match, or over the
+  matches whose figures agree): a week apart, a new edition of a series or a new story of the same
+  subject reuses its template and background, not the earlier story. Undated documents are judged as if they
+  were close in time.
 
 Cross matches between documents that are not related are not reuse: results lines, price tables and
 reports of a recurring series (their figures differ), stock phrases, short lines identical by
@@ -42,8 +48,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -69,6 +76,8 @@ WORDS_CARRY = 8
 LONG_COPY_WORDS = 15  # a passage this long, copied with its figures, is evidence whatever its words
 MAX_QUANTITIES_CARRIED = 3  # more quantities, all changed, make a new report of a series, not an edit
 WORDS_CARRY_ALONE = 24  # ... unless the copy shares this many distinctive words: a rewrite with new figures
+EDITION_GAP = timedelta(days=7)  # read on the dev-corpus labels: a shorter gap loses updates of a story
+EDITION_WORDS = WORDS_CARRY  # distinctive words that relate two documents further apart than EDITION_GAP
 MAX_EVIDENCE_COPIES = 8  # documents holding one identical paragraph for it to be evidence between them
 MAX_SOURCES_TRIED = 8  # members of a cluster verified as another source for a copy
 QUANTITY_KINDS = frozenset({"count", "percent", "money", "duration", "age"})
@@ -82,6 +91,7 @@ _LOWER = re.compile(r"[a-z]")
 _NOT_WORD = re.compile(r"\W")
 _HEADLINE = re.compile(r"(?m)^[^a-z\n]*[A-Z][^a-z\n]*$")
 Quantity = tuple[str, float, "str | None"]  # (kind, value, unit)
+Dates = Mapping[int, datetime | None] | Sequence[datetime | None]  # by document number
 
 
 def distinctive_limit(documents: int) -> int:
@@ -183,13 +193,22 @@ def span_evidence(pairs: Sequence[tuple[str, str]], frequencies: WordFrequencies
     return [found_for[key] for key in keys]
 
 
-def related(doc_pairs: Iterable[tuple[int, int]], evidence: Iterable[SpanEvidence]) -> set[tuple[int, int]]:
+def related(doc_pairs: Iterable[tuple[int, int]], evidence: Iterable[SpanEvidence],
+            dates: Dates | None = None) -> set[tuple[int, int]]:
     """The document pairs that their spans relate (see the module docstring); each pair ``(a, b)`` names the
-    documents of its span's ``a`` and ``b`` sides, and the result has each related pair both ways round."""
+    documents of its span's ``a`` and ``b`` sides, and the result has each related pair both ways round.
+    ``dates`` gives each document's date (None where unknown); without it every pair is judged as close."""
     pooled: dict[tuple[int, int], _Pool] = {}
     for (a, b), found in zip(doc_pairs, evidence):
         pooled.setdefault((min(a, b), max(a, b)), _Pool(a)).add(a, found)
-    return {pair for key, pool in pooled.items() if pool.relates() for pair in (key, key[::-1])}
+    return {pair for key, pool in pooled.items()
+            if pool.relates(dates is not None and far_apart(dates[key[0]], dates[key[1]]))
+            for pair in (key, key[::-1])}
+
+
+def far_apart(first: datetime | None, other: datetime | None) -> bool:
+    """Whether two documents are dated more than :data:`EDITION_GAP` apart (both must be dated)."""
+    return first is not None and other is not None and abs(first - other) > EDITION_GAP
 
 
 @dataclass(slots=True)
@@ -200,6 +219,7 @@ class _Pool:
     carried: bool = False
     carried_alone: bool = False
     long_copy: bool = False
+    copied_figures: bool = False
     words: set[int] = field(default_factory=set)
     names: set[int] = field(default_factory=set)
     rare: int = 0
@@ -213,6 +233,8 @@ class _Pool:
         self.quantities[1].update(other)
         self.carried |= found.carries
         self.carried_alone |= len(found.distinctive) >= WORDS_CARRY_ALONE
+        self.copied_figures |= bool(found.a_quantities and found.b_quantities) and _same_figures(found.a_quantities,
+                                                                                                  found.b_quantities)
         if found.figures_agree:
             self.long_copy |= found.shared_words >= LONG_COPY_WORDS and _same_figures(found.a_quantities,
                                                                                      found.b_quantities)
@@ -221,7 +243,11 @@ class _Pool:
             self.rare += found.rare
             self.precise += found.precise
 
-    def relates(self) -> bool:
+    def relates(self, far_apart: bool = False) -> bool:
+        """Whether the pooled evidence relates the two documents; ``far_apart``: they are dated more than
+        :data:`EDITION_GAP` apart, and an edition of a series or a later story of the subject must be ruled out."""
+        if far_apart and not (self.copied_figures or self.rare or self.carried or len(self.words) >= EDITION_WORDS):
+            return False
         first, other = self.quantities
         fewest = min(len(first), len(other))
         if self.carried_alone or (self.carried and fewest <= MAX_QUANTITIES_CARRIED):
@@ -235,8 +261,10 @@ class _Pool:
 
 
 def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts: Sequence[str],
-                    frequencies: WordFrequencies, config: ScanConfig) -> tuple[list[Match], list[Cluster]]:
-    """The matches that are reuse: internal ones, and cross ones between related documents.
+                    frequencies: WordFrequencies, config: ScanConfig,
+                    dates: Sequence[datetime | None] | None = None) -> tuple[list[Match], list[Cluster]]:
+    """The matches that are reuse: internal ones, and cross ones between related documents (``dates``: the
+    documents' dates, None where unknown).
 
     Two documents are judged on their matches and on the identical paragraphs their clusters hold (a
     cluster pairs each member with one other, so a re-sent results table's lines may each be matched to
@@ -248,13 +276,13 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
     by_id = {c.id: c for c in clusters}
     sides = [(m.a, m.b) for m in cross]
     evidence = span_evidence([(_text(texts, a), _text(texts, b)) for a, b in sides], frequencies)
-    linked = related([(a.doc, b.doc) for a, b in sides], evidence)
+    linked = related([(a.doc, b.doc) for a, b in sides], evidence, dates)
     # Identical paragraphs can only add to what relates two documents: read them where it is still needed.
     copies = [(a, b) for a, b in _identical_paragraphs(clusters, texts) if (a.doc, b.doc) not in linked]
     if copies:
         sides += copies
         evidence += span_evidence([(_text(texts, a), _text(texts, b)) for a, b in copies], frequencies)
-        linked = related([(a.doc, b.doc) for a, b in sides], evidence)
+        linked = related([(a.doc, b.doc) for a, b in sides], evidence, dates)
     agreeing = {p for pair, found in zip(sides, evidence) if found.figures_agree for p in pair}
     disagreeing = {id(m) for m, found in zip(cross, evidence) if not found.figures_agree}
     # A line of a re-sent table copied with all its figures in the other document ("Shr loss 55 cts vs

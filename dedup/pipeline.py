@@ -146,7 +146,7 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
         found_clusters = paragraph_result.clusters + sentence_result.clusters
         candidates, clusters, boilerplate = scan_boilerplate(found, found_clusters, texts, levels, paragraph_chars,
                                                              config)
-        matches, clusters = related_matches(candidates, clusters, texts, word_frequencies(texts), config)
+        matches, clusters = related_matches(candidates, clusters, texts, word_frequencies(texts), config, dates)
         matches, clusters = reported_stars(oriented(matches, times), clusters, found_clusters)
         matches = sorted(measured_as_written(matches, texts, config), key=_match_order)
     if config.diffs:

@@ -1,6 +1,7 @@
 """Evidence of reuse on wire-style copy: templates and coincidences are not copies, versions are."""
 
 import random
+from datetime import UTC, datetime, timedelta
 
 from dedup.config import ScanConfig
 from dedup.evidence import distinctive_limit, document_words, related, related_matches, span_evidence, word_frequencies
@@ -204,3 +205,80 @@ def test_a_resent_table_line_is_matched_to_its_copy_not_to_the_quarters_line():
                 Cluster(1, "paragraph", "near", copies[1].a, (copies[1].a, copies[1].b, wrong_line.b))]
     kept, _ = related_matches([*copies, wrong_line], clusters, texts, word_frequencies(texts), ScanConfig())
     assert kept == copies
+
+
+def dated(days: float) -> datetime:
+    return datetime(1987, 3, 2, 9, tzinfo=UTC) + timedelta(days=days)
+
+
+COUNCIL = ("FRANKFURT, March {} - The Bundesbank left credit policies unchanged after today's regular meeting of "
+           "its council, a spokesman said in answer to enquiries.")
+# The words of the standing lead: a template's in many stories, the council's in a few (distinctive, not rare).
+SERIES_WORDS = (["the left after today's regular meeting of its a said in answer to on owed february billion dlrs "
+                 "commercial banks foreign suspended bought mln pct at"] * 60
+                + ["Bundesbank credit policies unchanged council spokesman enquiries Brazil interest payments "
+                   "bills band stg Bank England"] * 10)
+
+
+def test_the_next_edition_of_a_series_a_week_later_does_not_reuse_the_last_one():
+    """The standing lead of a fortnightly report shares seven distinctive words and no figure: two stories
+    a day apart (a re-send) are related by it, two editions two weeks apart are not; undated, as before."""
+    (lead,) = span_evidence([(COUNCIL.format(5), COUNCIL.format(19))], word_frequencies(SERIES_WORDS))
+    assert len(lead.distinctive) == 7 and lead.rare == 0 and not lead.a_quantities
+    both = {(0, 1), (1, 0)}
+    assert related([(0, 1)], [lead]) == both
+    assert related([(0, 1)], [lead], [dated(0), dated(1)]) == both
+    assert related([(0, 1)], [lead], [dated(0), dated(14)]) == set()
+    assert related([(0, 1)], [lead], {0: dated(14), 1: None}) == both
+
+
+def test_a_figure_restated_weeks_later_still_relates_a_figure_of_another_day_does_not():
+    """Background restated with its figure (the debt Brazil stopped paying interest on) is reuse weeks
+    later; a daily money market line whose amount changed shares the template and another day's rate."""
+    restated, daily = span_evidence([
+        ("Brazil on February 20 suspended interest payments on 68 billion dlrs owed to commercial banks.",
+         "On February 20, Brazil suspended interest payments on 68 billion dlrs owed to foreign commercial banks."),
+        ("The Bank of England bought 95 mln stg of bills in band 2 at 10-7/8 pct.",
+         "The Bank of England bought 120 mln stg of bills in band 2 at 10-7/8 pct.")],
+        word_frequencies(SERIES_WORDS))
+    assert restated.rare == daily.rare == 0 and max(len(restated.distinctive), len(daily.distinctive)) < 8
+    both = {(0, 1), (1, 0)}
+    weeks = [dated(0), dated(21)]
+    assert related([(0, 1)], [restated]) == both and related([(0, 1)], [restated], weeks) == both
+    assert daily.figures_agree and related([(0, 1)], [daily]) == both
+    assert related([(0, 1)], [daily], weeks) == set()
+
+
+def test_an_update_days_later_that_changes_a_figure_is_related_by_the_words_it_carries():
+    """An offering under way two weeks after it was filed, for more shares: the lead's figure changed, its
+    underwriters' names carry the match."""
+    filed = ("Tarnwell Municipal Income Trust said it filed for an initial public offering of 16 mln shares "
+             "through underwriters led by Morven Keegan Inc, Batesford Eichler, Hillard Richards Inc and Pipp, "
+             "Jaffrey and Hopwell Inc.")
+    under_way = filed.replace("filed for", "began").replace("16 mln", "26 mln")
+    (update,) = span_evidence([(filed, under_way)], word_frequencies(SERIES_WORDS))
+    assert not update.figures_agree and update.carries
+    assert related([(0, 1)], [update], [dated(0), dated(13)]) == {(0, 1), (1, 0)}
+
+
+def test_the_scan_and_the_index_read_the_dates(tmp_path):
+    """Two editions of the council report two weeks apart are not matched when dated (the wire's date
+    field), and are when undated; the index's check judges a stored edition by its stored date alike."""
+    board = [Document(f"b{k}", f"b{k}", f"{name} Industries said in answer to a question that today's regular "
+                      f"meeting of the board left the dividend of its stock as it was after the vote.")
+             for k, name in enumerate(NAMES[:60])]  # the lead's template words, in most stories
+    notes = [Document(f"n{k}", f"n{k}", f"Bundesbank {word}: credit policies unchanged, council spokesman reports "
+                      f"enquiries.") for k, word in enumerate(("watch", "view", "note", "brief", "diary", "digest"))]
+    editions = [(f"{COUNCIL.format(5)}\n\nThe discount rate stays at 3.0 pct.\n", "5-MAR-1987 10:02:11.00"),
+                (f"{COUNCIL.format(19)}\n\nMembers meet next in Berlin on April 2.\n", "19-MAR-1987 10:05:40.00")]
+
+    def scan(with_dates: bool) -> set[tuple[str, str, str]]:
+        documents = board + notes + [Document(f"e{k}", f"e{k}", text, metadata={"date": date} if with_dates else {})
+                                     for k, (text, date) in enumerate(editions)]
+        return {pair for pair in cross(analyze(documents, ScanConfig(diffs=False))) if pair[1:] == ("e0", "e1")}
+
+    assert scan(with_dates=False) == {("near", "e0", "e1")} and scan(with_dates=True) == set()
+    with Index.create(tmp_path / "council.dedup") as index:
+        index.add_many([(d.id, d.text) for d in board + notes] + [("e0", editions[0][0], {"date": editions[0][1]})])
+        assert [m.id for m in index.check(editions[1][0]).matches] == ["e0"]
+        assert index.check(editions[1][0], date=editions[1][1]).verdict == "new"

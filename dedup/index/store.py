@@ -384,6 +384,11 @@ class Store:
             out[doc] = text
         return out
 
+    def metadata(self, docs: list[int]) -> dict[int, dict[str, Any] | None]:
+        """The metadata of stored documents (a verdict reads their dates)."""
+        return {doc: metadata_of(value) for doc, value in self.db.execute(
+            f"SELECT doc, metadata FROM documents WHERE doc {_IN}", (json.dumps(docs),))}
+
     def same_text(self, exact: int) -> list[int]:
         """Stored documents whose normalised text hashes to ``exact``."""
         return [r[0] for r in self.db.execute("SELECT doc FROM documents WHERE exact = ?", (exact,))]

@@ -206,7 +206,7 @@ def verdict(batch: Batch, store: Store, limit: int = DEFAULT_LIMIT, date: dateti
     for k, pair in enumerate(pairs):
         if k not in boilerplate:
             found_in[pair.stored[0].doc].append(pair)
-    related, read = _related_documents(batch, store, found_in)
+    related, read = _related_documents(batch, store, found_in, date)
     by_doc = {doc: pairs for doc, pairs in found_in.items() if doc in related}
     same_text = store.same_text(batch.exact[0])
     for doc in same_text:
@@ -282,10 +282,11 @@ def _sentence_pairs(batch: Batch, store: Store, paragraph_pairs: list[_Pair]) ->
     return pairs, stats
 
 
-def _related_documents(batch: Batch, store: Store,
-                       found_in: dict[int, list[_Pair]]) -> tuple[set[int], dict[int, str]]:
-    """The stored documents :mod:`dedup.evidence` relates to the incoming text, from all the passages they
-    share with it, as a scan relates two documents; and the stored texts it read (the verdict quotes them)."""
+def _related_documents(batch: Batch, store: Store, found_in: dict[int, list[_Pair]],
+                       date: datetime | None) -> tuple[set[int], dict[int, str]]:
+    """The stored documents :mod:`dedup.evidence` relates to the incoming text (dated ``date``, when known),
+    from all the passages they share with it, as a scan relates two documents; and the stored texts it read
+    (the verdict quotes them)."""
     if not found_in:
         return set(), {}
     texts = store.stored_texts(sorted(found_in))
@@ -296,7 +297,11 @@ def _related_documents(batch: Batch, store: Store,
             owners.append(doc)
             spans.append((texts[doc][pair.stored[0].start:pair.stored[-1].end], batch.texts[0][start:end]))
     frequencies = store.word_frequencies(batch.words[0], plus=1)  # the checked text counts, as in a scan
-    linked = related([(doc, INCOMING) for doc in owners], span_evidence(spans, frequencies))
+    dates = None
+    if date is not None:
+        dates = {doc: parse_date((metadata or {}).get(store.config.date_field))
+                 for doc, metadata in store.metadata(sorted(found_in)).items()} | {INCOMING: date}
+    linked = related([(doc, INCOMING) for doc in owners], span_evidence(spans, frequencies), dates)
     return {doc for doc in found_in if (doc, INCOMING) in linked}, texts
 
 
