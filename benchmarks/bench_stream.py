@@ -131,14 +131,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         rows = run_stream(stored, checked, Path(folder) / "stream.db")
     if args.verdicts:
         args.verdicts.write_text(json.dumps(rows, indent=1) + "\n")
-    labels = [r for records in read_labels(sorted(LABELS.glob("stream-*.jsonl"))).values() for r in records]
+    label_files = read_labels(sorted(LABELS.glob("stream-*.jsonl")))
+    labels = [r for records in label_files.values() for r in records]
     result.params = {"corpus": str(corpus), "stored": len(stored), "checked": len(checked),
                      "first checked": checked[0].id if checked else None}
     result.tables += [
         Table("verdicts", ["verdict", "checks"], verdict_rows(rows)),
         Table("milliseconds per check", ["checks", "median", "p95", "max"], [timing_row(rows)]),
-        Table("verdicts read by hand (other than new)", ["labelled", "given now", "true", "false", "share true"],
-              [labelled_verdicts(labels, rows)],
+        Table("verdicts read by hand (other than new)",
+              ["file", "labelled", "given now", "true", "false", "share true"],
+              [[name, *labelled_verdicts(records, rows)] for name, records in label_files.items()
+               if any(r.get("sample") == "stream" for r in records)],
               ["true: the first stored story the verdict names is of the incoming story's story line",
                "given now: the label's verdict and first stored story are this run's"]),
         Table("updates and corrections among the checked", ["labelled", "checked in this run", "flagged"],
