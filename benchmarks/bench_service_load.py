@@ -111,18 +111,25 @@ MALFORMED: dict[str, tuple[str, bytes, int]] = {
 
 def plan(count: int, stored: Sequence[str], updates: Sequence[str], fresh: Sequence[str],
          seed: int = 0) -> list[Planned]:
-    """``count`` requests in the shares of :data:`SHARES`, in a random but fixed order."""
+    """``count`` requests in the shares of :data:`SHARES`, in a random but fixed order.
+
+    Each add stores a ``fresh`` text no other request sends (a text sent twice is a duplicate the
+    second time, and is not stored); the checks of new articles take the fresh texts left over."""
     rng = random.Random(seed)
     kinds = rng.choices(list(SHARES), weights=list(SHARES.values()), k=count)
-    checks = [("duplicate", list(stored)), ("near-duplicate", list(updates)), ("new", list(fresh))]
+    adds = kinds.count("add")
+    if len(fresh) <= adds:
+        raise ValueError(f"{len(fresh)} fresh articles for {adds} adds: every add needs one of its own, and checks more")
+    own, left = iter(fresh[:adds]), list(fresh[adds:])
+    checks = [("duplicate", list(stored)), ("near-duplicate", list(updates)), ("new", left)]
     malformed = itertools.cycle(MALFORMED)  # every case once before any twice
     out = []
     for k, kind in enumerate(kinds):
         if kind == "check":
             case, texts = checks[k % len(checks)]
             out.append(Planned(kind, case, "/check", _body({"text": rng.choice(texts)}), 200))
-        elif kind == "add":  # a paragraph of its own, so it is never a duplicate of an earlier add
-            text = f"Filed by the load test as article {k}, desk {k % 7}.\n\n{rng.choice(fresh)}"
+        elif kind == "add":
+            text = f"Filed by the load test as article {k}, desk {k % 7}.\n\n{next(own)}"
             document = {"id": f"load-{k}", "text": text, "metadata": {"k": k}}
             out.append(Planned(kind, "new article", "/documents", _body(document), 201))
         else:
@@ -282,7 +289,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     documents += [(f"g{k}", text) for k, text in enumerate(generated)]
     stored = [text for _, text in documents]
     updates = _update_articles(stored, 200)
-    fresh = [t for t in corpora.generated(300 * FRESH_BYTES_PER_ARTICLE, seed=1).corpus.texts
+    articles = 300 + 2 * int(SHARES["add"] * size["requests"])  # one of its own per add, and some for checks
+    fresh = [t for t in corpora.generated(articles * FRESH_BYTES_PER_ARTICLE, seed=1).corpus.texts
              if ARTICLE_WORDS[0] <= len(t.split()) <= ARTICLE_WORDS[1]]
     requests = plan(size["requests"], stored, updates, fresh)
 

@@ -15,7 +15,7 @@ def test_two_hundred_mixed_requests(tmp_path):
     path = tmp_path / "load.dedup"
     build_index(path, [(f"d{k}", text) for k, text in enumerate(stored)])
     edited = [text.replace(" the ", " a ", 3) for text in stored[:5]]
-    fresh = [synthetic(1000 + k, paragraphs=8) for k in range(30)]
+    fresh = [synthetic(1000 + k, paragraphs=8) for k in range(60)]  # one of its own per add, and some for checks
 
     load = run_load(path, plan(200, stored, edited, fresh), clients=2, seconds=60)
 
