@@ -34,7 +34,7 @@ from typing import Any
 from benchmarks._harness import MODES, REPO, Measurement, Mode, Result, Table, python_module, run_command
 from dedup.figures import extract_figures
 from dedup.segment import segment_documents
-from dedup.sources import InputError, read_documents
+from dedup.sources import Document, InputError, read_documents
 
 DEV_CORPUS = REPO.parent / "shared" / "corpora" / "reuters-dev.jsonl.gz"
 LABELS = Path(__file__).resolve().parent / "labels"
@@ -294,21 +294,30 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def news_corpus(given: Path | None, result: Result) -> tuple[Path, list[Document]] | None:
+    """The corpus a news benchmark reads (``given``, else the dev corpus) and its stories; None, with a
+    note written to ``result``, when the dev corpus is not beside the repository. A bad corpus ends the run."""
+    corpus = given or DEV_CORPUS
+    if not corpus.exists():
+        if given:
+            sys.exit(f"bench_{result.benchmark}: {corpus}: no such file")
+        result.notes.append(f"{DEV_CORPUS} not found: nothing measured (give a news JSONL by path)")
+        result.write()
+        return None
+    try:
+        return corpus, read_documents([corpus])
+    except InputError as exc:
+        sys.exit(f"bench_{result.benchmark}: {exc}")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     mode = MODES[args.mode or "quick"]
     result = Result("news", mode)
-    corpus: Path = args.corpus or DEV_CORPUS
-    if not corpus.exists():
-        if args.corpus:
-            sys.exit(f"bench_news: {corpus}: no such file")
-        result.notes.append(f"{DEV_CORPUS} not found: nothing measured (give a news JSONL by path)")
-        result.write()
+    found = news_corpus(args.corpus, result)
+    if found is None:
         return
-    try:
-        documents = read_documents([corpus])
-    except InputError as exc:
-        sys.exit(f"bench_news: {exc}")
+    corpus, documents = found
     label_paths = args.labels or sorted(LABELS.glob("*.jsonl"))
     labels = read_labels(label_paths)
     relation_labels = [records for records in labels.values() if records and records[0].get("sample") == "relations"]

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -33,10 +32,10 @@ from typing import Any
 import numpy as np
 
 from benchmarks._harness import MODES, Result, Table
-from benchmarks.bench_news import DEV_CORPUS, LABELS, read_labels
+from benchmarks.bench_news import DEV_CORPUS, LABELS, news_corpus, read_labels
 from dedup.dates import document_dates, time_order
 from dedup.index import Index
-from dedup.sources import Document, InputError, read_documents
+from dedup.sources import Document
 
 STORED = {"quick": 600, "full": 6000}
 CHECKED = {"quick": 40, "full": 400}
@@ -115,17 +114,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     mode = MODES[args.mode or "quick"]
     result = Result("stream", mode)
-    corpus: Path = args.corpus or DEV_CORPUS
-    if not corpus.exists():
-        if args.corpus:
-            sys.exit(f"bench_stream: {corpus}: no such file")
-        result.notes.append(f"{DEV_CORPUS} not found: nothing measured (give a news JSONL by path)")
-        result.write()
+    found = news_corpus(args.corpus, result)
+    if found is None:
         return
-    try:
-        documents = in_date_order(read_documents([corpus]))
-    except InputError as exc:
-        sys.exit(f"bench_stream: {exc}")
+    corpus, documents = found[0], in_date_order(found[1])
     stored, checked = documents[:STORED[mode.name]], documents[STORED[mode.name]:][:CHECKED[mode.name]]
     with tempfile.TemporaryDirectory() as folder:
         rows = run_stream(stored, checked, Path(folder) / "stream.db")
