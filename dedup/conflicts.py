@@ -32,10 +32,11 @@ from datetime import date, datetime
 from math import ceil
 from typing import Any
 
+from dedup.dateline import DATELINE
 from dedup.figures import DEFAULT_FOLDS, Figure, extract_figures, fold_counts, may_hold_event, may_hold_figure
 from dedup.figures.patterns import _CUE_WORD_RE
 from dedup.figures.tables import NUMBER_WORDS, RESULTS_LABEL_WORDS
-from dedup.stories import DATELINE_RE, document_days
+from dedup.stories import document_days
 
 SAME_ROLE = 0.8  # Jaccard of the two sentences' words (numbers aside) for a figure without an event
 SAME_HEADLINE = 0.5  # and of the two documents' first lines: versions of one report
@@ -223,7 +224,7 @@ def _named_day(sentence: str, figures: Sequence[Figure], day: float | None) -> f
     """The day an event's sentence names ("killed after an explosion last April 26"), not in its
     dateline, in the year of the report or the one before (a report tells what happened before it);
     else the report's day."""
-    dateline = DATELINE_RE.search(sentence)
+    dateline = DATELINE.search(sentence)
     named = [figure for figure in figures if figure.kind == "date" and figure.unit == "mmdd"
              and (dateline is None or figure.start >= dateline.end())]
     if day is None or len(named) != 1 or named[0].value is None:

@@ -56,8 +56,9 @@ import numpy as np
 
 from dedup import verify
 from dedup.config import ScanConfig
+from dedup.dateline import DATELINE
 from dedup.figures import extract_figures
-from dedup.figures.tables import MONTHS, YEAR_RANGE
+from dedup.figures.tables import YEAR_RANGE
 from dedup.matches import near, paragraph_kinds
 from dedup.minhash import sign_texts
 from dedup.model import Cluster, Match, Passage
@@ -82,10 +83,6 @@ MAX_EVIDENCE_COPIES = 8  # documents holding one identical paragraph for it to b
 MAX_SOURCES_TRIED = 8  # members of a cluster verified as another source for a copy
 QUANTITY_KINDS = frozenset({"count", "percent", "money", "duration", "age"})
 _DIGIT = re.compile(r"\d")
-# The dateline that opens a wire story ("DES MOINES, Iowa, March 5 - ") names where the agency filed it:
-# its words are no evidence that two stories are one.
-_DATELINE = re.compile(r"(?m)^[ \t]*[A-Z][\w.'&()-]*(?:[ ,]+[\w.'&()-]+){0,6}?,\s+(?:%s)\.?\s+\d{1,2}\s*[-\u2013\u2014]+\s+"
-                       % "|".join(sorted(MONTHS, key=len, reverse=True)))
 _NAME = re.compile(r"<[^<>\s]*>|(?<![^\s(\"'])[A-Z]\S*")  # a capitalised word, an acronym or a <TICKER>
 _LOWER = re.compile(r"[a-z]")
 _NOT_WORD = re.compile(r"\W")
@@ -168,7 +165,7 @@ def span_evidence(pairs: Sequence[tuple[str, str]], frequencies: WordFrequencies
     texts = list(index)
     keys = [(index[a], index[b]) for a, b in pairs]
     distinct = list(dict.fromkeys(keys))
-    bodies = [_DATELINE.sub("", text, count=1) for text in texts]
+    bodies = [DATELINE.sub("", text, count=1) for text in texts]
     words = document_words(bodies)
     quantities = {k: _quantities(texts[k]) for k in {k for pair in distinct for k in pair} if _DIGIT.search(texts[k])}
     shared = [words[a] if a == b else np.intersect1d(words[a], words[b], assume_unique=True) for a, b in distinct]

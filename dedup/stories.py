@@ -18,11 +18,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 from scipy.sparse import csr_matrix, triu
 
+from dedup.dateline import DATELINE_CHARS, dateline_day
 from dedup.figures.tables import MONTHS
 
 NAME_THRESHOLD = 0.2
@@ -37,13 +38,6 @@ SMALL_CORPUS = 50  # up to this many documents every name counts as distinctive
 # sentence, so neither a sentence's first word nor a word of a line of capitals (a headline, a
 # dateline). Common words capitalised in a sentence ("the Company") are in too many documents.
 _NAME_RE = re.compile(r"(?<=[a-z0-9,;:)] )[A-Z][A-Za-z&-]*[A-Za-z]")
-
-_MONTH_NUMBERS = {name.lower(): number for name, number in MONTHS.items()}
-# An opening wire dateline: "PORTLAND, Ore., March 6 - " (place in capitals, then the day).
-DATELINE_RE = re.compile(
-    r"^\s*[A-Z][A-Z .'/&-]+,(?:\s*[A-Z][A-Za-z.]*,)?\s*((?:%s)\.?\s+\d{1,2})\s+-\s" % "|".join(MONTHS),
-    re.MULTILINE | re.IGNORECASE)
-DATELINE_CHARS = 300  # a dateline opens a story, after its headline
 
 # Capitalised inside a sentence, yet they name no story.
 NOT_NAMES = frozenset(
@@ -80,18 +74,6 @@ def document_days(texts: Sequence[str], dates: Sequence[datetime | None]) -> lis
         return [None if d is None else d.toordinal() + (d.hour * 3600 + d.minute * 60 + d.second) / 86400
                 for d in dates]
     return [dateline_day(text) for text in texts]
-
-
-def dateline_day(text: str) -> int | None:
-    """The day of an opening dateline in ``text`` as an ordinal (of 2001, a year without February 29)."""
-    found = DATELINE_RE.search(text)
-    if not found:
-        return None
-    month, day = found.group(1).replace(".", "").split()
-    try:
-        return date(2001, _MONTH_NUMBERS[month.lower()], int(day)).toordinal()
-    except ValueError:
-        return None
 
 
 def document_names(text: str) -> frozenset[str]:

@@ -1,6 +1,6 @@
 """Story lines: names, their TF-IDF weighting (scikit-learn's), the links and the groups they give."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 import pytest
@@ -85,3 +85,13 @@ def test_similar_pairs_are_the_thresholded_cosines(seed):
     assert sorted(map(tuple, pairs.tolist())) == sorted(expected)
     assert np.allclose(cosines, cosine[pairs[:, 0], pairs[:, 1]])
     assert 0 < len(expected) < 60 * 59 // 2
+
+
+def test_one_dateline_rule_gives_the_day_and_the_span_every_stage_strips():
+    from dedup.dateline import DATELINE, dateline_day
+
+    text = "GRAIN SHIPS LOADING AT PORTLAND\nPORTLAND, Ore., March 6 - There were six grain ships loading."
+    assert DATELINE.sub("", text, count=1) == "GRAIN SHIPS LOADING AT PORTLAND\nThere were six grain ships loading."
+    assert dateline_day(text) == dateline_day("LONDON, Mar. 6 - Gilts rose.") == date(2001, 3, 6).toordinal()
+    assert dateline_day("WASHINGTON, Feb 30 - No such day.") is None
+    assert dateline_day("In March 6 - not a dateline") is None
