@@ -13,7 +13,7 @@ GMT", or spans of time such as "Six mths"), and only for the same quantity:
   report (documents related by reuse whose first lines share ``SAME_HEADLINE`` of their words), in
   a sentence, or a results table's line, that the other words almost the same way (``SAME_ROLE``)
   with the same word before and after it, for the same period ("4TH QTR", "Nine mths", "Year" head
-  the lines below them) and the same day (a daily or weekly series is not one quantity). Amounts
+  the lines below them; a sentence naming other years is of another period) and the same day (a daily or weekly series is not one quantity). Amounts
   that differ only by rounding ("30.1 mln", "30,142,000") agree.
 
 The headline rule keeps a document from contradicting itself: only each document's *first*
@@ -187,7 +187,8 @@ class _Quantity:
         event = self.key[1]
         if event and known.dates and context.dates and known.dates != context.dates:
             return False
-        if not event and known.period and context.period and known.period != context.period:
+        if not event and ((known.period and context.period and known.period != context.period)
+                          or _years(known.dates) != _years(context.dates)):
             return False
         if known.day is not None and context.day is not None and (
                 abs(known.day - context.day) > EVENT_DAYS if event else int(known.day) != int(context.day)):
@@ -195,6 +196,12 @@ class _Quantity:
         return bool(event) or (related(known.doc, context.doc) and known.neighbours == context.neighbours
                                and _similar(known.words, context.words, SAME_ROLE)
                                and _similar(known.headline, context.headline, SAME_HEADLINE))
+
+
+def _years(dates: _Dates) -> frozenset[str]:
+    """The years a sentence names: a total of 1986 and one of 1987 are two quantities, however alike
+    their sentences."""
+    return frozenset(named for named in dates if named.startswith("year:"))
 
 
 def _similar(a: frozenset[str], b: frozenset[str], share: float) -> bool:

@@ -248,6 +248,22 @@ def test_rounded_amounts_agree_and_periods_are_apart() -> None:
                                  related=[("a", "b")]) == []
 
 
+CATTLE_YEAR = ("URUGUAY BEEF SALES ABROAD\nMONTEVIDEO, March 11 - Uruguay's beef sales abroad in Jan/Dec 1986 came to "
+               "118,402 tonnes, against 131,077 tonnes in the same 1985 period, the livestock institute said.")
+
+
+def test_totals_of_other_years_are_other_quantities() -> None:
+    """Two reports of one board the same day, one for the year and one for two months: their sentences are
+    worded alike, but a sentence naming other years counts another period."""
+    months = CATTLE_YEAR.replace("Jan/Dec 1986 came to 118,402", "Jan/Feb 1987 came to 20,650").replace(
+        "131,077 tonnes in the same 1985", "22,813 tonnes in the same 1986")
+    assert find_figure_conflicts(wire(CATTLE_YEAR, months), related=[("a", "b")]) == []
+    corrected = CATTLE_YEAR.replace("118,402", "118,204")  # the same year's total, corrected
+    assert summary(find_figure_conflicts(wire(CATTLE_YEAR, corrected), related=[("a", "b")])) == [
+        ("tonnes", [("118402", ("a",)), ("118204", ("b",))]),
+    ]
+
+
 def test_killed_or_wounded_is_not_killed() -> None:
     documents = [("a", ["Iran said Iraq lost 3,000 men killed or wounded in the battle."]),
                  ("b", ["Iraq said 220 men were killed in the battle."])]
