@@ -31,12 +31,10 @@ the matches between the two documents:
   matches whose figures agree): a week apart, a new edition of a series or a new story of the same
   subject reuses its template and background, not the earlier story. Undated documents are judged as if they
   were close in time.
-* A **series headline** is a headline (a document's first line, all in capitals) that recurs with its figures
-  masked in at least :data:`SERIES_DOCUMENTS` documents on at least :data:`SERIES_DAYS` days. Two documents under
-  one series headline written on different days are editions of the series (the Fed's customer repurchases of
-  March 11 and of March 12), judged as two documents more than :data:`EDITION_GAP` apart: an edition repeats
-  the series' lead by design, a re-sent edition keeps its figures, and a story re-sent under its headline
-  over two days shares rare words or the words of a whole passage.
+* Two documents that are other editions of one series (:mod:`dedup.series`: under one series headline,
+  written on different days) are judged as two documents more than :data:`EDITION_GAP` apart: an edition
+  repeats the series' lead by design, a re-sent edition keeps its figures, and a story re-sent under its
+  headline over two days shares rare words or the words of a whole passage.
 
 Cross matches between documents that are not related are not reuse: results lines, price tables and
 reports of a recurring series (their figures differ), stock phrases, short lines identical by
@@ -69,8 +67,8 @@ from dedup.matches import near, paragraph_kinds
 from dedup.minhash import sign_texts
 from dedup.model import Cluster, Match, Passage
 from dedup.normalize import normalize
+from dedup.series import HEADLINE, Edition, other_editions, series_editions
 from dedup.shingle import number_hash, token_hashes
-from dedup.stories import DATELINE_CHARS, document_days
 
 MIN_DISTINCTIVE_LIMIT = 50  # a small corpus has no templates to tell apart: every word is distinctive
 DISTINCTIVE_SHARE = 0.01  # of the documents
@@ -88,18 +86,14 @@ EDITION_GAP = timedelta(days=7)  # read on the dev-corpus labels: a shorter gap 
 EDITION_WORDS = WORDS_CARRY  # distinctive words that relate two documents further apart than EDITION_GAP
 MAX_EVIDENCE_COPIES = 8  # documents holding one identical paragraph for it to be evidence between them
 MAX_SOURCES_TRIED = 8  # members of a cluster verified as another source for a copy
-SERIES_DOCUMENTS = 3  # documents under one headline, figures masked, for it to be a series'
-SERIES_DAYS = 2  # days those documents are written on
 QUANTITY_KINDS = frozenset({"count", "percent", "money", "duration", "age"})
 _DIGIT = re.compile(r"\d")
 _NAME = re.compile(r"<[^<>\s]*>|(?<![^\s(\"'])[A-Z]\S*")  # a capitalised word, an acronym or a <TICKER>
 _LOWER = re.compile(r"[a-z]")
 _NOT_WORD = re.compile(r"\W")
-_HEADLINE = re.compile(r"(?m)^[^a-z\n]*[A-Z][^a-z\n]*$")
-_FIGURE = re.compile(r"\d+(?:[.,/]\d+)*")
 Quantity = tuple[str, float, "str | None"]  # (kind, value, unit)
 Dates = Mapping[int, datetime | None] | Sequence[datetime | None]  # by document number
-Edition = tuple[str, int]  # a series headline (figures masked) and the day a document of it was written
+Editions = Mapping[int, Edition | None] | Sequence[Edition | None]  # by document number
 
 
 def distinctive_limit(documents: int) -> int:
@@ -202,11 +196,11 @@ def span_evidence(pairs: Sequence[tuple[str, str]], frequencies: WordFrequencies
 
 
 def related(doc_pairs: Iterable[tuple[int, int]], evidence: Iterable[SpanEvidence],
-            dates: Dates | None = None, editions: Sequence[Edition | None] | None = None) -> set[tuple[int, int]]:
+            dates: Dates | None = None, editions: Editions | None = None) -> set[tuple[int, int]]:
     """The document pairs that their spans relate (see the module docstring); each pair ``(a, b)`` names the
     documents of its span's ``a`` and ``b`` sides, and the result has each related pair both ways round.
     ``dates`` gives each document's date (None where unknown); without it every pair is judged as close.
-    ``editions`` gives each document's series edition (:func:`series_editions`), None for a document of none."""
+    ``editions`` gives each document's series edition (:mod:`dedup.series`), None for a document of none."""
     pooled: dict[tuple[int, int], _Pool] = {}
     for (a, b), found in zip(doc_pairs, evidence):
         pooled.setdefault((min(a, b), max(a, b)), _Pool(a)).add(a, found)
@@ -214,33 +208,6 @@ def related(doc_pairs: Iterable[tuple[int, int]], evidence: Iterable[SpanEvidenc
             if pool.relates(dates is not None and far_apart(dates[key[0]], dates[key[1]]),
                             editions is not None and other_editions(editions[key[0]], editions[key[1]]))
             for pair in (key, key[::-1])}
-
-
-def series_editions(texts: Sequence[str], dates: Sequence[datetime | None] | None = None) -> list[Edition | None]:
-    """Each document's series headline (figures masked) and day, None for a document outside every series.
-    Days are the documents' dates, or when none is dated their opening datelines' days."""
-    days = document_days([text[:DATELINE_CHARS] for text in texts], dates or [None] * len(texts))
-    headlines = [_masked_headline(text) for text in texts]
-    documents: dict[str, int] = defaultdict(int)
-    written_on: dict[str, set[int]] = defaultdict(set)
-    for headline, day in zip(headlines, days):
-        if headline:
-            documents[headline] += 1
-            if day is not None:
-                written_on[headline].add(int(day))
-    return [(headline, int(day)) if headline and day is not None and documents[headline] >= SERIES_DOCUMENTS
-            and len(written_on[headline]) >= SERIES_DAYS else None for headline, day in zip(headlines, days)]
-
-
-def other_editions(first: Edition | None, other: Edition | None) -> bool:
-    """Whether two documents are editions of one series written on different days."""
-    return first is not None and other is not None and first[0] == other[0] and first[1] != other[1]
-
-
-def _masked_headline(text: str) -> str | None:
-    """A document's first line when it is a headline (all in capitals), normalised with its figures masked."""
-    line = text.lstrip().split("\n", 1)[0]
-    return _FIGURE.sub("0", normalize(line)) if line and _HEADLINE.fullmatch(line) else None
 
 
 def far_apart(first: datetime | None, other: datetime | None) -> bool:
@@ -443,7 +410,7 @@ def _agree(first: Set[Quantity], other: Set[Quantity]) -> bool:
 def _without_names(text: str) -> str:
     """``text`` with its names blanked out. A headline's line, written all in capitals, loses the words its
     other lines write as names ("SUMITA" beside "Satoshi Sumita said"); a headline alone names nothing."""
-    if not _HEADLINE.search(text):
+    if not HEADLINE.search(text):
         return _NAME.sub(" ", text)
     lines = text.split("\n")
     named = {_bare(word) for line in lines if _LOWER.search(line) for word in _NAME.findall(line)}
