@@ -9,7 +9,6 @@ from dedup.evidence import (
     document_words,
     related,
     related_matches,
-    series_editions,
     span_evidence,
     word_frequencies,
 )
@@ -291,57 +290,3 @@ def test_the_scan_and_the_index_read_the_dates(tmp_path):
         assert [m.id for m in index.check(editions[1][0]).matches] == ["e0"]
         assert index.check(editions[1][0], date=editions[1][1]).verdict == "new"
 
-
-SERIES_HEAD = "BUNDESBANK LEAVES CREDIT POLICIES UNCHANGED"
-
-
-def council_edition(day: int, discount: str, lombard: str = "5.0", head: str = SERIES_HEAD) -> str:
-    return (f"{head}\n\n{COUNCIL.format(day)}\n\n"
-            f"The discount rate stays at {discount} pct and the Lombard rate at {lombard} pct.\n")
-
-
-def test_a_series_headline_recurs_with_its_figures_masked_on_two_days_or_more():
-    """Undated, the opening datelines give the days; a headline on one day only, in two documents only,
-    or a first line in lower case is no series'."""
-    texts = [council_edition(2, "3.0"), council_edition(3, "3.5"), council_edition(4, "2.5"),
-             "FED SETS 1.5 BILLION DLR REPURCHASES\nNEW YORK, March 2 - The Fed arranged them.",
-             "FED SETS 2 BILLION DLR REPURCHASES\nNEW YORK, March 3 - The Fed arranged them.",
-             "FED SETS 1 BILLION DLR REPURCHASES\nNEW YORK, March 4 - The Fed arranged them.",
-             "EC TALKS END\nBRUSSELS, March 2 - Talks ended.", "EC TALKS END\nBRUSSELS, March 3 - Talks ended.",
-             *["OPEC OUTPUT CUT\nVIENNA, March 5 - Ministers met."] * 3,
-             "Fed sets repurchases\nNEW YORK, March 4 - The Fed arranged them."]
-    editions = series_editions(texts)
-    head = SERIES_HEAD.lower()
-    assert [e and e[0] for e in editions[:3]] == [head] * 3 and len({e[1] for e in editions[:3]}) == 3
-    assert editions[3][0] == editions[4][0] == "fed sets 0 billion dlr repurchases"
-    assert editions[3][1] != editions[4][1]
-    assert editions[5] == ("fed sets 0 billion dlr repurchases", editions[4][1] + 1)
-    assert editions[6:] == [None] * 6
-
-
-def test_editions_of_a_daily_series_on_other_days_are_not_related_a_resent_or_corrected_one_is():
-    """Three editions of the council report on three days share the series' headline, its standing lead
-    (seven distinctive words) and a rate that did not change: without their headline they are related, as
-    editions of another day they are not. The Monday edition re-sent on Tuesday morning keeps its figures,
-    and Wednesday's corrected edition the same day is the same story: both stay related."""
-    # The rate line's words and the headline's verb are the template's, in most stories.
-    board = [Document(f"b{k}", f"b{k}", f"{name} Industries said in answer to a question that today's regular "
-                      f"meeting of the board left the dividend of its stock as it was after the vote. It leaves the "
-                      f"discount on its Lombard notes: the rate stays at 4 pct and the fee at 1 pct.") for k, name in enumerate(NAMES[:60])]
-    notes = [Document(f"n{k}", f"n{k}", f"Bundesbank {word}: credit policies unchanged, council spokesman reports "
-                      f"enquiries.") for k, word in enumerate(("watch", "view", "note", "brief", "diary", "digest"))]
-    editions = {"mon": (council_edition(2, "3.0"), "2-MAR-1987 10:02:11.00"),
-                "tue": (council_edition(3, "3.5"), "3-MAR-1987 10:04:30.00"),
-                "wed": (council_edition(4, "2.5"), "4-MAR-1987 10:01:52.00"),
-                "resent": (council_edition(2, "3.0"), "3-MAR-1987 08:15:00.00"),
-                "corrected": (council_edition(4, "2.5", "5.5", f"CORRECTED - {SERIES_HEAD}"), "4-MAR-1987 15:40:00.00")}
-    documents = board + notes + [Document(k, k, text, metadata={"date": date}) for k, (text, date) in editions.items()]
-
-    def pairs(report) -> set[tuple[str, str]]:
-        return {pair[1:] for pair in cross(report) if set(pair[1:]) <= editions.keys()}
-
-    found = pairs(analyze(documents, ScanConfig(diffs=False)))
-    assert {("mon", "resent"), ("wed", "corrected")} <= found
-    assert not found & {("mon", "tue"), ("mon", "wed"), ("tue", "wed")}
-    without_headline = [Document(d.id, d.id, d.text.replace(f"{SERIES_HEAD}\n\n", ""), d.metadata) for d in documents]
-    assert {("mon", "tue"), ("mon", "wed")} <= pairs(analyze(without_headline, ScanConfig(diffs=False)))
