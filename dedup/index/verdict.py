@@ -311,7 +311,7 @@ def _related_documents(batch: Batch, store: Store, found_in: dict[int, list[_Pai
 def _editions(text: str, store: Store, docs: list[int], date: datetime | None) -> dict[int, Edition | None]:
     """The series editions (:mod:`dedup.series`) of the incoming ``text`` and of the stored ``docs``, by
     document: the incoming text counts as one of its headline's documents, written on the day of ``date``,
-    else of its dateline; a stored document is an edition of that series only, the one it could be paired in."""
+    else of its dateline. Only editions of the incoming text's series are read: every pair judged here holds it."""
     editions: dict[int, Edition | None] = dict.fromkeys([*docs, INCOMING])
     headline = masked_headline(text)
     if headline is None:
