@@ -31,6 +31,10 @@ the matches between the two documents:
   matches whose figures agree): a week apart, a new edition of a series or a new story of the same
   subject reuses its template and background, not the earlier story. Undated documents are judged as if they
   were close in time.
+* Two documents that are other editions of one series (:mod:`dedup.series`: under one series headline,
+  written on different days) are judged as two documents more than :data:`EDITION_GAP` apart: an edition
+  repeats the series' lead by design, a re-sent edition keeps its figures, and a story re-sent under its
+  headline over two days shares rare words or the words of a whole passage.
 
 Cross matches between documents that are not related are not reuse: results lines, price tables and
 reports of a recurring series (their figures differ), stock phrases, short lines identical by
@@ -63,6 +67,7 @@ from dedup.matches import near, paragraph_kinds
 from dedup.minhash import sign_texts
 from dedup.model import Cluster, Match, Passage
 from dedup.normalize import normalize
+from dedup.series import HEADLINE, Edition, other_editions, series_editions
 from dedup.shingle import number_hash, token_hashes
 
 MIN_DISTINCTIVE_LIMIT = 50  # a small corpus has no templates to tell apart: every word is distinctive
@@ -86,9 +91,9 @@ _DIGIT = re.compile(r"\d")
 _NAME = re.compile(r"<[^<>\s]*>|(?<![^\s(\"'])[A-Z]\S*")  # a capitalised word, an acronym or a <TICKER>
 _LOWER = re.compile(r"[a-z]")
 _NOT_WORD = re.compile(r"\W")
-_HEADLINE = re.compile(r"(?m)^[^a-z\n]*[A-Z][^a-z\n]*$")
 Quantity = tuple[str, float, "str | None"]  # (kind, value, unit)
 Dates = Mapping[int, datetime | None] | Sequence[datetime | None]  # by document number
+Editions = Mapping[int, Edition | None] | Sequence[Edition | None]  # by document number
 
 
 def distinctive_limit(documents: int) -> int:
@@ -191,15 +196,17 @@ def span_evidence(pairs: Sequence[tuple[str, str]], frequencies: WordFrequencies
 
 
 def related(doc_pairs: Iterable[tuple[int, int]], evidence: Iterable[SpanEvidence],
-            dates: Dates | None = None) -> set[tuple[int, int]]:
+            dates: Dates | None = None, editions: Editions | None = None) -> set[tuple[int, int]]:
     """The document pairs that their spans relate (see the module docstring); each pair ``(a, b)`` names the
     documents of its span's ``a`` and ``b`` sides, and the result has each related pair both ways round.
-    ``dates`` gives each document's date (None where unknown); without it every pair is judged as close."""
+    ``dates`` gives each document's date (None where unknown); without it every pair is judged as close.
+    ``editions`` gives each document's series edition (:mod:`dedup.series`), None for a document of none."""
     pooled: dict[tuple[int, int], _Pool] = {}
     for (a, b), found in zip(doc_pairs, evidence):
         pooled.setdefault((min(a, b), max(a, b)), _Pool(a)).add(a, found)
     return {pair for key, pool in pooled.items()
-            if pool.relates(dates is not None and far_apart(dates[key[0]], dates[key[1]]))
+            if pool.relates(dates is not None and far_apart(dates[key[0]], dates[key[1]]),
+                            editions is not None and other_editions(editions[key[0]], editions[key[1]]))
             for pair in (key, key[::-1])}
 
 
@@ -240,10 +247,12 @@ class _Pool:
             self.rare += found.rare
             self.precise += found.precise
 
-    def relates(self, far_apart: bool = False) -> bool:
+    def relates(self, far_apart: bool = False, other_editions: bool = False) -> bool:
         """Whether the pooled evidence relates the two documents; ``far_apart``: they are dated more than
-        :data:`EDITION_GAP` apart, and an edition of a series or a later story of the subject must be ruled out."""
-        if far_apart and not (self.copied_figures or self.rare or self.carried or len(self.words) >= EDITION_WORDS):
+        :data:`EDITION_GAP` apart, or ``other_editions``: editions of one series written on different days; then
+        an edition of a series or a later story of the subject must be ruled out."""
+        if (far_apart or other_editions) and not (self.copied_figures or self.rare or self.carried
+                                                  or len(self.words) >= EDITION_WORDS):
             return False
         first, other = self.quantities
         fewest = min(len(first), len(other))
@@ -273,13 +282,14 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
     by_id = {c.id: c for c in clusters}
     sides = [(m.a, m.b) for m in cross]
     evidence = span_evidence([(_text(texts, a), _text(texts, b)) for a, b in sides], frequencies)
-    linked = related([(a.doc, b.doc) for a, b in sides], evidence, dates)
+    editions = series_editions(texts, dates)
+    linked = related([(a.doc, b.doc) for a, b in sides], evidence, dates, editions)
     # Identical paragraphs can only add to what relates two documents: read them where it is still needed.
     copies = [(a, b) for a, b in _identical_paragraphs(clusters, texts) if (a.doc, b.doc) not in linked]
     if copies:
         sides += copies
         evidence += span_evidence([(_text(texts, a), _text(texts, b)) for a, b in copies], frequencies)
-        linked = related([(a.doc, b.doc) for a, b in sides], evidence, dates)
+        linked = related([(a.doc, b.doc) for a, b in sides], evidence, dates, editions)
     agreeing = {p for pair, found in zip(sides, evidence) if found.figures_agree for p in pair}
     disagreeing = {id(m) for m, found in zip(cross, evidence) if not found.figures_agree}
     # A line of a re-sent table copied with all its figures in the other document ("Shr loss 55 cts vs
@@ -400,7 +410,7 @@ def _agree(first: Set[Quantity], other: Set[Quantity]) -> bool:
 def _without_names(text: str) -> str:
     """``text`` with its names blanked out. A headline's line, written all in capitals, loses the words its
     other lines write as names ("SUMITA" beside "Satoshi Sumita said"); a headline alone names nothing."""
-    if not _HEADLINE.search(text):
+    if not HEADLINE.search(text):
         return _NAME.sub(" ", text)
     lines = text.split("\n")
     named = {_bare(word) for line in lines if _LOWER.search(line) for word in _NAME.findall(line)}

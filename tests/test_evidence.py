@@ -4,7 +4,14 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from dedup.config import ScanConfig
-from dedup.evidence import distinctive_limit, document_words, related, related_matches, span_evidence, word_frequencies
+from dedup.evidence import (
+    distinctive_limit,
+    document_words,
+    related,
+    related_matches,
+    span_evidence,
+    word_frequencies,
+)
 from dedup.index import Index
 from dedup.model import Cluster, Match, Passage
 from dedup.pipeline import analyze
@@ -282,3 +289,4 @@ def test_the_scan_and_the_index_read_the_dates(tmp_path):
         index.add_many([(d.id, d.text) for d in board + notes] + [("e0", editions[0][0], {"date": editions[0][1]})])
         assert [m.id for m in index.check(editions[1][0]).matches] == ["e0"]
         assert index.check(editions[1][0], date=editions[1][1]).verdict == "new"
+

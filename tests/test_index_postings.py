@@ -92,6 +92,7 @@ def to_schema_1(path):
         db.execute("ALTER TABLE postings_1 RENAME TO postings")
         db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
         db.execute("DROP TABLE words")  # schema 3
+        db.execute("DROP TABLE headlines")  # schema 4
     db.close()
 
 
@@ -141,6 +142,7 @@ def test_a_schema_2_index_is_upgraded_to_compared_characters_and_word_counts(tmp
         db.execute("UPDATE documents SET chars = ?", (every,))
         db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
         db.execute("DROP TABLE words")
+        db.execute("DROP TABLE headlines")  # schema 4
     db.close()
     assert every == compared + len("SHORT HEADING")
 

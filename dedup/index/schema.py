@@ -13,6 +13,9 @@
   ``optimal_params(threshold, num_perm)``; the primary key is the look-up index.
 * ``words(word, documents)``: how many stored documents hold each word (token hash, numbers left out),
   for the evidence rule of :mod:`dedup.evidence` (a distinctive word is in few documents).
+* ``headlines(doc, headline, day)``: the headline of every stored document that opens with one (its first
+  line in capitals, figures masked) and the day it was written (its date's, else its dateline's), as
+  :mod:`dedup.series` reads them; indexed by headline, so a check counts the documents and days of its own.
 * ``postings(shingle, sentences)``: the posting list of every sentence shingle, for partial reuse: its
   sentence rows as one little-endian int64 BLOB, one row per shingle keyed by the shingle itself, so a
   check looks up each of its ~700 shingles with one integer-key seek. A shingle held by more than
@@ -32,7 +35,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,14 +43,17 @@ import numpy as np
 
 from dedup.candidates import optimal_params
 from dedup.config import ScanConfig
+from dedup.dates import DEFAULT_DATE_FIELD, parse_date
 from dedup.evidence import document_words
 from dedup.index.errors import IndexCorrupt, IndexFileError, IndexFull, IndexMismatch, IndexVersionError
 from dedup.normalize import NORMALIZER_VERSION
+from dedup.series import document_day, masked_headline
 
 FORMAT = "dedup.index"
 # 2: one posting list per shingle (1 had a row per posting and a stock table);
-# 3: documents.chars counts compared paragraphs only (2 counted every paragraph); the words table.
-SCHEMA_VERSION = 3
+# 3: documents.chars counts compared paragraphs only (2 counted every paragraph); the words table;
+# 4: the headlines table.
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_SECONDS = 30.0
 # A failed write counts as "disk full" when less than this is left (of the file system, or below the
 # process's file size limit): a WAL frame is one page plus 24 bytes, the -shm file grows by 32 KiB.
@@ -56,6 +62,11 @@ _ROOM_BYTES = 1 << 20
 # holds a whole batch's dirty pages writes each of them once, at commit, instead of spilling them early.
 BULK_CACHE_KIB = 2 << 20
 INT64 = np.dtype("<i8")
+
+HEADLINES = """
+CREATE TABLE headlines (doc INTEGER PRIMARY KEY, headline TEXT NOT NULL, day INTEGER);
+CREATE INDEX headlines_headline ON headlines (headline, day);
+"""
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -79,7 +90,7 @@ CREATE INDEX sentences_doc ON sentences (doc);
 CREATE INDEX sentences_exact ON sentences (exact);
 CREATE TABLE postings (shingle INTEGER PRIMARY KEY, sentences BLOB);
 CREATE TABLE words (word INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
-"""
+""" + HEADLINES
 
 # The ScanConfig fields that decide what a check reports; the index stores them and is opened only with
 # the same values (``date_field``: the metadata field that dates a stored document). ``workers``, ``diffs``
@@ -255,6 +266,11 @@ def upgrade_tables(path: Path, db: sqlite3.Connection, meta: Mapping[str, str], 
                    "WHERE p.doc = documents.doc AND p.words >= ?)", (int(params["min_words"]),))
         db.execute("CREATE TABLE words (word INTEGER PRIMARY KEY, documents INTEGER NOT NULL)")
         db.executemany("INSERT INTO words (word, documents) VALUES (?, ?)", stored_word_counts(db))
+    if version < 4:
+        for statement in filter(str.strip, HEADLINES.split(";")):
+            db.execute(statement)
+        db.executemany("INSERT INTO headlines (doc, headline, day) VALUES (?, ?, ?)",
+                       stored_headlines(db, str(params.get("date_field", DEFAULT_DATE_FIELD))))
     db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
 
@@ -267,6 +283,26 @@ def stored_word_counts(db: sqlite3.Connection) -> list[tuple[int, int]]:
             for word in words.view(np.int64).tolist():
                 counts[word] = counts.get(word, 0) + 1
     return sorted(counts.items())
+
+
+def headline_rows(docs: Iterable[int], texts: Iterable[str], metadata: Iterable[Mapping[str, Any] | None],
+                  date_field: str) -> list[tuple[int, str, int | None]]:
+    """``(doc, headline, day)`` rows of the documents that open with a headline (:mod:`dedup.series`), each
+    dated by its metadata ``date_field`` when it can be read."""
+    rows = []
+    for doc, text, meta in zip(docs, texts, metadata):
+        headline = masked_headline(text)
+        if headline is not None:
+            rows.append((doc, headline, document_day(text, parse_date((meta or {}).get(date_field)))))
+    return rows
+
+
+def stored_headlines(db: sqlite3.Connection, date_field: str) -> list[tuple[int, str, int | None]]:
+    """:func:`headline_rows` of every stored document, in document order, a thousand at a time."""
+    rows = db.execute("SELECT doc, text, metadata FROM documents ORDER BY doc")
+    return [row for chunk in iter(lambda: rows.fetchmany(1000), [])
+            for row in headline_rows([r[0] for r in chunk], [r[1] for r in chunk],
+                                     [None if r[2] is None else json.loads(r[2]) for r in chunk], date_field)]
 
 
 def _posting_rows_to_lists(db: sqlite3.Connection, max_df: int) -> None:

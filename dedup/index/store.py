@@ -26,7 +26,15 @@ from dedup.evidence import WordFrequencies, document_words
 from dedup.index.batch import Batch, text_hash
 from dedup.index.errors import UNCHANGED, DocumentExists, IndexCorrupt, IndexFileError, IndexFull
 from dedup.index.resident import ResidentFile
-from dedup.index.schema import INT64, out_of_space, posting_rows, pragma_problems, stored_word_counts
+from dedup.index.schema import (
+    INT64,
+    headline_rows,
+    out_of_space,
+    posting_rows,
+    pragma_problems,
+    stored_headlines,
+    stored_word_counts,
+)
 from dedup.matches import compared_paragraphs, compared_sentences
 
 _IN = "IN (SELECT value FROM json_each(?))"  # one parameter for any number of int64 values
@@ -159,6 +167,8 @@ class Store:
             [(doc0 + k, ids[k], batch.exact[k], batch.chars[k], metadata[k], batch.texts[k])
              for k in range(len(ids))])
         self._count_words(batch.words, +1)
+        db.executemany("INSERT INTO headlines (doc, headline, day) VALUES (?, ?, ?)", headline_rows(
+            range(doc0, doc0 + len(ids)), batch.texts, map(metadata_of, metadata), config.date_field))
 
         p, p_sets = batch.paragraphs, batch.paragraph_sets
         p_exact = p_sets.exact.view(np.int64)
@@ -205,7 +215,7 @@ class Store:
         self._remove_postings([r[0] for r in sentences], [np.frombuffer(r[2], dtype=INT64) for r in sentences])
         (text,) = db.execute("SELECT text FROM documents WHERE doc = ?", (doc,)).fetchone()
         self._count_words(document_words([text]), -1)
-        for table in ("paragraphs", "sentences", "documents"):
+        for table in ("paragraphs", "sentences", "headlines", "documents"):
             db.execute(f"DELETE FROM {table} WHERE doc = ?", (doc,))
         for row, signature in self._promote("paragraphs", [r[1] for r in paragraphs], "signature"):
             keys = band_keys(np.frombuffer(signature, dtype="<u4")[None, :], self.bands, self.rows)
@@ -389,6 +399,17 @@ class Store:
         return {doc: metadata_of(value) for doc, value in self.db.execute(
             f"SELECT doc, metadata FROM documents WHERE doc {_IN}", (json.dumps(docs),))}
 
+    def headline_days(self, headline: str) -> tuple[int, set[int]]:
+        """How many stored documents open with ``headline`` (masked), and the days they were written on."""
+        rows = self.db.execute("SELECT day, count(*) FROM headlines WHERE headline = ? GROUP BY day",
+                               (headline,)).fetchall()
+        return sum(count for _, count in rows), {day for day, _ in rows if day is not None}
+
+    def headlines(self, docs: list[int]) -> dict[int, tuple[str, int | None]]:
+        """``doc -> (headline, day)`` of the stored documents ``docs`` that open with a headline."""
+        return {doc: (headline, day) for doc, headline, day in self.db.execute(
+            f"SELECT doc, headline, day FROM headlines WHERE doc {_IN}", (json.dumps(docs),))}
+
     def same_text(self, exact: int) -> list[int]:
         """Stored documents whose normalised text hashes to ``exact``."""
         return [r[0] for r in self.db.execute("SELECT doc FROM documents WHERE exact = ?", (exact,))]
@@ -475,6 +496,9 @@ class Store:
             problems.append(f"{damaged} documents whose text does not match its hash")
         elif db.execute("SELECT word, documents FROM words ORDER BY word").fetchall() != stored_word_counts(db):
             problems.append("word counts that do not match the stored texts")  # (damaged texts explain them)
+        elif (db.execute("SELECT doc, headline, day FROM headlines ORDER BY doc").fetchall()
+              != stored_headlines(db, config.date_field)):
+            problems.append("headlines that do not match the stored texts and dates")
         canonical = db.execute("SELECT count(*) FROM paragraphs WHERE canonical = 1").fetchone()[0]
         if counts["bands"] != canonical * self.bands:
             problems.append(f"{counts['bands']} band keys for {canonical} canonical paragraphs x {self.bands} bands")

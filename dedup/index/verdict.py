@@ -16,7 +16,8 @@ Which pairs of segments match is decided by the scan's own rules, the functions 
 :mod:`dedup.matches` (what is compared, near, reused, the paragraph kinds, sentence pairs outside
 paragraph matches, adjacent runs, passage overlap), stored documents count only when
 :mod:`dedup.evidence` relates them to the incoming text (as a scan keeps cross matches only between
-related documents), passages of boilerplate (:mod:`dedup.index.boilerplate`, the scan's rule over the
+related documents; series headlines are counted over the stored documents and the incoming text, as
+:mod:`dedup.series` says), passages of boilerplate (:mod:`dedup.index.boilerplate`, the scan's rule over the
 stored documents) do not count, and documents are measured with :func:`dedup.overlap.reused_shares`, so
 a check and a scan of the same texts report the same pairs (``tests/test_index_parity.py``). Only the
 look-ups differ: band keys and posting lists in the store.
@@ -57,6 +58,7 @@ from dedup.overlap import reused_shares
 from dedup.pipeline import analyze
 from dedup.relations import ALIGNED_SHARE, passage_changed, relation_kind
 from dedup.segment import segment_documents
+from dedup.series import Edition, document_day, edition_of, is_series, masked_headline
 from dedup.shingle import ShingleSets
 from dedup.sources import Document
 
@@ -301,8 +303,28 @@ def _related_documents(batch: Batch, store: Store, found_in: dict[int, list[_Pai
     if date is not None:
         dates = {doc: parse_date((metadata or {}).get(store.config.date_field))
                  for doc, metadata in store.metadata(sorted(found_in)).items()} | {INCOMING: date}
-    linked = related([(doc, INCOMING) for doc in owners], span_evidence(spans, frequencies), dates)
+    linked = related([(doc, INCOMING) for doc in owners], span_evidence(spans, frequencies), dates,
+                     _editions(batch.texts[0], store, sorted(found_in), date))
     return {doc for doc in found_in if (doc, INCOMING) in linked}, texts
+
+
+def _editions(text: str, store: Store, docs: list[int], date: datetime | None) -> dict[int, Edition | None]:
+    """The series editions (:mod:`dedup.series`) of the incoming ``text`` and of the stored ``docs``, by
+    document: the incoming text counts as one of its headline's documents, written on the day of ``date``,
+    else of its dateline. Only editions of the incoming text's series are read: every pair judged here holds it."""
+    editions: dict[int, Edition | None] = dict.fromkeys([*docs, INCOMING])
+    headline = masked_headline(text)
+    if headline is None:
+        return editions
+    day = document_day(text, date)
+    documents, days = store.headline_days(headline)
+    if not is_series(documents + 1, len(days | ({day} - {None}))):
+        return editions
+    editions[INCOMING] = edition_of(headline, day, True)
+    for doc, (stored_headline, stored_day) in store.headlines(docs).items():
+        if stored_headline == headline:
+            editions[doc] = edition_of(headline, stored_day, True)
+    return editions
 
 
 def _outside_paragraph_pairs(batch: Batch, paragraph_pairs: list[_Pair],
