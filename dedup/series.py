@@ -26,7 +26,7 @@ from dedup.dateline import DATELINE_CHARS, dateline_day
 from dedup.normalize import normalize
 
 SERIES_DOCUMENTS = 3  # documents under one headline, figures masked, for it to be a series'
-SERIES_DAYS = 2  # days those documents are written on
+SERIES_DAYS = 3  # days those documents are written on: a story re-sent under one headline spans two
 DATELINE_CLOCK = 1 << 20  # subtracted from a dateline's day (an ordinal of 2001): below zero, apart from dates
 HEADLINE = re.compile(r"(?m)^[^a-z\n]*[A-Z][^a-z\n]*$")  # a line in capitals, with at least one letter
 _FIGURE = re.compile(r"\d+(?:[.,/]\d+)*")

@@ -46,15 +46,18 @@ def edition_documents(dated: bool, head: bool = True) -> list[Document]:
                             for name, (_, date) in EDITIONS.items()]
 
 
-def test_a_series_headline_recurs_with_its_figures_masked_on_two_days_or_more():
-    """Undated, the opening datelines give the days; a headline on one day only, in two documents only,
-    or a first line in lower case is no series'."""
+def test_a_series_headline_recurs_with_its_figures_masked_on_three_days_or_more():
+    """Undated, the opening datelines give the days; a headline on one day only, in two documents only, a
+    story sent three times over two days under one headline, or a first line in lower case is no series'."""
     texts = [council_edition(2, "3.0"), council_edition(3, "3.5"), council_edition(4, "2.5"),
              "FED SETS 1.5 BILLION DLR REPURCHASES\nNEW YORK, March 2 - The Fed arranged them.",
              "FED SETS 2 BILLION DLR REPURCHASES\nNEW YORK, March 3 - The Fed arranged them.",
              "FED SETS 1 BILLION DLR REPURCHASES\nNEW YORK, March 4 - The Fed arranged them.",
              "EC TALKS END\nBRUSSELS, March 2 - Talks ended.", "EC TALKS END\nBRUSSELS, March 3 - Talks ended.",
              *["OPEC OUTPUT CUT\nVIENNA, March 5 - Ministers met."] * 3,
+             "EC WARNS ON TRADE\nBRUSSELS, March 16 - Ministers warned.",
+             "EC WARNS ON TRADE\nBRUSSELS, March 16 - Ministers warned again.",
+             "EC WARNS ON TRADE\nBRUSSELS, March 17 - Ministers warned Japan.",
              "Fed sets repurchases\nNEW YORK, March 4 - The Fed arranged them."]
     editions = series_editions(texts)
     head = SERIES_HEAD.lower()
@@ -62,7 +65,7 @@ def test_a_series_headline_recurs_with_its_figures_masked_on_two_days_or_more():
     assert editions[3][0] == editions[4][0] == "fed sets 0 billion dlr repurchases"
     assert editions[3][1] != editions[4][1]
     assert editions[5] == ("fed sets 0 billion dlr repurchases", editions[4][1] + 1)
-    assert editions[6:] == [None] * 6
+    assert editions[6:] == [None] * 9
 
 
 def test_a_day_is_the_dates_else_the_datelines_and_the_two_clocks_never_meet():
