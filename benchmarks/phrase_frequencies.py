@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.bench_news import DEV_CORPUS, LABELS, MatchIndex, read_labels, span_key
-from dedup.evidence import _quantities, _same_figures
+from dedup.evidence import _same_figures, quantities
 from dedup.segment import SegmentTable, segment_documents
 from dedup.shingle import shingle_sets
 from dedup.sources import InputError, read_documents
@@ -114,7 +114,7 @@ def hours_between(first: str, second: str) -> float:
 
 def figures_changed(a: str, b: str) -> bool:
     """Both spans quote quantities and the side quoting fewer has one the other lacks."""
-    first, other = _quantities(a), _quantities(b)
+    first, other = quantities(a), quantities(b)
     return bool(first and other) and not _same_figures(first, other)
 
 

@@ -172,7 +172,7 @@ def span_evidence(pairs: Sequence[tuple[str, str]], frequencies: WordFrequencies
     distinct = list(dict.fromkeys(keys))
     bodies = [DATELINE.sub("", text, count=1) for text in texts]
     words = document_words(bodies)
-    quantities = {k: _quantities(texts[k]) for k in {k for pair in distinct for k in pair} if _DIGIT.search(texts[k])}
+    quoted = {k: quantities(texts[k]) for k in {k for pair in distinct for k in pair} if _DIGIT.search(texts[k])}
     shared = [words[a] if a == b else np.intersect1d(words[a], words[b], assume_unique=True) for a, b in distinct]
     counts = frequencies.of(np.concatenate(shared))
     ends = np.cumsum([len(x) for x in shared])
@@ -186,12 +186,12 @@ def span_evidence(pairs: Sequence[tuple[str, str]], frequencies: WordFrequencies
     found_for = {}
     for (a, b), common_words, found, evidence_words in zip(distinct, shared, per_pair, distinctive):
         names = evidence_words - lowercase[a] - lowercase[b] if evidence_words else evidence_words
-        a_values = quantities.get(a, frozenset()) if b in quantities else frozenset()
-        b_values = quantities.get(b, frozenset()) if a_values else frozenset()
+        a_values = quoted.get(a, frozenset()) if b in quoted else frozenset()
+        b_values = quoted.get(b, frozenset()) if a_values else frozenset()
         common = a_values & b_values
         found_for[a, b] = SpanEvidence(_agree(a_values, b_values), a_values, b_values,
                                        evidence_words, int((found <= strict).sum()),
-                                       sum(_distinctive_figure(q[1]) for q in common), len(common_words), names)
+                                       sum(precise_figure(q[1]) for q in common), len(common_words), names)
     return [found_for[key] for key in keys]
 
 
@@ -370,8 +370,8 @@ def _related_source(copy: Passage, candidates: list[Passage], cluster: int, text
     checked = verify.overlaps(sets.hashes, sets.offsets, pairs)
     kinds = paragraph_kinds(sets.exact[pairs[:, 1]], sets.exact[pairs[:, 0]])
     close = near(checked, config)
-    copied = _quantities(_text(texts, copy))
-    agree = [_agree(copied, _quantities(_text(texts, p))) for p in candidates]
+    copied = quantities(_text(texts, copy))
+    agree = [_agree(copied, quantities(_text(texts, p))) for p in candidates]
     accepted = [k for k, kind in enumerate(kinds)
                 if kind == "exact" or (close[k] and agree[k] and candidates[k].doc != copy.doc)]
     if not accepted:
@@ -394,7 +394,7 @@ def _text(texts: Sequence[str], passage: Passage) -> str:
     return texts[passage.doc][passage.start:passage.end]
 
 
-def _quantities(text: str) -> frozenset[Quantity]:
+def quantities(text: str) -> frozenset[Quantity]:
     """The quantities a text quotes; a "duration" of a year's number ("1985 year net") is the year."""
     return frozenset((f.kind, round(f.value, 6), f.unit) for f in extract_figures(text)
                      if f.kind in QUANTITY_KINDS and f.value is not None
@@ -431,7 +431,7 @@ def _year_like(value: float) -> bool:
     return float(value).is_integer() and YEAR_RANGE[0] <= value <= YEAR_RANGE[1]
 
 
-def _distinctive_figure(value: float) -> bool:
+def precise_figure(value: float) -> bool:
     """A precise figure: four or more significant digits (1,545,160, 102.5; not 10, 10.6, 250 million, nor a
     number that could be a year)."""
     if _year_like(value):
