@@ -10,7 +10,9 @@ correction repeats of the original:
   order) that share a **subject key** with the correction: a ticker or name in angle brackets in its opening
   (``<MEL>``, ``<AMERICAN VARIETY INTERNATIONAL INC>``), or a pair of adjacent headline words found in few
   headlines (``federal paper``, ``1987 growth``: at most the distinctive-word limit of
-  :func:`dedup.evidence.distinctive_limit`). Tickers alone would miss a misspelt one (``<FBO>`` for ``<FBT>``).
+  :func:`dedup.evidence.distinctive_limit`). Tickers alone would miss a misspelt one (``<FBO>`` for ``<FBT>``);
+  but two stories whose tickers differ by more than a letter are of two companies (:func:`other_companies`),
+  whatever headline words they share (``3rd qtr``).
 * The **original** is the candidate the correction repeats most of: each shared ticker counts
   :data:`TICKER_WEIGHT`, each shared distinctive word (outside the datelines and the correction's headline,
   which names the subject every candidate shares) one, each quantity both quote one
@@ -79,9 +81,29 @@ def naming_keys(keys: SubjectKeys, headlines_holding: Callable[[str], int], limi
     return keys.tickers | frozenset(pair for pair in keys.pairs if headlines_holding(pair) <= limit)
 
 
+def other_companies(first: SubjectKeys, other: SubjectKeys) -> bool:
+    """Whether two stories name companies by tickers of which none is the other's, even misspelt by a letter."""
+    return bool(first.tickers and other.tickers) and not any(
+        _one_letter_apart(a, b) for a in first.tickers for b in other.tickers)
+
+
+def _one_letter_apart(first: str, other: str) -> bool:
+    """Equal, or one letter replaced, added or dropped."""
+    if first == other:
+        return True
+    if abs(len(first) - len(other)) > 1:
+        return False
+    shorter, longer = sorted((first, other), key=len)
+    start = next((k for k, (a, b) in enumerate(zip(shorter, longer)) if a != b), len(shorter))
+    return shorter[start + (len(shorter) == len(longer)):] == longer[start + 1:]
+
+
 def best_original(correction: str, candidates: Sequence[tuple[int, str]], frequencies: WordFrequencies) -> int | None:
     """The candidate (``(doc, text)``, oldest first) that ``correction`` corrects, or None when none repeats
-    :data:`MIN_SCORE` of it; ``frequencies`` tell which words are distinctive."""
+    :data:`MIN_SCORE` of it; ``frequencies`` tell which words are distinctive. A candidate of another company
+    (:func:`other_companies`) is never it."""
+    keys = subject_keys(correction)
+    candidates = [(doc, text) for doc, text in candidates if not other_companies(keys, subject_keys(text))]
     if not candidates:
         return None
     texts = [correction, *(text for _, text in candidates)]

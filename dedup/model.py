@@ -111,7 +111,8 @@ class Relation:
     are known. ``source_in_copy``/``copy_in_source`` are the share of each document's compared text found
     in the other, from the matches between the two only; ``matches`` counts them. ``group`` numbers the
     groups of duplicates and versions of one story (-1 for plain reuse). ``alignment`` is the
-    whole-document alignment of a version (as ``dedup diff`` aligns two files), else empty."""
+    whole-document alignment of a version (as ``dedup diff`` aligns two files), else empty. ``correction``:
+    the copy says it corrects the source (:mod:`dedup.corrections`), a version whatever the two share."""
 
     kind: str
     source: int
@@ -121,6 +122,7 @@ class Relation:
     matches: int
     group: int = -1
     alignment: tuple[AlignedItem, ...] = ()
+    correction: bool = False
 
 
 @dataclass(slots=True)

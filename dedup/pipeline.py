@@ -25,6 +25,7 @@ from dedup.align import align
 from dedup.boilerplate import Segments, scan_boilerplate
 from dedup.config import ScanConfig
 from dedup.conflicts import FigureConflict, find_figure_conflicts
+from dedup.corrections import correction_originals
 from dedup.dates import document_dates, time_order
 from dedup.diff import Diff, FigureChange, TokenOp, WordingChange, diff_texts
 from dedup.engines.base import Engine
@@ -43,7 +44,7 @@ from dedup.matches import (
 from dedup.model import Comparison, Match, Report
 from dedup.overlap import compared_chars, repeated_blocks
 from dedup.progress import Progress
-from dedup.relations import document_relations, with_alignments
+from dedup.relations import document_relations, with_alignments, with_corrections
 from dedup.segment import SegmentTable, join_segments, segment_documents, segment_text
 from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, InputError, read_documents
 from dedup.stories import story_groups
@@ -146,7 +147,8 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
         found_clusters = paragraph_result.clusters + sentence_result.clusters
         candidates, clusters, boilerplate = scan_boilerplate(found, found_clusters, texts, levels, paragraph_chars,
                                                              config)
-        matches, clusters = related_matches(candidates, clusters, texts, word_frequencies(texts), config, dates)
+        frequencies = word_frequencies(texts)
+        matches, clusters = related_matches(candidates, clusters, texts, frequencies, config, dates)
         matches, clusters = reported_stars(oriented(matches, times), clusters, found_clusters)
         matches = sorted(measured_as_written(matches, texts, config), key=_match_order)
     if config.diffs:
@@ -158,6 +160,7 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
         boilerplate_rows = paragraphs.rows_of([b.examples[0] for b in boilerplate if b.level == "paragraph"])
         paragraph_keys[np.isin(paragraph_keys, paragraph_keys[boilerplate_rows])] = -1
         relations = document_relations(matches, paragraphs, paragraph_keys, paragraph_chars, times)
+        relations = with_corrections(relations, correction_originals(texts, times, dates, frequencies))
         blocks = repeated_blocks(matches, paragraphs)
     # Without diffs no alignment is kept: deciding the kinds is part of the document view.
     with _timed(timings, "alignments" if config.diffs else "document_view"):

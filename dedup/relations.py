@@ -159,6 +159,22 @@ def _grouped(relations: list[Relation], documents: int) -> list[Relation]:
     return [r if r.kind == "reuse" else replace(r, group=int(label[r.source])) for r in relations]
 
 
+def with_corrections(relations: Sequence[Relation], originals: Sequence[tuple[int, int]]) -> list[Relation]:
+    """``relations`` with each ``(original, correction)`` pair (:func:`dedup.corrections.correction_originals`)
+    a version marked as a correction: a pair already related keeps its shares (a duplicate stays one), a pair
+    that no match relates is added, in order of source and copy, its shares left to its alignment."""
+    corrected = {pair: False for pair in originals}
+    result = []
+    for r in relations:
+        if (r.source, r.copy) in corrected:
+            corrected[(r.source, r.copy)] = True
+            r = replace(r, kind="duplicate" if r.kind == "duplicate" else "version", correction=True)
+        result.append(r)
+    result += [Relation("version", source, copy, 0.0, 0.0, 0, correction=True)
+               for (source, copy), related in corrected.items() if not related]
+    return sorted(result, key=lambda r: (r.source, r.copy))
+
+
 def with_alignments(relations: Sequence[Relation], texts: Sequence[str], paragraphs: SegmentTable,
                     sentences: SegmentTable, clusters: Sequence[Cluster], config: ScanConfig, *,
                     keep: bool = True) -> list[Relation]:
@@ -168,8 +184,9 @@ def with_alignments(relations: Sequence[Relation], texts: Sequence[str], paragra
     a version when its alignment pairs :data:`ALIGNED_VERSION` of both: a corrected results table whose
     changed lines are too short to match still lines up with its original, line for line. Two documents
     whose whole texts are the same once normalised are duplicates however their paragraphs split. Without
-    ``keep`` (``--no-diffs``) the kinds are decided the same way and no alignment is kept."""
-    candidates = [r for r in relations if (r.kind == "version" and keep)
+    ``keep`` (``--no-diffs``) the kinds are decided the same way and no alignment is kept. A correction that no
+    match relates to its original is aligned in any case: its shares are what its alignment pairs."""
+    candidates = [r for r in relations if (r.kind == "version" and keep) or (r.correction and not r.matches)
                   or (r.kind == "reuse" and min(r.source_in_copy, r.copy_in_source) >= ALIGNED_SHARE)]
     in_doc: dict[int, set[int]] = defaultdict(set)
     wanted = {doc for r in candidates for doc in (r.source, r.copy)}
@@ -184,9 +201,13 @@ def with_alignments(relations: Sequence[Relation], texts: Sequence[str], paragra
             continue
         shared = [clusters[i] for i in sorted(in_doc[r.source] & in_doc[r.copy])]
         items = pair_alignment(texts, paragraphs, sentences, shared, r.source, r.copy, config)
-        if r.kind == "version" or min(_aligned_shares(items, paragraphs, r.source, r.copy)) >= ALIGNED_VERSION:
+        shares = _aligned_shares(items, paragraphs, r.source, r.copy)
+        if r.kind == "version" or min(shares) >= ALIGNED_VERSION:
             alignment = tuple(measure(items, texts, config, diff_exact=False)) if keep else ()
-            aligned[(r.source, r.copy)] = replace(r, kind="version", alignment=alignment)
+            source_in_copy, copy_in_source = shares if r.correction and not r.matches else (r.source_in_copy,
+                                                                                           r.copy_in_source)
+            aligned[(r.source, r.copy)] = replace(r, kind="version", alignment=alignment,
+                                                  source_in_copy=source_in_copy, copy_in_source=copy_in_source)
     return _grouped([aligned.get((r.source, r.copy), r) for r in relations], len(texts))
 
 

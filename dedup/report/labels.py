@@ -7,7 +7,12 @@ from collections.abc import Sequence
 from itertools import accumulate
 
 from dedup.diff import FigureChange
-from dedup.model import Passage, RepeatedBlock, Report
+from dedup.model import Passage, Relation, RepeatedBlock, Report
+
+
+def relation_label(relation: Relation) -> str:
+    """A relation's kind as a reader sees it: a version that says it corrects its source is a correction."""
+    return "correction" if relation.correction and relation.kind == "version" else relation.kind
 
 
 def block_members(report: Report) -> set[tuple[Passage, Passage]]:

@@ -22,7 +22,15 @@ from dedup import __version__
 from dedup.diff import Diff
 from dedup.figures import extract_figures
 from dedup.model import Comparison, Passage, Report
-from dedup.report.labels import counted, figure_text, figures_summary, lines_label, short, wording_text
+from dedup.report.labels import (
+    counted,
+    figure_text,
+    figures_summary,
+    lines_label,
+    relation_label,
+    short,
+    wording_text,
+)
 from dedup.report.ranking import PairDetail, RankedRelation, RelationGroup, pair_key, select
 
 HEAT_LEVELS = 10  # the heat map's colour steps; a share rounds up, so any reuse is visible
@@ -108,6 +116,7 @@ class RelationRow:
 
     number: int | None
     kind: str
+    label: str
     copy: str
     source: str
     shares: str
@@ -194,7 +203,7 @@ def _changes(ranked: RankedRelation) -> str:
 def _group_rows(number: int, group: RelationGroup, ids: Sequence[str]) -> GroupRows:
     def row(ranked: RankedRelation, first: bool) -> RelationRow:
         r = ranked.relation
-        return RelationRow(number if first else None, r.kind, ids[r.copy], ids[r.source],
+        return RelationRow(number if first else None, r.kind, relation_label(r), ids[r.copy], ids[r.source],
                            _shares(r.copy_in_source, r.source_in_copy), r.matches, _changes(ranked),
                            ranked.figures_changed, "#" + _pair_anchor(*ranked.pair))
 
@@ -240,7 +249,7 @@ def _pair_section(detail: PairDetail, ranked: RankedRelation | None, report: Rep
     if ranked is not None:
         r = ranked.relation
         title = f"{ids[r.copy]} \u2190 {ids[r.source]}"
-        summary = f"{r.kind}: {_shares(r.copy_in_source, r.source_in_copy)} shared, {counted(r.matches, 'match')}"
+        summary = f"{relation_label(r)}: {_shares(r.copy_in_source, r.source_in_copy)} shared, {counted(r.matches, 'match')}"
     elif a == b:
         title, summary = f"Inside {ids[a]}", counted(detail.total, "passage") + " repeated"
     else:

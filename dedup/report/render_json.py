@@ -89,7 +89,7 @@ def _sections(report: Report) -> dict[str, Any]:
     def relation(r: Relation) -> dict[str, Any]:
         return {"kind": r.kind, "source": ids[r.source], "copy": ids[r.copy],
                 "source_in_copy": _round(r.source_in_copy), "copy_in_source": _round(r.copy_in_source),
-                "matches": r.matches, "group": r.group,
+                "matches": r.matches, "group": r.group, "correction": r.correction,
                 "alignment": [aligned_item(item, span, quote_unchanged=False) for item in r.alignment]}
 
     def boilerplate(b: Boilerplate) -> dict[str, Any]:

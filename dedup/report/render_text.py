@@ -17,7 +17,15 @@ from rich.text import Text
 from dedup.conflicts import FigureConflict
 from dedup.diff import Diff
 from dedup.model import Boilerplate, Comparison, Match, Relation, RepeatedBlock, Report
-from dedup.report.labels import counted, figure_text, figures_summary, lines_label, short, wording_text
+from dedup.report.labels import (
+    counted,
+    figure_text,
+    figures_summary,
+    lines_label,
+    relation_label,
+    short,
+    wording_text,
+)
 from dedup.report.ranking import (
     COPIED_DOCUMENTS,
     PairDetail,
@@ -157,7 +165,7 @@ def _changes_label(ranked: RankedRelation) -> str:
 
 def _relation_line(ranked: RankedRelation, ids: Sequence[str], indent: str) -> Text:
     r = ranked.relation
-    line = Text(f"{indent}{r.kind:<9} {ids[r.copy]} <- {ids[r.source]}  ",
+    line = Text(f"{indent}{relation_label(r):<9} {ids[r.copy]} <- {ids[r.source]}  ",
                 style={"duplicate": "red", "version": "magenta", "reuse": "cyan"}.get(r.kind, ""))
     line.append(f"{_shares(r)}; {counted(r.matches, 'match')}", style="dim")
     label = _changes_label(ranked)
@@ -192,7 +200,7 @@ def _pair(detail: PairDetail, ranked: RankedRelation | None, blocks: Sequence[Re
     yield Text()
     if ranked is not None:
         r = ranked.relation
-        yield Text(f"{ids[r.copy]} <- {ids[r.source]}: {r.kind}, {_shares(r)}, {counted(r.matches, 'match')}",
+        yield Text(f"{ids[r.copy]} <- {ids[r.source]}: {relation_label(r)}, {_shares(r)}, {counted(r.matches, 'match')}",
                    style="bold")
     elif a == b:
         yield Text(f"inside {ids[a]}", style="bold")
