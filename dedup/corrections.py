@@ -11,8 +11,9 @@ correction repeats of the original:
   (``<MEL>``, ``<AMERICAN VARIETY INTERNATIONAL INC>``), or a pair of adjacent headline words found in few
   headlines (``federal paper``, ``1987 growth``: at most the distinctive-word limit of
   :func:`dedup.evidence.distinctive_limit`). Tickers alone would miss a misspelt one (``<FBO>`` for ``<FBT>``);
-  but two stories whose tickers differ by more than a letter are of two companies (:func:`other_companies`),
-  whatever headline words they share (``3rd qtr``).
+  but a correction that names its company by a ticker corrects only a story carrying that ticker, or one a
+  letter apart (:func:`other_companies`), whatever headline words the two share (``3rd qtr``, ``year net``:
+  in a small collection every pair of headline words is rare).
 * The **original** is the candidate the correction repeats most of: each shared ticker counts
   :data:`TICKER_WEIGHT`, each shared distinctive word (outside the datelines and the correction's headline,
   which names the subject every candidate shares) one, each quantity both quote one
@@ -81,10 +82,11 @@ def naming_keys(keys: SubjectKeys, headlines_holding: Callable[[str], int], limi
     return keys.tickers | frozenset(pair for pair in keys.pairs if headlines_holding(pair) <= limit)
 
 
-def other_companies(first: SubjectKeys, other: SubjectKeys) -> bool:
-    """Whether two stories name companies by tickers of which none is the other's, even misspelt by a letter."""
-    return bool(first.tickers and other.tickers) and not any(
-        _one_letter_apart(a, b) for a in first.tickers for b in other.tickers)
+def other_companies(correction: SubjectKeys, candidate: SubjectKeys) -> bool:
+    """Whether a correction names its company by a ticker that the candidate does not carry, even misspelt by a
+    letter: a correction of a company's story names it as the story did."""
+    return bool(correction.tickers) and not any(
+        _one_letter_apart(a, b) for a in correction.tickers for b in candidate.tickers)
 
 
 def _one_letter_apart(first: str, other: str) -> bool:

@@ -79,9 +79,9 @@ def test_subject_keys_are_tickers_and_headline_word_pairs():
     assert subject_keys("<ZETA MINERALS CORP> YEAR NET\nShr 10 cts").tickers == {"<zeta minerals corp>"}
 
 
-def originals(names: list[str]) -> set[tuple[str, str]]:
-    texts = [STORIES[name][0] for name in names]
-    dates = [datetime.strptime(STORIES[name][1][:-3], "%d-%b-%Y %H:%M:%S") for name in names]
+def originals(names: list[str], stories: dict[str, tuple[str, str]] = STORIES) -> set[tuple[str, str]]:
+    texts = [stories[name][0] for name in names]
+    dates = [datetime.strptime(stories[name][1][:-3], "%d-%b-%Y %H:%M:%S") for name in names]
     found = correction_originals(texts, time_order(dates), dates, word_frequencies(texts))
     return {(names[original], names[correction]) for original, correction in found}
 
@@ -94,6 +94,10 @@ def test_each_correction_finds_the_story_it_corrects_and_no_other():
     # Its original missing, the re-sent table does not settle for another story of the company: the one of
     # February is more than a month older, and another company's table shares no subject with it.
     assert originals(["acme-old", "bolt", "acme-corrected"]) == set()
+    # Nor for another company's table without a ticker, however alike their headlines.
+    untagged = BOLT.replace("BOLT FASTENER CORP <BLTF> 3RD QTR NET", "ACME BOLT FASTENER INC 3RD QTR NET")
+    stories = {**STORIES, "untagged": (untagged, STORIES["bolt"][1])}
+    assert originals(["untagged", "acme-corrected"], stories) == set()
 
 
 @pytest.mark.parametrize("diffs", [True, False])
