@@ -40,12 +40,12 @@ from dedup import verify
 from dedup.align import AlignedItem, align
 from dedup.cluster import cluster
 from dedup.config import ScanConfig
-from dedup.corrections import best_original, is_correction, naming_keys, subject_keys, within_window
-from dedup.dates import parse_date, time_order
+from dedup.dates import parse_date
 from dedup.diff import Diff, diff_texts
-from dedup.evidence import distinctive_limit, related, span_evidence
+from dedup.evidence import related, span_evidence
 from dedup.index.batch import Batch
 from dedup.index.boilerplate import INCOMING, boilerplate_passages
+from dedup.index.corrections import corrected_original
 from dedup.index.store import Store, StoredSegment, distinct
 from dedup.matches import (
     adjacent_runs,
@@ -221,7 +221,7 @@ def verdict(batch: Batch, store: Store, limit: int = DEFAULT_LIMIT, date: dateti
     same_text = store.same_text(batch.exact[0])
     for doc in same_text:
         by_doc.setdefault(doc, [])
-    original = _corrected_original(batch, store, date)
+    original = corrected_original(batch, store, date)
     if original is not None:
         by_doc.setdefault(original, [])
     matches, corrected = _document_matches(batch, store, by_doc, set(same_text), limit, read, date, original)
@@ -337,29 +337,6 @@ def _editions(text: str, store: Store, docs: list[int], date: datetime | None) -
         if stored_headline == headline:
             editions[doc] = edition_of(headline, stored_day, True)
     return editions
-
-
-def _corrected_original(batch: Batch, store: Store, date: datetime | None) -> int | None:
-    """The stored story the incoming text (dated ``date``, when known) corrects, when its headline says it
-    corrects one: :func:`dedup.corrections.best_original` over the stored documents holding one of its naming
-    keys within the correction window, oldest first. A headline word pair names the subject when few
-    headlines hold it, the incoming one included (as in a scan of the stored documents and the text)."""
-    text = batch.texts[0]
-    if not is_correction(text):
-        return None
-    keys = subject_keys(text)
-    holding = store.subject_counts(keys.pairs)
-    naming = naming_keys(keys, lambda pair: holding.get(pair, 0) + 1, distinctive_limit(store.count("documents") + 1))
-    holders = store.subject_holders(naming)
-    if not holders:
-        return None
-    dates = {doc: parse_date((metadata or {}).get(store.config.date_field))
-             for doc, metadata in store.metadata(holders).items()}
-    candidates = [doc for doc in holders if within_window(date, dates[doc])]
-    order = np.argsort(time_order([dates[doc] for doc in candidates]), kind="stable").tolist()
-    texts = store.stored_texts(candidates)
-    return best_original(text, [(candidates[k], texts[candidates[k]]) for k in order],
-                         store.word_frequencies(batch.words[0], plus=1))
 
 
 def _outside_paragraph_pairs(batch: Batch, paragraph_pairs: list[_Pair],
