@@ -295,7 +295,8 @@ def render_verdict(verdict: Verdict) -> str:
 
     retry = verdict.id is not None and not verdict.added and verdict.verdict != "duplicate"
     note = f" (stored as {verdict.id})" if verdict.added else f" (already stored as {verdict.id})" if retry else ""
-    lines = [verdict.verdict + note]
+    corrects = f" (corrects {verdict.version_of})" if verdict.correction else ""
+    lines = [verdict.verdict + corrects + note]
     for match in verdict.matches:
         lines.append(f"  {match.relation} of {match.id}: similarity {match.similarity:.2f}, "
                      f"{match.incoming_in_stored:.0%} of this text in it, "

@@ -189,6 +189,8 @@ class VerdictModel(_Answer):
     duplicate_of: str | None = Field(description="The stored story this article is a re-sent copy of.")
     version_of: str | None = Field(description="The stored story this article is a version (update or "
                                                "correction) of.")
+    correction: bool = Field(description="The article's headline says it corrects a story, and version_of names "
+                                         "the stored story it corrects.")
     id: str | None = None
     added: bool | None = None
     matches: list[MatchModel]

@@ -93,6 +93,7 @@ def to_schema_1(path):
         db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
         db.execute("DROP TABLE words")  # schema 3
         db.execute("DROP TABLE headlines")  # schema 4
+        db.execute("DROP TABLE subjects")  # schema 5
     db.close()
 
 
@@ -143,6 +144,7 @@ def test_a_schema_2_index_is_upgraded_to_compared_characters_and_word_counts(tmp
         db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
         db.execute("DROP TABLE words")
         db.execute("DROP TABLE headlines")  # schema 4
+        db.execute("DROP TABLE subjects")  # schema 5
     db.close()
     assert every == compared + len("SHORT HEADING")
 

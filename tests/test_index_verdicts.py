@@ -24,6 +24,9 @@ weaving plant over the next two years.
 
 CORRECTED = RESULTS.replace("KELLWOOD MILLS <KWM> 4TH QTR NET", "(CORRECTED) - KELLWOOD MILLS <KWM> 4TH QTR NET").replace(
     "12.4 mln dlrs, or 61 cts", "12.4 mln dlrs, or 71 cts")
+# The same change without a headline that says it corrects: a version only within the story window (a
+# correction is one within weeks: tests/test_index_corrections.py).
+REVISED = CORRECTED.replace("(CORRECTED) - ", "")
 
 QUOTING = """TEXTILE MAKERS SEE STRONG CARPET DEMAND
 
@@ -94,10 +97,10 @@ def test_the_same_template_of_another_company_is_new(index):
 
 
 def test_a_version_of_a_story_far_older_than_the_article_is_only_reuse(index):
-    """A correction within the story line's window is a version; the same text a week later is a series'
+    """A changed figure within the story line's window is a version; the same text a week later is a series'
     or template's report of another day: the stored story is reused, not a version."""
-    assert index.check(CORRECTED, date=datetime(1987, 3, 4, 11, 0, tzinfo=UTC)).verdict == "near-duplicate"
-    later = index.check(CORRECTED, date=datetime(1987, 3, 9, 12, 0))
+    assert index.check(REVISED, date=datetime(1987, 3, 4, 11, 0, tzinfo=UTC)).verdict == "near-duplicate"
+    later = index.check(REVISED, date=datetime(1987, 3, 9, 12, 0))
     assert (later.verdict, later.matches[0].id, later.matches[0].kind) == ("partial-reuse", "results", "reuse")
     assert later.matches[0].to_dict()["changes"]["added"] == []
 
@@ -117,7 +120,7 @@ def test_copies_of_a_duplicate_are_named_earliest_first(tmp_path):
 
 
 def test_check_and_add_dates_the_article_from_its_metadata(index):
-    later = index.check_and_add("corrected", CORRECTED, {"date": "9-MAR-1987 12:00:00.00"})
+    later = index.check_and_add("corrected", REVISED, {"date": "9-MAR-1987 12:00:00.00"})
     assert (later.verdict, later.added) == ("partial-reuse", True)
     index.remove("corrected")
     same_day = index.check_and_add("corrected", CORRECTED, {"date": "2-MAR-1987 14:10:00.00"})

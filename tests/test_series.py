@@ -147,9 +147,10 @@ def test_removed_editions_no_longer_make_a_series(tmp_path):
 
 
 def to_schema_3(path) -> None:
-    """Rewrite an index as schema 3 had it: no headlines table."""
+    """Rewrite an index as schema 3 had it: no headlines table (nor the subjects table of schema 5)."""
     with sqlite3.connect(path) as db:
         db.execute("DROP TABLE headlines")
+        db.execute("DROP TABLE subjects")
         db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     db.close()
 

@@ -352,7 +352,7 @@ def test_the_verdict_models_agree_with_the_verdict_json(tmp_path):
 
 
 def test_a_dated_check_over_http_names_the_version_or_only_reuse(server):
-    from tests.test_index_verdicts import CORRECTED, RESULTS
+    from tests.test_index_verdicts import CORRECTED, RESULTS, REVISED
 
     stored = server.post("/documents", json={"id": "results", "text": RESULTS,
                                              "metadata": {"date": "2-MAR-1987 12:00:00.00"}}, headers=AUTH)
@@ -362,7 +362,7 @@ def test_a_dated_check_over_http_names_the_version_or_only_reuse(server):
         "near-duplicate", "results", None)
     assert [(f["a"], f["b"]) for f in same_day["matches"][0]["changes"]["figures"]] == [
         ("61 cts a share", "71 cts a share")]
-    week_later = server.post("/check", json={"text": CORRECTED, "date": "1987-03-09T14:10:00"}).json()
+    week_later = server.post("/check", json={"text": REVISED, "date": "1987-03-09T14:10:00"}).json()
     assert (week_later["verdict"], week_later["version_of"]) == ("partial-reuse", None)
     refused = server.post("/check", json={"text": CORRECTED, "date": "last tuesday"})
     assert refused.status_code == 422 and "'last tuesday' is not a date" in refused.text

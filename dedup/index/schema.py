@@ -16,6 +16,9 @@
 * ``headlines(doc, headline, day)``: the headline of every stored document that opens with one (its first
   line in capitals, figures masked) and the day it was written (its date's, else its dateline's), as
   :mod:`dedup.series` reads them; indexed by headline, so a check counts the documents and days of its own.
+* ``subjects(key, doc)``: the subject keys of every stored document (:func:`dedup.corrections.subject_keys`:
+  ``<ticker>`` of its opening, adjacent headline word pairs), keyed by key, so a check of a correction counts
+  the headlines holding each of its pairs and finds the stored documents that name its subject.
 * ``postings(shingle, sentences)``: the posting list of every sentence shingle, for partial reuse: its
   sentence rows as one little-endian int64 BLOB, one row per shingle keyed by the shingle itself, so a
   check looks up each of its ~700 shingles with one integer-key seek. A shingle held by more than
@@ -43,6 +46,7 @@ import numpy as np
 
 from dedup.candidates import optimal_params
 from dedup.config import ScanConfig
+from dedup.corrections import subject_keys
 from dedup.dates import DEFAULT_DATE_FIELD, parse_date
 from dedup.evidence import document_words
 from dedup.index.errors import IndexCorrupt, IndexFileError, IndexFull, IndexMismatch, IndexVersionError
@@ -52,8 +56,8 @@ from dedup.series import document_day, masked_headline
 FORMAT = "dedup.index"
 # 2: one posting list per shingle (1 had a row per posting and a stock table);
 # 3: documents.chars counts compared paragraphs only (2 counted every paragraph); the words table;
-# 4: the headlines table.
-SCHEMA_VERSION = 4
+# 4: the headlines table; 5: the subjects table.
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_SECONDS = 30.0
 # A failed write counts as "disk full" when less than this is left (of the file system, or below the
 # process's file size limit): a WAL frame is one page plus 24 bytes, the -shm file grows by 32 KiB.
@@ -66,6 +70,11 @@ INT64 = np.dtype("<i8")
 HEADLINES = """
 CREATE TABLE headlines (doc INTEGER PRIMARY KEY, headline TEXT NOT NULL, day INTEGER);
 CREATE INDEX headlines_headline ON headlines (headline, day);
+"""
+
+# WITHOUT ROWID, keyed by (key, doc): a look-up by key is one seek; a removal recomputes its keys from the text.
+SUBJECTS = """
+CREATE TABLE subjects (key TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
 """
 
 TABLES = """
@@ -90,7 +99,7 @@ CREATE INDEX sentences_doc ON sentences (doc);
 CREATE INDEX sentences_exact ON sentences (exact);
 CREATE TABLE postings (shingle INTEGER PRIMARY KEY, sentences BLOB);
 CREATE TABLE words (word INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
-""" + HEADLINES
+""" + HEADLINES + SUBJECTS
 
 # The ScanConfig fields that decide what a check reports; the index stores them and is opened only with
 # the same values (``date_field``: the metadata field that dates a stored document). ``workers``, ``diffs``
@@ -271,6 +280,9 @@ def upgrade_tables(path: Path, db: sqlite3.Connection, meta: Mapping[str, str], 
             db.execute(statement)
         db.executemany("INSERT INTO headlines (doc, headline, day) VALUES (?, ?, ?)",
                        stored_headlines(db, str(params.get("date_field", DEFAULT_DATE_FIELD))))
+    if version < 5:
+        db.execute(SUBJECTS)
+        db.executemany("INSERT INTO subjects (key, doc) VALUES (?, ?)", stored_subjects(db))
     db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
 
@@ -303,6 +315,18 @@ def stored_headlines(db: sqlite3.Connection, date_field: str) -> list[tuple[int,
     return [row for chunk in iter(lambda: rows.fetchmany(1000), [])
             for row in headline_rows([r[0] for r in chunk], [r[1] for r in chunk],
                                      [None if r[2] is None else json.loads(r[2]) for r in chunk], date_field)]
+
+
+def subject_rows(docs: Iterable[int], texts: Iterable[str]) -> list[tuple[str, int]]:
+    """``(key, doc)`` rows of every subject key (:func:`dedup.corrections.subject_keys`) of each document."""
+    return [(key, doc) for doc, text in zip(docs, texts) for key in sorted(subject_keys(text).all())]
+
+
+def stored_subjects(db: sqlite3.Connection) -> list[tuple[str, int]]:
+    """:func:`subject_rows` of every stored document, in key order, a thousand documents at a time."""
+    rows = db.execute("SELECT doc, text FROM documents ORDER BY doc")
+    return sorted(row for chunk in iter(lambda: rows.fetchmany(1000), [])
+                  for row in subject_rows([r[0] for r in chunk], [r[1] for r in chunk]))
 
 
 def _posting_rows_to_lists(db: sqlite3.Connection, max_df: int) -> None:

@@ -33,7 +33,9 @@ from dedup.index.schema import (
     posting_rows,
     pragma_problems,
     stored_headlines,
+    stored_subjects,
     stored_word_counts,
+    subject_rows,
 )
 from dedup.matches import compared_paragraphs, compared_sentences
 
@@ -169,6 +171,8 @@ class Store:
         self._count_words(batch.words, +1)
         db.executemany("INSERT INTO headlines (doc, headline, day) VALUES (?, ?, ?)", headline_rows(
             range(doc0, doc0 + len(ids)), batch.texts, map(metadata_of, metadata), config.date_field))
+        db.executemany("INSERT INTO subjects (key, doc) VALUES (?, ?)",
+                       sorted(subject_rows(range(doc0, doc0 + len(ids)), batch.texts)))
 
         p, p_sets = batch.paragraphs, batch.paragraph_sets
         p_exact = p_sets.exact.view(np.int64)
@@ -215,6 +219,7 @@ class Store:
         self._remove_postings([r[0] for r in sentences], [np.frombuffer(r[2], dtype=INT64) for r in sentences])
         (text,) = db.execute("SELECT text FROM documents WHERE doc = ?", (doc,)).fetchone()
         self._count_words(document_words([text]), -1)
+        db.executemany("DELETE FROM subjects WHERE key = ? AND doc = ?", subject_rows([doc], [text]))
         for table in ("paragraphs", "sentences", "headlines", "documents"):
             db.execute(f"DELETE FROM {table} WHERE doc = ?", (doc,))
         for row, signature in self._promote("paragraphs", [r[1] for r in paragraphs], "signature"):
@@ -410,6 +415,16 @@ class Store:
         return {doc: (headline, day) for doc, headline, day in self.db.execute(
             f"SELECT doc, headline, day FROM headlines WHERE doc {_IN}", (json.dumps(docs),))}
 
+    def subject_counts(self, keys: Iterable[str]) -> dict[str, int]:
+        """How many stored documents hold each subject key (:func:`dedup.corrections.subject_keys`)."""
+        return dict(self.db.execute(f"SELECT key, count(*) FROM subjects WHERE key {_IN} GROUP BY key",
+                                    (json.dumps(sorted(keys)),)))
+
+    def subject_holders(self, keys: Iterable[str]) -> list[int]:
+        """The stored documents holding one of the subject ``keys``, in document order."""
+        return [doc for (doc,) in self.db.execute(f"SELECT DISTINCT doc FROM subjects WHERE key {_IN} ORDER BY doc",
+                                                  (json.dumps(sorted(keys)),))]
+
     def same_text(self, exact: int) -> list[int]:
         """Stored documents whose normalised text hashes to ``exact``."""
         return [r[0] for r in self.db.execute("SELECT doc FROM documents WHERE exact = ?", (exact,))]
@@ -499,6 +514,8 @@ class Store:
         elif (db.execute("SELECT doc, headline, day FROM headlines ORDER BY doc").fetchall()
               != stored_headlines(db, config.date_field)):
             problems.append("headlines that do not match the stored texts and dates")
+        elif db.execute("SELECT key, doc FROM subjects ORDER BY key, doc").fetchall() != stored_subjects(db):
+            problems.append("subject keys that do not match the stored texts")
         canonical = db.execute("SELECT count(*) FROM paragraphs WHERE canonical = 1").fetchone()[0]
         if counts["bands"] != canonical * self.bands:
             problems.append(f"{counts['bands']} band keys for {canonical} canonical paragraphs x {self.bands} bands")

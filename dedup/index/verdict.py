@@ -12,6 +12,10 @@ When both texts are dated, a stored article more than :data:`STORY_WINDOW` older
 is of another story line: a daily or weekly series and a bond or offering template repeat their wording
 from one report to the next, so such an article is never a version, only reused.
 
+An incoming text whose headline says it corrects another is a version of the stored story it corrects,
+whatever the two share (:mod:`dedup.corrections`, the scan's rule over the stored documents that name its
+subject): the verdict names that story, unless the text is a duplicate of a stored one.
+
 Which pairs of segments match is decided by the scan's own rules, the functions of
 :mod:`dedup.matches` (what is compared, near, reused, the paragraph kinds, sentence pairs outside
 paragraph matches, adjacent runs, passage overlap), stored documents count only when
@@ -41,6 +45,7 @@ from dedup.diff import Diff, diff_texts
 from dedup.evidence import related, span_evidence
 from dedup.index.batch import Batch
 from dedup.index.boilerplate import INCOMING, boilerplate_passages
+from dedup.index.corrections import corrected_original
 from dedup.index.store import Store, StoredSegment, distinct
 from dedup.matches import (
     adjacent_runs,
@@ -156,11 +161,14 @@ class Verdict:
     """What a check found: the verdict and the stored documents it rests on, strongest first (the
     stored story the incoming text is a duplicate or a version of comes first).
 
-    ``id``/``added`` are set by :meth:`dedup.index.Index.check_and_add`; ``stats`` has counts and timings.
+    ``correction`` says that the incoming text corrects the stored story it is a version of (its headline
+    says so). ``id``/``added`` are set by :meth:`dedup.index.Index.check_and_add`; ``stats`` has counts and
+    timings.
     """
 
     verdict: str
     matches: tuple[DocumentMatch, ...]
+    correction: bool = False
     id: str | None = None
     added: bool = False
     stats: dict[str, Any] = field(default_factory=dict)
@@ -175,7 +183,7 @@ class Verdict:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"verdict": self.verdict, "duplicate_of": self.duplicate_of,
-                               "version_of": self.version_of}
+                               "version_of": self.version_of, "correction": self.correction}
         if self.id is not None:
             out["id"] = self.id
             out["added"] = self.added
@@ -213,12 +221,16 @@ def verdict(batch: Batch, store: Store, limit: int = DEFAULT_LIMIT, date: dateti
     same_text = store.same_text(batch.exact[0])
     for doc in same_text:
         by_doc.setdefault(doc, [])
-    matches = _document_matches(batch, store, by_doc, set(same_text), limit, read, date)
+    original = corrected_original(batch, store, date)
+    if original is not None:
+        by_doc.setdefault(original, [])
+    matches, corrected = _document_matches(batch, store, by_doc, set(same_text), limit, read, date, original)
     found = max((m.relation for m in matches), key=RELATIONS.index, default="new")
+    correction = found == "near-duplicate" and corrected is not None and matches[0].id == corrected
     stats = {"paragraphs": len(batch.paragraphs), "sentences": len(batch.sentences), **paragraph_stats,
              **sentence_stats, "passages_of_boilerplate": len(boilerplate), "documents_matched": len(by_doc),
              "documents_without_evidence": len(found_in) - len(related)}
-    return Verdict(found, tuple(matches), stats=stats)
+    return Verdict(found, tuple(matches), correction, stats=stats)
 
 
 def _paragraph_pairs(batch: Batch, store: Store) -> tuple[list[_Pair], dict[str, int]]:
@@ -344,10 +356,13 @@ def _outside_paragraph_pairs(batch: Batch, paragraph_pairs: list[_Pair],
 
 
 def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]], same_text: set[int], limit: int,
-                      read: dict[int, str], date: datetime | None) -> list[DocumentMatch]:
-    """Group passages by stored document, measure each document and keep the ``limit`` strongest."""
+                      read: dict[int, str], date: datetime | None,
+                      original: int | None) -> tuple[list[DocumentMatch], str | None]:
+    """Group passages by stored document, measure each document and keep the ``limit`` strongest; the
+    stored ``original`` the incoming text corrects is a version of it, first unless a duplicate is. Returns
+    the matches and the original's id."""
     if not by_doc:
-        return []
+        return [], None
     docs = sorted(by_doc)
     chars = store.compared_chars(docs)
     position = {doc: k + 1 for k, doc in enumerate(docs)}  # document 0 is the incoming text
@@ -363,9 +378,10 @@ def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]]
     incoming_exact = set(incoming_sets.exact.view(np.int64)[compared_paragraphs(incoming_sets.words, store.config)]
                          .tolist())
     incoming_shingles = distinct(incoming_sets.hashes)
-    ranked = sorted(docs, key=lambda d: (d not in same_text, -coverage[d][0], -coverage[d][1], d))
+    ranked = sorted(docs, key=lambda d: (d not in same_text, d != original, -coverage[d][0], -coverage[d][1], d))
     chosen = ranked[:limit]
     texts = store.texts(chosen, read)
+    corrected = None if original is None else texts[original].id
     dates: dict[str, datetime | None] = {}
     out = []
     for doc in chosen:
@@ -380,17 +396,19 @@ def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]]
             kind = "duplicate"
         stored_date = parse_date((stored.metadata or {}).get(store.config.date_field))
         alignment: tuple[AlignedItem, ...] = ()
-        if kind != "duplicate" and _outside_window(date, stored_date):
+        if kind != "duplicate" and doc == original:
+            kind, alignment = _whole_alignment(stored.text, batch.texts[0], "version", store.config)
+        elif kind != "duplicate" and _outside_window(date, stored_date):
             kind = "reuse"
         elif kind == "version" or (kind == "reuse" and min(coverage[doc]) >= ALIGNED_SHARE):
             kind, alignment = _whole_alignment(stored.text, batch.texts[0], kind, store.config)
         out.append(DocumentMatch(stored.id, stored.metadata, VERDICT_OF_KIND[kind], similarity, incoming_in_stored,
                                  stored_in_incoming, passages, kind, alignment, (stored.text, batch.texts[0])))
         dates[stored.id] = stored_date
-    out.sort(key=lambda m: (-RELATIONS.index(m.relation), _outside_window(date, dates[m.id]),
+    out.sort(key=lambda m: (-RELATIONS.index(m.relation), m.id != corrected, _outside_window(date, dates[m.id]),
                             _stamp(dates[m.id]) if m.relation == "duplicate" else 0.0,
                             -m.incoming_in_stored, -m.similarity, -m.stored_in_incoming))
-    return out
+    return out, corrected
 
 
 def _outside_window(date: datetime | None, stored_date: datetime | None) -> bool:
