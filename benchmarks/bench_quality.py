@@ -122,7 +122,9 @@ def planted_tables(scanned: Scanned, planted: corpora.Planted,
     borderline = (planted.design >= threshold) & ~target
     groups = {"target": target, "borderline": borderline, "below": planted.design < threshold,
               "actual": actual >= margin}
+    reported = scanned.reported(planted.source, planted.copy)
     headline = {name: (_recall(found[mask]), int(mask.sum())) for name, mask in groups.items()}
+    headline["target reported"] = (_recall(reported[target]), int(target.sum()))
     return by_kind, by_similarity, headline
 
 
@@ -211,6 +213,8 @@ def main() -> None:
     summary = Table("summary", ["measure", "corpus", "pairs", "value", "note"])
     for measure, name, note in (
         (f"planted recall, design ≥ {margin:.1f}", "target", "the target"),
+        (f"planted copies reported, design ≥ {margin:.1f}", "target reported",
+         "what the report keeps of them (boilerplate and copies without evidence of reuse are left out)"),
         (f"planted recall, design in [{threshold}, {margin:.1f})", "borderline",
          "near the threshold: the S-curve's slope"),
         (f"planted found, design < {threshold}", "below", "not expected (below the threshold)"),
