@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from dedup import scan
+from dedup.model import Relation
 from dedup.pipeline import compare
 from dedup.report import render_html as render_html_module
 from dedup.report.render_html import heat_map_documents, render_comparison_html, render_html
@@ -369,3 +370,18 @@ def test_injected_fetch_and_script_are_blocked_and_seen(tmp_path, seed_html):
     page.write_text(seed_html.replace("</main>", injected + "</main>"), encoding="utf-8")
     shot = screenshot(page, tmp_path / "injected.png", 400, 300)
     assert len([line for line in shot.console if "Content Security Policy" in line]) == 2, shot.console
+
+
+def test_a_group_of_duplicates_is_one_row_and_a_correction_is_named(wire):
+    """Three copies of one text are one row (the same text, re-sent); a version that says it corrects its
+    source is called a correction."""
+    index = {d.id: i for i, d in enumerate(wire.documents)}
+    a, b, c, d = (index[name] for name in ("a.txt", "b.txt", "c.txt", "d.txt"))
+    report = dataclasses.replace(wire, relations=[
+        Relation("duplicate", a, c, 1.0, 1.0, 5, group=0), Relation("duplicate", a, d, 1.0, 1.0, 2, group=0),
+        Relation("version", a, b, 0.8, 0.8, 3, group=1, correction=True)])
+    table = parse(render_html(report)).find("table#relations-table")
+    rows = [[squash(td.text()) for td in tr.find_all("td")] for tr in table.find_all("tr.relation")]
+    assert [row[:3] for row in rows] == [["1", "correction", "b.txt ← a.txt"],
+                                         ["2", "duplicate", "c.txt = d.txt ← a.txt"]]
+    assert rows[1][3:5] == ["the same text", "7"]

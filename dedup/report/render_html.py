@@ -210,7 +210,7 @@ def _group_rows(number: int, group: RelationGroup, ids: Sequence[str]) -> GroupR
     names = [ids[d] for d in group.documents]
     if group.duplicates_only and len(group.relations) > 1:
         first = group.relations[0]
-        merged = RelationRow(number, "duplicate", " = ".join(names[1:]), names[0], "the same text", sum(
+        merged = RelationRow(number, "duplicate", "duplicate", " = ".join(names[1:]), names[0], "the same text", sum(
             r.relation.matches for r in group.relations), "re-sent", False, "#" + _pair_anchor(*first.pair))
         return GroupRows(None, (merged,))
     title = f"versions of one story: {', '.join(names)}" if len(group.relations) > 1 else None
