@@ -22,7 +22,7 @@ import numpy as np
 
 from dedup import verify
 from dedup.dates import parse_date
-from dedup.index import schema
+from dedup.index import integrity, schema
 from dedup.index.batch import Batch, prepare
 from dedup.index.errors import (
     UNCHANGED,
@@ -261,7 +261,7 @@ class Index:
             if store.resident is not None:
                 out.update(store.resident.stats())
             if verify:
-                counts, problems = store.problems()
+                counts, problems = integrity.problems(store)
                 out.update(counts)
                 out["ok"] = not problems
                 out["problems"] = problems
