@@ -27,77 +27,33 @@ documents that hold one of the correction's subject keys) call these same functi
 
 from __future__ import annotations
 
-import re
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 import numpy as np
 
 from dedup.dateline import DATELINE
 from dedup.evidence import WordFrequencies, distinctive_limit, document_words, precise_figure, quantities
+from dedup.subjects import (
+    CORRECTION_MARKER,
+    SubjectKeys,
+    headline,
+    headlines_holding,
+    naming_keys,
+    other_companies,
+    subject_keys,
+)
 
 CORRECTION_DAYS = timedelta(days=31)  # a correction may name a report of some weeks before ("on March 11")
 TICKER_WEIGHT = 2  # a shared ticker is worth two shared words: it names the company
 MIN_SCORE = 4  # a ticker and two words, or four words or quantities
 OPENING_CHARS = 400  # headline and lead, where a story names its subject's ticker
-_MARKER = re.compile(r"\bcorrect(?:ed|s)\b|^\W*correction\b", re.IGNORECASE)
-_TICKER = re.compile(r"<([^<>\n]{1,60})>")
-_WORD = re.compile(r"[a-z0-9]+(?:[.&'-][a-z0-9]+)*")
-
-
-def headline(text: str) -> str:
-    """A story's first line."""
-    return text.lstrip().split("\n", 1)[0]
 
 
 def is_correction(text: str) -> bool:
     """Whether a story's headline says that it corrects an earlier one."""
-    return bool(_MARKER.search(headline(text)))
-
-
-@dataclass(frozen=True, slots=True)
-class SubjectKeys:
-    """What names a story's subject: the tickers of its opening and the pairs of adjacent headline words."""
-
-    tickers: frozenset[str]
-    pairs: frozenset[str]
-
-    def all(self) -> frozenset[str]:
-        return self.tickers | self.pairs
-
-
-def subject_keys(text: str) -> SubjectKeys:
-    """The subject keys of a story (tickers as ``<ticker>``, lower case; headline word pairs without the
-    correction's own words)."""
-    tickers = frozenset(f"<{found.strip().lower()}>" for found in _TICKER.findall(text[:OPENING_CHARS]))
-    words = [word for word in _WORD.findall(_TICKER.sub(" ", headline(text)).lower()) if not _MARKER.fullmatch(word)]
-    return SubjectKeys(tickers, frozenset(f"{a} {b}" for a, b in zip(words, words[1:])))
-
-
-def naming_keys(keys: SubjectKeys, headlines_holding: Callable[[str], int], limit: int) -> frozenset[str]:
-    """The keys that pick candidates: every ticker, and the headline word pairs in at most ``limit`` headlines
-    (``headlines_holding(pair)``: how many headlines hold it)."""
-    return keys.tickers | frozenset(pair for pair in keys.pairs if headlines_holding(pair) <= limit)
-
-
-def other_companies(correction: SubjectKeys, candidate: SubjectKeys) -> bool:
-    """Whether a correction names its company by a ticker that the candidate does not carry, even misspelt by a
-    letter: a correction of a company's story names it as the story did."""
-    return bool(correction.tickers) and not any(
-        _one_letter_apart(a, b) for a in correction.tickers for b in candidate.tickers)
-
-
-def _one_letter_apart(first: str, other: str) -> bool:
-    """Equal, or one letter replaced, added or dropped."""
-    if first == other:
-        return True
-    if abs(len(first) - len(other)) > 1:
-        return False
-    shorter, longer = sorted((first, other), key=len)
-    start = next((k for k, (a, b) in enumerate(zip(shorter, longer)) if a != b), len(shorter))
-    return shorter[start + (len(shorter) == len(longer)):] == longer[start + 1:]
+    return bool(CORRECTION_MARKER.search(headline(text)))
 
 
 def best_original(correction: str, candidates: Sequence[tuple[int, str]], frequencies: WordFrequencies) -> int | None:
@@ -135,14 +91,16 @@ def within_window(correction: datetime | None, original: datetime | None) -> boo
 
 
 def correction_originals(texts: Sequence[str], times: np.ndarray, dates: Sequence[datetime | None],
-                         frequencies: WordFrequencies) -> list[tuple[int, int]]:
+                         frequencies: WordFrequencies,
+                         keys: Sequence[SubjectKeys] | None = None) -> list[tuple[int, int]]:
     """``(original, correction)`` for every correction of ``texts`` whose original is among them (``times``:
-    :func:`dedup.dates.time_order`; ``dates`` each document's date, None where unknown)."""
+    :func:`dedup.dates.time_order`; ``dates`` each document's date, None where unknown; ``keys`` their
+    subject keys, when the caller has them)."""
     corrections = [doc for doc, text in enumerate(texts) if is_correction(text)]
     if not corrections:
         return []
-    keys = [subject_keys(text) for text in texts]
-    holding = Counter(pair for key in keys for pair in key.pairs)
+    keys = keys if keys is not None else [subject_keys(text) for text in texts]
+    holding = headlines_holding(keys)
     limit = distinctive_limit(len(texts))
     wanted = {doc: naming_keys(keys[doc], holding.__getitem__, limit) for doc in corrections}
     holders = _holders(keys, {key for found in wanted.values() for key in found})

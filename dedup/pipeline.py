@@ -44,10 +44,11 @@ from dedup.matches import (
 from dedup.model import Comparison, Match, Report
 from dedup.overlap import compared_chars, repeated_blocks
 from dedup.progress import Progress
-from dedup.relations import document_relations, with_alignments, with_corrections
+from dedup.relations import document_relations, versions_of_one_company, with_alignments, with_corrections
 from dedup.segment import SegmentTable, join_segments, segment_documents, segment_text
 from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, InputError, read_documents
 from dedup.stories import story_groups
+from dedup.subjects import subject_keys
 
 
 def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, config: ScanConfig | None = None,
@@ -160,11 +161,13 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
         boilerplate_rows = paragraphs.rows_of([b.examples[0] for b in boilerplate if b.level == "paragraph"])
         paragraph_keys[np.isin(paragraph_keys, paragraph_keys[boilerplate_rows])] = -1
         relations = document_relations(matches, paragraphs, paragraph_keys, paragraph_chars, times)
-        relations = with_corrections(relations, correction_originals(texts, times, dates, frequencies))
+        keys = [subject_keys(text) for text in texts]
+        relations = with_corrections(relations, correction_originals(texts, times, dates, frequencies, keys))
         blocks = repeated_blocks(matches, paragraphs)
     # Without diffs no alignment is kept: deciding the kinds is part of the document view.
     with _timed(timings, "alignments" if config.diffs else "document_view"):
         relations = with_alignments(relations, texts, paragraphs, sentences, clusters, config, keep=config.diffs)
+        relations = versions_of_one_company(relations, keys)
     conflicts: list[FigureConflict] = []
     if config.diffs:
         with _timed(timings, "stories"):

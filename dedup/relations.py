@@ -24,6 +24,7 @@ from dedup.model import Cluster, Match, Passage, Relation
 from dedup.normalize import normalize
 from dedup.overlap import reused_shares
 from dedup.segment import SegmentTable
+from dedup.subjects import SubjectKeys, one_company
 
 # Exact copies of one passage in at most this many documents relate those documents to one another.
 MAX_SIBLINGS = 10
@@ -173,6 +174,16 @@ def with_corrections(relations: Sequence[Relation], originals: Sequence[tuple[in
     result += [Relation("version", source, copy, 0.0, 0.0, 0, correction=True)
                for (source, copy), related in corrected.items() if not related]
     return sorted(result, key=lambda r: (r.source, r.copy))
+
+
+def versions_of_one_company(relations: Sequence[Relation], keys: Sequence[SubjectKeys]) -> list[Relation]:
+    """``relations`` with each version (not a correction) of two companies (:func:`dedup.subjects.one_company`:
+    their tickers differ) made reuse, without an alignment, and the groups numbered again; ``keys`` are the
+    documents' subject keys."""
+    kept = [replace(r, kind="reuse", alignment=())
+            if r.kind == "version" and not r.correction and not one_company(keys[r.source], keys[r.copy]) else r
+            for r in relations]
+    return _grouped([replace(r, group=-1) for r in kept], len(keys))
 
 
 def with_alignments(relations: Sequence[Relation], texts: Sequence[str], paragraphs: SegmentTable,

@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 
 from dedup.config import ScanConfig
-from dedup.corrections import correction_originals, is_correction, subject_keys
+from dedup.corrections import correction_originals, is_correction
 from dedup.dates import time_order
 from dedup.evidence import word_frequencies
 from dedup.pipeline import analyze
 from dedup.report.render_json import report_dict
 from dedup.sources import Document
+from dedup.subjects import subject_keys
 from tests.test_report_relations import text as text_report
 
 ACME = ("ACME TOOLWORKS INC <ACMT> 3RD QTR NET\n"

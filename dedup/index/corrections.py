@@ -7,11 +7,12 @@ from datetime import datetime
 
 import numpy as np
 
-from dedup.corrections import best_original, is_correction, naming_keys, subject_keys, within_window
+from dedup.corrections import best_original, is_correction, within_window
 from dedup.dates import parse_date, time_order
 from dedup.evidence import distinctive_limit
 from dedup.index.batch import Batch
 from dedup.index.store import Store
+from dedup.subjects import naming_keys, subject_keys
 
 
 def corrected_original(batch: Batch, store: Store, date: datetime | None) -> int | None:

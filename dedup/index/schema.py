@@ -16,7 +16,7 @@
 * ``headlines(doc, headline, day)``: the headline of every stored document that opens with one (its first
   line in capitals, figures masked) and the day it was written (its date's, else its dateline's), as
   :mod:`dedup.series` reads them; indexed by headline, so a check counts the documents and days of its own.
-* ``subjects(key, doc)``: the subject keys of every stored document (:func:`dedup.corrections.subject_keys`:
+* ``subjects(key, doc)``: the subject keys of every stored document (:func:`dedup.subjects.subject_keys`:
   ``<ticker>`` of its opening, adjacent headline word pairs), keyed by key, so a check of a correction counts
   the headlines holding each of its pairs and finds the stored documents that name its subject.
 * ``postings(shingle, sentences)``: the posting list of every sentence shingle, for partial reuse: its
@@ -46,12 +46,12 @@ import numpy as np
 
 from dedup.candidates import optimal_params
 from dedup.config import ScanConfig
-from dedup.corrections import subject_keys
 from dedup.dates import DEFAULT_DATE_FIELD, parse_date
 from dedup.evidence import document_words
 from dedup.index.errors import IndexCorrupt, IndexFileError, IndexFull, IndexMismatch, IndexVersionError
 from dedup.normalize import NORMALIZER_VERSION
 from dedup.series import document_day, masked_headline
+from dedup.subjects import subject_keys
 
 FORMAT = "dedup.index"
 # 2: one posting list per shingle (1 had a row per posting and a stock table);
@@ -318,7 +318,7 @@ def stored_headlines(db: sqlite3.Connection, date_field: str) -> list[tuple[int,
 
 
 def subject_rows(docs: Iterable[int], texts: Iterable[str]) -> list[tuple[str, int]]:
-    """``(key, doc)`` rows of every subject key (:func:`dedup.corrections.subject_keys`) of each document."""
+    """``(key, doc)`` rows of every subject key (:func:`dedup.subjects.subject_keys`) of each document."""
     return [(key, doc) for doc, text in zip(docs, texts) for key in sorted(subject_keys(text).all())]
 
 

@@ -412,7 +412,7 @@ class Store:
             f"SELECT doc, headline, day FROM headlines WHERE doc {_IN}", (json.dumps(docs),))}
 
     def subject_counts(self, keys: Iterable[str]) -> dict[str, int]:
-        """How many stored documents hold each subject key (:func:`dedup.corrections.subject_keys`)."""
+        """How many stored documents hold each subject key (:func:`dedup.subjects.subject_keys`)."""
         return dict(self.db.execute(f"SELECT key, count(*) FROM subjects WHERE key {_IN} GROUP BY key",
                                     (json.dumps(sorted(keys)),)))
 

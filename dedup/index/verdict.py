@@ -4,7 +4,8 @@
   (every one exact-matched both ways), or the scan would relate the two as re-sent copies;
 * ``near-duplicate``: the scan would relate a stored article and the incoming text as versions of one
   story (an update or correction: :func:`dedup.relations.relation_kind`, and reuse whose whole-document
-  alignment lines up, as in :func:`dedup.relations.with_alignments`); what changed is that alignment;
+  alignment lines up, as in :func:`dedup.relations.with_alignments`), of one company when both name theirs
+  by a ticker (:func:`dedup.subjects.one_company`); what changed is that alignment;
 * ``partial-reuse``: any verified passage (exact or near paragraph, or reused sentences);
 * ``new``: nothing.
 
@@ -66,6 +67,7 @@ from dedup.segment import segment_documents
 from dedup.series import Edition, document_day, edition_of, is_series, masked_headline
 from dedup.shingle import ShingleSets
 from dedup.sources import Document
+from dedup.subjects import one_company, subject_keys
 
 DEFAULT_LIMIT = 10
 RELATIONS = ("new", "partial-reuse", "near-duplicate", "duplicate")
@@ -382,6 +384,7 @@ def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]]
     chosen = ranked[:limit]
     texts = store.texts(chosen, read)
     corrected = None if original is None else texts[original].id
+    incoming_keys = subject_keys(batch.texts[0])
     dates: dict[str, datetime | None] = {}
     out = []
     for doc in chosen:
@@ -402,6 +405,8 @@ def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]]
             kind = "reuse"
         elif kind == "version" or (kind == "reuse" and min(coverage[doc]) >= ALIGNED_SHARE):
             kind, alignment = _whole_alignment(stored.text, batch.texts[0], kind, store.config)
+            if kind == "version" and not one_company(subject_keys(stored.text), incoming_keys):
+                kind, alignment = "reuse", ()
         out.append(DocumentMatch(stored.id, stored.metadata, VERDICT_OF_KIND[kind], similarity, incoming_in_stored,
                                  stored_in_incoming, passages, kind, alignment, (stored.text, batch.texts[0])))
         dates[stored.id] = stored_date
