@@ -48,7 +48,6 @@ from dedup.subjects import (
 CORRECTION_DAYS = timedelta(days=31)  # a correction may name a report of some weeks before ("on March 11")
 TICKER_WEIGHT = 2  # a shared ticker is worth two shared words: it names the company
 MIN_SCORE = 4  # a ticker and two words, or four words or quantities
-OPENING_CHARS = 400  # headline and lead, where a story names its subject's ticker
 
 
 def is_correction(text: str) -> bool:
@@ -60,21 +59,22 @@ def best_original(correction: str, candidates: Sequence[tuple[int, str]], freque
     """The candidate (``(doc, text)``, oldest first) that ``correction`` corrects, or None when none repeats
     :data:`MIN_SCORE` of it; ``frequencies`` tell which words are distinctive. A candidate of another company
     (:func:`other_companies`) is never it."""
-    keys = subject_keys(correction)
-    candidates = [(doc, text) for doc, text in candidates if not other_companies(keys, subject_keys(text))]
+    own = subject_keys(correction)
+    candidates = [(doc, text, found) for doc, text in candidates
+                  if not other_companies(own, found := subject_keys(text))]
     if not candidates:
         return None
-    texts = [correction, *(text for _, text in candidates)]
+    texts = [correction, *(text for _, text, _ in candidates)]
+    keys = [own, *(found for _, _, found in candidates)]
     bodies = [DATELINE.sub("", text, count=1) for text in texts]
     words = document_words([*bodies, headline(correction)])
     limit = distinctive_limit(frequencies.documents)
     distinctive = [set(found[frequencies.of(found) <= limit].tolist()) for found in words[:-1]]
     distinctive[0] -= set(words[-1].tolist())  # the headline names the subject, which every candidate shares
-    keys = [subject_keys(text) for text in texts]
     quoted = [quantities(text) for text in bodies]
     precise = [{value for _, value, _ in found if precise_figure(value)} for found in quoted]
     best, best_score = None, MIN_SCORE - 1
-    for k, (doc, _) in enumerate(candidates, 1):
+    for k, (doc, _, _) in enumerate(candidates, 1):
         score = (TICKER_WEIGHT * len(keys[0].tickers & keys[k].tickers) + len(distinctive[0] & distinctive[k])
                  + len(quoted[0] & quoted[k]) + len(precise[0] & precise[k]))
         if score >= best_score:  # a tie goes to the later candidate

@@ -68,11 +68,12 @@ def headlines_holding(keys: Sequence[SubjectKeys]) -> Counter[str]:
 def other_companies(first: SubjectKeys, other: SubjectKeys) -> bool:
     """Whether ``first`` names its company in brackets (a ticker or a name) as ``other`` does not, even misspelt
     by a letter (``<FBO>`` for ``<FBT>``)."""
-    return bool(first.tickers) and not any(_one_letter_apart(a, b) for a in first.tickers for b in other.tickers)
+    return bool(first.tickers) and not any(_one_edit_apart(a, b) for a in first.tickers for b in other.tickers)
 
 
-def _one_letter_apart(first: str, other: str) -> bool:
-    """Equal, or one letter replaced, added or dropped, or two adjacent letters swapped (``<TXLN>``)."""
+def _one_edit_apart(first: str, other: str) -> bool:
+    """Equal, or one letter replaced, added or dropped, or two adjacent letters swapped (``<TXLN>``): a
+    ticker misspelt once."""
     if first == other:
         return True
     if abs(len(first) - len(other)) > 1:
@@ -92,4 +93,4 @@ def one_company(first: SubjectKeys, other: SubjectKeys) -> bool:
     a ticker proper, one is the other's, or a letter apart. Two companies' stories of one template (contract
     awards, NASDAQ exceptions, dividends, debt offerings) are not versions, however alike."""
     codes, others = first.codes(), other.codes()
-    return not (codes and others) or any(_one_letter_apart(a, b) for a in codes for b in others)
+    return not (codes and others) or any(_one_edit_apart(a, b) for a in codes for b in others)
