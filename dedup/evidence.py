@@ -69,6 +69,7 @@ from dedup.model import Cluster, Match, Passage
 from dedup.normalize import normalize
 from dedup.series import HEADLINE, Edition, other_editions, series_editions
 from dedup.shingle import number_hash, token_hashes
+from dedup.subjects import Lead, lead_subject, other_subjects
 
 MIN_DISTINCTIVE_LIMIT = 50  # a small corpus has no templates to tell apart: every word is distinctive
 DISTINCTIVE_SHARE = 0.01  # of the documents
@@ -94,6 +95,7 @@ _NOT_WORD = re.compile(r"\W")
 Quantity = tuple[str, float, "str | None"]  # (kind, value, unit)
 Dates = Mapping[int, datetime | None] | Sequence[datetime | None]  # by document number
 Editions = Mapping[int, Edition | None] | Sequence[Edition | None]  # by document number
+Leads = Mapping[int, Lead | None]  # by document number
 
 
 def distinctive_limit(documents: int) -> int:
@@ -196,16 +198,20 @@ def span_evidence(pairs: Sequence[tuple[str, str]], frequencies: WordFrequencies
 
 
 def related(doc_pairs: Iterable[tuple[int, int]], evidence: Iterable[SpanEvidence],
-            dates: Dates | None = None, editions: Editions | None = None) -> set[tuple[int, int]]:
+            dates: Dates | None = None, editions: Editions | None = None,
+            leads: Leads | None = None) -> set[tuple[int, int]]:
     """The document pairs that their spans relate (see the module docstring); each pair ``(a, b)`` names the
     documents of its span's ``a`` and ``b`` sides, and the result has each related pair both ways round.
     ``dates`` gives each document's date (None where unknown); without it every pair is judged as close.
-    ``editions`` gives each document's series edition (:mod:`dedup.series`), None for a document of none."""
+    ``editions`` gives each document's series edition (:mod:`dedup.series`), None for a document of none;
+    ``leads`` each document's lead subject (:func:`dedup.subjects.lead_subject`): two documents about other
+    subjects are never related."""
     pooled: dict[tuple[int, int], _Pool] = {}
     for (a, b), found in zip(doc_pairs, evidence):
         pooled.setdefault((min(a, b), max(a, b)), _Pool(a)).add(a, found)
     return {pair for key, pool in pooled.items()
-            if pool.relates(dates is not None and far_apart(dates[key[0]], dates[key[1]]),
+            if not (leads is not None and other_subjects(leads[key[0]], leads[key[1]]))
+            and pool.relates(dates is not None and far_apart(dates[key[0]], dates[key[1]]),
                             editions is not None and other_editions(editions[key[0]], editions[key[1]]))
             for pair in (key, key[::-1])}
 
@@ -283,13 +289,15 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
     sides = [(m.a, m.b) for m in cross]
     evidence = span_evidence([(_text(texts, a), _text(texts, b)) for a, b in sides], frequencies)
     editions = series_editions(texts, dates)
-    linked = related([(a.doc, b.doc) for a, b in sides], evidence, dates, editions)
+    leads = {doc: lead_subject(texts[doc]) for doc in sorted({p.doc for m in cross for p in (m.a, m.b)})}
+    linked = related([(a.doc, b.doc) for a, b in sides], evidence, dates, editions, leads)
     # Identical paragraphs can only add to what relates two documents: read them where it is still needed.
     copies = [(a, b) for a, b in _identical_paragraphs(clusters, texts) if (a.doc, b.doc) not in linked]
     if copies:
         sides += copies
         evidence += span_evidence([(_text(texts, a), _text(texts, b)) for a, b in copies], frequencies)
-        linked = related([(a.doc, b.doc) for a, b in sides], evidence, dates, editions)
+        leads |= {doc: lead_subject(texts[doc]) for a, b in copies for doc in (a.doc, b.doc) if doc not in leads}
+        linked = related([(a.doc, b.doc) for a, b in sides], evidence, dates, editions, leads)
     agreeing = {p for pair, found in zip(sides, evidence) if found.figures_agree for p in pair}
     disagreeing = {id(m) for m, found in zip(cross, evidence) if not found.figures_agree}
     # A line of a re-sent table copied with all its figures in the other document ("Shr loss 55 cts vs

@@ -1,14 +1,17 @@
-"""What a story is about, as its opening names it: the tickers of its company and the words of its headline.
+"""What a story is about, as its opening names it: the tickers of its company, the words of its headline and
+the name its lead opens with.
 
-Two uses, one reading. A correction's original is sought among the stories that share a **subject key** with
+Three uses, one reading. A correction's original is sought among the stories that share a **subject key** with
 it (:mod:`dedup.corrections`): a ticker or name in angle brackets in the opening (``<MEL>``, ``<AMERICAN
 VARIETY INTERNATIONAL INC>``), or a pair of adjacent headline words found in few headlines (``federal
-paper``, ``1987 growth``). And a **version** (an update or correction) is of one story, so of one company
+paper``, ``1987 growth``). A **version** (an update or correction) is of one story, so of one company
 (:func:`one_company`): two stories of a template that name other companies by their tickers
 (``INTELLICARD <ICRDC> GETS NASDAQ EXCEPTION`` and ``AMERICAN ADVENTURE <GOAAQ> HAS NASDAQ EXCEPTION``) share
 a template, not a story: they are at most reuse. Headline words alone do not decide it: a story rewritten
 under a new headline ("BRAZILIAN INFLATION LOWER IN FEBRUARY", "BRAZILIAN MONTHLY INFLATION DIPS SLIGHTLY")
-often shares none a few stories use.
+often shares none a few stories use. And two stories about **other subjects** (:func:`other_subjects`: each
+lead names its own, neither story mentions the other's) are not related at all (:mod:`dedup.evidence`): two
+issuers' eurobonds share their fee clause, not news.
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from dedup.dateline import DATELINE
 
 OPENING_CHARS = 400  # headline and lead, where a story names its subject's ticker
 CORRECTION_MARKER = re.compile(r"\bcorrect(?:ed|s)\b|^\W*correction\b", re.IGNORECASE)
@@ -94,3 +100,91 @@ def one_company(first: SubjectKeys, other: SubjectKeys) -> bool:
     awards, NASDAQ exceptions, dividends, debt offerings) are not versions, however alike."""
     codes, others = first.codes(), other.codes()
     return not (codes and others) or any(_one_edit_apart(a, b) for a in codes for b in others)
+
+
+STEM_CHARS = 5  # "Brazil" and "Brazilian", "Britain" and "British": one stem
+_NAME_TOKEN = re.compile(r"<?[A-Z][\w.&'\"\u2019/-]*>?")
+_POSSESSIVE = re.compile(r"(?:['\"\u2019]s|s['\u2019])$")
+_JOINING = frozenset({"of", "for", "and", "de", "du", "des", "la", "le", "van", "von", "der", "del", "&"})
+# Words of a name that name no one in particular: an article, a country's prefix, a kind of company.
+_GENERIC = frozenset({
+    "the", "u.s", "u.k", "new", "west", "east", "north", "south", "first", "general", "national", "american",
+    "international", "inc", "corp", "co", "ltd", "plc", "llc", "ag", "nv", "sa", "bv", "ab", "spa", "cos",
+    "corporation", "company", "companies", "group", "holdings", "holding", "industries", "bank", "banks",
+    "financial", "finance", "trust", "fund", "partners", "association", "services", "capital", "securities",
+    "investment", "investments", "resources", "systems", "said",
+})
+_STEM_WORD = re.compile(r"[a-z][a-z0-9]*")
+_PARTS = re.compile(r"[-/]")
+
+
+@dataclass(frozen=True)
+class Lead:
+    """Whom a story is about, as its lead names it: ``names``, the stems of the name the lead opens with that
+    the headline repeats; and :attr:`stems`, the stems of every word the story writes (whom else it
+    mentions), read only when a pair needs them."""
+
+    names: frozenset[str]
+    text: str = field(repr=False)
+
+    @cached_property
+    def stems(self) -> frozenset[str]:
+        return _stems(self.text)
+
+
+def lead_subject(text: str) -> Lead | None:
+    """The subject a wire story's lead opens with ("LONDON, March 18 - Christiania Bank og Kreditkasse is
+    issuing ...") when its headline repeats it, else the name before the headline's ticker ("THUNANDER CORP
+    <THDR> YEAR NET"); None for a story that names neither."""
+    names = _lead_names(text) or _ticker_names(headline(text))
+    return Lead(names, text) if names else None
+
+
+def other_subjects(first: Lead | None, other: Lead | None) -> bool:
+    """Whether two stories are about other subjects: each names its own, and neither mentions the other's.
+    What they share is then a template's or a stock clause's wording (a eurobond's fee terms, "cash will be
+    paid in lieu of fractional shares"): a story that reuses another's news names whom the news is about."""
+    return (first is not None and other is not None
+            and not first.names & other.stems and not other.names & first.stems)
+
+
+def _lead_names(text: str) -> frozenset[str]:
+    opening = text[:OPENING_CHARS]
+    dateline = DATELINE.search(opening)
+    if dateline is None:
+        return frozenset()
+    run: list[str] = []
+    for token in text[dateline.end():dateline.end() + OPENING_CHARS].split():
+        bare = token.strip(",.;:()\"'")
+        if _NAME_TOKEN.fullmatch(bare):
+            run.append(_POSSESSIVE.sub("", bare.strip("<>")))
+            if _POSSESSIVE.search(bare) or bare.endswith(">"):
+                break
+        elif run and bare in _JOINING:
+            continue
+        else:
+            break
+    repeated = _stems(headline(text))
+    firsts = (_PARTS.split(word, 1)[0] for word in run)  # "Saab-Scania" is named by "saab"
+    return frozenset(stem for stem in map(_stem, firsts) if stem and stem in repeated)
+
+
+def _ticker_names(line: str) -> frozenset[str]:
+    """The stems of the words before a headline's first ticker."""
+    found = _CODE.search(line)
+    if found is None:
+        return frozenset()
+    return frozenset(filter(None, (_stem(word) for word in line[:found.start()].split())))
+
+
+def _stem(word: str) -> str | None:
+    """The stem of a word of a name, comparable with :func:`_stems` of a text ("B.F." or "Int'l", which no
+    text's words spell, name nothing)."""
+    bare = _POSSESSIVE.sub("", word.strip(",.;:()<>\"'")).lower()
+    if len(bare) < 3 or bare in _GENERIC or bare in _JOINING or not _STEM_WORD.fullmatch(bare):
+        return None
+    return bare[:STEM_CHARS]
+
+
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(word[:STEM_CHARS] for word in _STEM_WORD.findall(text.lower()) if len(word) >= 3)

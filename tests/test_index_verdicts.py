@@ -90,9 +90,8 @@ def test_a_story_quoting_one_paragraph_reuses_it(index):
     assert [p.stored.line for p in match.passages] == [9]
 
 
-@pytest.mark.xfail(strict=True, reason="the evidence rule still relates two issuers' filings by the template "
-                                      "sentence they share (dedup/evidence.py, being reworked on its own branch)")
 def test_the_same_template_of_another_company_is_new(index):
+    """Neither filing names the other's company (dedup.subjects.other_subjects): they share a template."""
     assert index.check(OTHER_OFFERING).verdict == "new"
 
 

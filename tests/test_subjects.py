@@ -5,7 +5,7 @@ import pytest
 from dedup.index import Index
 from dedup.pipeline import analyze
 from dedup.sources import Document
-from dedup.subjects import one_company, subject_keys
+from dedup.subjects import lead_subject, one_company, other_subjects, subject_keys
 
 EXCEPTION = ("{name} <{ticker}> GETS NASDAQ EXCEPTION\n"
              "NEW YORK, March 12 - {name} said its common stock will continue to be listed on the NASDAQ system "
@@ -33,15 +33,90 @@ def scan_relations(*texts: str) -> dict[tuple[str, str], str]:
     return {(f"d{r.source}", f"d{r.copy}"): r.kind for r in report.relations}
 
 
-def test_the_scan_calls_two_companies_template_reuse_and_one_companys_story_a_version():
-    assert scan_relations(HARBOR, QUARRY) == {("d0", "d1"): "reuse"}
+def test_the_scan_relates_one_companys_story_and_not_two_companies_template():
+    assert scan_relations(HARBOR, QUARRY) == {}  # neither names the other's company (other_subjects)
     assert scan_relations(HARBOR, HARBOR_AGAIN) == {("d0", "d1"): "version"}
 
 
-@pytest.mark.parametrize(("stored", "verdict"), [(QUARRY, "partial-reuse"), (HARBOR_AGAIN, "near-duplicate")])
+def test_two_companies_template_is_reuse_not_a_version_even_when_one_mentions_the_others_name():
+    """Quarry's story writes "light", a word of Harbor Light's name: their subjects are not told apart,
+    their tickers still are."""
+    quarry = QUARRY + "    In light of its losses it will not pay a dividend this year.\n"
+    assert scan_relations(HARBOR, quarry) == {("d0", "d1"): "reuse"}
+
+
+@pytest.mark.parametrize(("stored", "verdict"), [(QUARRY, "new"), (HARBOR_AGAIN, "near-duplicate")])
 def test_a_check_gives_the_scans_kinds(tmp_path, stored, verdict):
     with Index.create(tmp_path / "index.db") as index:
         index.add("stored", stored)
         found = index.check(HARBOR)
     assert found.verdict == verdict
     assert found.version_of == ("stored" if verdict == "near-duplicate" else None)
+
+
+def bond(issuer: str, headline: str, amount: str, place: str = "LONDON") -> str:
+    return (f"{headline}\n{place}, March 18 - {issuer} is issuing a {amount} eurobond due 1992 paying "
+            "7-1/4 pct and priced at 101-1/2, lead manager Nordbank Securities said.\n"
+            "    The non-callable bond is available in denominations of 5,000 dlrs and will be listed in "
+            "Luxembourg. Fees comprise 1-1/4 pct selling concession and 5/8 pct management and underwriting "
+            "combined, with payment due on April 21.\n")
+
+
+FJORD = bond("Fjordkraft Bank og Kreditkasse", "FJORDKRAFT BANK ISSUES EUROBOND", "100 mln dlr")
+TASMAN = bond("The Tasman Harbour Board's finance unit", "TASMAN HARBOUR ISSUES 50 MLN DLR BOND", "50 mln dlr",
+              "SYDNEY")
+# A later story of Tasman's that restates its bond: it names Tasman.
+TASMAN_AGAIN = ("TASMAN HARBOUR BOND PRICED, DEMAND STRONG\nLONDON, March 19 - The Tasman Harbour Board's bond "
+                "launched yesterday drew strong demand from Swiss and German investors, dealers said.\n"
+                "    The non-callable bond is available in denominations of 5,000 dlrs and will be listed in "
+                "Luxembourg. Fees comprise 1-1/4 pct selling concession and 5/8 pct management and underwriting "
+                "combined, with payment due on April 21.\n"
+                "    Two dealers said the board would return to the market before June for up to 200 mln dlrs "
+                "to finance the new container terminal at Bell Bay, work on which starts in the autumn.\n"
+                "    The board's chairman, Walter Lindqvist, told reporters in Hobart that the terminal would "
+                "double the port's capacity and that the state government had guaranteed its borrowing.\n")
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    (FJORD, {"fjord"}),  # the name the lead opens with; "Bank", a kind of company, names no one
+    (TASMAN, {"tasma", "harbo"}),  # "The" and the possessive read, "Board" not in the headline
+    ("THUNANDER CORP <THDR> YEAR NET\nShr 73 cts vs 58 cts\n", {"thuna"}),  # a table: the name before the ticker
+    ("ANGIO-MEDICAL IN INITIAL OFFERING\nNEW YORK, March 3 - <Angio-Medical Corp> said it filed for an "
+     "offering.\n", {"angio"}),  # a name in brackets, named by its first part
+    ("BRAZIL SAYS DEBT CRISIS IS A WORLD PROBLEM\nBRASILIA, March 3 - Brazilian Finance Minister Dilson "
+     "Funaro said the debt crisis was a world problem.\n", {"brazi"}),  # one stem for Brazil and Brazilian
+])
+def test_the_subject_is_the_name_the_lead_opens_with_and_the_headline_repeats(text, names):
+    assert lead_subject(text).names == names
+
+
+@pytest.mark.parametrize("text", [
+    "RUBBER PACT TALKS ADJOURN\nGENEVA, March 20 - Negotiators at the rubber talks adjourned.\n",  # not a name
+    "Kellwood Mills said its profit rose.\n",  # no dateline, no ticker: no subject read
+])
+def test_a_story_whose_lead_names_no_subject_has_none(text):
+    assert lead_subject(text) is None
+
+
+def test_two_stories_are_about_other_subjects_when_neither_mentions_the_others():
+    fjord, tasman, again = (lead_subject(text) for text in (FJORD, TASMAN, TASMAN_AGAIN))
+    assert other_subjects(fjord, tasman) and other_subjects(tasman, fjord)
+    assert other_subjects(fjord, again)
+    assert not other_subjects(tasman, again)  # the later story names Tasman
+    assert not other_subjects(fjord, None)  # a story without a subject is never ruled out
+
+
+def test_two_issuers_fee_clause_relates_nothing_and_an_issuers_own_story_still_reuses_it():
+    assert scan_relations(FJORD, TASMAN) == {}
+    assert scan_relations(TASMAN, TASMAN_AGAIN) == {("d0", "d1"): "reuse"}
+
+
+def test_a_check_finds_no_reuse_in_another_issuers_fee_clause(tmp_path):
+    with Index.create(tmp_path / "fjord.db") as index:
+        index.add("fjord", FJORD)
+        assert index.check(TASMAN).verdict == "new"
+        assert index.check(TASMAN_AGAIN).verdict == "new"
+    with Index.create(tmp_path / "tasman.db") as index:
+        index.add("tasman", TASMAN)
+        found = index.check(TASMAN_AGAIN)
+    assert (found.verdict, [m.id for m in found.matches]) == ("partial-reuse", ["tasman"])

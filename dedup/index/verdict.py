@@ -67,7 +67,7 @@ from dedup.segment import segment_documents
 from dedup.series import Edition, document_day, edition_of, is_series, masked_headline
 from dedup.shingle import ShingleSets
 from dedup.sources import Document
-from dedup.subjects import one_company, subject_keys
+from dedup.subjects import lead_subject, one_company, subject_keys
 
 DEFAULT_LIMIT = 10
 RELATIONS = ("new", "partial-reuse", "near-duplicate", "duplicate")
@@ -317,8 +317,9 @@ def _related_documents(batch: Batch, store: Store, found_in: dict[int, list[_Pai
     if date is not None:
         dates = {doc: parse_date((metadata or {}).get(store.config.date_field))
                  for doc, metadata in store.metadata(sorted(found_in)).items()} | {INCOMING: date}
+    leads = {doc: lead_subject(text) for doc, text in texts.items()} | {INCOMING: lead_subject(batch.texts[0])}
     linked = related([(doc, INCOMING) for doc in owners], span_evidence(spans, frequencies), dates,
-                     _editions(batch.texts[0], store, sorted(found_in), date))
+                     _editions(batch.texts[0], store, sorted(found_in), date), leads)
     return {doc for doc in found_in if (doc, INCOMING) in linked}, texts
 
 
