@@ -1,8 +1,10 @@
 """Series headlines: the standing headline of a daily or weekly report, and the editions written under it.
 
-A **series headline** is a headline (a document's first line, all in capitals) that recurs with its figures
-masked in at least :data:`SERIES_DOCUMENTS` documents on at least :data:`SERIES_DAYS` days
-(``FED ADDS RESERVES VIA CUSTOMER REPURCHASES``, ``HOG AND CATTLE SLAUGHTER GUESSTIMATES``). Two documents
+A **series headline** is the opening of a headline (a document's first line, all in capitals: its first
+:data:`SERIES_WORDS` words, figures masked) found in at least :data:`SERIES_DOCUMENTS` documents on at least
+:data:`SERIES_DAYS` days (``FED ADDS RESERVES VIA CUSTOMER REPURCHASES``, ``TREASURY BALANCES AT FED ROSE ON
+MARCH 6`` and ``... FELL ON MARCH 5``, ``HOG AND CATTLE SLAUGHTER GUESSTIMATES``). A headline naming a company
+by ticker counts whole: a company's stories of many days are a story line. Two documents
 under one series headline written on different days are **other editions** of the series: an edition
 repeats the series' lead by design, so :mod:`dedup.evidence` judges them as documents a week apart.
 
@@ -27,16 +29,23 @@ from dedup.normalize import normalize
 
 SERIES_DOCUMENTS = 3  # documents under one headline, figures masked, for it to be a series'
 SERIES_DAYS = 3  # days those documents are written on: a story re-sent under one headline spans two
+SERIES_WORDS = 3  # a daily report's headline keeps its opening and says what happened after it (ROSE, FELL)
 DATELINE_CLOCK = 1 << 20  # subtracted from a dateline's day (an ordinal of 2001): below zero, apart from dates
 HEADLINE = re.compile(r"(?m)^[^a-z\n]*[A-Z][^a-z\n]*$")  # a line in capitals, with at least one letter
 _FIGURE = re.compile(r"\d+(?:[.,/]\d+)*")
 Edition = tuple[str, int]  # a series headline (figures masked) and the day a document of it was written
 
 
-def masked_headline(text: str) -> str | None:
-    """A document's first line when it is a headline (all in capitals), normalised with its figures masked."""
+def series_headline(text: str) -> str | None:
+    """The part of a document's headline (its first line, all in capitals) that a series keeps from day to
+    day: normalised, figures masked, its first :data:`SERIES_WORDS` words (``U.K. MONEY MARKET GIVEN 24 MLN
+    STG ASSISTANCE``, ``... RECEIVES 37 MLN STG ASSISTANCE``); all of it when it names a company by ticker,
+    whose stories of many days are a story line, not a series."""
     line = text.lstrip().split("\n", 1)[0]
-    return _FIGURE.sub("0", normalize(line)) if line and HEADLINE.fullmatch(line) else None
+    if not line or not HEADLINE.fullmatch(line):
+        return None
+    masked = _FIGURE.sub("0", normalize(line))
+    return masked if "<" in line else " ".join(masked.split()[:SERIES_WORDS])
 
 
 def document_day(text: str, date: datetime | None) -> int | None:
@@ -61,7 +70,7 @@ def edition_of(headline: str | None, day: int | None, series: bool) -> Edition |
 def series_editions(texts: Sequence[str], dates: Sequence[datetime | None] | None = None) -> list[Edition | None]:
     """Each document's series edition among ``texts`` (``dates``: their dates, None where unknown), None for a
     document outside every series."""
-    headlines = [masked_headline(text) for text in texts]
+    headlines = [series_headline(text) for text in texts]
     days = [document_day(text, date) for text, date in zip(texts, dates or [None] * len(texts))]
     documents: dict[str, int] = defaultdict(int)
     written_on: dict[str, set[int]] = defaultdict(set)

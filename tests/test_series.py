@@ -8,7 +8,7 @@ import pytest
 from dedup.config import ScanConfig
 from dedup.index import Index, IndexVersionError
 from dedup.pipeline import analyze
-from dedup.series import document_day, masked_headline, other_editions, series_editions
+from dedup.series import document_day, series_headline, other_editions, series_editions
 from dedup.sources import Document
 from tests.test_evidence import COUNCIL, NAMES
 
@@ -60,29 +60,42 @@ def test_a_series_headline_recurs_with_its_figures_masked_on_three_days_or_more(
              "EC WARNS ON TRADE\nBRUSSELS, March 17 - Ministers warned Japan.",
              "Fed sets repurchases\nNEW YORK, March 4 - The Fed arranged them."]
     editions = series_editions(texts)
-    head = SERIES_HEAD.lower()
+    head = "bundesbank leaves credit"
     assert [e and e[0] for e in editions[:3]] == [head] * 3 and len({e[1] for e in editions[:3]}) == 3
-    assert editions[3][0] == editions[4][0] == "fed sets 0 billion dlr repurchases"
+    assert editions[3][0] == editions[4][0] == "fed sets 0"
     assert editions[3][1] != editions[4][1]
-    assert editions[5] == ("fed sets 0 billion dlr repurchases", editions[4][1] + 1)
+    assert editions[5] == ("fed sets 0", editions[4][1] + 1)
     assert editions[6:] == [None] * 9
 
 
 def test_a_day_is_the_dates_else_the_datelines_and_the_two_clocks_never_meet():
     """A dateline names no year: an undated edition is not known to be of another day than a dated one."""
     text = council_edition(3, "3.5")
-    assert masked_headline(text) == "bundesbank leaves credit policies unchanged"
-    assert masked_headline("Bundesbank leaves policies unchanged\n" + COUNCIL.format(3)) is None
-    assert masked_headline("FED SETS 1.5 BILLION DLR REPURCHASES\n") == "fed sets 0 billion dlr repurchases"
+    assert series_headline(text) == "bundesbank leaves credit"
+    assert series_headline("Bundesbank leaves policies unchanged\n" + COUNCIL.format(3)) is None
+    assert series_headline("FED SETS 1.5 BILLION DLR REPURCHASES\n") == "fed sets 0"
     march_3 = datetime(1987, 3, 3, 10, tzinfo=UTC)
     assert document_day(text, march_3) == march_3.toordinal()
     assert document_day(council_edition(4, "2.5"), None) == document_day(text, None) + 1 < 0
     assert document_day("NO DATELINE\nThe council met.", None) is None
-    head = masked_headline(text)
+    head = series_headline(text)
     assert other_editions((head, march_3.toordinal()), (head, march_3.toordinal() + 1))
     assert not other_editions((head, march_3.toordinal()), (head, march_3.toordinal()))
     assert not other_editions((head, march_3.toordinal()), (head, document_day(text, None)))
     assert not other_editions((head, 1), ("another series", 2)) and not other_editions(None, (head, 2))
+
+
+def test_a_series_keeps_its_headlines_opening_and_a_companys_story_line_is_none():
+    """A daily report says what happened after its standing opening; a company's stories of many days are
+    a story line, whatever their headlines share."""
+    texts = [f"TREASURY BALANCES AT FED {verb} ON MARCH {day}\nWASHINGTON, March {day + 1} - Treasury balances "
+             f"at the Federal Reserve {verb.lower()} on March {day}." for verb, day in (("ROSE", 2), ("FELL", 3),
+                                                                                       ("ROSE", 4))]
+    texts += [f"HARBOR LIGHT <HLSC> {news}\nNEW YORK, March {day} - Harbor Light Systems said it {news.lower()}."
+              for news, day in (("SEES HIGHER NET", 2), ("SETS DIVIDEND", 3), ("SEES GROWTH", 4))]
+    editions = series_editions(texts)
+    assert [e and e[0] for e in editions[:3]] == ["treasury balances at"] * 3 and len({e[1] for e in editions[:3]}) == 3
+    assert editions[3:] == [None] * 3
 
 
 @pytest.mark.parametrize("dated", [True, False])
@@ -144,6 +157,24 @@ def test_removed_editions_no_longer_make_a_series(tmp_path):
         assert index.stats(verify=True)["ok"]
         thursday = index.check(EDITIONS["thu"][0], date=EDITIONS["thu"][1])
         assert thursday.verdict != "new" and thursday.matches[0].id == "mon"
+
+
+def test_a_schema_5_index_is_upgraded_to_the_headlines_openings(tmp_path):
+    fresh, old = tmp_path / "fresh.dedup", tmp_path / "old.dedup"
+    stored_editions(fresh, True).close()
+    stored_editions(old, True).close()
+    with sqlite3.connect(old) as db:  # schema 5 stored the whole masked line
+        db.execute("UPDATE headlines SET headline = 'bundesbank leaves credit policies unchanged'")
+        db.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    db.close()
+    with pytest.raises(IndexVersionError, match="schema version 5 is older"):
+        Index.open(old)
+    assert Index.upgrade(old) == 5
+    assert {headline for _, headline, _ in headline_rows(old)} == {"bundesbank leaves credit"}
+    assert headline_rows(old) == headline_rows(fresh)
+    with Index.open(old) as index:
+        assert index.stats(verify=True)["ok"]
+        assert verdicts(index, True) == AGREED
 
 
 def to_schema_3(path) -> None:

@@ -50,14 +50,14 @@ from dedup.dates import DEFAULT_DATE_FIELD, parse_date
 from dedup.evidence import document_words
 from dedup.index.errors import IndexCorrupt, IndexFileError, IndexFull, IndexMismatch, IndexVersionError
 from dedup.normalize import NORMALIZER_VERSION
-from dedup.series import document_day, masked_headline
+from dedup.series import document_day, series_headline
 from dedup.subjects import subject_keys
 
 FORMAT = "dedup.index"
 # 2: one posting list per shingle (1 had a row per posting and a stock table);
 # 3: documents.chars counts compared paragraphs only (2 counted every paragraph); the words table;
-# 4: the headlines table; 5: the subjects table.
-SCHEMA_VERSION = 5
+# 4: the headlines table; 5: the subjects table; 6: headlines hold a series' opening words, not the whole line.
+SCHEMA_VERSION = 6
 BUSY_TIMEOUT_SECONDS = 30.0
 # A failed write counts as "disk full" when less than this is left (of the file system, or below the
 # process's file size limit): a WAL frame is one page plus 24 bytes, the -shm file grows by 32 KiB.
@@ -283,6 +283,10 @@ def upgrade_tables(path: Path, db: sqlite3.Connection, meta: Mapping[str, str], 
     if version < 5:
         db.execute(SUBJECTS)
         db.executemany("INSERT INTO subjects (key, doc) VALUES (?, ?)", stored_subjects(db))
+    if 4 <= version < 6:
+        db.execute("DELETE FROM headlines")
+        db.executemany("INSERT INTO headlines (doc, headline, day) VALUES (?, ?, ?)",
+                       stored_headlines(db, str(params.get("date_field", DEFAULT_DATE_FIELD))))
     db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
 
@@ -303,7 +307,7 @@ def headline_rows(docs: Iterable[int], texts: Iterable[str], metadata: Iterable[
     dated by its metadata ``date_field`` when it can be read."""
     rows = []
     for doc, text, meta in zip(docs, texts, metadata):
-        headline = masked_headline(text)
+        headline = series_headline(text)
         if headline is not None:
             rows.append((doc, headline, document_day(text, parse_date((meta or {}).get(date_field)))))
     return rows

@@ -64,7 +64,7 @@ from dedup.overlap import reused_shares
 from dedup.pipeline import analyze
 from dedup.relations import ALIGNED_SHARE, passage_changed, relation_kind
 from dedup.segment import segment_documents
-from dedup.series import Edition, document_day, edition_of, is_series, masked_headline
+from dedup.series import Edition, document_day, edition_of, is_series, series_headline
 from dedup.shingle import ShingleSets
 from dedup.sources import Document
 from dedup.subjects import lead_subject, one_company, subject_keys
@@ -328,7 +328,7 @@ def _editions(text: str, store: Store, docs: list[int], date: datetime | None) -
     document: the incoming text counts as one of its headline's documents, written on the day of ``date``,
     else of its dateline. Only editions of the incoming text's series are read: every pair judged here holds it."""
     editions: dict[int, Edition | None] = dict.fromkeys([*docs, INCOMING])
-    headline = masked_headline(text)
+    headline = series_headline(text)
     if headline is None:
         return editions
     day = document_day(text, date)
