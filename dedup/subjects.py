@@ -103,6 +103,7 @@ def one_company(first: SubjectKeys, other: SubjectKeys) -> bool:
 
 
 STEM_CHARS = 5  # "Brazil" and "Brazilian", "Britain" and "British": one stem
+ACRONYM_LETTERS = 3
 _NAME_TOKEN = re.compile(r"<?[A-Z][\w.&'\"\u2019/-]*>?")
 _POSSESSIVE = re.compile(r"(?:['\"\u2019]s|s['\u2019])$")
 _JOINING = frozenset({"of", "for", "and", "de", "du", "des", "la", "le", "van", "von", "der", "del", "&"})
@@ -112,7 +113,7 @@ _GENERIC = frozenset({
     "international", "inc", "corp", "co", "ltd", "plc", "llc", "ag", "nv", "sa", "bv", "ab", "spa", "cos",
     "corporation", "company", "companies", "group", "holdings", "holding", "industries", "bank", "banks",
     "financial", "finance", "trust", "fund", "partners", "association", "services", "capital", "securities",
-    "investment", "investments", "resources", "systems", "said",
+    "investment", "investments", "resources", "systems", "credit", "said",
 })
 _STEM_WORD = re.compile(r"[a-z][a-z0-9]*")
 _PARTS = re.compile(r"[-/]")
@@ -166,7 +167,11 @@ def _lead_names(text: str) -> frozenset[str]:
             break
     repeated = _stems(headline(text))
     firsts = (_PARTS.split(word, 1)[0] for word in run)  # "Saab-Scania" is named by "saab"
-    return frozenset(stem for stem in map(_stem, firsts) if stem and stem in repeated)
+    names = frozenset(stem for stem in map(_stem, firsts) if stem and stem in repeated)
+    initials = "".join(word[0] for word in run if word.lower() not in _JOINING and word.lower() != "the").lower()
+    if len(initials) >= ACRONYM_LETTERS and initials[:STEM_CHARS] in repeated:  # "GECC" for General Electric Credit Corp
+        names |= {initials[:STEM_CHARS], *filter(None, map(_stem, run))}
+    return names
 
 
 def _ticker_names(line: str) -> frozenset[str]:

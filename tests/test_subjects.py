@@ -79,6 +79,8 @@ TASMAN_AGAIN = ("TASMAN HARBOUR BOND PRICED, DEMAND STRONG\nLONDON, March 19 - T
 
 @pytest.mark.parametrize(("text", "names"), [
     (FJORD, {"fjord"}),  # the name the lead opens with; "Bank", a kind of company, names no one
+    ("GECC ISSUES 75 MLN AUSTRALIAN DLR EUROBOND\nLONDON, March 5 - General Electric Credit Corp is issuing a "
+     "eurobond.\n", {"gecc", "elect"}),  # the headline's acronym of the name
     (TASMAN, {"tasma", "harbo"}),  # "The" and the possessive read, "Board" not in the headline
     ("THUNANDER CORP <THDR> YEAR NET\nShr 73 cts vs 58 cts\n", {"thuna"}),  # a table: the name before the ticker
     ("ANGIO-MEDICAL IN INITIAL OFFERING\nNEW YORK, March 3 - <Angio-Medical Corp> said it filed for an "
