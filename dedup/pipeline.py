@@ -44,8 +44,15 @@ from dedup.matches import (
 from dedup.model import Comparison, Match, Report
 from dedup.overlap import compared_chars, repeated_blocks
 from dedup.progress import Progress
-from dedup.relations import document_relations, versions_of_one_company, with_alignments, with_corrections
+from dedup.relations import (
+    document_relations,
+    resent_versions,
+    versions_of_one_company,
+    with_alignments,
+    with_corrections,
+)
 from dedup.segment import SegmentTable, join_segments, segment_documents, segment_text
+from dedup.series import sent_under
 from dedup.sources import DEFAULT_GLOBS, MAX_DOCUMENT_BYTES, Document, InputError, read_documents
 from dedup.stories import story_groups
 from dedup.subjects import subject_keys
@@ -163,6 +170,8 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
         relations = document_relations(matches, paragraphs, paragraph_keys, paragraph_chars, times)
         keys = [subject_keys(text) for text in texts]
         relations = with_corrections(relations, correction_originals(texts, times, dates, frequencies, keys))
+        relations = resent_versions(relations, {doc: sent_under(texts[doc], dates[doc])
+                                                for r in relations for doc in (r.source, r.copy)})
         blocks = repeated_blocks(matches, paragraphs)
     # Without diffs no alignment is kept: deciding the kinds is part of the document view.
     with _timed(timings, "alignments" if config.diffs else "document_view"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -174,6 +174,14 @@ def with_corrections(relations: Sequence[Relation], originals: Sequence[tuple[in
     result += [Relation("version", source, copy, 0.0, 0.0, 0, correction=True)
                for (source, copy), related in corrected.items() if not related]
     return sorted(result, key=lambda r: (r.source, r.copy))
+
+
+def resent_versions(relations: Sequence[Relation], sent: Mapping[int, tuple[str, int] | None]) -> list[Relation]:
+    """``relations`` with reuse between two documents sent under one headline on one day
+    (:func:`dedup.series.sent_under`, ``sent`` by document) made versions: a re-send updates or corrects
+    its story, though the matches between the two may be few (every figure line of a table changed)."""
+    return [replace(r, kind="version") if r.kind == "reuse" and sent[r.source] is not None
+            and sent[r.source] == sent[r.copy] else r for r in relations]
 
 
 def versions_of_one_company(relations: Sequence[Relation], keys: Sequence[SubjectKeys]) -> list[Relation]:

@@ -48,6 +48,15 @@ def series_headline(text: str) -> str | None:
     return masked if "<" in line else " ".join(masked.split()[:SERIES_WORDS])
 
 
+def sent_under(text: str, date: datetime | None) -> tuple[str, int] | None:
+    """The whole headline (normalised, figures as written) and the day a document was sent. Two documents
+    sharing them were sent under one headline on one day: the wire re-sends a story so to update or correct
+    it (a results table with its figures fixed), however little of it is left unchanged."""
+    line = text.lstrip().split("\n", 1)[0]
+    day = document_day(text, date)
+    return (normalize(line), day) if line and HEADLINE.fullmatch(line) and day is not None else None
+
+
 def document_day(text: str, date: datetime | None) -> int | None:
     """The day a document was written: its date's ordinal, else its opening dateline's day on the dateline
     clock (below zero), else None."""

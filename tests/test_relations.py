@@ -1,6 +1,6 @@
 """Document relations: duplicates, versions and reuse from the matches between two documents."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -161,3 +161,37 @@ def test_a_re_sent_story_wrapped_otherwise_is_a_duplicate_not_a_version():
     assert segment_documents([wrapped])[0].doc.size < segment_documents([STORY])[0].doc.size
     _, relations = relations_of([STORY, wrapped])
     assert [(r.kind, r.source, r.copy, r.alignment) for r in relations] == [("duplicate", 0, 1, ())]
+
+
+# The story re-sent under its headline, its lead kept and the rest rewritten at length: an update.
+UPDATED = STORY.split("\n\n")[0] + """
+
+The commission voted four to one after a three-hour hearing at which farm groups from eastern Oregon
+backed the plan and two neighbourhood associations in north Portland opposed it over truck traffic.
+
+The dissenting commissioner, Lloyd Hartnett, said the port had not studied the effect of the extra
+rail traffic on the St. Johns bridge and should have waited for the state's freight study.
+
+The consortium, led by the Columbia Basin Growers cooperative of Pendleton, will pay for the conveyors
+and silos, while the port will borrow about 18 mln dlrs for the dock and channel deepening.
+
+Port officials said the terminal would add about 140 jobs once running and bring some two mln tonnes
+of grain a year through Portland that now moves through Puget Sound elevators.
+"""
+
+
+@pytest.mark.parametrize(("hours_later", "kind"), [(3, "version"), (27, "reuse")])
+def test_a_story_re_sent_under_its_headline_the_same_day_is_a_version(hours_later, kind):
+    """Its lead alone is kept, too little for the shares to make it a version; its headline and day do."""
+    sent = datetime(1987, 3, 9, 8, 30)
+    _, relations = relations_of([STORY, UPDATED], [sent, sent + timedelta(hours=hours_later)])
+    assert [(r.kind, r.source, r.copy) for r in relations] == [(kind, 0, 1)]
+    assert relation_kind(relations[0].source_in_copy, relations[0].copy_in_source, {"exact"}, False) == "reuse"
+
+
+def test_a_check_of_a_story_re_sent_under_its_headline_that_day_names_it_a_version(tmp_path):
+    with Index.create(tmp_path / "wire.db") as index:
+        index.add("story", STORY, {"date": "9-MAR-1987 08:30:00.00"})
+        found = index.check(UPDATED, date="9-MAR-1987 11:30:00.00")
+        assert (found.verdict, found.version_of, found.matches[0].kind) == ("near-duplicate", "story", "version")
+        assert index.check(UPDATED, date="10-MAR-1987 11:30:00.00").verdict == "partial-reuse"

@@ -8,7 +8,7 @@ import pytest
 from dedup.config import ScanConfig
 from dedup.index import Index, IndexVersionError
 from dedup.pipeline import analyze
-from dedup.series import document_day, series_headline, other_editions, series_editions
+from dedup.series import document_day, other_editions, series_editions, series_headline
 from dedup.sources import Document
 from tests.test_evidence import COUNCIL, NAMES
 

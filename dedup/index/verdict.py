@@ -64,7 +64,7 @@ from dedup.overlap import reused_shares
 from dedup.pipeline import analyze
 from dedup.relations import ALIGNED_SHARE, passage_changed, relation_kind
 from dedup.segment import segment_documents
-from dedup.series import Edition, document_day, edition_of, is_series, series_headline
+from dedup.series import Edition, document_day, edition_of, is_series, sent_under, series_headline
 from dedup.shingle import ShingleSets
 from dedup.sources import Document
 from dedup.subjects import lead_subject, one_company, subject_keys
@@ -396,16 +396,19 @@ def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]]
                          for pair in _strongest_per_span(batch, by_doc[doc]))
         kind = relation_kind(stored_in_incoming, incoming_in_stored, {p.kind for p in passages},
                              any(passage_changed(p.kind, p.similarity) for p in passages))
+        stored_date = parse_date((stored.metadata or {}).get(store.config.date_field))
         if doc in same_text or (incoming_exact and incoming_exact == stored.compared_exact):
             kind = "duplicate"
-        stored_date = parse_date((stored.metadata or {}).get(store.config.date_field))
+        elif kind == "reuse" and (sent := sent_under(stored.text, stored_date)) is not None \
+                and sent == sent_under(batch.texts[0], date):
+            kind = "version"  # re-sent under its headline the same day (dedup.relations.resent_versions)
         alignment: tuple[AlignedItem, ...] = ()
         if kind != "duplicate" and doc == original:
-            kind, alignment = _whole_alignment(stored.text, batch.texts[0], "version", store.config)
+            kind, alignment = _whole_alignment(stored.text, batch.texts[0], "version", store.config, (stored_date, date))
         elif kind != "duplicate" and _outside_window(date, stored_date):
             kind = "reuse"
         elif kind == "version" or (kind == "reuse" and min(coverage[doc]) >= ALIGNED_SHARE):
-            kind, alignment = _whole_alignment(stored.text, batch.texts[0], kind, store.config)
+            kind, alignment = _whole_alignment(stored.text, batch.texts[0], kind, store.config, (stored_date, date))
             if kind == "version" and not one_company(subject_keys(stored.text), incoming_keys):
                 kind, alignment = "reuse", ()
         out.append(DocumentMatch(stored.id, stored.metadata, VERDICT_OF_KIND[kind], similarity, incoming_in_stored,
@@ -426,13 +429,16 @@ def _stamp(date: datetime | None) -> float:
     return float("inf") if date is None else date.timestamp()
 
 
-def _whole_alignment(stored: str, incoming: str, kind: str, config: ScanConfig) -> tuple[str, tuple[AlignedItem, ...]]:
-    """The kind and alignment a scan of the two texts gives a version (``dedup diff``'s alignment): reuse
-    that shares much of both is a version when its alignment lines up (:func:`dedup.relations.with_alignments`)."""
+def _whole_alignment(stored: str, incoming: str, kind: str, config: ScanConfig,
+                     dates: tuple[datetime | None, datetime | None]) -> tuple[str, tuple[AlignedItem, ...]]:
+    """The kind and alignment a scan of the two texts, with their ``dates``, gives a version (``dedup diff``'s
+    alignment): reuse that shares much of both is a version when its alignment lines up
+    (:func:`dedup.relations.with_alignments`)."""
     texts = [stored, incoming]
     segments = segment_documents(texts)
-    report = analyze([Document("stored", "stored", stored), Document("incoming", "incoming", incoming)],
-                     replace(config, diffs=False, workers=1), segments=segments)
+    documents = [Document(name, name, text, metadata={config.date_field: date.isoformat()} if date else {})
+                 for name, text, date in zip(("stored", "incoming"), texts, dates)]
+    report = analyze(documents, replace(config, diffs=False, workers=1), segments=segments)
     if kind == "reuse" and not any(r.kind == "version" for r in report.relations):
         return kind, ()
     return "version", tuple(align(report, *segments, config))
