@@ -35,6 +35,8 @@ the matches between the two documents:
   written on different days) are judged as two documents more than :data:`EDITION_GAP` apart: an edition
   repeats the series' lead by design, a re-sent edition keeps its figures, and a story re-sent under its
   headline over two days shares rare words or the words of a whole passage.
+* Two documents about **other subjects** (:func:`dedup.subjects.other_subjects`: each lead names its own and
+  neither mentions the other's) are never related: two issuers' eurobonds share a fee clause, not news.
 
 Cross matches between documents that are not related are not reuse: results lines, price tables and
 reports of a recurring series (their figures differ), stock phrases, short lines identical by

@@ -15,6 +15,9 @@ dated and an undated document are not known to be written on different days.
 The scan counts a headline's documents and days over the scanned documents (:func:`series_editions`); the
 index stores each document's headline and day and counts the stored ones plus the checked text
 (:func:`is_series`, :func:`edition_of`). Both judge pairs with :func:`other_editions`.
+
+The whole headline, figures as written, and the day tell a **re-send** (:func:`sent_under`): a story sent
+again under its headline the same day is a version of it (:func:`dedup.relations.resent_versions`).
 """
 
 from __future__ import annotations
@@ -50,8 +53,8 @@ def series_headline(text: str) -> str | None:
 
 def sent_under(text: str, date: datetime | None) -> tuple[str, int] | None:
     """The whole headline (normalised, figures as written) and the day a document was sent. Two documents
-    sharing them were sent under one headline on one day: the wire re-sends a story so to update or correct
-    it (a results table with its figures fixed), however little of it is left unchanged."""
+    sharing them were sent under one headline on one day: the wire re-sends a story to update or correct it
+    (a results table with its figures fixed), however little of it is left unchanged."""
     line = text.lstrip().split("\n", 1)[0]
     day = document_day(text, date)
     return (normalize(line), day) if line and HEADLINE.fullmatch(line) and day is not None else None
