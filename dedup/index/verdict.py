@@ -20,9 +20,9 @@ subject): the verdict names that story, unless the text is a duplicate of a stor
 Which pairs of segments match is decided by the scan's own rules, the functions of
 :mod:`dedup.matches` (what is compared, near, reused, the paragraph kinds, sentence pairs outside
 paragraph matches, adjacent runs, passage overlap), stored documents count only when
-:mod:`dedup.evidence` relates them to the incoming text (as a scan keeps cross matches only between
-related documents; series headlines are counted over the stored documents and the incoming text, as
-:mod:`dedup.series` says), passages of boilerplate (:mod:`dedup.index.boilerplate`, the scan's rule over the
+:mod:`dedup.evidence` relates them to the incoming text (:mod:`dedup.index.related`, as a scan keeps cross
+matches only between related documents; series headlines are counted over the stored documents and the
+incoming text, as :mod:`dedup.series` says), passages of boilerplate (:mod:`dedup.index.boilerplate`, the scan's rule over the
 stored documents) do not count, and documents are measured with :func:`dedup.overlap.reused_shares`, so
 a check and a scan of the same texts report the same pairs (``tests/test_index_parity.py``). Only the
 look-ups differ: band keys and posting lists in the store.
@@ -43,10 +43,10 @@ from dedup.cluster import cluster
 from dedup.config import ScanConfig
 from dedup.dates import parse_date
 from dedup.diff import Diff, diff_texts
-from dedup.evidence import related, span_evidence
 from dedup.index.batch import Batch
-from dedup.index.boilerplate import INCOMING, boilerplate_passages
+from dedup.index.boilerplate import boilerplate_passages
 from dedup.index.corrections import corrected_original
+from dedup.index.related import related_documents
 from dedup.index.store import Store, StoredSegment, distinct
 from dedup.matches import (
     adjacent_runs,
@@ -64,10 +64,10 @@ from dedup.overlap import reused_shares
 from dedup.pipeline import analyze
 from dedup.relations import ALIGNED_SHARE, passage_changed, relation_kind
 from dedup.segment import segment_documents
-from dedup.series import Edition, document_day, edition_of, is_series, sent_under, series_headline
+from dedup.series import sent_under
 from dedup.shingle import ShingleSets
 from dedup.sources import Document
-from dedup.subjects import lead_subject, one_company, subject_keys
+from dedup.subjects import one_company, subject_keys
 
 DEFAULT_LIMIT = 10
 RELATIONS = ("new", "partial-reuse", "near-duplicate", "duplicate")
@@ -218,7 +218,9 @@ def verdict(batch: Batch, store: Store, limit: int = DEFAULT_LIMIT, date: dateti
     for k, pair in enumerate(pairs):
         if k not in boilerplate:
             found_in[pair.stored[0].doc].append(pair)
-    related, read = _related_documents(batch, store, found_in, date)
+    spans = {doc: [(pair.stored[0].start, pair.stored[-1].end, *_incoming_span(batch, pair)) for pair in pairs]
+             for doc, pairs in found_in.items()}
+    related, read = related_documents(batch, store, spans, date)
     by_doc = {doc: pairs for doc, pairs in found_in.items() if doc in related}
     same_text = store.same_text(batch.exact[0])
     for doc in same_text:
@@ -296,50 +298,6 @@ def _sentence_pairs(batch: Batch, store: Store, paragraph_pairs: list[_Pair]) ->
         scores = passage_overlap([stored_sets[h] for _, _, h in taken], [sets.get(i) for i, _, _ in taken])
         pairs.append(_Pair("partial", [i for i, _, _ in taken], [s for _, s, _ in taken], *scores[:2]))
     return pairs, stats
-
-
-def _related_documents(batch: Batch, store: Store, found_in: dict[int, list[_Pair]],
-                       date: datetime | None) -> tuple[set[int], dict[int, str]]:
-    """The stored documents :mod:`dedup.evidence` relates to the incoming text (dated ``date``, when known),
-    from all the passages they share with it, as a scan relates two documents; and the stored texts it read
-    (the verdict quotes them)."""
-    if not found_in:
-        return set(), {}
-    texts = store.stored_texts(sorted(found_in))
-    owners, spans = [], []
-    for doc, pairs in found_in.items():
-        for pair in pairs:
-            start, end = _incoming_span(batch, pair)
-            owners.append(doc)
-            spans.append((texts[doc][pair.stored[0].start:pair.stored[-1].end], batch.texts[0][start:end]))
-    frequencies = store.word_frequencies(batch.words[0], plus=1)  # the checked text counts, as in a scan
-    dates = None
-    if date is not None:
-        dates = {doc: parse_date((metadata or {}).get(store.config.date_field))
-                 for doc, metadata in store.metadata(sorted(found_in)).items()} | {INCOMING: date}
-    leads = {doc: lead_subject(text) for doc, text in texts.items()} | {INCOMING: lead_subject(batch.texts[0])}
-    linked = related([(doc, INCOMING) for doc in owners], span_evidence(spans, frequencies), dates,
-                     _editions(batch.texts[0], store, sorted(found_in), date), leads)
-    return {doc for doc in found_in if (doc, INCOMING) in linked}, texts
-
-
-def _editions(text: str, store: Store, docs: list[int], date: datetime | None) -> dict[int, Edition | None]:
-    """The series editions (:mod:`dedup.series`) of the incoming ``text`` and of the stored ``docs``, by
-    document: the incoming text counts as one of its headline's documents, written on the day of ``date``,
-    else of its dateline. Only editions of the incoming text's series are read: every pair judged here holds it."""
-    editions: dict[int, Edition | None] = dict.fromkeys([*docs, INCOMING])
-    headline = series_headline(text)
-    if headline is None:
-        return editions
-    day = document_day(text, date)
-    documents, days = store.headline_days(headline)
-    if not is_series(documents + 1, len(days | ({day} - {None}))):
-        return editions
-    editions[INCOMING] = edition_of(headline, day, True)
-    for doc, (stored_headline, stored_day) in store.headlines(docs).items():
-        if stored_headline == headline:
-            editions[doc] = edition_of(headline, stored_day, True)
-    return editions
 
 
 def _outside_paragraph_pairs(batch: Batch, paragraph_pairs: list[_Pair],
