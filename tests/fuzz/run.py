@@ -1,4 +1,5 @@
-"""Fuzz the figure parser, the segmenter, normalisation and the diff with hypothesis for a time budget.
+"""Fuzz the figure parser, the segmenter, normalisation, the diff and the reading of a wire story's headline
+and lead with hypothesis for a time budget.
 
 ``make fuzz`` runs ``python -m tests.fuzz.run --minutes 3``. Inputs mix random Unicode with the
 pieces these parsers care about (numbers, number words, qualifiers, abbreviations, quotes, line
@@ -9,6 +10,7 @@ breaks). A failure prints hypothesis' smallest failing input and exits 1: add it
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 
@@ -19,6 +21,8 @@ from dedup.diff import diff_texts
 from dedup.figures import extract_figures
 from dedup.normalize import normalize
 from dedup.segment import split_paragraphs, split_sentences
+from dedup.series import sent_under, series_headline
+from dedup.subjects import lead_subject, other_subjects
 
 PIECES = [
     "31", "1,200", "3.5", "45%", "$3.5 million", "€1.2bn", "Rs 500", "twenty-one", "a dozen", "half a dozen",
@@ -29,6 +33,12 @@ PIECES = [
     "(", ")", "—", "-", " ", " ", " ", "\n", "\n\n", "\r\n", "\t", "。", "巴基斯坦", "مقدمة", "\u200b", "\ufeff",
 ]
 TEXT = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=6)), max_size=80).map("".join)
+WIRE_PIECES = [
+    "LONDON, March 18 - ", "NEW YORK, Feb 3 - ", "CORRECTED - ", "GECC ISSUES", "BANK OF ", "<ABC>", "<BBCZ.Z>",
+    "<Angio-Medical Corp>", "Christiania", "General Electric Credit Corp", "The ", "'s", '"s', "s'", "Inc", "of",
+    "and", "-", "/", "\n", "\n    ", " ", "ISSUES", "said", "SAYS", "U.S.", "B.F.", "Int'l",
+]
+WIRE = st.lists(st.one_of(st.sampled_from(WIRE_PIECES), st.text(max_size=6)), max_size=40).map("".join)
 FUZZ = settings(max_examples=300, deadline=None, database=None,
                 suppress_health_check=list(HealthCheck))
 
@@ -61,10 +71,23 @@ def check_normalize_and_diff(a: str, b: str) -> None:
         a[op.a_start:op.a_end] for op in diff.ops if op.op != "insert")
 
 
+def check_headline_and_lead(a: str, b: str) -> None:
+    """A story mentions its own subject, so it is never about another subject than itself; two stories are
+    about other subjects or not either way round; a series headline is the opening of the headline."""
+    first, other = lead_subject(a), lead_subject(b)
+    assert first is None or (first.names and first.names <= first.stems)
+    assert other_subjects(first, other) == other_subjects(other, first)
+    headline, sent = series_headline(a), sent_under(a, None)
+    if headline is not None and sent is not None:
+        whole = re.sub(r"\d+(?:[.,/]\d+)*", "0", sent[0]).split()
+        assert whole[:len(headline.split())] == headline.split()
+
+
 TARGETS = {
     "figures": (check_figures, (TEXT,)),
     "segments": (check_segments, (TEXT,)),
     "normalize+diff": (check_normalize_and_diff, (TEXT, TEXT)),
+    "headline+lead": (check_headline_and_lead, (WIRE, WIRE)),
 }
 
 
