@@ -150,8 +150,8 @@ def other_subjects(first: Lead | None, other: Lead | None) -> bool:
 
 
 def _lead_names(text: str) -> frozenset[str]:
-    opening = text[:OPENING_CHARS]
-    dateline = DATELINE.search(opening)
+    """The stems of the name a lead opens with, after its dateline, that the headline repeats or abbreviates."""
+    dateline = DATELINE.search(text[:OPENING_CHARS])
     if dateline is None:
         return frozenset()
     run: list[str] = []
@@ -168,7 +168,7 @@ def _lead_names(text: str) -> frozenset[str]:
     repeated = _stems(headline(text))
     firsts = (_PARTS.split(word, 1)[0] for word in run)  # "Saab-Scania" is named by "saab"
     names = frozenset(stem for stem in map(_stem, firsts) if stem and stem in repeated)
-    initials = "".join(word[0] for word in run if word.lower() not in _JOINING and word.lower() != "the").lower()
+    initials = "".join(word[0] for word in run if word.lower() != "the").lower()
     if len(initials) >= ACRONYM_LETTERS and initials[:STEM_CHARS] in repeated:  # "GECC" for General Electric Credit Corp
         names |= {initials[:STEM_CHARS], *filter(None, map(_stem, run))}
     return names
