@@ -29,6 +29,7 @@ from datetime import datetime
 
 from dedup.dateline import DATELINE_CHARS, dateline_day
 from dedup.normalize import normalize
+from dedup.subjects import headline as first_line
 
 SERIES_DOCUMENTS = 3  # documents under one headline, figures masked, for it to be a series'
 SERIES_DAYS = 3  # days those documents are written on: a story re-sent under one headline spans two
@@ -44,8 +45,8 @@ def series_headline(text: str) -> str | None:
     day: normalised, figures masked, its first :data:`SERIES_WORDS` words (``U.K. MONEY MARKET GIVEN 24 MLN
     STG ASSISTANCE``, ``... RECEIVES 37 MLN STG ASSISTANCE``); all of it when it names a company by ticker,
     whose stories of many days are a story line, not a series."""
-    line = text.lstrip().split("\n", 1)[0]
-    if not line or not HEADLINE.fullmatch(line):
+    line = _capital_headline(text)
+    if line is None:
         return None
     masked = _FIGURE.sub("0", normalize(line))
     return masked if "<" in line else " ".join(masked.split()[:SERIES_WORDS])
@@ -55,9 +56,14 @@ def sent_under(text: str, date: datetime | None) -> tuple[str, int] | None:
     """The whole headline (normalised, figures as written) and the day a document was sent. Two documents
     sharing them were sent under one headline on one day: the wire re-sends a story to update or correct it
     (a results table with its figures fixed), however little of it is left unchanged."""
-    line = text.lstrip().split("\n", 1)[0]
-    day = document_day(text, date)
-    return (normalize(line), day) if line and HEADLINE.fullmatch(line) and day is not None else None
+    line, day = _capital_headline(text), document_day(text, date)
+    return (normalize(line), day) if line is not None and day is not None else None
+
+
+def _capital_headline(text: str) -> str | None:
+    """A document's first line when it is a headline: all in capitals."""
+    line = first_line(text)
+    return line if line and HEADLINE.fullmatch(line) else None
 
 
 def document_day(text: str, date: datetime | None) -> int | None:
