@@ -135,9 +135,10 @@ class Lead:
 
 def lead_subject(text: str) -> Lead | None:
     """The subject a wire story's lead opens with ("LONDON, March 18 - Christiania Bank og Kreditkasse is
-    issuing ...") when its headline repeats it, else the name before the headline's ticker ("THUNANDER CORP
-    <THDR> YEAR NET"); None for a story that names neither."""
-    names = _lead_names(text) or _ticker_names(headline(text))
+    issuing ...") when its headline repeats it; else the name its headline opens with, or writes before its
+    ticker, as the lead writes it ("ARCO SELLS ..." over "... its Arco Seed Co unit"; "THUNANDER CORP <THDR>
+    YEAR NET"); None for a story that names neither."""
+    names = _lead_names(text) or _headline_names(text)
     return Lead(names, text) if names else None
 
 
@@ -174,12 +175,51 @@ def _lead_names(text: str) -> frozenset[str]:
     return names
 
 
-def _ticker_names(line: str) -> frozenset[str]:
-    """The stems of the words before a headline's first ticker."""
-    found = _CODE.search(line)
-    if found is None:
-        return frozenset()
-    return frozenset(filter(None, (_stem(word) for word in line[:found.start()].split())))
+def _headline_names(text: str) -> frozenset[str]:
+    """The stems of the name a headline writes before its first ticker, or opens with when the lead writes
+    it as a company's (``ARCO SELLS ...`` over ``... its Arco Seed Co unit``), that the lead writes as a name:
+    "HAS 5.4 PCT OF" before a ticker names no one. A person the headline opens with is not a subject here:
+    what a minister or an official said is restated in stories about others. A name in brackets
+    (``<BACHELOR LAKE GOLD MINES INC> YEAR LOSS``) is a name as written."""
+    line = headline(text)
+    ticker = _CODE.search(line)
+    words = line[:ticker.start()].split() if ticker else line.split()
+    lead = text[len(line):len(line) + OPENING_CHARS]
+    if ticker is not None:
+        common = _stems(" ".join(token for token in lead.split() if token[:1].islower()))
+        return frozenset(stem for stem in map(_stem, words) if stem and stem not in common)
+    written = _written_names(lead)
+    bracketed = line.startswith("<")
+    names: set[str] = set()
+    for word in words:
+        stem = _stem(_PARTS.split(word.strip("<"), 1)[0])
+        if stem is not None and (bracketed or stem in written):
+            names.add(stem)
+        elif stem is not None or word.endswith(">"):
+            break
+    return frozenset(names)
+
+
+_COMPANY = frozenset({"inc", "corp", "co", "ltd", "plc", "ag", "nv", "sa", "spa", "a/s", "ab", "bv", "gmbh",
+                      "group", "cos", "llc"})
+
+
+def _written_names(text: str) -> frozenset[str]:
+    """The stems of the names ``text`` writes in a company's style: capitalised words, where a sentence
+    does not start, ending in Plc, Co, Inc or the like."""
+    names: set[str] = set()
+    run: list[str] = []
+    tokens = text.split()
+    for before, token in zip(["."] + tokens, tokens):
+        bare = token.strip(",.;:()\"'<>")
+        if token.lstrip("<(\"'")[:1].isupper() and not before.endswith((".", "-", ":")):
+            run.append(bare)
+            if bare.lower() in _COMPANY:
+                names |= set(filter(None, (_stem(_PARTS.split(word, 1)[0]) for word in run)))
+                run = []
+        else:
+            run = []
+    return frozenset(names)
 
 
 def _stem(word: str) -> str | None:
