@@ -284,7 +284,8 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
     cluster pairs each member with one other, so a re-sent results table's lines may each be matched to
     another company's line of the template first). A paragraph whose match to its cluster parent is
     dropped, and that no kept match reports, is matched instead to the member of its cluster in its own or
-    a related document that it copies most closely (exact first). Clusters lose the members only dropped matches joined (a
+    a related document that it copies most closely (exact first), never a line copied there with all its
+    figures from elsewhere (a re-sent table's quarter line is not its nine-month line's source). Clusters lose the members only dropped matches joined (a
     cluster left with fewer than two members is gone)."""
     cross = [m for m in matches if m.a.doc != m.b.doc]
     by_id = {c.id: c for c in clusters}
@@ -331,7 +332,8 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
                     by_doc[m.cluster][member.doc].append(member)
             members = by_doc[m.cluster]
             docs = sorted({m.b.doc} | (neighbours[m.b.doc] & members.keys()))
-            candidates = [p for doc in docs for p in members.get(doc, ()) if p != m.b]
+            # A line copied with all its figures into this document is not another line's source here.
+            candidates = [p for doc in docs for p in members.get(doc, ()) if p != m.b and (p, m.b.doc) not in copied]
             source = _related_source(m.b, candidates, m.cluster, texts, config)
             if source is not None:
                 kept.append(source)

@@ -214,6 +214,36 @@ def test_a_resent_table_line_is_matched_to_its_copy_not_to_the_quarters_line():
     assert kept == copies
 
 
+def test_a_resent_tables_line_taken_from_another_companys_cluster_finds_its_own_copy():
+    """Both copies of a re-sent table first joined another company's cluster of the template (masked, every
+    "Avg shrs" line is one): moved to a member of the re-sent table, the nine-month line goes to its own
+    changed copy, not to the quarter's line, which is already copied there with its figures."""
+    other = "KESTREL MILLS <KSTM> 3RD QTR NET\n\nAvg shrs 2,118,400 vs 1,907,331\n"
+    table = ("HARNOW TIMBER <HRNW> 3RD QTR NET\n\nPORTLAND, March 4 - Harnow Timber said sales of its mills "
+             "rose.\n\nAvg shrs 6,349,753 vs 4,403,852\n\nNine mths\n\nAvg shrs 5,054,844 vs 4,403,852\n")
+    resent = table.replace("3RD", "THIRD").removesuffix("4,403,852\n") + "4,403,000\n"
+    texts = [other, table, resent]
+
+    def line(doc: int, text: str) -> Passage:
+        start = texts[doc].index(text)
+        return Passage(doc, start, start + len(text), 1, 1)
+
+    quarter, nine_months = "Avg shrs 6,349,753 vs 4,403,852", "Avg shrs 5,054,844"
+    lead = "PORTLAND, March 4 - Harnow Timber said sales of its mills rose."
+    leads = Match("exact", line(1, lead), line(2, lead), 1.0, 1.0, 1.0, 1.0, 1)
+    template = line(0, "Avg shrs 2,118,400 vs 1,907,331")
+    nine = [Passage(doc, start, texts[doc].index("\n", start), 1, 1)
+            for doc in (1, 2) for start in [texts[doc].index(nine_months)]]
+    copied_quarter = Match("exact", line(1, quarter), line(2, quarter), 1.0, 1.0, 1.0, 1.0, 0)
+    from_template = [Match("near", template, passage, 0.0, 1.0, 1.0, 1.0, 0) for passage in nine]
+    clusters = [Cluster(0, "paragraph", "near", template, (template, copied_quarter.a, copied_quarter.b, *nine)),
+                Cluster(1, "sentence", "exact", leads.a, (leads.a, leads.b))]
+    kept, _ = related_matches([leads, copied_quarter, *from_template], clusters, texts, word_frequencies(texts),
+                              ScanConfig())
+    moved = [m for m in kept if m not in (leads, copied_quarter)]
+    assert [(m.a, m.b) for m in moved] == [(nine[0], nine[1])]
+
+
 def dated(days: float) -> datetime:
     return datetime(1987, 3, 2, 9, tzinfo=UTC) + timedelta(days=days)
 
