@@ -177,7 +177,8 @@ def _lead_names(text: str) -> frozenset[str]:
 
 def _headline_names(text: str) -> frozenset[str]:
     """The stems of the name a headline writes before its first ticker, or opens with when the lead writes
-    it as a company's (``ARCO SELLS ...`` over ``... its Arco Seed Co unit``), that the lead writes as a name:
+    it as a company's (``ARCO SELLS ...`` over ``... its Arco Seed Co unit``) or defines it as an acronym,
+    that the lead writes as a name:
     "HAS 5.4 PCT OF" before a ticker names no one. A person the headline opens with is not a subject here:
     what a minister or an official said is restated in stories about others. A name in brackets
     (``<BACHELOR LAKE GOLD MINES INC> YEAR LOSS``) is a name as written."""
@@ -204,10 +205,14 @@ _COMPANY = frozenset({"inc", "corp", "co", "ltd", "plc", "ag", "nv", "sa", "spa"
                       "group", "cos", "llc"})
 
 
+_DEFINED_ACRONYM = re.compile(r"\(([A-Z][A-Z0-9&]{2,7})\)")
+
+
 def _written_names(text: str) -> frozenset[str]:
     """The stems of the names ``text`` writes in a company's style: capitalised words, where a sentence
-    does not start, ending in Plc, Co, Inc or the like."""
-    names: set[str] = set()
+    does not start, ending in Plc, Co, Inc or the like; and the acronyms it defines ("the Ste Nationale des
+    Chemins de Fer Francaise (SNCF)")."""
+    names: set[str] = set(filter(None, map(_stem, _DEFINED_ACRONYM.findall(text))))
     run: list[str] = []
     tokens = text.split()
     for before, token in zip(["."] + tokens, tokens):

@@ -89,6 +89,8 @@ TASMAN_AGAIN = ("TASMAN HARBOUR BOND PRICED, DEMAND STRONG\nLONDON, March 19 - T
      "Funaro said the debt crisis was a world problem.\n", {"brazi"}),  # one stem for Brazil and Brazilian
     ("HALVARD ARRANGES 90 MLN STG CREDIT\nLONDON, March 9 - A 90 mln stg credit for U.K. retailer Halvard "
      "Stores Plc has been arranged by two banks.\n", {"halva"}),  # the headline's opening, a company in the lead
+    ("CNDV ISSUING TWO BILLION FRANC BOND\nPARIS, March 3 - The state waterways board, the Compagnie "
+     "Nationale des Voies (CNDV), is issuing a bond.\n", {"cndv"}),  # an acronym the lead defines
     ("<MOSSGIEL GOLD MINES LTD> YEAR LOSS\nTORONTO, March 4 - Shr loss nine cts vs loss 14 cts\n",
      {"mossg", "gold", "mines"}),  # a results table with its name in brackets: the name as written
     ("TRAVIS FUND HAS 6.1 PCT OF ORWELL <ORWL>\nWASHINGTON, March 5 - Travis Fund LP, an investment "
