@@ -71,7 +71,7 @@ from dedup.model import Cluster, Match, Passage
 from dedup.normalize import normalize
 from dedup.series import HEADLINE, Edition, other_editions, series_editions
 from dedup.shingle import number_hash, token_hashes
-from dedup.subjects import Lead, lead_subject, other_subjects
+from dedup.subjects import Lead, keyed, lead_subject, other_subjects
 
 MIN_DISTINCTIVE_LIMIT = 50  # a small corpus has no templates to tell apart: every word is distinctive
 DISTINCTIVE_SHARE = 0.01  # of the documents
@@ -131,6 +131,12 @@ def document_words(texts: Sequence[str]) -> list[np.ndarray]:
     hashes, offsets = token_hashes(texts)
     number = number_hash()
     return [np.unique(words[words != number]) for words in np.split(hashes, offsets[1:-1])] if len(texts) else []
+
+
+def word_hashes(words: Sequence[str]) -> np.ndarray:
+    """The token hash of each word (its first token, for a word the tokenizer splits)."""
+    hashes, offsets = token_hashes(list(words))
+    return hashes[offsets[:-1]]
 
 
 def word_frequencies(texts: Sequence[str]) -> WordFrequencies:
@@ -292,14 +298,17 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
     sides = [(m.a, m.b) for m in cross]
     evidence = span_evidence([(_text(texts, a), _text(texts, b)) for a, b in sides], frequencies)
     editions = series_editions(texts, dates)
-    leads = {doc: lead_subject(texts[doc]) for doc in sorted({p.doc for m in cross for p in (m.a, m.b)})}
+    held_by = lambda words: frequencies.of(word_hashes(words)).tolist()  # noqa: E731
+    leads = keyed({doc: lead_subject(texts[doc]) for doc in sorted({p.doc for m in cross for p in (m.a, m.b)})},
+                  held_by)
     linked = related([(a.doc, b.doc) for a, b in sides], evidence, dates, editions, leads)
     # Identical paragraphs can only add to what relates two documents: read them where it is still needed.
     copies = [(a, b) for a, b in _identical_paragraphs(clusters, texts) if (a.doc, b.doc) not in linked]
     if copies:
         sides += copies
         evidence += span_evidence([(_text(texts, a), _text(texts, b)) for a, b in copies], frequencies)
-        leads |= {doc: lead_subject(texts[doc]) for a, b in copies for doc in (a.doc, b.doc) if doc not in leads}
+        leads |= keyed({doc: lead_subject(texts[doc]) for a, b in copies for doc in (a.doc, b.doc)
+                        if doc not in leads}, held_by)
         linked = related([(a.doc, b.doc) for a, b in sides], evidence, dates, editions, leads)
     agreeing = {p for pair, found in zip(sides, evidence) if found.figures_agree for p in pair}
     disagreeing = {id(m) for m, found in zip(cross, evidence) if not found.figures_agree}

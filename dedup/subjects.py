@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from dedup.dateline import DATELINE
@@ -122,15 +122,22 @@ _PARTS = re.compile(r"[-/]")
 @dataclass(frozen=True)
 class Lead:
     """Whom a story is about, as its lead names it: ``names``, the stems of the name the lead opens with that
-    the headline repeats; and :attr:`stems`, the stems of every word the story writes (whom else it
-    mentions), read only when a pair needs them."""
+    the headline repeats; ``key``, the stem of the name's word that fewest documents hold (:func:`keyed`),
+    None until known; and :attr:`stems`, the stems of every word the story writes (whom else it mentions),
+    read only when a pair needs them."""
 
     names: frozenset[str]
     text: str = field(repr=False)
+    key: str | None = None
 
     @cached_property
     def stems(self) -> frozenset[str]:
         return _stems(self.text)
+
+    def mentioned_in(self, story: Lead) -> bool:
+        """Whether ``story`` names this subject: writes its key word ("Finland", not "Union", names Union
+        Bank of Finland; "Caesars" names Caesars World), or, the key unknown, any word of its name."""
+        return self.key in story.stems if self.key else bool(self.names & story.stems)
 
 
 def lead_subject(text: str) -> Lead | None:
@@ -142,12 +149,34 @@ def lead_subject(text: str) -> Lead | None:
     return Lead(names, text) if names else None
 
 
+def keyed(leads: Mapping[int, Lead | None], held_by: Callable[[list[str]], Sequence[int]]) -> dict[int, Lead | None]:
+    """``leads`` with their keys: of each name's words, the one fewest documents hold (``held_by(words)``:
+    how many documents hold each word). A lead manager's name ("Union Bank of Switzerland") shares a common
+    word with an issuer's ("Union Bank of Finland"), not its key."""
+    words = {doc: _name_words(lead) for doc, lead in leads.items() if lead is not None}
+    asked = sorted({word for found in words.values() for word in found.values()})
+    counts = dict(zip(asked, held_by(asked))) if asked else {}
+    return {doc: lead if lead is None else
+            replace(lead, key=min(sorted(lead.names), key=lambda stem: counts[words[doc][stem]]))
+            for doc, lead in leads.items()}
+
+
 def other_subjects(first: Lead | None, other: Lead | None) -> bool:
     """Whether two stories are about other subjects: each names its own, and neither mentions the other's.
     What they share is then a template's or a stock clause's wording (a eurobond's fee terms, "cash will be
     paid in lieu of fractional shares"): a story that reuses another's news names whom the news is about."""
     return (first is not None and other is not None
-            and not first.names & other.stems and not other.names & first.stems)
+            and not first.mentioned_in(other) and not other.mentioned_in(first))
+
+
+def _name_words(lead: Lead) -> dict[str, str]:
+    """Each stem of a subject's name with the first word of its story that the stem begins (the word a
+    document frequency is known for)."""
+    words: dict[str, str] = {}
+    for word in _STEM_WORD.findall(lead.text.lower()):
+        if len(word) >= 3 and word[:STEM_CHARS] in lead.names:
+            words.setdefault(word[:STEM_CHARS], word)
+    return {stem: words.get(stem, stem) for stem in lead.names}
 
 
 def _lead_names(text: str) -> frozenset[str]:

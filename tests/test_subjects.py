@@ -5,7 +5,7 @@ import pytest
 from dedup.index import Index
 from dedup.pipeline import analyze
 from dedup.sources import Document
-from dedup.subjects import lead_subject, one_company, other_subjects, subject_keys
+from dedup.subjects import keyed, lead_subject, one_company, other_subjects, subject_keys
 
 EXCEPTION = ("{name} <{ticker}> GETS NASDAQ EXCEPTION\n"
              "NEW YORK, March 12 - {name} said its common stock will continue to be listed on the NASDAQ system "
@@ -39,9 +39,8 @@ def test_the_scan_relates_one_companys_story_and_not_two_companies_template():
 
 
 def test_two_companies_template_is_reuse_not_a_version_even_when_one_mentions_the_others_name():
-    """Quarry's story writes "light", a word of Harbor Light's name: their subjects are not told apart,
-    their tickers still are."""
-    quarry = QUARRY + "    In light of its losses it will not pay a dividend this year.\n"
+    """Quarry's story names Harbor Light: their subjects are not told apart, their tickers still are."""
+    quarry = QUARRY + "    Its chairman also sits on the board of Harbor Light.\n"
     assert scan_relations(HARBOR, quarry) == {("d0", "d1"): "reuse"}
 
 
@@ -117,6 +116,31 @@ def test_two_stories_are_about_other_subjects_when_neither_mentions_the_others()
     assert other_subjects(fjord, again)
     assert not other_subjects(tasman, again)  # the later story names Tasman
     assert not other_subjects(fjord, None)  # a story without a subject is never ruled out
+
+
+def test_a_subject_is_mentioned_by_the_word_of_its_name_fewest_documents_hold():
+    """The lead manager Union Bank of Switzerland shares "Union", a common word, with the issuer Union Bank
+    of Finland, not "Finland": the two eurobonds are about other subjects once the key is known."""
+    finland = ("UNION BANK OF FINLAND ISSUES EUROYEN BOND\nLONDON, March 9 - Union Bank of Finland is issuing a "
+               "10 billion yen eurobond, Daiwa Europe said as lead manager.\n")
+    society = ("HALLAM BUILDING SOCIETY ISSUES STERLING BOND\nLONDON, March 12 - Hallam Building Society is "
+               "issuing a 50 mln stg bond, lead manager Union Bank of Switzerland (Securities) Ltd said.\n")
+    held = {"union": 400, "finland": 60, "hallam": 2, "building": 90, "society": 80}
+    leads = keyed({0: lead_subject(finland), 1: lead_subject(society), 2: None},
+                  lambda words: [held[word] for word in words])
+    assert (leads[0].key, leads[1].key, leads[2]) == ("finla", "halla", None)
+    assert other_subjects(leads[0], leads[1])
+    assert not other_subjects(lead_subject(finland), lead_subject(society))  # any word of the name: "Union"
+
+
+def test_an_issuer_named_like_anothers_lead_manager_shares_only_the_fee_clause(tmp_path):
+    finland = bond("Union Bank of Finland", "UNION BANK OF FINLAND ISSUES EUROBOND", "100 mln dlr")
+    hallam = bond("Hallam Building Society", "HALLAM BUILDING SOCIETY ISSUES EUROBOND", "50 mln stg").replace(
+        "Nordbank Securities", "Union Bank of Switzerland")
+    assert scan_relations(finland, hallam) == {}
+    with Index.create(tmp_path / "index.db") as index:
+        index.add("finland", finland)
+        assert index.check(hallam).verdict == "new"
 
 
 def test_two_issuers_fee_clause_relates_nothing_and_an_issuers_own_story_still_reuses_it():

@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from dedup.dates import parse_date
-from dedup.evidence import related, span_evidence
+from dedup.evidence import related, span_evidence, word_hashes
 from dedup.index.batch import Batch
 from dedup.index.boilerplate import INCOMING
 from dedup.index.store import Store
 from dedup.series import Edition, document_day, edition_of, is_series, series_headline
-from dedup.subjects import lead_subject
+from dedup.subjects import keyed, lead_subject
 
 Span = tuple[int, int, int, int]  # stored start and end, incoming start and end
 
@@ -32,7 +32,8 @@ def related_documents(batch: Batch, store: Store, spans: dict[int, list[Span]],
     if date is not None:
         dates = {doc: parse_date((metadata or {}).get(store.config.date_field))
                  for doc, metadata in store.metadata(sorted(spans)).items()} | {INCOMING: date}
-    leads = {doc: lead_subject(text) for doc, text in texts.items()} | {INCOMING: lead_subject(batch.texts[0])}
+    leads = keyed({doc: lead_subject(text) for doc, text in texts.items()} | {INCOMING: lead_subject(batch.texts[0])},
+                  lambda words: store.word_frequencies(word_hashes(words), plus=1).of(word_hashes(words)).tolist())
     linked = related([(doc, INCOMING) for doc in owners], span_evidence(pairs, frequencies), dates,
                      _editions(batch.texts[0], store, sorted(spans), date), leads)
     return {doc for doc in spans if (doc, INCOMING) in linked}, texts

@@ -13,6 +13,7 @@ import argparse
 import re
 import sys
 import time
+import zlib
 
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
@@ -22,7 +23,7 @@ from dedup.figures import extract_figures
 from dedup.normalize import normalize
 from dedup.segment import split_paragraphs, split_sentences
 from dedup.series import sent_under, series_headline
-from dedup.subjects import lead_subject, other_subjects
+from dedup.subjects import keyed, lead_subject, other_subjects
 
 PIECES = [
     "31", "1,200", "3.5", "45%", "$3.5 million", "€1.2bn", "Rs 500", "twenty-one", "a dozen", "half a dozen",
@@ -72,11 +73,15 @@ def check_normalize_and_diff(a: str, b: str) -> None:
 
 
 def check_headline_and_lead(a: str, b: str) -> None:
-    """A story mentions its own subject, so it is never about another subject than itself; two stories are
-    about other subjects or not either way round; a series headline is the opening of the headline."""
+    """A story mentions its own subject (its name, and its key word whatever the document frequencies), so it
+    is never about another subject than itself; two stories are about other subjects or not either way round;
+    a series headline is the opening of the headline."""
     first, other = lead_subject(a), lead_subject(b)
     assert first is None or (first.names and first.names <= first.stems)
     assert other_subjects(first, other) == other_subjects(other, first)
+    leads = keyed({0: first, 1: other}, lambda words: [zlib.crc32(word.encode()) % 7 for word in words])
+    assert all(lead is None or (lead.key in lead.names and lead.mentioned_in(lead)) for lead in leads.values())
+    assert other_subjects(leads[0], leads[1]) == other_subjects(leads[1], leads[0])
     headline, sent = series_headline(a), sent_under(a, None)
     if headline is not None and sent is not None:
         whole = re.sub(r"\d+(?:[.,/]\d+)*", "0", sent[0]).split()
