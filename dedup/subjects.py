@@ -153,12 +153,16 @@ def keyed(leads: Mapping[int, Lead | None], held_by: Callable[[list[str]], Seque
     """``leads`` with their keys: of each name's words, the one fewest documents hold (``held_by(words)``:
     how many documents hold each word). A lead manager's name ("Union Bank of Switzerland") shares a common
     word with an issuer's ("Union Bank of Finland"), not its key."""
-    words = {doc: _name_words(lead) for doc, lead in leads.items() if lead is not None}
+    words = {doc: _name_words(lead) for doc, lead in leads.items() if lead is not None and len(lead.names) > 1}
     asked = sorted({word for found in words.values() for word in found.values()})
     counts = dict(zip(asked, held_by(asked))) if asked else {}
-    return {doc: lead if lead is None else
-            replace(lead, key=min(sorted(lead.names), key=lambda stem: counts[words[doc][stem]]))
-            for doc, lead in leads.items()}
+
+    def key(doc: int, lead: Lead) -> str:
+        if doc not in words:  # a one-word name is its own key
+            return next(iter(lead.names))
+        return min(sorted(lead.names), key=lambda stem: counts[words[doc][stem]])
+
+    return {doc: lead if lead is None else replace(lead, key=key(doc, lead)) for doc, lead in leads.items()}
 
 
 def other_subjects(first: Lead | None, other: Lead | None) -> bool:
@@ -170,10 +174,10 @@ def other_subjects(first: Lead | None, other: Lead | None) -> bool:
 
 
 def _name_words(lead: Lead) -> dict[str, str]:
-    """Each stem of a subject's name with the first word of its story that the stem begins (the word a
-    document frequency is known for)."""
+    """Each stem of a subject's name with the first word of its story's opening (its headline and lead, where
+    the name was read) that the stem begins: the word a document frequency is known for."""
     words: dict[str, str] = {}
-    for word in _STEM_WORD.findall(lead.text.lower()):
+    for word in _STEM_WORD.findall(lead.text[:3 * OPENING_CHARS].lower()):
         if len(word) >= 3 and word[:STEM_CHARS] in lead.names:
             words.setdefault(word[:STEM_CHARS], word)
     return {stem: words.get(stem, stem) for stem in lead.names}
