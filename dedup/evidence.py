@@ -44,7 +44,8 @@ coincidence, and the dateline and attribution that open two stories of one subje
 documents a match stands, figures agreeing or not (a changed figure in a version of a story is exactly
 what the diff must show), unless it pairs the wrong lines: a passage matched elsewhere with agreeing
 figures, or copied with the same figures into the other document (a re-sent table's nine-month share
-line), is not also matched to another line whose figures differ; and two lines that share no figure and
+line), is not also matched to another line whose figures differ; a passage copied word for word is not
+also matched to another passage of the copy; and two lines that share no figure and
 no distinctive word share only their template ("Gasoline prices rose 5.5 pct" and "Natural gas prices
 rose 1.8 pct"). The scan (:func:`related_matches`) and the index's verdict call these same functions; only
 where the word frequencies come from differs (the scanned documents, or the stored ones).
@@ -317,6 +318,11 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
     same = [_same_figures(found.a_quantities, found.b_quantities) for found in evidence]
     copied = {(p, q.doc) for (a, b), kept_figures in zip(sides, same) if kept_figures for p, q in ((a, b), (b, a))}
     changed = {id(m) for m, kept_figures in zip(cross, same) if not kept_figures}
+    # A passage copied word for word into the other document is not also matched to another passage there
+    # ("gave West Germany a go-ahead ... leaded regular petrol" and "if West Germany were to implement a ban").
+    verbatim = {(p.doc, p.start, p.end, q.doc) for m in cross if m.kind == "exact" for p, q in ((m.a, m.b), (m.b, m.a))}
+    elsewhere = {id(m) for m in cross if m.kind != "exact" and ((m.a.doc, m.a.start, m.a.end, m.b.doc) in verbatim
+                                                                 or (m.b.doc, m.b.start, m.b.end, m.a.doc) in verbatim)}
     # Two lines that share no figure and no distinctive word share only their template ("Gasoline prices
     # rose 5.5 pct last month" and "Natural gas prices rose 1.8 pct"), even in two versions of one story.
     template_lines = {id(m) for m, found in zip(cross, evidence)
@@ -324,7 +330,7 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
                       and not found.distinctive}
     # A passage matched with agreeing figures is not also matched to another line of its template.
     kept = [m for m in matches if m.a.doc == m.b.doc
-            or (_pair(m) in linked and id(m) not in template_lines
+            or (_pair(m) in linked and id(m) not in template_lines and id(m) not in elsewhere
                 and not (id(m) in disagreeing and (m.a in agreeing or m.b in agreeing))
                 and not (id(m) in changed and ((m.a, m.b.doc) in copied or (m.b, m.a.doc) in copied)))]
     reported = {p for m in kept for p in (m.a, m.b)}

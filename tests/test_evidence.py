@@ -244,6 +244,27 @@ def test_a_resent_tables_line_taken_from_another_companys_cluster_finds_its_own_
     assert [(m.a, m.b) for m in moved] == [(nine[0], nine[1])]
 
 
+def test_a_paragraph_copied_word_for_word_is_not_also_matched_to_another_sentence_of_the_copy():
+    """A longer version of a story keeps a paragraph word for word and adds a sentence that restates part of
+    it: the paragraph is matched to its copy, not also to the added sentence."""
+    kept_paragraph = ("The ministers also gave Portugal a go-ahead to move towards a ban on the sale of leaded "
+                      "regular petrol, after Lisbon asked leave to do so to encourage low-pollution cars.")
+    added = "This would be the case if Portugal were to implement a ban on the sale of leaded regular petrol."
+    texts = [f"EC AGREES DIESEL RULES\n\n{kept_paragraph}\n",
+             f"EC AGREES TOUGH DIESEL RULES\n\n{kept_paragraph}\n\nMinisters also discussed lorries. {added}\n"]
+
+    def span(doc: int, text: str) -> Passage:
+        start = texts[doc].index(text)
+        return Passage(doc, start, start + len(text), 1, 1)
+
+    copy = Match("exact", span(0, kept_paragraph), span(1, kept_paragraph), 1.0, 1.0, 1.0, 1.0, 0)
+    restated = Match("partial", span(0, kept_paragraph), span(1, added), 0.15, 0.3, 0.3, 0.5, 1)
+    clusters = [Cluster(0, "paragraph", "exact", copy.a, (copy.a, copy.b)),
+                Cluster(1, "sentence", "partial", restated.a, (restated.a, restated.b))]
+    kept, _ = related_matches([copy, restated], clusters, texts, word_frequencies(texts), ScanConfig())
+    assert kept == [copy]
+
+
 def dated(days: float) -> datetime:
     return datetime(1987, 3, 2, 9, tzinfo=UTC) + timedelta(days=days)
 
