@@ -124,3 +124,57 @@ def test_check_and_add_dates_the_article_from_its_metadata(index):
     index.remove("corrected")
     same_day = index.check_and_add("corrected", CORRECTED, {"date": "2-MAR-1987 14:10:00.00"})
     assert (same_day.verdict, same_day.version_of, same_day.added) == ("near-duplicate", "results", True)
+
+
+TIMBER = """HARNOW TIMBER INC <HRNW> 3RD QTR JAN 31 NET
+PORTLAND, Ore., March 4 - Shr profit 13 cts vs loss one ct
+    Net profit 853,000 vs loss 22,000
+    Sales 41.1 mln vs 20.3 mln
+    Avg shrs 6,349,753 vs 4,403,852
+    Nine mths
+    Shr profit 57 cts vs profit 28 cts
+    Net profit 2,869,000 vs profit 1,252,000
+    Sales 119.0 mln vs 67.6 mln
+    Avg shrs 5,054,844 vs 4,403,852
+ Reuter
+"""
+# Re-sent minutes later: "Revs" for "Sales", one figure of the nine months' average shares changed.
+TIMBER_AGAIN = TIMBER.replace("Sales", "Revs").replace("5,054,844 vs 4,403,852", "5,054,844 vs 4,403,000")
+
+
+def test_a_re_sent_table_pairs_each_line_with_its_own_and_shows_only_the_changed_figure(tmp_path):
+    """Numbers masked, both "Avg shrs" lines are one line: the nine months' is paired with its own stored
+    line, the closest as written, not with the quarter's; "Revs" for "Sales" is a word, not four figures."""
+    with Index.create(tmp_path / "wire.dedup") as index:
+        index.add("timber", TIMBER, {"date": "4-MAR-1987 15:36:00.00"})
+        found = index.check(TIMBER_AGAIN, date="4-MAR-1987 15:43:00.00").to_dict()["matches"][0]
+    assert (found["id"], found["kind"]) == ("timber", "version")
+    assert [(p["incoming"]["line"], p["stored"]["line"]) for p in found["passages"]
+            if p["incoming"]["text"].startswith("Avg shrs")] == [(5, 5), (10, 10)]
+    assert [(f["change"], f["a"], f["b"]) for f in found["changes"]["figures"]] == [
+        ("changed", "Avg shrs 4,403,852", "Avg shrs 4,403,000")]
+    assert ("replace", "Sales", "Revs") in [(w["kind"], w["a"], w["b"]) for w in found["changes"]["wording"]]
+
+
+DIESEL = """EC AGREES DIESEL EMISSION RULES
+BRUSSELS, March 20 - European Community environment ministers agreed on new rules to cut diesel exhaust
+emissions from lorries and buses, diplomats said.
+
+The ministers also gave Portugal a go-ahead to move towards a ban on the sale of leaded regular petrol,
+after Lisbon asked leave to do so to encourage the use of low-pollution cars, diplomats said.
+"""
+# The longer version keeps the paragraph word for word and adds a sentence restating part of it.
+DIESEL_LONGER = DIESEL.replace("RULES\n", "RULES, PORTUGAL BAN\n") + """
+Officials said the competition rules would need an exemption. This would be the case if Portugal were to
+implement a ban on the sale of leaded regular petrol.
+"""
+
+
+def test_a_paragraph_kept_word_for_word_is_not_also_shown_against_the_sentence_restating_it(tmp_path):
+    with Index.create(tmp_path / "wire.dedup") as index:
+        index.add("diesel", DIESEL, {"date": "20-MAR-1987 15:00:00.00"})
+        found = index.check(DIESEL_LONGER, date="20-MAR-1987 16:00:00.00").to_dict()["matches"][0]
+    shown = [(p["kind"], p["stored"]["text"][:20], p["incoming"]["text"][:20]) for p in found["passages"]]
+    assert ("exact", "The ministers also g", "The ministers also g") in shown
+    assert [row for row in shown if row[1].startswith("The ministers") and row[0] != "exact"] == []
+

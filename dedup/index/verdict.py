@@ -351,7 +351,7 @@ def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]]
         incoming_in_stored, stored_in_incoming = coverage[doc]
         similarity = verify.set_overlap(stored.shingles, incoming_shingles)[0]
         passages = tuple(_passage(batch, pair, stored.text, store.config)
-                         for pair in _strongest_per_span(batch, by_doc[doc]))
+                         for pair in _strongest_per_span(batch, by_doc[doc], stored.text, store.config))
         kind = relation_kind(stored_in_incoming, incoming_in_stored, {p.kind for p in passages},
                              any(passage_changed(p.kind, p.similarity) for p in passages))
         stored_date = parse_date((stored.metadata or {}).get(store.config.date_field))
@@ -411,13 +411,24 @@ def _incoming_span(batch: Batch, pair: _Pair) -> tuple[int, int]:
     return int(table.start[pair.incoming[0]]), int(table.end[pair.incoming[-1]])
 
 
-def _strongest_per_span(batch: Batch, pairs: list[_Pair]) -> list[_Pair]:
+def _strongest_per_span(batch: Batch, pairs: list[_Pair], stored_text: str, config: ScanConfig) -> list[_Pair]:
     """One pair per incoming span, in text order: a stored article that repeats a paragraph matches it
-    twice, and both copies count for coverage, but the passage is reported once (strongest, earliest)."""
+    twice, and both copies count for coverage, but the passage is reported once: the closest as written
+    (figures included: a re-sent table's nine-month line goes with the stored nine-month line, not with the
+    quarter's, which masked numbers make the same), then the strongest masked, the earliest. A stored
+    passage the incoming text copies word for word is not also reported in part against another incoming
+    span (:func:`dedup.evidence.related_matches` in a scan)."""
+    spans = [_incoming_span(batch, pair) for pair in pairs]
+    written = as_written([(stored_text[pair.stored[0].start:pair.stored[-1].end], batch.texts[0][start:end])
+                          for pair, (start, end) in zip(pairs, spans)], [pair.kind for pair in pairs], config)
     best: dict[tuple[int, int], _Pair] = {}
-    for pair in sorted(pairs, key=lambda p: (-p.similarity, p.stored[0].start)):
-        best.setdefault(_incoming_span(batch, pair), pair)
-    return [best[span] for span in sorted(best)]
+    ranked = sorted(zip(pairs, spans, written), key=lambda found: (-found[2][0], -found[0].similarity,
+                                                                    found[0].stored[0].start))
+    for pair, span, _ in ranked:
+        best.setdefault(span, pair)
+    chosen = [best[span] for span in sorted(best)]
+    verbatim = {(pair.stored[0].start, pair.stored[-1].end) for pair in chosen if pair.kind == "exact"}
+    return [pair for pair in chosen if pair.kind != "partial" or (pair.stored[0].start, pair.stored[-1].end) not in verbatim]
 
 
 def _passage(batch: Batch, pair: _Pair, stored_text: str, config: ScanConfig) -> PassageMatch:
