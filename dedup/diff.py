@@ -9,12 +9,13 @@ paired by what they count and by their position in the diff.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from dedup.figures import Figure, extract_figures, fold_counts
+from dedup.figures import Figure, extract_figures, fold_counts, fold_measure
 from dedup.normalize import normalize
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -221,10 +222,11 @@ def _figure_changes(a_figures: list[Figure], b_figures: list[Figure], matcher: S
 
 
 def _change_kind(fa: Figure, fb: Figure) -> str | None:
-    """What changed between two paired figures (see FigureChange), or None when nothing did."""
+    """What changed between two paired figures (see FigureChange), or None when nothing did: a figure
+    written out in full ("Net 11.9 mln" -> "Net 11,908,000") is the same figure, not a change."""
     if (fa.sign or 1) != (fb.sign or 1):  # a figure without a sign word is a profit, a rise
         return "sign"
-    if (fa.value, fa.high) != (fb.value, fb.high):
+    if (fa.value, fa.high) != (fb.value, fb.high) and not _rounded_alike(fa, fb):
         return "scale" if fa.scale != fb.scale else "changed"
     if (fa.kind, fa.unit) != (fb.kind, fb.unit):
         return "unit"
@@ -233,9 +235,41 @@ def _change_kind(fa: Figure, fb: Figure) -> str | None:
     return None
 
 
+_WRITTEN_NUMBER = re.compile(r"(\d[\d,]*)(?:\.(\d+))?")
+_ROUNDED_KINDS = frozenset({"count", "money", "percent"})
+
+
+def _rounded_alike(fa: Figure, fb: Figure) -> bool:
+    """Whether one figure is the other written with a scale word and rounded to its places: 11,908,000 is
+    11.9 mln. Written alike (1.52 dlrs, 1.5 dlrs), two values differ."""
+    if fa.scale == fb.scale:
+        return False
+    first, other = _written_step(fa), _written_step(fb)
+    if first is None or other is None or fa.value is None or fb.value is None or fa.high or fb.high:
+        return False
+    return abs(fa.value - fb.value) <= max(first, other) / 2
+
+
+def _written_step(figure: Figure) -> float | None:
+    """The value of a unit in the last place the figure is written to (0.1 mln for "11.9 mln"); None for a
+    number not written in digits alone ("17-1/4", "seven")."""
+    numbers = _WRITTEN_NUMBER.findall(figure.text)
+    if len(numbers) != 1 or figure.value is None or figure.kind not in _ROUNDED_KINDS:
+        return None
+    whole, places = numbers[0]
+    written = float(f"{whole.replace(',', '')}.{places or 0}")
+    if written == 0:
+        return None
+    scale = figure.value / written  # 1, or a million for "mln": a date's or a fraction's value is no such scale
+    if scale < 1 or abs(math.log10(scale) - round(math.log10(scale))) > 1e-9:
+        return None
+    return scale * 10.0 ** -len(places)
+
+
 def _same_measure(fa: Figure, fb: Figure) -> bool:
-    """Figures of results lines pair only with the same line: "Shr" with "Shr", never with "Net"."""
-    return (fa.measure or "").lower() == (fb.measure or "").lower()
+    """Figures of results lines pair only with the same line: "Shr" with "Shr", never with "Net"; "Sales"
+    with "Revs", one measure under two names (:func:`dedup.figures.fold_measure`)."""
+    return fold_measure(fa.measure) == fold_measure(fb.measure)
 
 
 def _same_count(fa: Figure, fb: Figure, strict: bool) -> bool:

@@ -85,6 +85,14 @@ WIRE_FIGURE_CHANGES = [
     # lines of a results table pair by what they measure, never across lines
     ("Shr 39 cts vs 50 cts\n    Net 1,545,160 vs 2,188,933",
      "Shr 41 cts vs 50 cts\n    Net 1,545,160 vs 2,188,933", [("changed", "Shr 39 cts", "Shr 41 cts")]),
+    # one measure under two names: a re-sent table's "Revs" for "Sales" changes a word, not its figures
+    ("Sales 41.1 mln vs 20.3 mln", "Revs 41.1 mln vs 20.3 mln", []),
+    ("Sales 31.9 mln vs 23.9 mln", "Revs 32.6 mln vs 23.9 mln", [("changed", "Sales 31.9 mln", "Revs 32.6 mln")]),
+    # a figure written out in full is the same figure; written alike, two values differ
+    ("Net 11.9 mln vs 10.0 mln", "Net 11,908,000 vs 10,005,000", []),
+    ("It sold 1.5 mln dlrs of notes.", "It sold 1,623,000 dlrs of notes.",
+     [("scale", "1.5 mln dlrs", "1,623,000 dlrs")]),
+    ("Shr 1.52 dlrs vs 1.07 dlrs", "Shr 1.5 dlrs vs 1.07 dlrs", [("changed", "Shr 1.52 dlrs", "Shr 1.5 dlrs")]),
 ]
 
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from dedup.figures.context import _claimed, _compared, _counted_phrase, _events, _measures
 from dedup.figures.figure import Figure
-from dedup.figures.folds import fold_counts, merge_folds
+from dedup.figures.folds import fold_counts, fold_measure, merge_folds
 from dedup.figures.grammar import _scan
 from dedup.figures.patterns import _ANY_CUE_RE
 from dedup.figures.tables import (
@@ -26,8 +26,8 @@ from dedup.figures.tables import (
     VAGUE_AMOUNTS,
 )  # fmt: skip
 
-__all__ = ["DEFAULT_FOLDS", "NOT_A_FIGURE_RULES", "Figure", "extract_figures", "fold_counts", "may_hold_event",
-           "may_hold_figure", "merge_folds"]
+__all__ = ["DEFAULT_FOLDS", "NOT_A_FIGURE_RULES", "Figure", "extract_figures", "fold_counts", "fold_measure",
+           "may_hold_event", "may_hold_figure", "merge_folds"]
 
 # (dates need a day or a year; qualifiers and articles need a number after them), so text with none
 # of these is skipped with one set intersection: most prose of a large corpus holds no figure.

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from dedup.figures.context import _is_plural
-from dedup.figures.tables import COUNT_CONJUNCTIONS, DEFAULT_FOLDS, PLURAL_RULES
+from dedup.figures.tables import COUNT_CONJUNCTIONS, DEFAULT_FOLDS, MEASURE_FOLDS, PLURAL_RULES
 
 
 def _normalise_phrase(phrase: str) -> str:
@@ -75,3 +75,8 @@ def merge_folds(
     for canonical, synonyms in extra.items():
         merged[canonical] = tuple(dict.fromkeys((*merged.get(canonical, ()), *synonyms)))
     return merged
+
+
+def fold_measure(measure: str | None) -> str:
+    """What a results line measures, whatever the wire calls it: "Sales" and "Revs" are one measure."""
+    return " ".join(MEASURE_FOLDS.get(word, word) for word in (measure or "").lower().split())

@@ -145,6 +145,9 @@ RESULTS_LABEL_WORDS = frozenset({
     "revenue", "billings", "orders", "funds", "loans", "equity", "reserves", "provisions",
 })  # fmt: skip
 MAX_RESULTS_LABEL_WORDS = 4
+# One measure under the wire's names for it: a table re-sent with "Revs" for "Sales" changed a word, not a figure.
+MEASURE_FOLDS = {"revs": "revenue", "rev": "revenue", "revenues": "revenue", "sales": "revenue",
+                 "turnover": "revenue", "shrs": "shares"}
 
 MONTHS = {
     "January": 1, "Jan": 1, "February": 2, "Feb": 2, "March": 3, "Mar": 3, "April": 4, "Apr": 4,
