@@ -45,7 +45,7 @@ documents a match stands, figures agreeing or not (a changed figure in a version
 what the diff must show), unless it pairs the wrong lines: a passage matched elsewhere with agreeing
 figures, or copied with the same figures into the other document (a re-sent table's nine-month share
 line), is not also matched to another line whose figures differ; a passage copied word for word is not
-also matched to another passage of the copy; and two lines that share no figure and
+also matched in part to another passage of the copy; and two lines that share no figure and
 no distinctive word share only their template ("Gasoline prices rose 5.5 pct" and "Natural gas prices
 rose 1.8 pct"). The scan (:func:`related_matches`) and the index's verdict call these same functions; only
 where the word frequencies come from differs (the scanned documents, or the stored ones).
@@ -318,11 +318,12 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
     same = [_same_figures(found.a_quantities, found.b_quantities) for found in evidence]
     copied = {(p, q.doc) for (a, b), kept_figures in zip(sides, same) if kept_figures for p, q in ((a, b), (b, a))}
     changed = {id(m) for m, kept_figures in zip(cross, same) if not kept_figures}
-    # A passage copied word for word into the other document is not also matched to another passage there
-    # ("gave West Germany a go-ahead ... leaded regular petrol" and "if West Germany were to implement a ban").
+    # A passage copied word for word into the other document is not also matched in part to another passage
+    # there ("gave West Germany a go-ahead ... leaded regular petrol" and "if West Germany were to implement a
+    # ban"); a second near copy of it there is a copy of its own.
     verbatim = {(p.doc, p.start, p.end, q.doc) for m in cross if m.kind == "exact" for p, q in ((m.a, m.b), (m.b, m.a))}
-    elsewhere = {id(m) for m in cross if m.kind != "exact" and ((m.a.doc, m.a.start, m.a.end, m.b.doc) in verbatim
-                                                                 or (m.b.doc, m.b.start, m.b.end, m.a.doc) in verbatim)}
+    elsewhere = {id(m) for m in cross if m.kind == "partial" and ((m.a.doc, m.a.start, m.a.end, m.b.doc) in verbatim
+                                                                   or (m.b.doc, m.b.start, m.b.end, m.a.doc) in verbatim)}
     # Two lines that share no figure and no distinctive word share only their template ("Gasoline prices
     # rose 5.5 pct last month" and "Natural gas prices rose 1.8 pct"), even in two versions of one story.
     template_lines = {id(m) for m, found in zip(cross, evidence)
@@ -347,8 +348,11 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
                     by_doc[m.cluster][member.doc].append(member)
             members = by_doc[m.cluster]
             docs = sorted({m.b.doc} | (neighbours[m.b.doc] & members.keys()))
-            # A line copied with all its figures into this document is not another line's source here.
-            candidates = [p for doc in docs for p in members.get(doc, ()) if p != m.b and (p, m.b.doc) not in copied]
+            # A line copied with all its figures into this document is not the source of a line here whose
+            # figures differ from its own (a re-sent table's quarter line, of its nine-month line).
+            moved = quantities(_text(texts, m.b))
+            candidates = [p for doc in docs for p in members.get(doc, ()) if p != m.b and (
+                (p, m.b.doc) not in copied or _same_figures(moved, quantities(_text(texts, p))))]
             source = _related_source(m.b, candidates, m.cluster, texts, config)
             if source is not None:
                 kept.append(source)

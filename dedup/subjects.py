@@ -209,23 +209,24 @@ def _lead_names(text: str) -> frozenset[str]:
 
 
 def _headline_names(text: str) -> frozenset[str]:
-    """The stems of the name a headline writes before its first ticker, or opens with when the lead writes
-    it as a company's (``ARCO SELLS ...`` over ``... its Arco Seed Co unit``) or defines it as an acronym,
-    that the lead writes as a name:
-    "HAS 5.4 PCT OF" before a ticker names no one. A person the headline opens with is not a subject here:
-    what a minister or an official said is restated in stories about others. A name in brackets
-    (``<BACHELOR LAKE GOLD MINES INC> YEAR LOSS``) is a name as written."""
+    """The stems of the name a headline writes before its first ticker ("HAS 5.4 PCT OF", words the lead
+    writes in lower case, name no one), or, in a story with a dateline, opens with when its lead writes it
+    as a company's or defines it as an acronym (``ARCO SELLS ...`` over ``... its Arco Seed Co unit``), or
+    writes in brackets (``<BACHELOR LAKE GOLD MINES INC> YEAR LOSS``). A person the headline opens with is
+    not a subject here: what a minister or an official said is restated in stories about others."""
     line = headline(text)
     ticker = _CODE.search(line)
-    words = line[:ticker.start()].split() if ticker else line.split()
-    lead = text[len(line):len(line) + OPENING_CHARS]
     if ticker is not None:
+        lead = text.lstrip()[len(line):len(line) + OPENING_CHARS]
         common = _stems(" ".join(token for token in lead.split() if token[:1].islower()))
-        return frozenset(stem for stem in map(_stem, words) if stem and stem not in common)
-    written = _written_names(lead)
+        return frozenset(stem for stem in map(_stem, line[:ticker.start()].split()) if stem and stem not in common)
+    dateline = DATELINE.search(text[:OPENING_CHARS])
+    if dateline is None:
+        return frozenset()
+    written = _written_names(text[dateline.end():dateline.end() + OPENING_CHARS])
     bracketed = line.startswith("<")
     names: set[str] = set()
-    for word in words:
+    for word in line.split():
         stem = _stem(_PARTS.split(word.strip("<"), 1)[0])
         if stem is not None and (bracketed or stem in written):
             names.add(stem)

@@ -244,6 +244,26 @@ def test_a_resent_tables_line_taken_from_another_companys_cluster_finds_its_own_
     assert [(m.a, m.b) for m in moved] == [(nine[0], nine[1])]
 
 
+def test_a_paragraph_the_copy_holds_twice_is_matched_to_its_source_twice():
+    """Without figures a copy keeps them all: a paragraph the copy repeats is matched to its source both
+    times, even when the second copy first joined another document's cluster."""
+    repeated = "Members of the club may borrow the hall for weddings and wakes if they book it a month ahead."
+    texts = ["Freight rates on the Baltic exchange eased on Tuesday as grain charters thinned.\n",
+             f"DUNMORE CLUB NOTES\n\n{repeated}\n",
+             f"DUNMORE CLUB NOTES\n\n{repeated}\n\nThe bar opens at noon.\n\n{repeated}\n"]
+    first = texts[2].index(repeated)
+    source = Passage(1, texts[1].index(repeated), texts[1].index(repeated) + len(repeated), 1, 1)
+    copies = [Passage(2, start, start + len(repeated), 1, 1) for start in (first, texts[2].index(repeated, first + 1))]
+    other = Passage(0, 0, len(texts[0]) - 1, 1, 1)
+    kept_copy = Match("exact", source, copies[0], 1.0, 1.0, 1.0, 1.0, 0)
+    from_other = Match("near", other, copies[1], 0.3, 0.5, 0.5, 0.5, 0)
+    clusters = [Cluster(0, "paragraph", "near", other, (other, source, *copies))]
+    common = ["the of for and if they it a to may on as at members said today"] * 60  # a wire's common words
+    kept, _ = related_matches([kept_copy, from_other], clusters, texts, word_frequencies(texts + common),
+                              ScanConfig())
+    assert [(m.kind, m.a, m.b) for m in kept] == [("exact", source, copies[0]), ("exact", source, copies[1])]
+
+
 def test_a_paragraph_copied_word_for_word_is_not_also_matched_to_another_sentence_of_the_copy():
     """A longer version of a story keeps a paragraph word for word and adds a sentence that restates part of
     it: the paragraph is matched to its copy, not also to the added sentence."""
