@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
+from dedup.dateline import DATELINE
 from dedup.figures import Figure, extract_figures, fold_counts, fold_measure
 from dedup.normalize import normalize
 
@@ -129,8 +130,16 @@ def _diff(a: str, b: str, a_offset: int, b_offset: int) -> Diff:
         change = _wording(tag, a, b, a_tokens[i1:i2], b_tokens[j1:j2], a_figures, b_figures)
         if change is not None:
             wording.append(change)
-    figures = _figure_changes(a_figures, b_figures, matcher, a_tokens, b_tokens, a_offset, b_offset)
+    figures = _figure_changes(_outside_dateline(a, a_figures), _outside_dateline(b, b_figures), matcher, a_tokens,
+                              b_tokens, a_offset, b_offset)
     return Diff(tuple(ops), tuple(wording), tuple(figures))
+
+
+def _outside_dateline(text: str, figures: list[Figure]) -> list[Figure]:
+    """The figures outside a wire dateline: the day a story was filed ("NEW YORK, March 12 - ") is when,
+    not what it reports; a story re-sent the next day changed no figure."""
+    datelines = [found.span() for found in DATELINE.finditer(text)]
+    return [f for f in figures if not any(start <= f.start < end for start, end in datelines)]
 
 
 def _keys(text: str, tokens: list[tuple[int, int]]) -> list[str]:

@@ -88,6 +88,9 @@ WIRE_FIGURE_CHANGES = [
     # one measure under two names: a re-sent table's "Revs" for "Sales" changes a word, not its figures
     ("Sales 41.1 mln vs 20.3 mln", "Revs 41.1 mln vs 20.3 mln", []),
     ("Sales 31.9 mln vs 23.9 mln", "Revs 32.6 mln vs 23.9 mln", [("changed", "Sales 31.9 mln", "Revs 32.6 mln")]),
+    # the day a story was filed, in its dateline, is no figure of it
+    ("NEW YORK, March 12 - It sold 113,275 shares on March 9.", "NEW YORK, March 13 - It sold 94,400 shares on March 9.",
+     [("changed", "113,275 shares", "94,400 shares")]),
     # a figure written out in full is the same figure; written alike, two values differ
     ("Net 11.9 mln vs 10.0 mln", "Net 11,908,000 vs 10,005,000", []),
     ("It sold 1.5 mln dlrs of notes.", "It sold 1,623,000 dlrs of notes.",
