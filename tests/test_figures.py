@@ -471,6 +471,12 @@ WIRE_CASES = [
         Expected("1,750 to 1,780 dlrs per tonne", 1750.0, 1780.0, kind="money", unit="USD per tonne"),
     ),
     ("Output will be 8 to 10 pct higher.", Expected("8 to 10 pct", 8.0, 10.0, kind="percent", unit="%")),
+    # the wire's hyphenated compounds
+    ("Talvera cancelled a 40-mln dlr order for pumps.",
+     Expected("40-mln dlr", 4e7, kind="money", unit="USD", scale="million")),
+    ("The bank arranged a 350-mln-dlr loan.",
+     Expected("350-mln-dlr", 3.5e8, kind="money", unit="USD", scale="million")),
+    ("Osprey bought a 10-pct stake in the mill.", Expected("10-pct", 10.0, kind="percent", unit="%")),
 ]
 
 

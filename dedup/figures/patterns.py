@@ -102,8 +102,8 @@ _CONVENTION_RE = re.compile(
     rf"\d(?:(?P<dot>\.\d{{3}}(?:\.\d{{3}}|,\d)(?![\d.]))|(?P<space>(?: \d{{3}}){{2}}(?!\d)|[{SPACE_GROUP_MARKS}]\d{{3}}(?!\d)))"
 )
 _FRACTION_RE = re.compile(r"(?:(?P<whole>\d+)-)?(?P<numerator>\d+)/(?P<denominator>\d+)(?![\d/])")
-_SCALE_RE = re.compile(
-    rf"{_SPACE}(?P<word>{'|'.join(s for s in SCALE_SUFFIXES if s not in ATTACHED_SCALES)})\b"
+_SCALE_RE = re.compile(  # "40 mln", and the wire's compounds: "a 40-mln dlr purchase", "a 350-mln-dlr loan"
+    rf"(?:{_SPACE}|-)(?P<word>{'|'.join(s for s in SCALE_SUFFIXES if s not in ATTACHED_SCALES)})\b"
     rf"|(?P<attached>{'|'.join(sorted(ATTACHED_SCALES, key=len, reverse=True))})\b",
     re.I,
 )
@@ -126,8 +126,8 @@ _UNIT_SUFFIXES: tuple[tuple[str, re.Pattern[str], Mapping[str, str], frozenset[s
      frozenset(unit.split()[0].lower().rstrip(".") for unit in units))
     for kind, before, units, after in (
         ("age", _HYPHEN_OR_SPACE, AGE_UNITS, rf"{_HYPHEN_OR_SPACE}old\b"),  # before "duration"
-        ("percent", rf"(?:[^\S\n]?(?=%)|{_SPACE})", PERCENT_UNITS, ""),
-        ("money", _SPACE, CURRENCY_WORDS, ""),
+        ("percent", rf"(?:[^\S\n]?(?=%)|{_SPACE}|-)", PERCENT_UNITS, ""),
+        ("money", _HYPHEN_OR_SPACE, CURRENCY_WORDS, ""),
         ("duration", _HYPHEN_OR_SPACE, TIME_UNITS, ""),
     )
 )
