@@ -9,10 +9,13 @@ from datetime import date
 
 from dedup.figures.tables import MONTHS
 
+# The month as the wire writes it: "March", "MARCH" or "march" ("may", a verb, only capitalised).
+_MONTH_NAMES = sorted({form for name in MONTHS for form in (name, name.upper(), name.lower()) if form != "may"},
+                      key=len, reverse=True)
 # Place words, a comma, the month (longest name first: "March" before "Mar") and the day, a dash.
 DATELINE = re.compile(
     r"(?m)^[ \t]*[A-Z][\w.'/&()-]*(?:[ ,]+[\w.'/&()-]+){0,6}?,\s+((?:%s)\.?\s+\d{1,2})\s*[-\u2013\u2014]+\s+"
-    % "|".join(sorted(MONTHS, key=len, reverse=True)))
+    % "|".join(_MONTH_NAMES))
 DATELINE_CHARS = 300  # a dateline opens a story, after its headline
 
 
@@ -23,6 +26,6 @@ def dateline_day(text: str) -> int | None:
         return None
     month, day = found.group(1).replace(".", "").split()
     try:
-        return date(2001, MONTHS[month], int(day)).toordinal()
+        return date(2001, MONTHS[month.capitalize()], int(day)).toordinal()
     except ValueError:
         return None

@@ -95,3 +95,8 @@ def test_one_dateline_rule_gives_the_day_and_the_span_every_stage_strips():
     assert dateline_day(text) == dateline_day("LONDON, Mar. 6 - Gilts rose.") == date(2001, 3, 6).toordinal()
     assert dateline_day("WASHINGTON, Feb 30 - No such day.") is None
     assert dateline_day("In March 6 - not a dateline") is None
+    # the month as the wire also writes it, in capitals or in lower case; "may", a verb, only capitalised
+    assert dateline_day("WASHINGTON, MARCH 6 - The board met.") == dateline_day("Lima, march 6 - a report said.") \
+        == date(2001, 3, 6).toordinal()
+    assert dateline_day("He said, may 5 - not a dateline") is None
+    assert dateline_day("TOKYO, MAY 5 - Shares fell.") == date(2001, 5, 5).toordinal()
