@@ -131,8 +131,16 @@ def _diff(a: str, b: str, a_offset: int, b_offset: int) -> Diff:
         if change is not None:
             wording.append(change)
     figures = _figure_changes(_outside_dateline(a, a_figures), _outside_dateline(b, b_figures), matcher, a_tokens,
-                              b_tokens, a_offset, b_offset)
+                              b_tokens, a_offset, b_offset, (_headlines(a), _headlines(b)))
     return Diff(tuple(ops), tuple(wording), tuple(figures))
+
+
+_HEADLINE = re.compile(r"^[^a-z\n]*[A-Z][^a-z\n]*\n(?=[^\n]*[a-z])", re.MULTILINE)
+
+
+def _headlines(text: str) -> list[tuple[int, int]]:
+    """The spans of headlines: a line in capitals over a line that is not (its story's lead)."""
+    return [found.span() for found in _HEADLINE.finditer(text)]
 
 
 def _outside_dateline(text: str, figures: list[Figure]) -> list[Figure]:
@@ -181,8 +189,11 @@ def _inside(token: tuple[int, int], figures: list[Figure]) -> bool:
 
 def _figure_changes(a_figures: list[Figure], b_figures: list[Figure], matcher: SequenceMatcher,
                     a_tokens: list[tuple[int, int]], b_tokens: list[tuple[int, int]], a_offset: int,
-                    b_offset: int) -> list[FigureChange]:
-    """Pair figures by position in the diff first, then by what they count; report the differences."""
+                    b_offset: int, headlines: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], []),
+                    ) -> list[FigureChange]:
+    """Pair figures by position in the diff first, then by what they count; report the differences. A
+    headline's figure with no counterpart is not added or removed: the headline restates its lead's
+    figures, and one text of a pair may hold its headline where the other does not."""
     a_pos = [_token_index(a_tokens, f.start) for f in a_figures]
     b_pos = [_token_index(b_tokens, f.start) for f in b_figures]
     pairs: list[tuple[int, int]] = []
@@ -220,14 +231,18 @@ def _figure_changes(a_figures: list[Figure], b_figures: list[Figure], matcher: S
             changes.append((a_pos[ai], FigureChange(kind, fa.label, fb.label, fb.counts or fa.counts,
                                                     fa.start + a_offset, fb.start + b_offset)))
     for ai, fa in enumerate(a_figures):
-        if ai not in paired_a and fa.kind == "count":
+        if ai not in paired_a and fa.kind == "count" and not _within(fa, headlines[0]):
             changes.append((a_pos[ai], FigureChange("removed", fa.label, None, fa.counts, fa.start + a_offset)))
     for bi, fb in enumerate(b_figures):
-        if bi not in used_b and fb.kind == "count":
+        if bi not in used_b and fb.kind == "count" and not _within(fb, headlines[1]):
             changes.append((_a_position(matcher, b_pos[bi]), FigureChange("added", None, fb.label, fb.counts,
                                                                          None, fb.start + b_offset)))
     changes.sort(key=lambda item: item[0])
     return [change for _, change in changes]
+
+
+def _within(figure: Figure, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= figure.start < end for start, end in spans)
 
 
 def _change_kind(fa: Figure, fb: Figure) -> str | None:

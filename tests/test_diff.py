@@ -88,6 +88,12 @@ WIRE_FIGURE_CHANGES = [
     # one measure under two names: a re-sent table's "Revs" for "Sales" changes a word, not its figures
     ("Sales 41.1 mln vs 20.3 mln", "Revs 41.1 mln vs 20.3 mln", []),
     ("Sales 31.9 mln vs 23.9 mln", "Revs 32.6 mln vs 23.9 mln", [("changed", "Sales 31.9 mln", "Revs 32.6 mln")]),
+    # a headline restates its lead's figures: one side holding it adds none; a figure changed in both is a change
+    ("YEN MAY RISE TO 140 TO THE DOLLAR\nTOKYO, March 25 - The yen could rise to 140 yen to the dollar.",
+     "TOKYO, March 25 - The yen could rise to 140 yen to the dollar.", []),
+    ("QANTAS TO BUY FOUR JETS\nSYDNEY, March 2 - Qantas will buy four jets.",
+     "QANTAS TO BUY FIVE JETS\nSYDNEY, March 2 - Qantas will buy five jets.",
+     [("changed", "FOUR jets", "FIVE jets"), ("changed", "four jets", "five jets")]),
     # the day a story was filed, in its dateline, is no figure of it
     ("NEW YORK, March 12 - It sold 113,275 shares on March 9.", "NEW YORK, March 13 - It sold 94,400 shares on March 9.",
      [("changed", "113,275 shares", "94,400 shares")]),
