@@ -241,6 +241,13 @@ def _figure_changes(a_figures: list[Figure], b_figures: list[Figure], matcher: S
     return [change for _, change in changes]
 
 
+def _same_day(fa: Figure, fb: Figure) -> bool:
+    """Whether two dates name one day, one with its year and one without ("October 17, 1986", "Oct. 17")."""
+    if fa.kind != "date" or fb.kind != "date" or {fa.unit, fb.unit} != {"yyyymmdd", "mmdd"}:
+        return False
+    return fa.value is not None and fb.value is not None and int(fa.value) % 10000 == int(fb.value) % 10000
+
+
 def _within(figure: Figure, spans: list[tuple[int, int]]) -> bool:
     return any(start <= figure.start < end for start, end in spans)
 
@@ -250,6 +257,8 @@ def _change_kind(fa: Figure, fb: Figure) -> str | None:
     written out in full ("Net 11.9 mln" -> "Net 11,908,000") is the same figure, not a change."""
     if (fa.sign or 1) != (fb.sign or 1):  # a figure without a sign word is a profit, a rise
         return "sign"
+    if _same_day(fa, fb):
+        return None
     if (fa.value, fa.high) != (fb.value, fb.high) and not _rounded_alike(fa, fb):
         return "scale" if fa.scale != fb.scale else "changed"
     if (fa.kind, fa.unit) != (fb.kind, fb.unit):

@@ -94,6 +94,11 @@ WIRE_FIGURE_CHANGES = [
     ("QANTAS TO BUY FOUR JETS\nSYDNEY, March 2 - Qantas will buy four jets.",
      "QANTAS TO BUY FIVE JETS\nSYDNEY, March 2 - Qantas will buy five jets.",
      [("changed", "FOUR jets", "FIVE jets"), ("changed", "four jets", "five jets")]),
+    # one day with its year and without it; a results table's period written short
+    ("The notes are redeemable on October 17, 1988.", "The notes are redeemable on Oct. 17.", []),
+    ("The notes are redeemable on October 17, 1988.", "The notes are redeemable on Oct. 18.",
+     [("changed", "October 17, 1988", "Oct. 18")]),
+    ("Six months\n    Shr 41 cts vs 28 cts", "Six mths\n    Shr 41 cts vs 28 cts", []),
     # the day a story was filed, in its dateline, is no figure of it
     ("NEW YORK, March 12 - It sold 113,275 shares on March 9.", "NEW YORK, March 13 - It sold 94,400 shares on March 9.",
      [("changed", "113,275 shares", "94,400 shares")]),

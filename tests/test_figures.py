@@ -477,6 +477,7 @@ WIRE_CASES = [
     ("The bank arranged a 350-mln-dlr loan.",
      Expected("350-mln-dlr", 3.5e8, kind="money", unit="USD", scale="million")),
     ("Osprey bought a 10-pct stake in the mill.", Expected("10-pct", 10.0, kind="percent", unit="%")),
+    ("Nine mths\n    Shr 57 cts vs 28 cts", Expected("Nine mths", 9.0, kind="duration", unit="months")),
 ]
 
 

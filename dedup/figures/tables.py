@@ -107,6 +107,7 @@ TIME_UNITS = {
     "hour": "hours", "hours": "hours", "day": "days", "days": "days", "week": "weeks",
     "weeks": "weeks", "month": "months", "months": "months", "year": "years", "years": "years",
     "decade": "decades", "decades": "decades", "century": "centuries", "centuries": "centuries",
+    "mth": "months", "mths": "months", "mos": "months", "wks": "weeks", "yrs": "years",  # a results table's periods
 }  # fmt: skip
 AGE_UNITS = {"year": "years", "years": "years", "month": "months", "months": "months"}
 PERCENT_UNITS = {"%": "%", "percent": "%", "per cent": "%", "pct": "%", "pct.": "%"}
