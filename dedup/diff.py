@@ -273,12 +273,13 @@ _ROUNDED_KINDS = frozenset({"count", "money", "percent"})
 
 
 def _rounded_alike(fa: Figure, fb: Figure) -> bool:
-    """Whether one figure is the other written with a scale word and rounded to its places: 11,908,000 is
-    11.9 mln. Written alike (1.52 dlrs, 1.5 dlrs), two values differ."""
-    if fa.scale == fb.scale:
-        return False
+    """Whether one figure is the other rounded to the places it is written to, with a scale word (11,908,000
+    is 11.9 mln) or, in a results line, to the thousand (Net 570,222 is Net 570,000: a table sent rounded,
+    then in full). Written alike (1.52 dlrs, 1.5 dlrs; 500,100 shares and 500,000), two values differ."""
     first, other = _written_step(fa), _written_step(fb)
     if first is None or other is None or fa.value is None or fb.value is None or fa.high or fb.high:
+        return False
+    if fa.scale == fb.scale and not ({first, other} == {1.0, 1000.0} and fa.measure and fb.measure):
         return False
     return abs(fa.value - fb.value) <= max(first, other) / 2
 
@@ -296,6 +297,8 @@ def _written_step(figure: Figure) -> float | None:
     scale = figure.value / written  # 1, or a million for "mln": a date's or a fraction's value is no such scale
     if scale < 1 or abs(math.log10(scale) - round(math.log10(scale))) > 1e-9:
         return None
+    if scale == 1 and not places and re.fullmatch(r"\d{1,3}(?:,\d{3})*,000", whole):
+        return 1000.0  # grouped thousands ending in 000: written to the thousand
     return scale * 10.0 ** -len(places)
 
 

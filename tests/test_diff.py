@@ -107,6 +107,11 @@ WIRE_FIGURE_CHANGES = [
     ("It sold 1.5 mln dlrs of notes.", "It sold 1,623,000 dlrs of notes.",
      [("scale", "1.5 mln dlrs", "1,623,000 dlrs")]),
     ("Shr 1.52 dlrs vs 1.07 dlrs", "Shr 1.5 dlrs vs 1.07 dlrs", [("changed", "Shr 1.52 dlrs", "Shr 1.5 dlrs")]),
+    # a table sent rounded to the thousand, then in full; outside a results line, two counts
+    ("Net profit 570,000 vs 319,000", "Net profit 570,222 vs 319,344", []),
+    ("Net profit 570,000 vs 319,000", "Net profit 571,222 vs 319,344",
+     [("changed", "Net profit 570,000", "Net profit 571,222")]),
+    ("It sold 500,000 shares.", "It sold 500,100 shares.", [("changed", "500,000 shares", "500,100 shares")]),
 ]
 
 

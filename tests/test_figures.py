@@ -478,6 +478,7 @@ WIRE_CASES = [
      Expected("350-mln-dlr", 3.5e8, kind="money", unit="USD", scale="million")),
     ("Osprey bought a 10-pct stake in the mill.", Expected("10-pct", 10.0, kind="percent", unit="%")),
     ("Nine mths\n    Shr 57 cts vs 28 cts", Expected("Nine mths", 9.0, kind="duration", unit="months")),
+    ("ALVERA INC <ALVA> 4TH QTR DEC 28 NET", Expected("DEC 28", 1228.0, kind="date", unit="mmdd")),
 ]
 
 

@@ -271,7 +271,7 @@ def _match_date(text: str, pos: int, convention: _Convention) -> _Body | None:
         day = int(groups["day"]) if groups.get("day") else None
         if date is None or (day is not None and not 1 <= day <= 31):
             continue
-        month = MONTHS[date["month"].rstrip(".")]
+        month = MONTHS[date["month"].rstrip(".").capitalize()]
         year = int(groups["year"]) if groups.get("year") else None
         if day is None:
             return _Body(date.end(), float(year * 100 + month), None, "date", "yyyymm")

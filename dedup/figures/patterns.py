@@ -132,7 +132,8 @@ _UNIT_SUFFIXES: tuple[tuple[str, re.Pattern[str], Mapping[str, str], frozenset[s
     )
 )
 _NEXT_WORD_RE = re.compile(rf"(?:-|{_SPACE})?(?P<word>[A-Za-z][A-Za-z.]*|%)")
-_MONTH = rf"(?P<month>(?:{'|'.join(sorted(MONTHS, key=len, reverse=True))})\b\.?)"
+# A month as prose writes it, or in a headline's capitals ("4TH QTR DEC 28 NET").
+_MONTH = rf"(?P<month>(?:{'|'.join(sorted([*MONTHS, *map(str.upper, MONTHS)], key=len, reverse=True))})\b\.?)"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\b"
 _YEAR = r"(?P<year>\d{4})\b"
 _DATE_RES = (  # month names are matched case-sensitively: "may" is not a month
