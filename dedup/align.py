@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ import numpy as np
 
 from dedup import verify
 from dedup.config import ScanConfig
-from dedup.diff import Diff, diff_texts
+from dedup.diff import Diff, FigureChange, diff_texts
 from dedup.matches import (
     adjacent_runs,
     as_written,
@@ -125,7 +126,34 @@ def measure(items: Sequence[AlignedItem], texts: Sequence[str], config: ScanConf
                                        diff=diff_texts(a, b, i.a.start, i.b.start)  # type: ignore[union-attr]
                                        if diff_exact or i.kind != "exact" else None)
             for i, (a, b), (similarity, containment, _, _) in zip(aligned, spans, measures)}
-    return [done.get(id(i), i) for i in items]
+    return _without_moved_figures([done.get(id(i), i) for i in items])
+
+
+def _without_moved_figures(items: list[AlignedItem]) -> list[AlignedItem]:
+    """A figure removed from one aligned passage and added to another, as written, moved: it did not change
+    (a sentence that went to the next paragraph keeps "at least 286 firms")."""
+    def written(figure: FigureChange) -> str:
+        return " ".join((figure.a if figure.change == "removed" else figure.b or "").lower().split())
+
+    figures = [f for i in items if i.diff is not None for f in i.diff.figures]
+    moved = (Counter(written(f) for f in figures if f.change == "removed")
+             & Counter(written(f) for f in figures if f.change == "added"))
+    if not moved:
+        return items
+    left = {"removed": moved.copy(), "added": moved.copy()}
+    out = []
+    for item in items:
+        if item.diff is None:
+            out.append(item)
+            continue
+        kept = []
+        for figure in item.diff.figures:
+            if figure.change in left and left[figure.change][written(figure)] > 0:
+                left[figure.change][written(figure)] -= 1
+                continue
+            kept.append(figure)
+        out.append(dataclasses.replace(item, diff=dataclasses.replace(item.diff, figures=tuple(kept))))
+    return out
 
 
 def _cross_pairs(table: SegmentTable, groups: Iterable[Sequence[Passage]]) -> np.ndarray:

@@ -225,3 +225,28 @@ def test_one_edited_word_leaves_every_other_paragraph_aligned(paragraphs, data):
                    for status, _, a, b in rest)
     else:
         assert sorted(rest) == [("added", None, None, copy[edited]), ("removed", None, paragraphs[edited], None)]
+
+
+def test_a_figure_moved_to_the_next_paragraph_did_not_change():
+    """The later version moves the count of firms from the lead to the next paragraph: it is neither
+    removed from the one nor added to the other; the changed toll still is a change."""
+    import tempfile
+    from pathlib import Path
+
+    from dedup.pipeline import compare
+
+    first = ["Soldiers detained at least 286 firms' managers in the capital overnight, the interior ministry "
+             "said on Tuesday in a statement read on state radio.",
+             "The ministry said the raids followed three coup attempts and that 40 people had died in the "
+             "fighting since Friday, most of them in the northern districts."]
+    later = ["Soldiers detained managers in the capital overnight, the interior ministry said on Tuesday in a "
+             "statement read on state radio.",
+             "The ministry said the raids, on at least 286 firms, followed three coup attempts and that 45 "
+             "people had died in the fighting since Friday, most of them in the northern districts."]
+    with tempfile.TemporaryDirectory() as folder:
+        paths = [Path(folder, name) for name in ("a.txt", "b.txt")]
+        for path, paragraphs in zip(paths, (first, later)):
+            path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+        comparison = compare(*paths)
+    changes = [(f.change, f.a, f.b) for item in comparison.items if item.diff is not None for f in item.diff.figures]
+    assert changes == [("changed", "40 people", "45 people")]
