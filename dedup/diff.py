@@ -241,6 +241,12 @@ def _figure_changes(a_figures: list[Figure], b_figures: list[Figure], matcher: S
     return [change for _, change in changes]
 
 
+def _said_per(fa: Figure, fb: Figure) -> bool:
+    """Whether one unit is the other said per something ("42 cts", "42 cts per share"): the same figure."""
+    units = sorted([fa.unit or "", fb.unit or ""], key=len)
+    return fa.kind == fb.kind and bool(units[0]) and units[1].startswith(f"{units[0]} per ")
+
+
 def _same_day(fa: Figure, fb: Figure) -> bool:
     """Whether two dates name one day, one with its year and one without ("October 17, 1986", "Oct. 17")."""
     if fa.kind != "date" or fb.kind != "date" or {fa.unit, fb.unit} != {"yyyymmdd", "mmdd"}:
@@ -261,7 +267,7 @@ def _change_kind(fa: Figure, fb: Figure) -> str | None:
         return None
     if (fa.value, fa.high) != (fb.value, fb.high) and not _rounded_alike(fa, fb):
         return "scale" if fa.scale != fb.scale else "changed"
-    if (fa.kind, fa.unit) != (fb.kind, fb.unit):
+    if (fa.kind, fa.unit) != (fb.kind, fb.unit) and not _said_per(fa, fb):
         return "unit"
     if (fa.qualifier or "") != (fb.qualifier or ""):
         return "qualifier"

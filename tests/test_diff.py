@@ -82,6 +82,7 @@ WIRE_FIGURE_CHANGES = [
     ("The company sold 113,275 shares.", "The company sold 94,400 shares.",
      [("changed", "113,275 shares", "94,400 shares")]),
     ("It paid 61 cts a share.", "It paid 61 dlrs a share.", [("unit", "61 cts a share", "61 dlrs a share")]),
+    ("It will pay 42 cts on April 1.", "It will pay 42 cts per share on April 1.", []),  # said per share
     # lines of a results table pair by what they measure, never across lines
     ("Shr 39 cts vs 50 cts\n    Net 1,545,160 vs 2,188,933",
      "Shr 41 cts vs 50 cts\n    Net 1,545,160 vs 2,188,933", [("changed", "Shr 39 cts", "Shr 41 cts")]),
