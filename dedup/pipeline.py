@@ -48,6 +48,7 @@ from dedup.relations import (
     document_relations,
     resent_versions,
     versions_of_one_company,
+    versions_within_window,
     with_alignments,
     with_corrections,
 )
@@ -176,7 +177,7 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
     # Without diffs no alignment is kept: deciding the kinds is part of the document view.
     with _timed(timings, "alignments" if config.diffs else "document_view"):
         relations = with_alignments(relations, texts, paragraphs, sentences, clusters, config, keep=config.diffs)
-        relations = versions_of_one_company(relations, keys)
+        relations = versions_within_window(versions_of_one_company(relations, keys), dates)
     conflicts: list[FigureConflict] = []
     if config.diffs:
         with _timed(timings, "stories"):

@@ -14,6 +14,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -39,6 +40,10 @@ VERSION_REST = 0.15
 # version when its alignment pairs this much of each document's paragraph text.
 ALIGNED_SHARE = 0.2
 ALIGNED_VERSION = 0.65
+# Two stories dated further apart are of two story lines: a version of the older is a series' or template's
+# report of another day, or a later event of the same deal (read on the dev corpus: true versions come
+# within two days, save corrections).
+STORY_WINDOW = timedelta(days=3)
 
 
 def relation_kind(source_in_copy: float, copy_in_source: float, kinds: Collection[str], changed: bool) -> str:
@@ -192,6 +197,20 @@ def versions_of_one_company(relations: Sequence[Relation], keys: Sequence[Subjec
             if r.kind == "version" and not r.correction and not one_company(keys[r.source], keys[r.copy]) else r
             for r in relations]
     return _grouped([replace(r, group=-1) for r in kept], len(keys))
+
+
+def versions_within_window(relations: Sequence[Relation], dates: Sequence[datetime | None]) -> list[Relation]:
+    """``relations`` with each version (not a correction) of two documents dated more than
+    :data:`STORY_WINDOW` apart made reuse, without an alignment, and the groups numbered again (the check's
+    rule, :mod:`dedup.index.verdict`); undated documents are judged as before."""
+    kept = [replace(r, kind="reuse", alignment=()) if r.kind == "version" and not r.correction
+            and outside_window(dates[r.source], dates[r.copy]) else r for r in relations]
+    return _grouped([replace(r, group=-1) for r in kept], len(dates))
+
+
+def outside_window(first: datetime | None, other: datetime | None) -> bool:
+    """Whether two documents are dated more than :data:`STORY_WINDOW` apart (both must be dated)."""
+    return first is not None and other is not None and abs(first - other) > STORY_WINDOW
 
 
 def with_alignments(relations: Sequence[Relation], texts: Sequence[str], paragraphs: SegmentTable,

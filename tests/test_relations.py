@@ -195,3 +195,22 @@ def test_a_check_of_a_story_re_sent_under_its_headline_that_day_names_it_a_versi
         found = index.check(UPDATED, date="9-MAR-1987 11:30:00.00")
         assert (found.verdict, found.version_of, found.matches[0].kind) == ("near-duplicate", "story", "version")
         assert index.check(UPDATED, date="10-MAR-1987 11:30:00.00").verdict == "partial-reuse"
+
+
+# The results story revised without a word saying it corrects: its revenue line changed.
+REVISED = ORIGINAL.replace("Revs 48.7 mln vs 41.2 mln", "Revs 49.7 mln vs 41.2 mln")
+
+
+@pytest.mark.parametrize(("days_later", "kind"), [(1, "version"), (5, "reuse")])
+def test_a_version_is_of_one_story_line_a_scan_and_a_check_alike(tmp_path, days_later, kind):
+    """A changed figure within the story window is a version; days later the same text is a series' or
+    template's report of another day, reuse at most; a correction is a version whenever it comes."""
+    sent = datetime(1987, 3, 4, 9, 0)
+    _, relations = relations_of([ORIGINAL, REVISED], [sent, sent + timedelta(days=days_later)])
+    assert [(r.kind, r.source, r.copy, bool(r.alignment)) for r in relations] == [(kind, 0, 1, kind == "version")]
+    _, corrected = relations_of([ORIGINAL, CORRECTED], [sent, sent + timedelta(days=days_later)])
+    assert [(r.kind, r.correction) for r in corrected] == [("version", True)]
+    with Index.create(tmp_path / "wire.db") as index:
+        index.add("original", ORIGINAL, {"date": sent.isoformat()})
+        found = index.check(REVISED, date=(sent + timedelta(days=days_later)).isoformat())
+    assert [(m.id, m.kind) for m in found.matches] == [("original", kind)]

@@ -23,12 +23,12 @@ from dedup.index.validate import validate_document, validate_text
 from dedup.index.verdict import (
     DEFAULT_LIMIT,
     RELATIONS,
-    STORY_WINDOW,
     DocumentMatch,
     PassageMatch,
     Quote,
     Verdict,
 )
+from dedup.relations import STORY_WINDOW
 
 __all__ = [
     "DEFAULT_LIMIT", "FORMAT", "RELATIONS", "STORY_WINDOW", "SCHEMA_VERSION", "DocumentExists",

@@ -9,7 +9,7 @@
 * ``partial-reuse``: any verified passage (exact or near paragraph, or reused sentences);
 * ``new``: nothing.
 
-When both texts are dated, a stored article more than :data:`STORY_WINDOW` older than the incoming one
+When both texts are dated, a stored article more than :data:`dedup.relations.STORY_WINDOW` older than the incoming one
 is of another story line: a daily or weekly series and a bond or offering template repeat their wording
 from one report to the next, so such an article is never a version, only reused.
 
@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -62,7 +62,7 @@ from dedup.matches import (
 from dedup.model import Passage
 from dedup.overlap import reused_shares
 from dedup.pipeline import analyze
-from dedup.relations import ALIGNED_SHARE, passage_changed, relation_kind
+from dedup.relations import ALIGNED_SHARE, outside_window, passage_changed, relation_kind
 from dedup.segment import segment_documents
 from dedup.series import sent_under
 from dedup.shingle import ShingleSets
@@ -72,9 +72,6 @@ from dedup.subjects import one_company, subject_keys
 DEFAULT_LIMIT = 10
 RELATIONS = ("new", "partial-reuse", "near-duplicate", "duplicate")
 VERDICT_OF_KIND = {"duplicate": "duplicate", "version": "near-duplicate", "reuse": "partial-reuse"}
-# A stored article older than this is of another story line: a version of it is a series' or template's
-# report of another day (read on the dev-corpus stream: true versions came within two days).
-STORY_WINDOW = timedelta(days=3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +204,7 @@ class _Pair:
 
 def verdict(batch: Batch, store: Store, limit: int = DEFAULT_LIMIT, date: datetime | None = None) -> Verdict:
     """Look up, verify and rank the stored documents ``batch.texts[0]`` reuses (inside a read or write
-    transaction of ``store``); ``date`` is the incoming text's, when known (see :data:`STORY_WINDOW`)."""
+    transaction of ``store``); ``date`` is the incoming text's, when known (see :data:`dedup.relations.STORY_WINDOW`)."""
     paragraph_pairs, paragraph_stats = _paragraph_pairs(batch, store)
     sentence_pairs, sentence_stats = _sentence_pairs(batch, store, paragraph_pairs)
     pairs = paragraph_pairs + sentence_pairs
@@ -363,7 +360,7 @@ def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]]
         alignment: tuple[AlignedItem, ...] = ()
         if kind != "duplicate" and doc == original:
             kind, alignment = _whole_alignment(stored.text, batch.texts[0], "version", store.config, (stored_date, date))
-        elif kind != "duplicate" and _outside_window(date, stored_date):
+        elif kind != "duplicate" and outside_window(date, stored_date):
             kind = "reuse"
         elif kind == "version" or (kind == "reuse" and min(coverage[doc]) >= ALIGNED_SHARE):
             kind, alignment = _whole_alignment(stored.text, batch.texts[0], kind, store.config, (stored_date, date))
@@ -372,15 +369,10 @@ def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]]
         out.append(DocumentMatch(stored.id, stored.metadata, VERDICT_OF_KIND[kind], similarity, incoming_in_stored,
                                  stored_in_incoming, passages, kind, alignment, (stored.text, batch.texts[0])))
         dates[stored.id] = stored_date
-    out.sort(key=lambda m: (-RELATIONS.index(m.relation), m.id != corrected, _outside_window(date, dates[m.id]),
+    out.sort(key=lambda m: (-RELATIONS.index(m.relation), m.id != corrected, outside_window(date, dates[m.id]),
                             _stamp(dates[m.id]) if m.relation == "duplicate" else 0.0,
                             -m.incoming_in_stored, -m.similarity, -m.stored_in_incoming))
     return out, corrected
-
-
-def _outside_window(date: datetime | None, stored_date: datetime | None) -> bool:
-    """Whether a stored article is too old to be of the incoming text's story line (both must be dated)."""
-    return date is not None and stored_date is not None and date - stored_date > STORY_WINDOW
 
 
 def _stamp(date: datetime | None) -> float:
