@@ -310,6 +310,26 @@ def news_corpus(given: Path | None, result: Result) -> tuple[Path, list[Document
         sys.exit(f"bench_{result.benchmark}: {exc}")
 
 
+def figure_change_rows(records: Sequence[Item], report: Mapping[str, Any]) -> list[list[object]]:
+    """Per label file of versions' figure changes (``{"sample": "figure-changes", "source", "copy", "a_span",
+    "b_span", "entry", "change", "label", ...}``: entry ``entry`` of the figure list of the aligned pair of
+    spans): items, true, false by class, and how many labelled entries the report still lists."""
+    if not records:
+        return []
+    listed = {(r["source"], r["copy"], item["a"]["start"], item["b"]["start"], k)
+              for r in report["relations"] for item in r.get("alignment") or []
+              if item.get("diff") and item.get("a") and item.get("b") for k in range(len(item["diff"]["figures"]))}
+
+    def still(r: Item) -> bool:
+        return (r["source"], r["copy"], r["a_span"][0], r["b_span"][0], r["entry"]) in listed
+
+    true_in = [r for r in records if r["label"] == "true"]
+    false_in = [r for r in records if r["label"] != "true"]
+    return [[records[0].get("commit", "")[:7], len(records), len(true_in),
+             ", ".join(f"{c} {n}" for c, n in false_classes(records).most_common()) or "–",
+             f"{sum(map(still, true_in))} of {len(true_in)}", f"{sum(map(still, false_in))} of {len(false_in)}"]]
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     mode = MODES[args.mode or "quick"]
@@ -322,6 +342,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     labels = read_labels(label_paths)
     relation_labels = [records for records in labels.values() if records and records[0].get("sample") == "relations"]
     corrected_labels = [records for records in labels.values() if records and records[0].get("sample") == "corrected"]
+    figure_labels = [records for records in labels.values() if records and records[0].get("sample") == "figure-changes"]
     with tempfile.TemporaryDirectory() as folder:
         scanned = corpus
         if mode.name == "quick":
@@ -362,6 +383,11 @@ def main(argv: Sequence[str] | None = None) -> None:
                                          "true still related", "still related with the same kind"],
               [row for records in relation_labels for row in relation_rows(records, report)],
               ["drawn with draw_relations: a seeded sample of the relations in document order of source and copy"]),
+        Table("versions' figure changes read by hand", ["commit", "items", "true", "false by class",
+                                                        "true still listed", "false still listed"],
+              [row for records in figure_labels for row in figure_change_rows(records, report)],
+              ["an entry of a version's figure list (its alignment's diffs): true when an editor comparing the "
+               "two versions should be told it"]),
         Table("CORRECTED stories and their originals", ["original", "corrected", "what was corrected",
                                                         "relation", "alignment shows a change"],
               [row for records in corrected_labels for row in corrected_rows(records, report)]),

@@ -12,6 +12,7 @@ from benchmarks.bench_news import (
     draw_matches,
     draw_relations,
     drawn_from,
+    figure_change_rows,
     precision,
     relation_pool,
     relation_rows,
@@ -166,3 +167,19 @@ def test_corrected_rows_say_how_the_report_relates_each_correction_to_its_origin
 
 def test_text_report_head_finds_where_the_detail_starts():
     assert text_report_head("dedup scan: 2 documents\n\nRelations\n  1. ...\n\nDetail, pair by pair\n\na\n") == [8, 6]
+
+
+def test_figure_change_rows_count_the_labelled_entries_a_report_still_lists():
+    def item(a: int, b: int, figures: int) -> dict:
+        return {"status": "aligned", "a": {"start": a}, "b": {"start": b},
+                "diff": {"figures": [{"change": "changed"}] * figures}}
+
+    report = {"relations": [{"source": "1", "copy": "2", "alignment": [item(0, 0, 1), item(40, 44, 2)]}]}
+
+    def label(a: int, b: int, entry: int, verdict: str, cls: str | None = None) -> dict:
+        return {"sample": "figure-changes", "commit": "abc1234", "source": "1", "copy": "2", "a_span": [a, a + 9],
+                "b_span": [b, b + 9], "entry": entry, "change": "changed", "label": verdict, "class": cls}
+
+    records = [label(40, 44, 1, "true"), label(40, 44, 2, "false", "same-figure"), label(0, 0, 0, "false", "other")]
+    assert figure_change_rows(records, report) == [["abc1234", 3, 1, "same-figure 1, other 1", "1 of 1", "1 of 2"]]
+
