@@ -147,7 +147,7 @@ def _outside_dateline(text: str, figures: list[Figure]) -> list[Figure]:
     """The figures outside a wire dateline: the day a story was filed ("NEW YORK, March 12 - ") is when,
     not what it reports; a story re-sent the next day changed no figure."""
     datelines = [found.span() for found in DATELINE.finditer(text)]
-    return [f for f in figures if not any(start <= f.start < end for start, end in datelines)]
+    return [f for f in figures if not _within(f, datelines)]
 
 
 def _keys(text: str, tokens: list[tuple[int, int]]) -> list[str]:
@@ -259,8 +259,9 @@ def _within(figure: Figure, spans: list[tuple[int, int]]) -> bool:
 
 
 def _change_kind(fa: Figure, fb: Figure) -> str | None:
-    """What changed between two paired figures (see FigureChange), or None when nothing did: a figure
-    written out in full ("Net 11.9 mln" -> "Net 11,908,000") is the same figure, not a change."""
+    """What changed between two paired figures (see FigureChange), or None when nothing did: one day with
+    and without its year, a figure written out in full ("Net 11.9 mln" -> "Net 11,908,000") or said per
+    share is the same figure."""
     if (fa.sign or 1) != (fb.sign or 1):  # a figure without a sign word is a profit, a rise
         return "sign"
     if _same_day(fa, fb):

@@ -292,14 +292,17 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
     another company's line of the template first). A paragraph whose match to its cluster parent is
     dropped, and that no kept match reports, is matched instead to the member of its cluster in its own or
     a related document that it copies most closely (exact first), never a line copied there with all its
-    figures from elsewhere (a re-sent table's quarter line is not its nine-month line's source). Clusters lose the members only dropped matches joined (a
-    cluster left with fewer than two members is gone)."""
+    figures whose own figures differ from the paragraph's (a re-sent table's quarter line is not its
+    nine-month line's source). Clusters lose the members only dropped matches joined (a cluster left with
+    fewer than two members is gone)."""
     cross = [m for m in matches if m.a.doc != m.b.doc]
     by_id = {c.id: c for c in clusters}
     sides = [(m.a, m.b) for m in cross]
     evidence = span_evidence([(_text(texts, a), _text(texts, b)) for a, b in sides], frequencies)
     editions = series_editions(texts, dates)
-    held_by = lambda words: frequencies.of(word_hashes(words)).tolist()  # noqa: E731
+    def held_by(words: list[str]) -> list[int]:
+        return frequencies.of(word_hashes(words)).tolist()
+
     leads = keyed({doc: lead_subject(texts[doc]) for doc in sorted({p.doc for m in cross for p in (m.a, m.b)})},
                   held_by)
     linked = related([(a.doc, b.doc) for a, b in sides], evidence, dates, editions, leads)

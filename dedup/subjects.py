@@ -10,8 +10,8 @@ paper``, ``1987 growth``). A **version** (an update or correction) is of one sto
 a template, not a story: they are at most reuse. Headline words alone do not decide it: a story rewritten
 under a new headline ("BRAZILIAN INFLATION LOWER IN FEBRUARY", "BRAZILIAN MONTHLY INFLATION DIPS SLIGHTLY")
 often shares none a few stories use. And two stories about **other subjects** (:func:`other_subjects`: each
-lead names its own, neither story mentions the other's) are not related at all (:mod:`dedup.evidence`): two
-issuers' eurobonds share their fee clause, not news.
+lead names its own, neither story mentions the other's, by the word of its name fewest documents hold) are
+not related at all (:mod:`dedup.evidence`): two issuers' eurobonds share their fee clause, not news.
 """
 
 from __future__ import annotations
@@ -115,6 +115,10 @@ _GENERIC = frozenset({
     "financial", "finance", "trust", "fund", "partners", "association", "services", "capital", "securities",
     "investment", "investments", "resources", "systems", "credit", "said",
 })
+# The style a lead writes a company's name in (Arco Seed Co), and an acronym it defines ("(SNCF)").
+_COMPANY = frozenset({"inc", "corp", "co", "ltd", "plc", "ag", "nv", "sa", "spa", "a/s", "ab", "bv", "gmbh",
+                      "group", "cos", "llc"})
+_DEFINED_ACRONYM = re.compile(r"\(([A-Z][A-Z0-9&]{2,7})\)")
 _STEM_WORD = re.compile(r"[a-z][a-z0-9]*")
 _PARTS = re.compile(r"[-/]")
 
@@ -233,13 +237,6 @@ def _headline_names(text: str) -> frozenset[str]:
         elif stem is not None or word.endswith(">"):
             break
     return frozenset(names)
-
-
-_COMPANY = frozenset({"inc", "corp", "co", "ltd", "plc", "ag", "nv", "sa", "spa", "a/s", "ab", "bv", "gmbh",
-                      "group", "cos", "llc"})
-
-
-_DEFINED_ACRONYM = re.compile(r"\(([A-Z][A-Z0-9&]{2,7})\)")
 
 
 def _written_names(text: str) -> frozenset[str]:

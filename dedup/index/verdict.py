@@ -9,9 +9,10 @@
 * ``partial-reuse``: any verified passage (exact or near paragraph, or reused sentences);
 * ``new``: nothing.
 
-When both texts are dated, a stored article more than :data:`dedup.relations.STORY_WINDOW` older than the incoming one
-is of another story line: a daily or weekly series and a bond or offering template repeat their wording
-from one report to the next, so such an article is never a version, only reused.
+When both texts are dated, a stored article more than :data:`dedup.relations.STORY_WINDOW` older than the
+incoming one is of another story line (the scan's rule): a daily or weekly series and a bond or offering
+template repeat their wording from one report to the next, so such an article is never a version, only
+reused.
 
 An incoming text whose headline says it corrects another is a version of the stored story it corrects,
 whatever the two share (:mod:`dedup.corrections`, the scan's rule over the stored documents that name its
@@ -348,7 +349,7 @@ def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]]
         incoming_in_stored, stored_in_incoming = coverage[doc]
         similarity = verify.set_overlap(stored.shingles, incoming_shingles)[0]
         passages = tuple(_passage(batch, pair, stored.text, store.config)
-                         for pair in _strongest_per_span(batch, by_doc[doc], stored.text, store.config))
+                         for pair in _shown_pairs(batch, by_doc[doc], stored.text, store.config))
         kind = relation_kind(stored_in_incoming, incoming_in_stored, {p.kind for p in passages},
                              any(passage_changed(p.kind, p.similarity) for p in passages))
         stored_date = parse_date((stored.metadata or {}).get(store.config.date_field))
@@ -403,7 +404,7 @@ def _incoming_span(batch: Batch, pair: _Pair) -> tuple[int, int]:
     return int(table.start[pair.incoming[0]]), int(table.end[pair.incoming[-1]])
 
 
-def _strongest_per_span(batch: Batch, pairs: list[_Pair], stored_text: str, config: ScanConfig) -> list[_Pair]:
+def _shown_pairs(batch: Batch, pairs: list[_Pair], stored_text: str, config: ScanConfig) -> list[_Pair]:
     """One pair per incoming span, in text order: a stored article that repeats a paragraph matches it
     twice, and both copies count for coverage, but the passage is reported once: the closest as written
     (figures included: a re-sent table's nine-month line goes with the stored nine-month line, not with the
