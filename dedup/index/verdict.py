@@ -348,8 +348,8 @@ def _document_matches(batch: Batch, store: Store, by_doc: dict[int, list[_Pair]]
         stored = texts[doc]
         incoming_in_stored, stored_in_incoming = coverage[doc]
         similarity = verify.set_overlap(stored.shingles, incoming_shingles)[0]
-        passages = tuple(_passage(batch, pair, stored.text, store.config)
-                         for pair in _shown_pairs(batch, by_doc[doc], stored.text, store.config))
+        passages = tuple(_passage(batch, pair, stored.text, written)
+                         for pair, written in _shown_pairs(batch, by_doc[doc], stored.text, store.config))
         kind = relation_kind(stored_in_incoming, incoming_in_stored, {p.kind for p in passages},
                              any(passage_changed(p.kind, p.similarity) for p in passages))
         stored_date = parse_date((stored.metadata or {}).get(store.config.date_field))
@@ -404,33 +404,38 @@ def _incoming_span(batch: Batch, pair: _Pair) -> tuple[int, int]:
     return int(table.start[pair.incoming[0]]), int(table.end[pair.incoming[-1]])
 
 
-def _shown_pairs(batch: Batch, pairs: list[_Pair], stored_text: str, config: ScanConfig) -> list[_Pair]:
+Measures = tuple[float, float, float, float]  # as_written: similarity, containment, a_in_b, b_in_a
+
+
+def _shown_pairs(batch: Batch, pairs: list[_Pair], stored_text: str,
+                 config: ScanConfig) -> list[tuple[_Pair, Measures]]:
     """One pair per incoming span, in text order: a stored article that repeats a paragraph matches it
     twice, and both copies count for coverage, but the passage is reported once: the closest as written
     (figures included: a re-sent table's nine-month line goes with the stored nine-month line, not with the
     quarter's, which masked numbers make the same), then the strongest masked, the earliest. A stored
     passage the incoming text copies word for word is not also reported in part against another incoming
-    span (:func:`dedup.evidence.related_matches` in a scan)."""
+    span (:func:`dedup.evidence.related_matches` in a scan). Each pair comes with its measures as written."""
     spans = [_incoming_span(batch, pair) for pair in pairs]
     written = as_written([(stored_text[pair.stored[0].start:pair.stored[-1].end], batch.texts[0][start:end])
                           for pair, (start, end) in zip(pairs, spans)], [pair.kind for pair in pairs], config)
-    best: dict[tuple[int, int], _Pair] = {}
+    best: dict[tuple[int, int], tuple[_Pair, Measures]] = {}
     ranked = sorted(zip(pairs, spans, written), key=lambda found: (-found[2][0], -found[0].similarity,
                                                                     found[0].stored[0].start))
-    for pair, span, _ in ranked:
-        best.setdefault(span, pair)
+    for pair, span, measures in ranked:
+        best.setdefault(span, (pair, measures))
     chosen = [best[span] for span in sorted(best)]
-    verbatim = {(pair.stored[0].start, pair.stored[-1].end) for pair in chosen if pair.kind == "exact"}
-    return [pair for pair in chosen if pair.kind != "partial" or (pair.stored[0].start, pair.stored[-1].end) not in verbatim]
+    verbatim = {(pair.stored[0].start, pair.stored[-1].end) for pair, _ in chosen if pair.kind == "exact"}
+    return [(pair, measures) for pair, measures in chosen
+            if pair.kind != "partial" or (pair.stored[0].start, pair.stored[-1].end) not in verbatim]
 
 
-def _passage(batch: Batch, pair: _Pair, stored_text: str, config: ScanConfig) -> PassageMatch:
+def _passage(batch: Batch, pair: _Pair, stored_text: str, measures: Measures) -> PassageMatch:
     start, end = _incoming_span(batch, pair)
     table = batch.paragraphs if pair.kind != "partial" else batch.sentences
     incoming = _quote(batch.texts[0], start, end, int(table.line[pair.incoming[0]]))
     stored = _quote(stored_text, pair.stored[0].start, pair.stored[-1].end, pair.stored[0].line)
     diff = None if pair.kind == "exact" else diff_texts(stored.text, incoming.text, stored.start, incoming.start)
-    similarity, containment, _, _ = as_written([(stored.text, incoming.text)], [pair.kind], config)[0]
+    similarity, containment, _, _ = measures
     return PassageMatch(pair.kind, similarity, containment, incoming, stored, diff)
 
 
