@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import numpy as np
@@ -101,6 +101,11 @@ def document_dates(documents: Sequence[Document], field: str = DEFAULT_DATE_FIEL
             warn(f"{document.path}: {field} {value!r} is not a date; the document is taken as undated")
         dates.append(found)
     return dates
+
+
+def apart(first: datetime | None, other: datetime | None, gap: timedelta) -> bool:
+    """Whether two documents are dated more than ``gap`` apart (both must be dated: an undated one is near)."""
+    return first is not None and other is not None and abs(first - other) > gap
 
 
 def time_order(dates: Sequence[datetime | None]) -> np.ndarray:

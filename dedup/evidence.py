@@ -64,6 +64,7 @@ import numpy as np
 from dedup import verify
 from dedup.config import ScanConfig
 from dedup.dateline import DATELINE
+from dedup.dates import apart
 from dedup.figures import extract_figures
 from dedup.figures.tables import YEAR_RANGE
 from dedup.matches import near, paragraph_kinds
@@ -227,7 +228,7 @@ def related(doc_pairs: Iterable[tuple[int, int]], evidence: Iterable[SpanEvidenc
 
 def far_apart(first: datetime | None, other: datetime | None) -> bool:
     """Whether two documents are dated more than :data:`EDITION_GAP` apart (both must be dated)."""
-    return first is not None and other is not None and abs(first - other) > EDITION_GAP
+    return apart(first, other, EDITION_GAP)
 
 
 @dataclass(slots=True)

@@ -21,6 +21,7 @@ import numpy as np
 from dedup.align import AlignedItem, align_texts, measure
 from dedup.cluster import cluster
 from dedup.config import ScanConfig
+from dedup.dates import apart
 from dedup.model import Cluster, Match, Passage, Relation
 from dedup.normalize import normalize
 from dedup.overlap import reused_shares
@@ -210,7 +211,7 @@ def versions_within_window(relations: Sequence[Relation], dates: Sequence[dateti
 
 def outside_window(first: datetime | None, other: datetime | None) -> bool:
     """Whether two documents are dated more than :data:`STORY_WINDOW` apart (both must be dated)."""
-    return first is not None and other is not None and abs(first - other) > STORY_WINDOW
+    return apart(first, other, STORY_WINDOW)
 
 
 def with_alignments(relations: Sequence[Relation], texts: Sequence[str], paragraphs: SegmentTable,
