@@ -41,6 +41,7 @@ from sklearn.preprocessing import StandardScaler
 
 from benchmarks._harness import MODES, Result, Table
 from benchmarks.bench_news import DEV_CORPUS, LABELS, MatchIndex, read_labels, scan
+from dedup.dateline import DATELINE, DATELINE_CHARS
 from dedup.dates import parse_date
 from dedup.evidence import SpanEvidence, span_evidence, word_frequencies, word_hashes
 from dedup.shingle import token_hashes
@@ -67,8 +68,8 @@ class Items:
 
 
 class Corpus:
-    """The dev corpus's stories with what the features read of them: word frequencies, the document
-    frequency of every word 3-gram, dates, headlines and lead subjects."""
+    """The dev corpus's stories with what the features read of them: word frequencies, which stories hold
+    each word 3-gram, dates, headlines, datelines and lead subjects."""
 
     def __init__(self, documents: Sequence[Document]) -> None:
         self.position = {d.id: k for k, d in enumerate(documents)}
@@ -76,8 +77,13 @@ class Corpus:
         self.titles = [str(d.metadata.get("title", "")) for d in documents]
         self.dates = [parse_date(d.metadata.get("date")) for d in documents]
         self.frequencies = word_frequencies(self.texts)
-        grams, counts = np.unique(np.concatenate([trigrams(text) for text in self.texts]), return_counts=True)
-        self.grams, self.gram_counts = grams, counts
+        per_story = [trigrams(text) for text in self.texts]
+        postings = np.concatenate(per_story)
+        order = np.argsort(postings, kind="stable")
+        self.posting_grams = postings[order]
+        self.posting_stories = np.repeat(np.arange(len(per_story)), [len(g) for g in per_story])[order]
+        self.grams, self.gram_counts = np.unique(self.posting_grams, return_counts=True)
+        self.cities = [dateline_city(text) for text in self.texts]
         self.leads = keyed({k: lead_subject(text) for k, text in enumerate(self.texts)},
                            lambda words: self.frequencies.of(word_hashes(words)).tolist())
 
@@ -88,19 +94,39 @@ class Corpus:
         where = np.minimum(np.searchsorted(self.grams, grams), len(self.grams) - 1)
         return np.where(self.grams[where] == grams, self.gram_counts[where], 0)
 
+    def family(self, grams: np.ndarray, pair: tuple[str, str]) -> int:
+        """How many other stories than the ``pair`` (ids) hold at least half of ``grams``: a stock clause's
+        family is large, a copy's is the story line's."""
+        if not len(grams):
+            return 0
+        starts = np.searchsorted(self.posting_grams, grams, side="left")
+        ends = np.searchsorted(self.posting_grams, grams, side="right")
+        stories = self.posting_stories[np.concatenate([np.arange(x, y) for x, y in zip(starts, ends)])]
+        counts = np.bincount(stories, minlength=len(self.texts))
+        counts[[self.position[doc] for doc in pair]] = 0
+        return int((counts * 2 >= len(grams)).sum())
+
     def pair_features(self, a: str, b: str) -> dict[str, float]:
-        """What two stories (by id) are: days apart, other subjects, shared headline words."""
+        """What two stories (by id) are: days apart, other subjects, headline words, the same dateline city."""
         first, other = self.position[a], self.position[b]
         dated = self.dates[first] and self.dates[other]
-        shared = [w for w in set(words(self.titles[first])) & set(words(self.titles[other])) if not w.isdigit()]
+        headlines = set(words(self.titles[first])), set(words(self.titles[other]))
+        shared = [w for w in headlines[0] & headlines[1] if not w.isdigit()]
         held = self.frequencies.of(word_hashes(shared)) if shared else np.empty(0)
         return {"days apart": abs((self.dates[first] - self.dates[other]).total_seconds()) / 86400 if dated else -1,
                 "other subjects": float(other_subjects(self.leads[first], self.leads[other])),
-                "headline words": len(shared), "rare headline words": int((held <= RARE_HEADLINE_WORD).sum())}
+                "headline words": len(shared), "rare headline words": int((held <= RARE_HEADLINE_WORD).sum()),
+                "headline overlap": len(shared) / max(1, len(headlines[0] | headlines[1])),
+                "same dateline city": float(self.cities[first] is not None and self.cities[first] == self.cities[other])}
 
 
 def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
+
+
+def dateline_city(text: str) -> str | None:
+    found = DATELINE.search(text[:DATELINE_CHARS])
+    return found.group(0).split(",", 1)[0].strip().lower() if found else None
 
 
 def trigrams(text: str) -> np.ndarray:
@@ -112,8 +138,9 @@ def trigrams(text: str) -> np.ndarray:
         return np.unique(hashes[:-2] * np.uint64(1_000_003) + hashes[1:-1] * np.uint64(7919) + hashes[2:])
 
 
-def span_features(corpus: Corpus, a: str, b: str, found: SpanEvidence) -> dict[str, float]:
-    """What two spans share, as :mod:`dedup.evidence` reads it and beyond: copied runs and unique 3-grams."""
+def span_features(corpus: Corpus, a: str, b: str, found: SpanEvidence, pair: tuple[str, str]) -> dict[str, float]:
+    """What two spans of the stories ``pair`` share, as :mod:`dedup.evidence` reads it and beyond: copied runs,
+    the 3-grams few stories hold, and how many other stories hold them."""
     first, other = words(a), words(b)
     blocks = SequenceMatcher(None, first, other, autojunk=False).get_matching_blocks()
     common = np.intersect1d(trigrams(a), trigrams(b))
@@ -125,7 +152,8 @@ def span_features(corpus: Corpus, a: str, b: str, found: SpanEvidence) -> dict[s
             "longest copied run": max((x.size for x in blocks), default=0),
             "copied share": sum(x.size for x in blocks if x.size >= 3) / max(1, min(len(first), len(other))),
             "words a": len(first), "words b": len(other), "shared 3-grams": len(common),
-            "3-grams only these two hold": int((holding <= 2).sum()), "3-grams at most five hold": int((holding <= 5).sum())}
+            "3-grams only these two hold": int((holding <= 2).sum()), "3-grams at most five hold": int((holding <= 5).sum()),
+            "other stories holding half of them": corpus.family(common, pair)}
 
 
 def match_items(corpus: Corpus, labels: Mapping[str, Sequence[Mapping[str, Any]]],
@@ -140,9 +168,16 @@ def match_items(corpus: Corpus, labels: Mapping[str, Sequence[Mapping[str, Any]]
     records = list(items.values())
     texts = [(corpus.text(r["a"]), corpus.text(r["b"])) for r in records]
     reported = MatchIndex(report["matches"])
-    features = [{**span_features(corpus, a, b, found), **corpus.pair_features(r["a"]["doc"], r["b"]["doc"]),
-                 "lead": float(r["a"]["start"] < LEAD_CHARS and r["b"]["start"] < LEAD_CHARS)}
-                for r, (a, b), found in zip(records, texts, span_evidence(texts, corpus.frequencies))]
+    shares = {frozenset((r["source"], r["copy"])): (r["source_in_copy"], r["copy_in_source"]) for r in report["relations"]}
+    features = []
+    for r, (a, b), found in zip(records, texts, span_evidence(texts, corpus.frequencies)):
+        pair = (r["a"]["doc"], r["b"]["doc"])
+        share = shares.get(frozenset(pair), (0.0, 0.0))
+        features.append({**span_features(corpus, a, b, found, pair), **corpus.pair_features(*pair),
+                         "lead": float(r["a"]["start"] < LEAD_CHARS and r["b"]["start"] < LEAD_CHARS),
+                         "span starts, share of a": r["a"]["start"] / max(1, len(corpus.texts[corpus.position[pair[0]]])),
+                         "span starts, share of b": r["b"]["start"] / max(1, len(corpus.texts[corpus.position[pair[1]]])),
+                         "larger share of the pair": max(share), "smaller share of the pair": min(share)})
     return Items(features, [r["label"] == "true" for r in records], [r.get("class") or "" for r in records],
                  [reported.reports(r) for r in records], ["|".join(sorted((r["a"]["doc"], r["b"]["doc"]))) for r in records])
 
@@ -161,7 +196,7 @@ def relation_items(corpus: Corpus, labels: Mapping[str, Sequence[Mapping[str, An
     features = []
     for (source, copy), r in items.items():
         relation, found = held[source, copy], between[frozenset((source, copy))]
-        spans = [span_features(corpus, m["a"]["text"], m["b"]["text"], e)
+        spans = [span_features(corpus, m["a"]["text"], m["b"]["text"], e, (source, copy))
                  for m, e in zip(found, span_evidence([(m["a"]["text"], m["b"]["text"]) for m in found],
                                                       corpus.frequencies))]
         strongest = {name: max(s[name] for s in spans) for name in spans[0]}
