@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -82,11 +83,13 @@ def document_names(text: str) -> frozenset[str]:
 
 
 def name_links(names: Sequence[frozenset[str]], threshold: float, days: Sequence[float | None],
-               window: timedelta) -> tuple[np.ndarray, np.ndarray]:
+               window: timedelta, holding: NameCounts | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Pairs ``(i, j)``, ``i < j``, and their cosines, of documents sharing at least
     ``MIN_SHARED_NAMES`` distinctive names whose cosine is at least ``threshold``, within ``window``
-    of each other when both dates are known."""
-    vectors = name_vectors(distinctive_names(names), len(names))
+    of each other when both dates are known. ``holding`` says how many documents hold each name and how
+    many there are, when ``names`` are not the whole collection (an index's check); else they are counted."""
+    holding = holding or count_names(names)
+    vectors = name_vectors(distinctive_names(names, holding), holding)
     pairs, cosines = similar_pairs(vectors, threshold)
     present = vectors.copy()
     present.data[:] = 1.0
@@ -97,24 +100,36 @@ def name_links(names: Sequence[frozenset[str]], threshold: float, days: Sequence
     return pairs[keep], cosines[keep]
 
 
-def distinctive_names(names: Sequence[frozenset[str]]) -> list[frozenset[str]]:
+@dataclass(frozen=True, slots=True)
+class NameCounts:
+    """How many of ``documents`` documents hold each name (``held``; a name absent is held by none)."""
+
+    held: Mapping[str, int]
+    documents: int
+
+
+def count_names(names: Sequence[frozenset[str]]) -> NameCounts:
+    return NameCounts(Counter(name for document in names for name in document), len(names))
+
+
+def distinctive_names(names: Sequence[frozenset[str]], holding: NameCounts | None = None) -> list[frozenset[str]]:
     """Each document's names found in at least two documents and in few (see ``COMMON_NAME_SHARE``)."""
-    frequency = Counter(name for document in names for name in document)
-    most = len(names) * COMMON_NAME_SHARE if len(names) > SMALL_CORPUS else len(names)
-    kept = {name for name, df in frequency.items() if 2 <= df <= most}
-    return [document & kept for document in names]
+    holding = holding or count_names(names)
+    most = holding.documents * COMMON_NAME_SHARE if holding.documents > SMALL_CORPUS else holding.documents
+    return [frozenset(name for name in document if 2 <= holding.held.get(name, 0) <= most) for document in names]
 
 
-def name_vectors(names: Sequence[frozenset[str]], count: int) -> csr_matrix:
-    """One unit row per document over its names (all zero when it has none), IDF-weighted over
-    ``count`` documents."""
+def name_vectors(names: Sequence[frozenset[str]], holding: NameCounts | None = None) -> csr_matrix:
+    """One unit row per document over its names (all zero when it has none), IDF-weighted over the
+    documents ``holding`` counts (by default ``names``)."""
+    holding = holding or count_names(names)
     columns: dict[str, int] = {}
     rows = [row for row, document in enumerate(names) for _ in document]
     cols = [columns.setdefault(name, len(columns)) for document in names for name in sorted(document)]
-    df = np.bincount(cols, minlength=len(columns))
-    weights = np.log((1 + count) / (1 + df[cols])) + 1 if cols else np.empty(0)
-    norms = np.sqrt(np.bincount(rows, weights * weights, minlength=count))
-    return csr_matrix((weights / norms[rows], (rows, cols)), shape=(count, len(columns)))
+    df = np.array([holding.held.get(name, 0) for document in names for name in sorted(document)], dtype=float)
+    weights = np.log((1 + holding.documents) / (1 + df)) + 1 if cols else np.empty(0)
+    norms = np.sqrt(np.bincount(rows, weights * weights, minlength=len(names)))
+    return csr_matrix((weights / norms[rows], (rows, cols)), shape=(len(names), len(columns)))
 
 
 def similar_pairs(vectors: csr_matrix, threshold: float) -> tuple[np.ndarray, np.ndarray]:

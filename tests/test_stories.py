@@ -33,7 +33,7 @@ def test_names_are_capitalised_inside_a_sentence():
 
 
 def test_name_weights_are_scikit_learns_sublinear_tfidf():
-    ours = name_vectors(NAMES, len(NAMES)).toarray()
+    ours = name_vectors(NAMES).toarray()
     reference = TfidfVectorizer(sublinear_tf=True, analyzer=lambda names: sorted(names)).fit(NAMES)
     theirs = reference.transform(NAMES).toarray()
     # Columns are names in another order: compare the rows' sorted weights and the cosine matrices.
