@@ -60,6 +60,8 @@ def run_stream(stored: Sequence[Document], checked: Sequence[Document], index_pa
             rows.append({"incoming": document.id, "verdict": found.verdict,
                          "matches": [{"id": m.id, "relation": m.relation, "similarity": round(m.similarity, 4)}
                                      for m in found.matches],
+                         "conflicting": [{"id": m.id, "conflicts": [c.counts for c in m.conflicts]}
+                                         for m in found.conflicting_reports],
                          "seconds": time.perf_counter() - started})
     return rows
 
@@ -96,6 +98,12 @@ def flagged_updates(records: Iterable[Mapping[str, Any]], rows: Sequence[Mapping
     flagged = sum(by_id[r["incoming"]]["verdict"] != "new"
                   and any(m["id"] == r["stored"] for m in by_id[r["incoming"]]["matches"]) for r in present)
     return [len(updates), len(present), flagged]
+
+
+def conflicting_row(rows: Sequence[Mapping[str, Any]]) -> list[object]:
+    """``[checks naming a conflicting report, reports named, counts in conflict]``."""
+    named = [m for row in rows for m in row.get("conflicting", ())]
+    return [sum(bool(row.get("conflicting")) for row in rows), len(named), sum(len(m["conflicts"]) for m in named)]
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -138,6 +146,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                "given now: the label's verdict and first stored story are this run's"]),
         Table("updates and corrections among the checked", ["labelled", "checked in this run", "flagged"],
               [flagged_updates(labels, rows)]),
+        Table("conflicting reports (stored reports of the event that share no passage and give other counts)",
+              ["checks naming one", "reports named", "counts in conflict"], [conflicting_row(rows)]),
     ]
     result.write()
 

@@ -314,6 +314,12 @@ def render_verdict(verdict: Verdict) -> str:
             lines.extend(f"      wording: {wording_text(w['kind'], w['a'], w['b'])}" for w in changes["wording"][:5])
             lines.extend(f"      added line {q['line']}: {short(q['text'], 80)}" for q in changes["added"])
             lines.extend(f"      removed line {q['line']}: {short(q['text'], 80)}" for q in changes["removed"])
+    for report in verdict.conflicting_reports:
+        lines.append(f"  other figures in {report.id} (same event, no passage reused; names "
+                     f"{', '.join(report.names[:5])}{', ...' if len(report.names) > 5 else ''})")
+        lines.extend(f"    {conflict.counts}: "
+                     + " vs ".join(f"{value.value} ({'here' if 1 in value.docs else 'stored'})"
+                                   for value in conflict.values) for conflict in report.conflicts)
     return "\n".join(lines)
 
 

@@ -185,7 +185,7 @@ def analyze(documents: Sequence[Document], config: ScanConfig | None = None, *,
             related = [(r.source, r.copy) for r in relations]
             stories = story_groups(texts, related, dates)
         with _timed(timings, "figure_conflicts"):
-            conflicts = figure_conflicts(texts, sentences, stories, _folds(config), engine=engine,
+            conflicts = figure_conflicts(texts, sentences, stories, figure_folds(config), engine=engine,
                                          progress=progress, dates=dates, related=related)
     stats: dict[str, object] = {"documents": len(documents), **paragraph_result.stats, **sentence_result.stats,
                                 "matches_of_boilerplate": len(found) - len(candidates),
@@ -287,7 +287,8 @@ def story_conflicts(story: Sequence[int], texts: Sequence[str], counts: np.ndarr
     return find_figure_conflicts(documents, folds, dates, related)
 
 
-def _folds(config: ScanConfig) -> Mapping[str, Sequence[str]]:
+def figure_folds(config: ScanConfig) -> Mapping[str, Sequence[str]]:
+    """The figure groups conflicts fold counted things by: the defaults and the user's ``figure_groups``."""
     return merge_folds(dict(config.figure_groups)) if config.figure_groups else DEFAULT_FOLDS
 
 
@@ -307,7 +308,7 @@ def compare(a: str | os.PathLike[str], b: str | os.PathLike[str], *, config: Sca
     report = analyze(documents, dataclasses.replace(config, diffs=False),  # aligned and diffed below
                      segments=(paragraphs, sentences))
     items = align(report, paragraphs, sentences, config)
-    conflicts = figure_conflicts(texts, sentences, [[0, 1]], _folds(config))
+    conflicts = figure_conflicts(texts, sentences, [[0, 1]], figure_folds(config))
     return Comparison(documents, items, conflicts)
 
 

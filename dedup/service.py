@@ -184,6 +184,25 @@ class MatchModel(_Answer):
     passages: list[PassageModel]
 
 
+class ConflictValueModel(_Answer):
+    value: str
+    sides: list[str] = Field(description="The texts giving this value: stored, incoming or both.")
+    text: str = Field(description="The sentence of its first source.")
+
+
+class ConflictModel(_Answer):
+    counts: str = Field(description="The quantity: what is counted, and in what event.")
+    values: list[ConflictValueModel]
+
+
+class ConflictingReportModel(_Answer):
+    id: str
+    metadata: dict[str, Any] | None
+    similarity: float = Field(description="Cosine of the two texts' distinctive names, IDF-weighted.")
+    names: list[str] = Field(description="The distinctive names both texts hold.")
+    conflicts: list[ConflictModel]
+
+
 class VerdictModel(_Answer):
     verdict: str = Field(description="new, partial-reuse, near-duplicate or duplicate")
     duplicate_of: str | None = Field(description="The stored story this article is a re-sent copy of.")
@@ -194,6 +213,9 @@ class VerdictModel(_Answer):
     id: str | None = None
     added: bool | None = None
     matches: list[MatchModel]
+    conflicting_reports: list[ConflictingReportModel] = Field(
+        description="Stored reports of this article's event that share no passage with it and give other "
+                    "counts of it (people killed, ...), closest first.")
     stats: dict[str, Any]
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -52,3 +53,20 @@ def ray_session() -> Iterator[Any]:
     yield ray
     if started:
         ray.shutdown()
+
+
+# The tables each schema version added (schema 6 changed what ``headlines`` holds, no table).
+TABLES_ADDED = {3: "words", 4: "headlines", 5: "subjects", 7: "names"}
+
+
+def as_schema(path: Path, version: int, *statements: str) -> None:
+    """Make the index at ``path`` one of an older schema ``version``: run ``statements`` (the older layout
+    of what changed), drop the tables added since and set the version."""
+    with sqlite3.connect(path) as db:
+        for statement in statements:
+            db.execute(statement)
+        for added, table in TABLES_ADDED.items():
+            if added > version:
+                db.execute(f"DROP TABLE {table}")
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+    db.close()

@@ -1,6 +1,13 @@
 """The pure parts of benchmarks/bench_stream.py: date order, the hand-label counts, and one small stream."""
 
-from benchmarks.bench_stream import flagged_updates, in_date_order, labelled_verdicts, run_stream, timing_row
+from benchmarks.bench_stream import (
+    conflicting_row,
+    flagged_updates,
+    in_date_order,
+    labelled_verdicts,
+    run_stream,
+    timing_row,
+)
 from dedup.sources import Document
 
 LEAD = ("Acme Corp said it agreed to buy the Widget Works of Toledo, Ohio, for 42 mln dlrs in cash, "
@@ -34,4 +41,5 @@ def test_a_re_sent_story_names_the_stored_one_and_an_unrelated_one_is_new(tmp_pa
               {"sample": "stream-updates", "incoming": "9", "stored": "2", "label": "correction"}]
     assert labelled_verdicts(labels, rows) == [2, 1, 1, 0, 1.0]
     assert flagged_updates(labels, rows) == [3, 2, 1]
+    assert conflicting_row(rows) == [0, 0, 0]
     assert timing_row(rows)[0] == 2

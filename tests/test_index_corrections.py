@@ -10,6 +10,7 @@ import pytest
 
 from dedup.corrections import is_correction
 from dedup.index import Index, IndexVersionError
+from tests.conftest import as_schema
 
 GATEWAY = """PACIFIC GATEWAY PROPERTIES <PGP> 4TH QTR NET
 SAN FRANCISCO, March 2 -
@@ -197,10 +198,7 @@ def test_an_index_upgraded_from_schema_4_holds_the_subjects_and_gives_a_fresh_on
     fresh, old = tmp_path / "fresh.dedup", tmp_path / "old.dedup"
     stored(fresh, *WIRE).close()
     stored(old, *WIRE).close()
-    with sqlite3.connect(old) as db:
-        db.execute("DROP TABLE subjects")
-        db.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
-    db.close()
+    as_schema(old, 4)
     with pytest.raises(IndexVersionError, match="schema version 4 is older"):
         Index.open(old)
     assert Index.upgrade(old) == 4

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from dedup.index import SCHEMA_VERSION, Index, IndexVersionError
-from tests.conftest import seed
+from tests.conftest import as_schema, seed
 from tests.test_index import WORDS, index_cli, seed_text, synthetic
 
 COMMON = "officials said on tuesday that the talks would resume next week in the capital"
@@ -90,11 +90,8 @@ def to_schema_1(path):
                                [(shingle, s) for s in np.frombuffer(blob, dtype="<i8").tolist()])
         db.execute("DROP TABLE postings")
         db.execute("ALTER TABLE postings_1 RENAME TO postings")
-        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-        db.execute("DROP TABLE words")  # schema 3
-        db.execute("DROP TABLE headlines")  # schema 4
-        db.execute("DROP TABLE subjects")  # schema 5
     db.close()
+    as_schema(path, 1)
 
 
 def test_a_schema_1_index_is_refused_then_upgraded(tmp_path):
@@ -140,12 +137,8 @@ def test_a_schema_2_index_is_upgraded_to_compared_characters_and_word_counts(tmp
         words = index._db.execute("SELECT word, documents FROM words ORDER BY word").fetchall()
     with sqlite3.connect(path) as db:
         every = db.execute("SELECT sum(end - start) FROM paragraphs").fetchone()[0]
-        db.execute("UPDATE documents SET chars = ?", (every,))
-        db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
-        db.execute("DROP TABLE words")
-        db.execute("DROP TABLE headlines")  # schema 4
-        db.execute("DROP TABLE subjects")  # schema 5
     db.close()
+    as_schema(path, 2, f"UPDATE documents SET chars = {every}")
     assert every == compared + len("SHORT HEADING")
 
     with pytest.raises(IndexVersionError, match="schema version 2 is older"):

@@ -10,6 +10,7 @@ from dedup.index import Index, IndexVersionError
 from dedup.pipeline import analyze
 from dedup.series import document_day, other_editions, series_editions, series_headline
 from dedup.sources import Document
+from tests.conftest import as_schema
 from tests.test_evidence import COUNCIL, NAMES
 
 SERIES_HEAD = "BUNDESBANK LEAVES CREDIT POLICIES UNCHANGED"
@@ -163,10 +164,8 @@ def test_a_schema_5_index_is_upgraded_to_the_headlines_openings(tmp_path):
     fresh, old = tmp_path / "fresh.dedup", tmp_path / "old.dedup"
     stored_editions(fresh, True).close()
     stored_editions(old, True).close()
-    with sqlite3.connect(old) as db:  # schema 5 stored the whole masked line
-        db.execute("UPDATE headlines SET headline = 'bundesbank leaves credit policies unchanged'")
-        db.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
-    db.close()
+    # schema 5 stored the whole masked line
+    as_schema(old, 5, "UPDATE headlines SET headline = 'bundesbank leaves credit policies unchanged'")
     with pytest.raises(IndexVersionError, match="schema version 5 is older"):
         Index.open(old)
     assert Index.upgrade(old) == 5
@@ -179,11 +178,7 @@ def test_a_schema_5_index_is_upgraded_to_the_headlines_openings(tmp_path):
 
 def to_schema_3(path) -> None:
     """Rewrite an index as schema 3 had it: no headlines table (nor the subjects table of schema 5)."""
-    with sqlite3.connect(path) as db:
-        db.execute("DROP TABLE headlines")
-        db.execute("DROP TABLE subjects")
-        db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
-    db.close()
+    as_schema(path, 3)
 
 
 def headline_rows(path) -> list[tuple[str, str, int | None]]:

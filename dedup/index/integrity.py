@@ -1,6 +1,6 @@
 """The index file's integrity and consistency: what ``Index.stats(verify=True)`` reports, every table checked
 against the others and against the stored texts (band keys, postings, canonical copies, word counts,
-headlines, subject keys)."""
+headlines, subject keys, names)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ import sqlite3
 import numpy as np
 
 from dedup.index.batch import text_hash
-from dedup.index.schema import INT64, pragma_problems, stored_headlines, stored_subjects, stored_word_counts
+from dedup.index.schema import (
+    INT64,
+    pragma_problems,
+    stored_headlines,
+    stored_names,
+    stored_subjects,
+    stored_word_counts,
+)
 from dedup.index.store import Store, sorted_member
 
 
@@ -56,6 +63,8 @@ def problems(store: Store) -> tuple[dict[str, int], list[str]]:
         found.append("headlines that do not match the stored texts and dates")
     elif db.execute("SELECT key, doc FROM subjects ORDER BY key, doc").fetchall() != stored_subjects(db):
         found.append("subject keys that do not match the stored texts")
+    elif db.execute("SELECT name, doc FROM names ORDER BY name, doc").fetchall() != stored_names(db):
+        found.append("names that do not match the stored texts")
     canonical = db.execute("SELECT count(*) FROM paragraphs WHERE canonical = 1").fetchone()[0]
     if counts["bands"] != canonical * store.bands:
         found.append(f"{counts['bands']} band keys for {canonical} canonical paragraphs x {store.bands} bands")

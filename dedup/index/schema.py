@@ -19,6 +19,9 @@
 * ``subjects(key, doc)``: the subject keys of every stored document (:func:`dedup.subjects.subject_keys`:
   ``<ticker>`` of its opening, adjacent headline word pairs), keyed by key, so a check of a correction counts
   the headlines holding each of its pairs and finds the stored documents that name its subject.
+* ``names(name, doc)``: the names of every stored document (:func:`dedup.stories.document_names`: words
+  written capitalised inside a sentence), keyed by name, so a check counts the documents holding each of
+  its names and finds the stored reports of its event (:mod:`dedup.index.conflicts`).
 * ``postings(shingle, sentences)``: the posting list of every sentence shingle, for partial reuse: its
   sentence rows as one little-endian int64 BLOB, one row per shingle keyed by the shingle itself, so a
   check looks up each of its ~700 shingles with one integer-key seek. A shingle held by more than
@@ -51,13 +54,15 @@ from dedup.evidence import document_words
 from dedup.index.errors import IndexCorrupt, IndexFileError, IndexFull, IndexMismatch, IndexVersionError
 from dedup.normalize import NORMALIZER_VERSION
 from dedup.series import document_day, series_headline
+from dedup.stories import document_names
 from dedup.subjects import subject_keys
 
 FORMAT = "dedup.index"
 # 2: one posting list per shingle (1 had a row per posting and a stock table);
 # 3: documents.chars counts compared paragraphs only (2 counted every paragraph); the words table;
-# 4: the headlines table; 5: the subjects table; 6: headlines hold a series' opening words, not the whole line.
-SCHEMA_VERSION = 6
+# 4: the headlines table; 5: the subjects table; 6: headlines hold a series' opening words, not the whole line;
+# 7: the names table.
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_SECONDS = 30.0
 # A failed write counts as "disk full" when less than this is left (of the file system, or below the
 # process's file size limit): a WAL frame is one page plus 24 bytes, the -shm file grows by 32 KiB.
@@ -75,6 +80,11 @@ CREATE INDEX headlines_headline ON headlines (headline, day);
 # WITHOUT ROWID, keyed by (key, doc): a look-up by key is one seek; a removal recomputes its keys from the text.
 SUBJECTS = """
 CREATE TABLE subjects (key TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
+"""
+
+# Keyed by (name, doc) like subjects: a check counts the documents holding each of its names with one seek.
+NAMES = """
+CREATE TABLE names (name TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (name, doc)) WITHOUT ROWID;
 """
 
 TABLES = """
@@ -99,7 +109,7 @@ CREATE INDEX sentences_doc ON sentences (doc);
 CREATE INDEX sentences_exact ON sentences (exact);
 CREATE TABLE postings (shingle INTEGER PRIMARY KEY, sentences BLOB);
 CREATE TABLE words (word INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
-""" + HEADLINES + SUBJECTS
+""" + HEADLINES + SUBJECTS + NAMES
 
 # The ScanConfig fields that decide what a check reports; the index stores them and is opened only with
 # the same values (``date_field``: the metadata field that dates a stored document). ``workers``, ``diffs``
@@ -287,6 +297,9 @@ def upgrade_tables(path: Path, db: sqlite3.Connection, meta: Mapping[str, str], 
         db.execute("DELETE FROM headlines")
         db.executemany("INSERT INTO headlines (doc, headline, day) VALUES (?, ?, ?)",
                        stored_headlines(db, str(params.get("date_field", DEFAULT_DATE_FIELD))))
+    if version < 7:
+        db.execute(NAMES)
+        db.executemany("INSERT INTO names (name, doc) VALUES (?, ?)", stored_names(db))
     db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
 
@@ -331,6 +344,18 @@ def stored_subjects(db: sqlite3.Connection) -> list[tuple[str, int]]:
     rows = db.execute("SELECT doc, text FROM documents ORDER BY doc")
     return sorted(row for chunk in iter(lambda: rows.fetchmany(1000), [])
                   for row in subject_rows([r[0] for r in chunk], [r[1] for r in chunk]))
+
+
+def name_rows(docs: Iterable[int], texts: Iterable[str]) -> list[tuple[str, int]]:
+    """``(name, doc)`` rows of every name (:func:`dedup.stories.document_names`) of each document."""
+    return [(name, doc) for doc, text in zip(docs, texts) for name in sorted(document_names(text))]
+
+
+def stored_names(db: sqlite3.Connection) -> list[tuple[str, int]]:
+    """:func:`name_rows` of every stored document, in name order, a thousand documents at a time."""
+    rows = db.execute("SELECT doc, text FROM documents ORDER BY doc")
+    return sorted(row for chunk in iter(lambda: rows.fetchmany(1000), [])
+                  for row in name_rows([r[0] for r in chunk], [r[1] for r in chunk]))
 
 
 def _posting_rows_to_lists(db: sqlite3.Connection, max_df: int) -> None:

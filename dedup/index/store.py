@@ -29,6 +29,7 @@ from dedup.index.resident import ResidentFile
 from dedup.index.schema import (
     INT64,
     headline_rows,
+    name_rows,
     out_of_space,
     posting_rows,
     subject_rows,
@@ -169,6 +170,8 @@ class Store:
             range(doc0, doc0 + len(ids)), batch.texts, map(metadata_of, metadata), config.date_field))
         db.executemany("INSERT INTO subjects (key, doc) VALUES (?, ?)",
                        sorted(subject_rows(range(doc0, doc0 + len(ids)), batch.texts)))
+        db.executemany("INSERT INTO names (name, doc) VALUES (?, ?)",
+                       sorted(name_rows(range(doc0, doc0 + len(ids)), batch.texts)))
 
         p, p_sets = batch.paragraphs, batch.paragraph_sets
         p_exact = p_sets.exact.view(np.int64)
@@ -216,6 +219,7 @@ class Store:
         (text,) = db.execute("SELECT text FROM documents WHERE doc = ?", (doc,)).fetchone()
         self._count_words(document_words([text]), -1)
         db.executemany("DELETE FROM subjects WHERE key = ? AND doc = ?", subject_rows([doc], [text]))
+        db.executemany("DELETE FROM names WHERE name = ? AND doc = ?", name_rows([doc], [text]))
         for table in ("paragraphs", "sentences", "headlines", "documents"):
             db.execute(f"DELETE FROM {table} WHERE doc = ?", (doc,))
         for row, signature in self._promote("paragraphs", [r[1] for r in paragraphs], "signature"):
@@ -400,6 +404,11 @@ class Store:
         return {doc: metadata_of(value) for doc, value in self.db.execute(
             f"SELECT doc, metadata FROM documents WHERE doc {_IN}", (json.dumps(docs),))}
 
+    def described(self, docs: list[int]) -> dict[int, tuple[str, dict[str, Any] | None]]:
+        """The id and metadata of stored documents."""
+        return {doc: (doc_id, metadata_of(value)) for doc, doc_id, value in self.db.execute(
+            f"SELECT doc, id, metadata FROM documents WHERE doc {_IN}", (json.dumps(docs),))}
+
     def headline_days(self, headline: str) -> tuple[int, set[int]]:
         """How many stored documents open with ``headline`` (masked), and the days they were written on."""
         rows = self.db.execute("SELECT day, count(*) FROM headlines WHERE headline = ? GROUP BY day",
@@ -420,6 +429,17 @@ class Store:
         """The stored documents holding one of the subject ``keys``, in document order."""
         return [doc for (doc,) in self.db.execute(f"SELECT DISTINCT doc FROM subjects WHERE key {_IN} ORDER BY doc",
                                                   (json.dumps(sorted(keys)),))]
+
+    def name_counts(self, names: Iterable[str]) -> dict[str, int]:
+        """How many stored documents hold each of ``names`` (:func:`dedup.stories.document_names`)."""
+        return dict(self.db.execute(f"SELECT name, count(*) FROM names WHERE name {_IN} GROUP BY name",
+                                    (json.dumps(sorted(names)),)))
+
+    def name_holders(self, names: Iterable[str], least: int) -> list[int]:
+        """The stored documents holding at least ``least`` of ``names``, most names first (then in document order)."""
+        return [doc for doc, _ in self.db.execute(
+            f"SELECT doc, count(*) AS held FROM names WHERE name {_IN} GROUP BY doc HAVING held >= ? "
+            "ORDER BY held DESC, doc", (json.dumps(sorted(names)), least))]
 
     def same_text(self, exact: int) -> list[int]:
         """Stored documents whose normalised text hashes to ``exact``."""

@@ -46,6 +46,7 @@ from dedup.dates import parse_date
 from dedup.diff import Diff, diff_texts
 from dedup.index.batch import Batch
 from dedup.index.boilerplate import boilerplate_passages
+from dedup.index.conflicts import ConflictingReport, conflicting_reports
 from dedup.index.corrections import corrected_original
 from dedup.index.related import related_documents
 from dedup.index.store import Store, StoredSegment, distinct
@@ -162,13 +163,15 @@ class Verdict:
     stored story the incoming text is a duplicate or a version of comes first).
 
     ``correction`` says that the incoming text corrects the stored story it is a version of (its headline
-    says so). ``id``/``added`` are set by :meth:`dedup.index.Index.check_and_add`; ``stats`` has counts and
-    timings.
+    says so). ``conflicting_reports`` are the stored reports of its event that share no passage with it and
+    give other counts of it (:mod:`dedup.index.conflicts`), whatever the verdict. ``id``/``added`` are set by
+    :meth:`dedup.index.Index.check_and_add`; ``stats`` has counts and timings.
     """
 
     verdict: str
     matches: tuple[DocumentMatch, ...]
     correction: bool = False
+    conflicting_reports: tuple[ConflictingReport, ...] = ()
     id: str | None = None
     added: bool = False
     stats: dict[str, Any] = field(default_factory=dict)
@@ -188,6 +191,7 @@ class Verdict:
             out["id"] = self.id
             out["added"] = self.added
         out["matches"] = [m.to_dict() for m in self.matches]
+        out["conflicting_reports"] = [m.to_dict() for m in self.conflicting_reports]
         out["stats"] = self.stats
         return out
 
@@ -229,10 +233,11 @@ def verdict(batch: Batch, store: Store, limit: int = DEFAULT_LIMIT, date: dateti
     matches, corrected = _document_matches(batch, store, by_doc, set(same_text), limit, read, date, original)
     found = max((m.relation for m in matches), key=RELATIONS.index, default="new")
     correction = found == "near-duplicate" and corrected is not None and matches[0].id == corrected
+    reports = conflicting_reports(batch, store, set(by_doc), date, limit)
     stats = {"paragraphs": len(batch.paragraphs), "sentences": len(batch.sentences), **paragraph_stats,
              **sentence_stats, "passages_of_boilerplate": len(boilerplate), "documents_matched": len(by_doc),
-             "documents_without_evidence": len(found_in) - len(related)}
-    return Verdict(found, tuple(matches), correction, stats=stats)
+             "documents_without_evidence": len(found_in) - len(related), "conflicting_reports": len(reports)}
+    return Verdict(found, tuple(matches), correction, reports, stats=stats)
 
 
 def _paragraph_pairs(batch: Batch, store: Store) -> tuple[list[_Pair], dict[str, int]]:
