@@ -29,8 +29,10 @@ the matches between the two documents:
   keeps its figures (both sides quote quantities, and the side quoting fewer quotes none the other does
   not), or they share a rare word, or :data:`EDITION_WORDS` distinctive words (in one match, or over the
   matches whose figures agree): a week apart, a new edition of a series or a new story of the same
-  subject reuses its template and background, not the earlier story. Undated documents are judged as if they
-  were close in time.
+  subject reuses its template and background, not the earlier story. When both quote at least
+  :data:`CHANGED_REPORT` quantities, one value must be on both sides (unless the words carry the copy alone):
+  a company's next assay of one vein, every figure new, is its next report, not an edit. Undated documents
+  are judged as if they were close in time.
 * Two documents that are other editions of one series (:mod:`dedup.series`: under one series headline,
   written on different days) are judged as two documents more than :data:`EDITION_GAP` apart: an edition
   repeats the series' lead by design, a re-sent edition keeps its figures, and a story re-sent under its
@@ -87,6 +89,7 @@ WORDS_CARRY = 8
 LONG_COPY_WORDS = 15  # a passage this long, copied with its figures, is evidence whatever its words
 MAX_QUANTITIES_CARRIED = 3  # more quantities, all changed, make a new report of a series, not an edit
 WORDS_CARRY_ALONE = 24  # ... unless the copy shares this many distinctive words: a rewrite with new figures
+CHANGED_REPORT = 2  # quantities on each side, none shared, that make a later report of a series or a company
 EDITION_GAP = timedelta(days=7)  # read on the dev-corpus labels: a shorter gap loses updates of a story
 EDITION_WORDS = WORDS_CARRY  # distinctive words that relate two documents further apart than EDITION_GAP
 MAX_EVIDENCE_COPIES = 8  # documents holding one identical paragraph for it to be evidence between them
@@ -272,6 +275,8 @@ class _Pool:
             return False
         first, other = self.quantities
         fewest = min(len(first), len(other))
+        if far_apart and fewest >= CHANGED_REPORT and not _values(first) & _values(other) and not self.carried_alone:
+            return False
         if self.carried_alone or (self.carried and fewest <= MAX_QUANTITIES_CARRIED):
             return True
         common = len(first & other)
@@ -440,6 +445,10 @@ def _agree(first: Set[Quantity], other: Set[Quantity]) -> bool:
     """Figures agree: one side quotes none, or at least half of the smaller side's appear on the other."""
     fewest = min(len(first), len(other))
     return not fewest or len(first & other) >= FIGURE_AGREEMENT * fewest
+
+
+def _values(quantities: Set[Quantity]) -> set[tuple[str, float]]:
+    return {(kind, value) for kind, value, _ in quantities}
 
 
 def _without_names(text: str) -> str:

@@ -327,6 +327,23 @@ def test_a_figure_restated_weeks_later_still_relates_a_figure_of_another_day_doe
     assert related([(0, 1)], [daily], weeks) == set()
 
 
+def test_a_companys_next_report_weeks_later_with_every_figure_new_is_not_reuse():
+    """A mine's second assay of one vein, weeks after the first: the words of the vein and the property carry
+    the match, but every one of the quantities is new. Days apart it is an update; sharing one of them it is
+    the same deal restated."""
+    first = ("Tarragon Gold Mines said the Hollis vein at its Kirkland Lake, Ontario property gave assays "
+             "of 1.12 ounces of gold a ton across an average width of 4.6 feet over 220 feet.")
+    later = ("Tarragon Gold Mines said drifting on the Hollis vein at the Kirkland Lake, Ontario property "
+             "gave an average of 0.61 ounce of gold a ton across 5.5 feet for 310 feet.")
+    restated = later.replace("5.5 feet", "4.6 feet")
+    next_report, same_width = span_evidence([(first, later), (first, restated)], word_frequencies(SERIES_WORDS))
+    assert next_report.carries and not next_report.a_quantities & next_report.b_quantities
+    both = {(0, 1), (1, 0)}
+    assert related([(0, 1)], [next_report], [dated(0), dated(17)]) == set()
+    assert related([(0, 1)], [next_report], [dated(0), dated(2)]) == both
+    assert related([(0, 1)], [same_width], [dated(0), dated(17)]) == both
+
+
 def test_an_update_days_later_that_changes_a_figure_is_related_by_the_words_it_carries():
     """An offering under way two weeks after it was filed, for more shares: the lead's figure changed, its
     underwriters' names carry the match."""
