@@ -324,9 +324,11 @@ def related_matches(matches: Sequence[Match], clusters: Sequence[Cluster], texts
     disagreeing = {id(m) for m, found in zip(cross, evidence) if not found.figures_agree}
     # A line of a re-sent table copied with all its figures in the other document ("Shr loss 55 cts vs
     # profit seven cts") is not also matched to another line there whose figures differ in part.
-    same = [_same_figures(found.a_quantities, found.b_quantities) for found in evidence]
+    # Only a line that quotes figures keeps them: a story's own lead, quoting none, copies none.
+    quoted = [bool(found.a_quantities and found.b_quantities) for found in evidence]
+    same = [both and _same_figures(found.a_quantities, found.b_quantities) for both, found in zip(quoted, evidence)]
     copied = {(p, q.doc) for (a, b), kept_figures in zip(sides, same) if kept_figures for p, q in ((a, b), (b, a))}
-    changed = {id(m) for m, kept_figures in zip(cross, same) if not kept_figures}
+    changed = {id(m) for m, kept_figures, both in zip(cross, same, quoted) if both and not kept_figures}
     # A passage copied word for word into the other document is not also matched in part to another passage
     # there ("gave West Germany a go-ahead ... leaded regular petrol" and "if West Germany were to implement a
     # ban"); a second near copy of it there is a copy of its own.

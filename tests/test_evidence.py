@@ -285,6 +285,32 @@ def test_a_paragraph_copied_word_for_word_is_not_also_matched_to_another_sentenc
     assert kept == [copy]
 
 
+def test_a_lead_that_quotes_no_figure_does_not_keep_another_lines_figures():
+    """A second story of one release opens with a lead of its own, which shares the first story's dateline and
+    subject but no figure, then restates the release's figures in part: the first story's lead is matched to
+    that restatement too. A lead that quotes no figure copies none (a re-sent table's line copied with all
+    its figures is what bars another line of the copy)."""
+    lead = ("WELLINGTON, March 10 - New Zealand's total foreign debt fell to 32.94 billion dlrs in the December "
+            "quarter against 33.42 billion in September, revised from 33.12 billion, and 24.61 billion a year "
+            "earlier, the statistics department said.")
+    other_lead = ("WELLINGTON, March 10 - New Zealand's total foreign debt will keep falling as energy projects "
+                  "are refinanced, Finance Minister Roger Douglas said.")
+    restated = ("Statistics department figures show total debt fell to 32.94 billion dlrs in the December quarter "
+                "from 33.42 billion in September, although the government's share rose to 21.32 billion.")
+    texts = [f"N.Z. FOREIGN DEBT FALLS\n\n{lead}\n", f"N.Z. DEBT TO KEEP FALLING\n\n{other_lead}\n\n{restated}\n"]
+
+    def span(doc: int, text: str) -> Passage:
+        start = texts[doc].index(text)
+        return Passage(doc, start, start + len(text), 1, 1)
+
+    to_lead = Match("partial", span(0, lead), span(1, other_lead), 0.12, 0.3, 0.3, 0.4, 0)
+    to_restated = Match("partial", span(0, lead), span(1, restated), 0.18, 0.4, 0.4, 0.5, 1)
+    clusters = [Cluster(0, "sentence", "partial", to_lead.a, (to_lead.a, to_lead.b)),
+                Cluster(1, "sentence", "partial", to_restated.a, (to_restated.a, to_restated.b))]
+    kept, _ = related_matches([to_lead, to_restated], clusters, texts, word_frequencies(texts), ScanConfig())
+    assert kept == [to_lead, to_restated]
+
+
 def dated(days: float) -> datetime:
     return datetime(1987, 3, 2, 9, tzinfo=UTC) + timedelta(days=days)
 
