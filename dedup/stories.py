@@ -109,6 +109,7 @@ class NameCounts:
 
 
 def count_names(names: Sequence[frozenset[str]]) -> NameCounts:
+    """The counts of a collection that is all of ``names`` (a scan's documents)."""
     return NameCounts(Counter(name for document in names for name in document), len(names))
 
 

@@ -18,6 +18,7 @@ or shared only an intermediary (an underwriter).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -95,7 +96,7 @@ def conflicting_reports(batch: Batch, store: Store, named: set[int], date: datet
     kept = distinctive_names([incoming, *names], holding)
     reports = []
     for cosine, k in linked:
-        conflicts = _conflicts(texts[candidates[k]], text, dates[k + 1], date, store)
+        conflicts = _conflicts(texts[candidates[k]], text, dates[k + 1], date, figure_folds(store.config))
         if conflicts:
             reports.append(ConflictingReport(*described[candidates[k]], cosine, tuple(sorted(kept[0] & kept[k + 1])),
                                              conflicts))
@@ -103,8 +104,8 @@ def conflicting_reports(batch: Batch, store: Store, named: set[int], date: datet
 
 
 def _conflicts(stored: str, incoming: str, stored_date: datetime | None, date: datetime | None,
-               store: Store) -> tuple[FigureConflict, ...]:
+               folds: Mapping[str, Sequence[str]]) -> tuple[FigureConflict, ...]:
     """The scan's figure conflicts between two reports of one event that reuse no passage of each other."""
     _, sentences = segment_documents([stored, incoming])
-    return tuple(figure_conflicts([stored, incoming], sentences, [[0, 1]], figure_folds(store.config),
-                                  dates=[stored_date, date], related=[]))
+    return tuple(figure_conflicts([stored, incoming], sentences, [[0, 1]], folds, dates=[stored_date, date],
+                                  related=[]))
