@@ -264,6 +264,12 @@ def test_a_paragraph_the_copy_holds_twice_is_matched_to_its_source_twice():
     assert [(m.kind, m.a, m.b) for m in kept] == [("exact", source, copies[0]), ("exact", source, copies[1])]
 
 
+def found_in(texts: list[str], doc: int, text: str) -> Passage:
+    """The passage of ``texts[doc]`` that ``text`` is (its first occurrence)."""
+    start = texts[doc].index(text)
+    return Passage(doc, start, start + len(text), 1, 1)
+
+
 def test_a_paragraph_copied_word_for_word_is_not_also_matched_to_another_sentence_of_the_copy():
     """A longer version of a story keeps a paragraph word for word and adds a sentence that restates part of
     it: the paragraph is matched to its copy, not also to the added sentence."""
@@ -273,12 +279,8 @@ def test_a_paragraph_copied_word_for_word_is_not_also_matched_to_another_sentenc
     texts = [f"EC AGREES DIESEL RULES\n\n{kept_paragraph}\n",
              f"EC AGREES TOUGH DIESEL RULES\n\n{kept_paragraph}\n\nMinisters also discussed lorries. {added}\n"]
 
-    def span(doc: int, text: str) -> Passage:
-        start = texts[doc].index(text)
-        return Passage(doc, start, start + len(text), 1, 1)
-
-    copy = Match("exact", span(0, kept_paragraph), span(1, kept_paragraph), 1.0, 1.0, 1.0, 1.0, 0)
-    restated = Match("partial", span(0, kept_paragraph), span(1, added), 0.15, 0.3, 0.3, 0.5, 1)
+    copy = Match("exact", found_in(texts, 0, kept_paragraph), found_in(texts, 1, kept_paragraph), 1.0, 1.0, 1.0, 1.0, 0)
+    restated = Match("partial", found_in(texts, 0, kept_paragraph), found_in(texts, 1, added), 0.15, 0.3, 0.3, 0.5, 1)
     clusters = [Cluster(0, "paragraph", "exact", copy.a, (copy.a, copy.b)),
                 Cluster(1, "sentence", "partial", restated.a, (restated.a, restated.b))]
     kept, _ = related_matches([copy, restated], clusters, texts, word_frequencies(texts), ScanConfig())
@@ -299,12 +301,8 @@ def test_a_lead_that_quotes_no_figure_does_not_keep_another_lines_figures():
                 "from 33.42 billion in September, although the government's share rose to 21.32 billion.")
     texts = [f"N.Z. FOREIGN DEBT FALLS\n\n{lead}\n", f"N.Z. DEBT TO KEEP FALLING\n\n{other_lead}\n\n{restated}\n"]
 
-    def span(doc: int, text: str) -> Passage:
-        start = texts[doc].index(text)
-        return Passage(doc, start, start + len(text), 1, 1)
-
-    to_lead = Match("partial", span(0, lead), span(1, other_lead), 0.12, 0.3, 0.3, 0.4, 0)
-    to_restated = Match("partial", span(0, lead), span(1, restated), 0.18, 0.4, 0.4, 0.5, 1)
+    to_lead = Match("partial", found_in(texts, 0, lead), found_in(texts, 1, other_lead), 0.12, 0.3, 0.3, 0.4, 0)
+    to_restated = Match("partial", found_in(texts, 0, lead), found_in(texts, 1, restated), 0.18, 0.4, 0.4, 0.5, 1)
     clusters = [Cluster(0, "sentence", "partial", to_lead.a, (to_lead.a, to_lead.b)),
                 Cluster(1, "sentence", "partial", to_restated.a, (to_restated.a, to_restated.b))]
     kept, _ = related_matches([to_lead, to_restated], clusters, texts, word_frequencies(texts), ScanConfig())

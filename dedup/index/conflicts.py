@@ -94,9 +94,10 @@ def conflicting_reports(batch: Batch, store: Store, named: set[int], date: datet
     linked = sorted(((cosine, int(j) - 1) for (i, j), cosine in zip(pairs.tolist(), cosines.tolist()) if i == 0),
                     key=lambda found: (-found[0], candidates[found[1]]))
     kept = distinctive_names([incoming, *names], holding)
+    folds = figure_folds(store.config)
     reports = []
     for cosine, k in linked:
-        conflicts = _conflicts(texts[candidates[k]], text, dates[k + 1], date, figure_folds(store.config))
+        conflicts = _conflicts(texts[candidates[k]], text, dates[k + 1], date, folds)
         if conflicts:
             reports.append(ConflictingReport(*described[candidates[k]], cosine, tuple(sorted(kept[0] & kept[k + 1])),
                                              conflicts))
