@@ -223,9 +223,10 @@ def with_alignments(relations: Sequence[Relation], texts: Sequence[str], paragra
     a version when its alignment pairs :data:`ALIGNED_VERSION` of both: a corrected results table whose
     changed lines are too short to match still lines up with its original, line for line. Two documents
     whose whole texts are the same once normalised are duplicates however their paragraphs split. Without
-    ``keep`` (``--no-diffs``) the kinds are decided the same way and no alignment is kept. A correction that no
-    match relates to its original is aligned in any case: its shares are what its alignment pairs."""
-    candidates = [r for r in relations if (r.kind == "version" and keep) or (r.correction and not r.matches)
+    ``keep`` (``--no-diffs``) the kinds are decided the same way and no alignment is kept. A pair that no match
+    relates (a correction and its original, or two copies of one source: a story re-sent twice has its matches
+    with its first sending only) is aligned in any case: its shares are what its alignment pairs."""
+    candidates = [r for r in relations if (r.kind == "version" and keep) or not r.matches
                   or (r.kind == "reuse" and min(r.source_in_copy, r.copy_in_source) >= ALIGNED_SHARE)]
     in_doc: dict[int, set[int]] = defaultdict(set)
     wanted = {doc for r in candidates for doc in (r.source, r.copy)}
@@ -241,12 +242,12 @@ def with_alignments(relations: Sequence[Relation], texts: Sequence[str], paragra
         shared = [clusters[i] for i in sorted(in_doc[r.source] & in_doc[r.copy])]
         items = pair_alignment(texts, paragraphs, sentences, shared, r.source, r.copy, config)
         shares = _aligned_shares(items, paragraphs, r.source, r.copy)
+        if not r.matches:
+            r = replace(r, source_in_copy=shares[0], copy_in_source=shares[1])
         if r.kind == "version" or min(shares) >= ALIGNED_VERSION:
             alignment = tuple(measure(items, texts, config, diff_exact=False)) if keep else ()
-            source_in_copy, copy_in_source = shares if r.correction and not r.matches else (r.source_in_copy,
-                                                                                           r.copy_in_source)
-            aligned[(r.source, r.copy)] = replace(r, kind="version", alignment=alignment,
-                                                  source_in_copy=source_in_copy, copy_in_source=copy_in_source)
+            r = replace(r, kind="version", alignment=alignment)
+        aligned[(r.source, r.copy)] = r
     return _grouped([aligned.get((r.source, r.copy), r) for r in relations], len(texts))
 
 

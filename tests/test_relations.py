@@ -214,3 +214,15 @@ def test_a_version_is_of_one_story_line_a_scan_and_a_check_alike(tmp_path, days_
         index.add("original", ORIGINAL, {"date": sent.isoformat()})
         found = index.check(REVISED, date=(sent + timedelta(days=days_later)).isoformat())
     assert [(m.id, m.kind) for m in found.matches] == [("original", kind)]
+
+
+def test_two_copies_of_one_source_with_no_match_between_them_take_their_shares_from_their_alignment():
+    """A story sent, re-sent, then updated: each later copy is matched with the first sending only, so the
+    re-send and the update share no match, and their shares are what their alignment pairs."""
+    update = (STORY.replace("a port spokeswoman said", "a port spokeswoman said on Monday")
+              + "\nThe cooperatives will lease the terminal for thirty years, with an option to buy it\n"
+                "at the end of the lease, the commission said.\n")
+    _, relations = relations_of([STORY, STORY, update])
+    resent_and_update = [r for r in relations if (r.source, r.copy) == (1, 2)]
+    assert [(r.kind, r.matches, r.source_in_copy) for r in resent_and_update] == [("version", 0, 1.0)]
+    assert resent_and_update[0].copy_in_source == pytest.approx(4 / 5)  # its headline and paragraphs but the added one
