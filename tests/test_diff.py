@@ -113,6 +113,10 @@ WIRE_FIGURE_CHANGES = [
     ("Net profit 570,000 vs 319,000", "Net profit 571,222 vs 319,344",
      [("changed", "Net profit 570,000", "Net profit 571,222")]),
     ("It sold 500,000 shares.", "It sold 500,100 shares.", [("changed", "500,000 shares", "500,100 shares")]),
+    # a range of days written two ways is one period; another last day is another
+    ("Car sales for the March 11 to 20 period fell 62 pct.", "Car sales for the March 11-20 period fell 62 pct.", []),
+    ("Car sales for the March 11 to 20 period fell 62 pct.", "Car sales for the March 11-19 period fell 62 pct.",
+     [("changed", "March 11 to 20", "March 11-19")]),
 ]
 
 

@@ -479,6 +479,13 @@ WIRE_CASES = [
     ("Osprey bought a 10-pct stake in the mill.", Expected("10-pct", 10.0, kind="percent", unit="%")),
     ("Nine mths\n    Shr 57 cts vs 28 cts", Expected("Nine mths", 9.0, kind="duration", unit="months")),
     ("ALVERA INC <ALVA> 4TH QTR DEC 28 NET", Expected("DEC 28", 1228.0, kind="date", unit="mmdd")),
+    # a range of days in one month is one date, not a date and a count
+    ("Car sales for the March 11-20 period fell 62 pct.",
+     Expected("March 11-20", 311.0, 320.0, kind="date", unit="mmdd")),
+    ("Domestic sales for March 1 through 20 declined 60 pct.",
+     Expected("March 1 through 20", 301.0, 320.0, kind="date", unit="mmdd")),
+    ("The talks of March 3-4, 1987 ended.",
+     Expected("March 3-4, 1987", 19870303.0, 19870304.0, kind="date", unit="yyyymmdd")),
 ]
 
 
@@ -518,6 +525,8 @@ ALL_FIGURES_CASES = [
     ("Net 1,986 vs 1,985", ["1,986", "1,985"]),
     ("The 1986 crop and 1987 exports", ["1986", "1987"]),
     ("Prices rose from 30 to 40 percent.", ["30", "40 percent"]),
+    ("The rate rose on March 11 to 20 pct in the week.", ["March 11", "20 pct"]),
+    ("The strike ran from March 11 to 9 April last year.", ["March 11", "9 April"]),
     ("Since 1947 and in 2021 the region changed.", ["1947", "2021"]),
     (
         "At least 17 security personnel died within 40 hours, on February 2.",

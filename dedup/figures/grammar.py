@@ -273,11 +273,17 @@ def _match_date(text: str, pos: int, convention: _Convention) -> _Body | None:
             continue
         month = MONTHS[date["month"].rstrip(".").capitalize()]
         year = int(groups["year"]) if groups.get("year") else None
+        last = int(groups["last"]) if groups.get("last") else None
         if day is None:
             return _Body(date.end(), float(year * 100 + month), None, "date", "yyyymm")
+        if last is not None and not day < last <= 31:  # "March 11 to 9": the date is March 11 alone
+            return _Body(_DAY_RE.match(text, date.start("day")).end(), float(month * 100 + day), None, "date",
+                         "mmdd")
+        high = None if last is None else float(month * 100 + last)
         if year is None:
-            return _Body(date.end(), float(month * 100 + day), None, "date", "mmdd")
-        return _Body(date.end(), float(year * 10000 + month * 100 + day), None, "date", "yyyymmdd")
+            return _Body(date.end(), float(month * 100 + day), high, "date", "mmdd")
+        return _Body(date.end(), float(year * 10000 + month * 100 + day),
+                     None if high is None else year * 10000 + high, "date", "yyyymmdd")
     return None
 
 
@@ -306,6 +312,7 @@ def _match_vague(text: str, pos: int, convention: _Convention) -> _Body | None:
     return _Body(vague.end(), VAGUE_AMOUNTS[word], None, "count", vague=True)
 
 
+_DAY_RE = re.compile(r"\d{1,2}(?:st|nd|rd|th)?")
 _DAY_FIRST_DATE_RES = (_DATE_RES[1],)
 _MONTH_FIRST_DATE_RES = (_DATE_RES[0], _DATE_RES[2])
 _BODY_MATCHERS: tuple[_Matcher, ...] = (

@@ -136,8 +136,11 @@ _NEXT_WORD_RE = re.compile(rf"(?:-|{_SPACE})?(?P<word>[A-Za-z][A-Za-z.]*|%)")
 _MONTH = rf"(?P<month>(?:{'|'.join(sorted([*MONTHS, *map(str.upper, MONTHS)], key=len, reverse=True))})\b\.?)"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\b"
 _YEAR = r"(?P<year>\d{4})\b"
+# A range of days in one month ("March 11-20", "March 11 to 20", "March 1 through 20") is one date.
+_LAST_DAY = (rf"(?:-|{_SPACE}(?:to|through|thru){_SPACE})(?P<last>\d{{1,2}})(?:st|nd|rd|th)?\b(?![-.,]?\d)"
+             rf"(?!{_SPACE}?(?:pct|percent|per\b|%|mln|bln|million|billion|dlrs?|cts|stg))")  # "on March 11 to 20 pct"
 _DATE_RES = (  # month names are matched case-sensitively: "may" is not a month
-    re.compile(rf"{_MONTH}{_SPACE}{_DAY}(?:,?{_SPACE}{_YEAR})?"),
+    re.compile(rf"{_MONTH}{_SPACE}{_DAY}(?:{_LAST_DAY})?(?:,?{_SPACE}{_YEAR})?"),
     re.compile(rf"{_DAY}{_SPACE}(?:of{_SPACE})?{_MONTH}(?:,?{_SPACE}{_YEAR})?"),
     re.compile(rf"{_MONTH}{_SPACE}{_YEAR}"),
 )
