@@ -10,7 +10,8 @@ paragraphs under ``min_words`` as no evidence of reuse.
 
 The alignment keeps the heaviest set of candidates that is increasing on both sides and
 non-overlapping (a longest path, like a weighted longest common subsequence), so a paragraph is never
-paired twice and moved paragraphs do not cross. Paragraphs outside every aligned passage are listed
+paired twice and moved paragraphs do not cross. A run of consecutive paragraphs may pair with one paragraph
+of the other document that joins them: one text laid out in other paragraphs. Paragraphs outside every aligned passage are listed
 as removed (only in A) or added (only in B).
 """
 
@@ -50,6 +51,9 @@ EDITED_LINE_SIMILARITY = 0.25
 NUMBER = int(number_hash())
 # Two documents with at most this many pairs of paragraphs have every pair measured for alignment.
 ALL_PAIRS = 2500
+# A paragraph of one document that this share of the words of each of several consecutive paragraphs of the
+# other is found in may be those paragraphs joined (one text laid out in paragraphs otherwise).
+JOINED_WORDS = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +106,7 @@ def align_texts(texts: Sequence[str], found: Sequence[Cluster], paragraphs: Segm
     candidates = (_paragraph_pairs(paragraphs, clusters["paragraph"], texts, config)
                   + _passage_pairs(paragraphs, sentences, clusters, texts, config))
     candidates += _edited_pairs(candidates, paragraphs, texts)
+    candidates += _joined_pairs(paragraphs, texts, config)
     chosen = _heaviest_chain(candidates)
     items = [AlignedItem("aligned", p.a, p.b, p.kind) for p in chosen]
     for doc, status in ((0, "removed"), (1, "added")):
@@ -236,11 +241,14 @@ def _edited_pairs(found: list[_Pair], paragraphs: SegmentTable, texts: list[str]
     first_word = [tokens[0] if tokens else None for tokens in _token_lists(spans)]
     short = (words.words <= EDITED_LINE_WORDS).tolist()
     copies = {(p.a.start, p.b.start) for p in found if p.kind != "partial"}
+    # A line the other document holds word for word aligns with that copy, not as another line edited.
+    held = (np.isin(words.exact[:len(left)], words.exact[len(left):]).tolist()
+            + np.isin(words.exact[len(left):], words.exact[:len(left)]).tolist())
     passages = paragraphs.passages(rows)
     out = []
     for (i, j), by_words, by_shingles in zip(pairs.tolist(), word_jaccard, shingle_jaccard):
         a, b = passages[i], passages[j]
-        if (a.start, b.start) in copies:
+        if (a.start, b.start) in copies or held[i] or held[j]:
             continue
         same_start = first_word[i] is not None and first_word[i] == first_word[j] and first_word[i] != NUMBER
         line = short[i] and short[j] and (by_words >= EDITED_SIMILARITY
@@ -248,6 +256,63 @@ def _edited_pairs(found: list[_Pair], paragraphs: SegmentTable, texts: list[str]
         if by_shingles >= EDITED_SIMILARITY or line:
             out.append(_Pair("edited", a, b, max(by_shingles, by_words), max(by_shingles, by_words)))
     return out
+
+
+def _joined_pairs(paragraphs: SegmentTable, texts: list[str], config: ScanConfig) -> list[_Pair]:
+    """Runs of consecutive paragraphs of one of two short documents (at most :data:`ALL_PAIRS` pairs) paired with
+    one paragraph of the other that joins them: the same text laid out otherwise (a story re-sent with its lines
+    wrapped at other places, a paragraph a line) is one passage, not a paragraph whose words were added and
+    others removed. A run is kept when the paragraph holds :data:`JOINED_WORDS` of each of its members' words,
+    none of which the paragraph's document holds word for word, and the run's text, read whole, is a near copy
+    of it."""
+    left = np.flatnonzero(paragraphs.doc == 0)
+    right = np.flatnonzero(paragraphs.doc == 1)
+    if (len(left) < 2 and len(right) < 2) or len(left) * len(right) > ALL_PAIRS:
+        return []
+    rows = np.r_[left, right]
+    words = shingle_sets(paragraphs.texts(texts, rows.tolist()), 1)
+    pairs = np.array([(i, len(left) + j) for i in range(len(left)) for j in range(len(right))],
+                     dtype=np.int64).reshape(-1, 2)
+    checked = verify.overlaps(words.hashes, words.offsets, pairs)
+    held = (checked.shared / np.maximum(checked.size_a, 1)).reshape(len(left), len(right))  # of a's words in b
+    holds = (checked.shared / np.maximum(checked.size_b, 1)).reshape(len(left), len(right))  # of b's words in a
+    # A paragraph the other document holds word for word aligns with that copy, never inside a run.
+    a_exact, b_exact = words.exact[:len(left)], words.exact[len(left):]
+    a_alone, b_alone = ~np.isin(a_exact, b_exact), ~np.isin(b_exact, a_exact)
+    runs = [(left[first:last + 1], right[j:j + 1]) for j in range(len(right))
+            for first, last in _runs((held[:, j] >= JOINED_WORDS) & a_alone)]
+    runs += [(left[i:i + 1], right[first:last + 1]) for i in range(len(left))
+             for first, last in _runs((holds[i, :] >= JOINED_WORDS) & b_alone)]
+    if not runs:
+        return []
+    a_side = [paragraphs.passages(a[:1], a[-1:])[0] for a, _ in runs]
+    b_side = [paragraphs.passages(b[:1], b[-1:])[0] for _, b in runs]
+    sets = shingle_sets([texts[p.doc][p.start:p.end] for side in (a_side, b_side) for p in side], config.shingle_size)
+    measured = verify.overlaps(sets.hashes, sets.offsets,
+                               np.stack([np.arange(len(runs)), len(runs) + np.arange(len(runs))], axis=1))
+    similar = near(measured, config)
+    kinds = paragraph_kinds(sets.exact[:len(runs)], sets.exact[len(runs):])
+    return [_Pair(kind, a, b, similarity, containment)
+            for a, b, kind, keep, similarity, containment in zip(a_side, b_side, kinds, similar.tolist(),
+                                                                  measured.jaccard().tolist(),
+                                                                  measured.containment().tolist())
+            if keep or kind == "exact"]
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """``(first, last)`` of each run of at least two consecutive true ``flags``, and of each of its prefixes and
+    suffixes of two or more: the paragraph at either end of a run may belong to the passage next to it."""
+    out: set[tuple[int, int]] = set()
+    first = None
+    for k, flag in enumerate([*flags.tolist(), False]):
+        if flag and first is None:
+            first = k
+        elif not flag and first is not None:
+            last = k - 1
+            out.update((first, end) for end in range(first + 1, last + 1))
+            out.update((start, last) for start in range(first, last))
+            first = None
+    return sorted(out)
 
 
 def _token_lists(texts: list[str]) -> list[list[int]]:

@@ -172,7 +172,9 @@ def articles(draw):
     return draw(st.lists(st.sampled_from(pool), min_size=1, max_size=9))
 
 
-def compare_paragraphs(a: list[str], b: list[str]):
+def compare_paragraphs(a: list[str], b: list[str], *, changes: bool = False):
+    """The items of ``dedup diff`` of two texts of ``a``'s and ``b``'s paragraphs (one blank line apart): each
+    item's status, kind and texts, or with ``changes`` every wording and figure change of the aligned ones."""
     import tempfile
     from pathlib import Path
 
@@ -183,6 +185,9 @@ def compare_paragraphs(a: list[str], b: list[str]):
         for path, paragraphs in zip(paths, (a, b)):
             path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
         comparison = compare(*paths)
+    if changes:
+        return [change for item in comparison.items if item.diff is not None
+                for change in [*wording(item.diff), *figures(item.diff)]]
     texts = [d.text for d in comparison.documents]
     return [(item.status, item.kind, None if item.a is None else texts[0][item.a.start:item.a.end],
              None if item.b is None else texts[1][item.b.start:item.b.end]) for item in comparison.items]
@@ -255,3 +260,35 @@ def test_a_figure_moved_to_the_next_paragraph_did_not_change():
         comparison = compare(*paths)
     changes = [(f.change, f.a, f.b) for item in comparison.items if item.diff is not None for f in item.diff.figures]
     assert changes == [("changed", "40 people", "45 people")]
+
+
+def test_a_story_laid_out_in_other_paragraphs_aligns_whole_with_no_figure_added_or_removed():
+    """A re-sent story whose lines are paragraphs of their own in one sending and wrapped into a longer
+    paragraph in the other is the same text: the joined paragraph aligns with the run of lines it joins, so
+    only what changed is listed, not the words and figures of a line that another paragraph now holds."""
+    sent = ["HARBOUR AUTHORITY GRAIN EXPORTS OFF 18 PCT",
+            "PORTLAND, Ore., March 9 - The Port of Portland said",
+            "grain exports in the week to March 6 fell 18 pct to 412,000 tonnes",
+            "from 502,000 tonnes in the same week a year ago.",
+            "There were five loading days in both weeks, the port said."]
+    resent = [sent[0],
+              "PORTLAND, Ore., March 9 - The Port of Portland <PTPL> said\n"
+              "grain exports in the week to March 6 fell 18 pct to 412,000 tonnes\n"
+              "from 502,000 tonnes in the same week a year ago.",
+              sent[4]]
+    assert compare_paragraphs(sent, resent) == [
+        ("aligned", "exact", sent[0], resent[0]),
+        ("aligned", "near", "\n\n".join(sent[1:4]), resent[1]),
+        ("aligned", "exact", sent[4], resent[2]),
+    ]
+    changes = compare_paragraphs(sent, resent, changes=True)
+    assert changes == [("insert", "", "<PTPL>")]
+
+
+def test_a_line_the_other_text_holds_word_for_word_aligns_with_its_copy_not_as_another_line_edited():
+    """Five one-word lines and a short line whose first word was replaced: each one-word line pairs with its
+    own copy; it is not taken as an edit of the changed line, which shares one word with it and is longer."""
+    first = ["police."] * 5 + ["said police police."]
+    later = ["police."] * 5 + ["Balochistan police police."]
+    assert compare_paragraphs(first, later) == [("aligned", "exact", "police.", "police.")] * 5 + [
+        ("removed", None, "said police police.", None), ("added", None, None, "Balochistan police police.")]
