@@ -1,8 +1,9 @@
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.model import Match, Passage, RepeatedBlock, Report
-from dedup.report.labels import block_members
+from dedup.report.labels import block_members, value_label
 
 
 def _passage(doc: int, start: int, length: int) -> Passage:
@@ -35,3 +36,25 @@ def test_block_members_looks_past_a_nested_block_to_an_earlier_wider_one():
     report = _report([((0, 0, 100), (1, 0, 100)), ((0, 10, 10), (1, 10, 10))],
                      [((0, 30, 10), (1, 30, 10)), ((0, 30, 10), (1, 200, 10))])
     assert block_members(report) == {(_passage(0, 30, 10), _passage(1, 30, 10))}
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    ("31", "31"), ("58700000", "58,700,000"), ("13000", "13,000"), ("1000-2000", "1,000-2,000"),
+    ("-0.015", "-0.015"), ("6.3158", "6.3158"), ("1234.5678", "1234.5678"),
+])
+def test_a_conflict_value_is_shown_with_its_thousands_grouped(value, shown):
+    assert value_label(value) == shown
+
+
+def test_the_text_report_groups_a_conflict_value_and_the_json_keeps_the_number():
+    from dedup import Document, analyze
+    from dedup.report import render
+
+    texts = ["ACME SALES\nNEW YORK, March 3 - Acme Corp said its sales reached 58.7 mln dlrs in the year to\n"
+             "December, up from 40.6 mln dlrs, the company said in a statement on Tuesday.\n",
+             "ACME SALES\nNEW YORK, March 3 - Acme Corp said its sales reached 58.8 mln dlrs in the year to\n"
+             "December, up from 40.6 mln dlrs, the company said in a statement on Tuesday.\n"]
+    report = analyze([Document(f"d{i}", f"d{i}.txt", text) for i, text in enumerate(texts)])
+    values = [v.value for c in report.figure_conflicts for v in c.values]
+    assert values == ["58700000", "58800000"]
+    assert "58,700,000 (d0) vs 58,800,000 (d1)" in render(report, "text")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import accumulate
@@ -49,6 +50,15 @@ def counted(count: int, noun: str) -> str:
     if count == 1:
         return f"{count} {noun}"
     return f"{count} {noun}es" if noun.endswith(("ch", "sh", "s", "x")) else f"{count} {noun}s"
+
+
+def value_label(value: str) -> str:
+    """A conflict's value as a reader takes it in: ``58,700,000`` for ``58700000``, ``1,000-2,000`` for a range;
+    decimals and small numbers as they are (the JSON report keeps the plain number)."""
+    return _GROUPABLE.sub(lambda number: f"{int(number[0]):,}", value)
+
+
+_GROUPABLE = re.compile(r"(?<![\d.])\d{4,}(?![\d.])")
 
 
 def lines_label(p: Passage) -> str:

@@ -29,6 +29,7 @@ from dedup.report.labels import (
     lines_label,
     relation_label,
     short,
+    value_label,
     wording_text,
 )
 from dedup.report.ranking import PairDetail, RankedRelation, RelationGroup, pair_key, select
@@ -51,6 +52,7 @@ _ENV = Environment(
 _ENV.filters["lines"] = lines_label
 _ENV.filters["percent"] = _percent
 _ENV.filters["counted"] = counted
+_ENV.filters["value"] = value_label
 
 Side = Literal["a", "b"]
 

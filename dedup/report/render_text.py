@@ -24,6 +24,7 @@ from dedup.report.labels import (
     lines_label,
     relation_label,
     short,
+    value_label,
     wording_text,
 )
 from dedup.report.ranking import (
@@ -314,11 +315,11 @@ def _flat(text: str) -> str:
 
 
 def _conflict(conflict: FigureConflict, ids: Sequence[str]) -> Iterator[Text]:
-    summary = " vs ".join(f"{v.value} ({', '.join(ids[d] for d in v.docs)})" for v in conflict.values)
+    summary = " vs ".join(f"{value_label(v.value)} ({', '.join(ids[d] for d in v.docs)})" for v in conflict.values)
     yield Text(f"  {conflict.counts}: ", style="bold") + Text(summary)
     for value in conflict.values[:VALUES_QUOTED]:
         source = value.sources[0]
-        line = Text(f"    {value.value}: {ids[source.doc]}:{source.line} ", style="dim")
+        line = Text(f"    {value_label(value.value)}: {ids[source.doc]}:{source.line} ", style="dim")
         line.append_text(_around(source.sentence, source.figure.start, source.figure.end))
         yield line
     if len(conflict.values) > VALUES_QUOTED:
