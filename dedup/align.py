@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -131,20 +132,34 @@ def measure(items: Sequence[AlignedItem], texts: Sequence[str], config: ScanConf
                                        diff=diff_texts(a, b, i.a.start, i.b.start)  # type: ignore[union-attr]
                                        if diff_exact or i.kind != "exact" else None)
             for i, (a, b), (similarity, containment, _, _) in zip(aligned, spans, measures)}
-    return _without_moved_figures([done.get(id(i), i) for i in items])
+    return _without_moved_figures([done.get(id(i), i) for i in items], texts)
 
 
-def _without_moved_figures(items: list[AlignedItem]) -> list[AlignedItem]:
+def _without_moved_figures(items: list[AlignedItem], texts: Sequence[str]) -> list[AlignedItem]:
     """A figure removed from one aligned passage and added to another, as written, moved: it did not change
-    (a sentence that went to the next paragraph keeps "at least 286 firms")."""
+    (a sentence that went to the next paragraph keeps "at least 286 firms"). So did a figure removed from (or
+    added to) a passage whose words around it the other document still writes, figure and all, elsewhere (a
+    sentence split off to the paragraph before, "high-grade ore at 37 cents a pound")."""
     def written(figure: FigureChange) -> str:
         return " ".join((figure.a if figure.change == "removed" else figure.b or "").lower().split())
+
+    aligned = [i for i in items if i.a is not None and i.b is not None]
+    docs = (aligned[0].a.doc, aligned[0].b.doc) if aligned else None  # type: ignore[union-attr]
+    phrases = [_words(texts[doc]) for doc in docs] if docs else []
+
+    def still_written(figure: FigureChange) -> bool:
+        if docs is None or figure.change not in ("removed", "added"):
+            return False
+        side = 0 if figure.change == "removed" else 1
+        start = figure.a_start if side == 0 else figure.b_start
+        if start is None:
+            return False
+        phrase = _phrase_around(texts[docs[side]], start)
+        return phrase is not None and phrase in phrases[1 - side]
 
     figures = [f for i in items if i.diff is not None for f in i.diff.figures]
     moved = (Counter(written(f) for f in figures if f.change == "removed")
              & Counter(written(f) for f in figures if f.change == "added"))
-    if not moved:
-        return items
     left = {"removed": moved.copy(), "added": moved.copy()}
     out = []
     for item in items:
@@ -156,9 +171,34 @@ def _without_moved_figures(items: list[AlignedItem]) -> list[AlignedItem]:
             if figure.change in left and left[figure.change][written(figure)] > 0:
                 left[figure.change][written(figure)] -= 1
                 continue
-            kept.append(figure)
-        out.append(dataclasses.replace(item, diff=dataclasses.replace(item.diff, figures=tuple(kept))))
+            if not still_written(figure):
+                kept.append(figure)
+        out.append(item if len(kept) == len(item.diff.figures)
+                   else dataclasses.replace(item, diff=dataclasses.replace(item.diff, figures=tuple(kept))))
     return out
+
+
+_WORD = re.compile(r"[^\W_](?:[\w.,/'-]*[^\W_])?")
+_SENTENCE_END = re.compile(r"[.!?]\s|\n\s*\n")
+MOVED_CONTEXT = 3  # words on each side of a figure (within its sentence) that must move with it
+
+
+def _words(text: str) -> str:
+    """``text``'s words, lower case, one space apart, with a space at each end (so a phrase is found whole)."""
+    return " " + " ".join(_WORD.findall(text.lower())) + " "
+
+
+def _phrase_around(text: str, start: int) -> str | None:
+    """The figure at ``start`` with up to :data:`MOVED_CONTEXT` words of its sentence on each side (at least that
+    many in all), as :func:`_words` writes it; None when its sentence is too short to tell where it went."""
+    opening = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 200), start)), default=0)
+    before = _WORD.findall(text[max(opening, start - 200):start].lower())[-MOVED_CONTEXT:]
+    rest = text[start:start + 200]
+    closing = _SENTENCE_END.search(rest)
+    after = _WORD.findall((rest[:closing.start() + 1] if closing else rest).lower())[:MOVED_CONTEXT + 1]
+    if len(before) + len(after) - 1 < MOVED_CONTEXT:
+        return None
+    return " " + " ".join(before + after) + " "
 
 
 def _cross_pairs(table: SegmentTable, groups: Iterable[Sequence[Passage]]) -> np.ndarray:

@@ -292,3 +292,25 @@ def test_a_line_the_other_text_holds_word_for_word_aligns_with_its_copy_not_as_a
     later = ["police."] * 5 + ["Balochistan police police."]
     assert compare_paragraphs(first, later) == [("aligned", "exact", "police.", "police.")] * 5 + [
         ("removed", None, "said police police.", None), ("added", None, None, "Balochistan police police.")]
+
+
+ZINC = ["HUDSON MINING CUTS ZINC PRICES",
+        "TORONTO, March 9 - Hudson Mining Ltd said it cut the price of zinc sold in North America by one U.S. cent "
+        "a pound, effective immediately.",
+        "The new price for high grade zinc is 37 U.S. cents a pound, the company said. Special high grade zinc was "
+        "also cut, to 38 U.S. cents a pound, it said."]
+ZINC_PRICE = "The new price for high grade zinc is 37 U.S. cents a pound, the company said."
+ZINC_SPECIAL = "Special high grade zinc was also cut, to 38 U.S. cents a pound, it said."
+
+
+@pytest.mark.parametrize(("later", "changes"), [
+    # the price sentence moved up to the lead: nothing was removed
+    ([ZINC[0], ZINC_PRICE, ZINC[1], ZINC_SPECIAL],
+     [("delete", "The new price for high grade zinc is 37 U.S. cents a pound, the company said", "")]),
+    # the price sentence dropped: its figure is removed
+    ([ZINC[0], ZINC[1], ZINC_SPECIAL],
+     [("delete", "The new price for high grade zinc is 37 U.S. cents a pound, the company said", ""),
+      ("removed", "37", None)]),
+])
+def test_a_figure_whose_sentence_the_other_text_still_writes_elsewhere_was_not_removed(later, changes):
+    assert compare_paragraphs(ZINC, later, changes=True) == changes
