@@ -33,6 +33,10 @@ the matches between the two documents:
   :data:`CHANGED_REPORT` quantities, one value must be on both sides (unless the words carry the copy alone):
   a company's next assay of one vein, every figure new, is its next report, not an edit. Undated documents
   are judged as if they were close in time.
+* Two documents whose matched spans each quote at least :data:`STATISTICS_QUANTITIES` quantities are related
+  only when those figures agree, however many words they share: a board's meat exports for January and
+  February, sent the day its 1986 table was, repeats the table's words and countries with every tonnage new
+  (an edit of one report keeps most of its figures; a story rewritten with new figures quotes fewer).
 * Two documents that are other editions of one series (:mod:`dedup.series`: under one series headline,
   written on different days) are judged as two documents more than :data:`EDITION_GAP` apart: an edition
   repeats the series' lead by design, a re-sent edition keeps its figures, and a story re-sent under its
@@ -90,6 +94,7 @@ LONG_COPY_WORDS = 15  # a passage this long, copied with its figures, is evidenc
 MAX_QUANTITIES_CARRIED = 3  # more quantities, all changed, make a new report of a series, not an edit
 WORDS_CARRY_ALONE = 24  # ... unless the copy shares this many distinctive words: a rewrite with new figures
 CHANGED_REPORT = 2  # quantities on each side, none shared, that make a later report of a series or a company
+STATISTICS_QUANTITIES = 5  # quantities on each side, mostly other, that make another report of a statistics table
 EDITION_GAP = timedelta(days=7)  # read on the dev-corpus labels: a shorter gap loses updates of a story
 EDITION_WORDS = WORDS_CARRY  # distinctive words that relate two documents further apart than EDITION_GAP
 MAX_EVIDENCE_COPIES = 8  # documents holding one identical paragraph for it to be evidence between them
@@ -276,6 +281,8 @@ class _Pool:
         first, other = self.quantities
         fewest = min(len(first), len(other))
         if far_apart and fewest >= CHANGED_REPORT and not _values(first) & _values(other) and not self.carried_alone:
+            return False
+        if fewest >= STATISTICS_QUANTITIES and not _agree(first, other):
             return False
         if self.carried_alone or (self.carried and fewest <= MAX_QUANTITIES_CARRIED):
             return True

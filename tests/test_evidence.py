@@ -402,3 +402,24 @@ def test_the_scan_and_the_index_read_the_dates(tmp_path):
         assert [m.id for m in index.check(editions[1][0]).matches] == ["e0"]
         assert index.check(editions[1][0], date=editions[1][1]).verdict == "new"
 
+
+
+def test_another_report_of_a_statistics_table_is_not_an_edit_however_many_words_it_repeats():
+    """A meat board's exports for two months, sent the day its yearly table was: the table's words, products
+    and countries are all repeated (more than enough to carry a rewrite) and a figure or two agree by
+    coincidence, but nearly every tonnage is new. The yearly table re-sent with one figure revised is an edit."""
+    def table(total, prior, beef, horse, offal, europe, israel, peru):
+        return (f"Veldrian meat exports totalled {total} tonnes against {prior} tonnes in the same period, the "
+                f"National Meat Board of Veldria said. Shipments in tonnes included beef {beef}, horse meat {horse} "
+                f"and beef offal {offal}. Main destinations for refrigerated beef, bone in equivalent, were the "
+                f"Economic Community {europe}, Israel {israel}, Peru {peru}, Angola 4,800, Chile 3,400, Switzerland "
+                f"3,000, the Canary Islands 2,400, Singapore 1,900 and Aruba and Curazao 1,600.")
+    yearly = table("220,911", "223,204", "120,184", "25,651", "50,100", "46,300", "16,200", "8,100")
+    two_months = (table("39,714", "36,594", "26,945", "3,257", "7,660", "5,500", "3,700", "2,500")
+                  .replace("4,800", "900").replace("3,400", "100").replace("2,400", "500").replace("1,900", "500")
+                  .replace("1,600", "200"))
+    revised = yearly.replace("25,651", "25,615")
+    other_report, edit = span_evidence([(yearly, two_months), (yearly, revised)], word_frequencies(SERIES_WORDS))
+    assert len(other_report.distinctive) >= 24 and other_report.a_quantities & other_report.b_quantities
+    assert related([(0, 1)], [other_report]) == set()
+    assert related([(0, 1)], [edit]) == {(0, 1), (1, 0)}
