@@ -314,3 +314,30 @@ ZINC_SPECIAL = "Special high grade zinc was also cut, to 38 U.S. cents a pound, 
 ])
 def test_a_figure_whose_sentence_the_other_text_still_writes_elsewhere_was_not_removed(later, changes):
     assert compare_paragraphs(ZINC, later, changes=True) == changes
+
+
+def test_a_figure_removed_and_added_under_another_label_is_one_figure_or_its_sign_changed():
+    """Split across two aligned passages, a removed figure and an added one with the same precise value are
+    one figure relabelled (nothing changed), or a profit that became a loss (one sign change); a small
+    number that recurs by chance pairs with nothing."""
+    from dedup.align import _moved_or_relabelled
+    from dedup.diff import FigureChange
+
+    relabelled = [FigureChange("removed", "171.7 mln", None, None, 10), FigureChange("added", None, "Revs 171.7 mln", None, None, 40)]
+    to_loss = [FigureChange("removed", "Oper net 794,711", None, None, 10), FigureChange("added", None, "Oper loss 794,711", None, None, 40)]
+    small = [FigureChange("removed", "15 people", None, None, 10), FigureChange("added", None, "15 soldiers", None, None, 40)]
+    assert _moved_or_relabelled(relabelled) == {id(relabelled[0]): None, id(relabelled[1]): None}
+    assert _moved_or_relabelled(to_loss) == {
+        id(to_loss[0]): FigureChange("sign", "Oper net 794,711", "Oper loss 794,711", None, 10, 40), id(to_loss[1]): None}
+    assert _moved_or_relabelled(small) == {}
+
+
+def test_a_precise_figure_the_other_text_gives_reworded_elsewhere_was_not_removed():
+    lead = ("RIO DE JANEIRO, March 16 - The trade surplus doubled in February to 261 mln dlrs from January's 129 "
+            "mln, but was below the 628 mln of February 1986, official figures show.")
+    first = ["BRAZIL TRADE SURPLUS DOUBLED IN FEBRUARY", lead, "Exports rose to 1.6 billion dlrs, the figures showed."]
+    later = [first[0], lead.replace(", but was below the 628 mln of February 1986", ""),
+             "Exports rose to 1.6 billion dlrs, well below the 628 mln dlrs of February last year in the surplus, "
+             "the figures showed."]
+    assert compare_paragraphs(first, later, changes=True) == [
+        ("delete", "but was below the 628 mln of February 1986", "")]
