@@ -11,15 +11,14 @@ paragraphs under ``min_words`` as no evidence of reuse.
 The alignment keeps the heaviest set of candidates that is increasing on both sides and
 non-overlapping (a longest path, like a weighted longest common subsequence), so a paragraph is never
 paired twice and moved paragraphs do not cross. A run of consecutive paragraphs may pair with one paragraph
-of the other document that joins them: one text laid out in other paragraphs. Paragraphs outside every aligned passage are listed
-as removed (only in A) or added (only in B).
+of the other document that joins them: one text laid out in other paragraphs. Paragraphs outside every
+aligned passage are listed as removed (only in A) or added (only in B).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -27,8 +26,8 @@ import numpy as np
 
 from dedup import verify
 from dedup.config import ScanConfig
-from dedup.diff import Diff, FigureChange, diff_texts
-from dedup.figures import extract_figures
+from dedup.diff import Diff, diff_texts
+from dedup.figure_moves import settled
 from dedup.matches import (
     adjacent_runs,
     as_written,
@@ -136,127 +135,23 @@ def measure(items: Sequence[AlignedItem], texts: Sequence[str], config: ScanConf
 
 
 def _without_moved_figures(items: list[AlignedItem], texts: Sequence[str]) -> list[AlignedItem]:
-    """``items`` without the figures an alignment lists as removed or added that did not go (see
-    :func:`_moved_or_relabelled` and :func:`_held_elsewhere`)."""
+    """``items`` without the figures their diffs list as removed or added that did not go, and with a figure
+    relabelled under another sign as one sign change (:func:`dedup.figure_moves.settled`)."""
     figures = [f for i in items if i.diff is not None for f in i.diff.figures]
-    replaced = _moved_or_relabelled(figures)
-    held = _held_elsewhere(items, texts)
+    aligned = next((i for i in items if i.a is not None and i.b is not None), None)
+    if not figures or aligned is None:
+        return items
+    settled_figures = settled(figures, texts[aligned.a.doc], texts[aligned.b.doc])  # type: ignore[union-attr]
     out = []
     for item in items:
         if item.diff is None:
             out.append(item)
             continue
-        kept = []
-        for figure in item.diff.figures:
-            if id(figure) in replaced:
-                if replaced[id(figure)] is not None:
-                    kept.append(replaced[id(figure)])
-            elif not held(figure):
-                kept.append(figure)
+        kept = [settled_figures.get(id(f), f) for f in item.diff.figures]
+        kept = [f for f in kept if f is not None]
         out.append(item if kept == list(item.diff.figures)
                    else dataclasses.replace(item, diff=dataclasses.replace(item.diff, figures=tuple(kept))))
     return out
-
-
-def _moved_or_relabelled(figures: Sequence[FigureChange]) -> dict[int, FigureChange | None]:
-    """What becomes of the removed and added figures that pair up (by ``id``; None: nothing changed). One removed
-    from a passage and added to another as written moved (a sentence that went to the next paragraph keeps "at
-    least 286 firms"). Of the rest, one removed and one added with the same precise value are one figure under
-    another label (``171.7 mln`` -> ``Revs 171.7 mln``), or its sign changed (``Oper net 794,711`` -> ``Oper loss
-    794,711``: a correction from profit to loss)."""
-    def written(figure: FigureChange) -> str:
-        return " ".join((figure.a if figure.change == "removed" else figure.b or "").lower().split())
-
-    out: dict[int, FigureChange | None] = {}
-    waiting: dict[object, list[FigureChange]] = {}
-    for figure in figures:
-        if figure.change == "added":
-            waiting.setdefault(written(figure), []).append(figure)
-    for figure in figures:
-        if figure.change == "removed" and waiting.get(written(figure)):
-            out[id(figure)] = out[id(waiting[written(figure)].pop(0))] = None
-    by_value: dict[object, list[tuple[FigureChange, int]]] = {}
-    for figure in figures:
-        if figure.change == "added" and id(figure) not in out:
-            for value, sign in _signed_values(figure.b or ""):
-                by_value.setdefault(value, []).append((figure, sign))
-    for figure in figures:
-        if figure.change != "removed" or id(figure) in out:
-            continue
-        for value, sign in _signed_values(figure.a or ""):
-            partners = [(f, s) for f, s in by_value.get(value, ()) if id(f) not in out]
-            if partners:
-                added, added_sign = partners[0]
-                out[id(added)] = None
-                out[id(figure)] = None if sign == added_sign else FigureChange(
-                    "sign", figure.a, added.b, figure.counts or added.counts, figure.a_start, added.b_start)
-                break
-    return out
-
-
-def _held_elsewhere(items: Sequence[AlignedItem], texts: Sequence[str]):  # type: ignore[no-untyped-def]
-    """Whether a figure removed from (or added to) a passage is still in the other document: its words around
-    it, figure and all, written elsewhere (a sentence split off to the paragraph before, "high-grade ore at 37
-    cents a pound"), or its precise value given reworded ("below the 628 mln of February 1986", "well below
-    the 628 mln dlrs of February last year")."""
-    aligned = [i for i in items if i.a is not None and i.b is not None]
-    if not aligned:
-        return lambda figure: False
-    docs = (aligned[0].a.doc, aligned[0].b.doc)  # type: ignore[union-attr]
-    phrases = [_words(texts[doc]) for doc in docs]
-    values: dict[int, set[float]] = {}
-
-    def held(figure: FigureChange) -> bool:
-        if figure.change not in ("removed", "added"):
-            return False
-        side = 0 if figure.change == "removed" else 1
-        start = figure.a_start if side == 0 else figure.b_start
-        phrase = None if start is None else _phrase_around(texts[docs[side]], start)
-        if phrase is not None and phrase in phrases[1 - side]:
-            return True
-        if 1 - side not in values:
-            values[1 - side] = {value for value, _ in _signed_values(texts[docs[1 - side]])}
-        return bool({value for value, _ in _signed_values(figure.a if side == 0 else figure.b or "")}
-                    & values[1 - side])
-
-    return held
-
-
-_WORD = re.compile(r"[^\W_](?:[\w.,/'-]*[^\W_])?")
-_SENTENCE_END = re.compile(r"[.!?]\s|\n\s*\n")
-MOVED_CONTEXT = 3  # words on each side of a figure (within its sentence) that must move with it
-MOVED_DIGITS = 3  # significant digits of a value that, found anywhere in the other text, is the same figure
-
-
-def _signed_values(text: str) -> list[tuple[float, int]]:
-    """``(value, sign)`` of each figure of ``text`` precise enough not to recur in a story by chance: at least
-    :data:`MOVED_DIGITS` significant digits (628 mln, 460 feet, 49-1/2 cents; not 15 people), not a year or a
-    date; ``sign`` is -1 for a loss or a fall, else 1. (A diff's figure is read again from its label, written in
-    lower case, where a unit may not be told: the value alone names it.)"""
-    return [(f.value, -1 if f.sign == -1 else 1) for f in extract_figures(text)
-            if f.value is not None and f.kind not in ("date", "year") and _significant_digits(f.value) >= MOVED_DIGITS]
-
-
-def _significant_digits(value: float) -> int:
-    return len(f"{abs(value):.6e}".split("e")[0].replace(".", "").rstrip("0"))
-
-
-def _words(text: str) -> str:
-    """``text``'s words, lower case, one space apart, with a space at each end (so a phrase is found whole)."""
-    return " " + " ".join(_WORD.findall(text.lower())) + " "
-
-
-def _phrase_around(text: str, start: int) -> str | None:
-    """The figure at ``start`` with up to :data:`MOVED_CONTEXT` words of its sentence on each side (at least that
-    many in all), as :func:`_words` writes it; None when its sentence is too short to tell where it went."""
-    opening = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 200), start)), default=0)
-    before = _WORD.findall(text[max(opening, start - 200):start].lower())[-MOVED_CONTEXT:]
-    rest = text[start:start + 200]
-    closing = _SENTENCE_END.search(rest)
-    after = _WORD.findall((rest[:closing.start() + 1] if closing else rest).lower())[:MOVED_CONTEXT + 1]
-    if len(before) + len(after) - 1 < MOVED_CONTEXT:
-        return None
-    return " " + " ".join(before + after) + " "
 
 
 def _cross_pairs(table: SegmentTable, groups: Iterable[Sequence[Passage]]) -> np.ndarray:

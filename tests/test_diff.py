@@ -320,16 +320,16 @@ def test_a_figure_removed_and_added_under_another_label_is_one_figure_or_its_sig
     """Split across two aligned passages, a removed figure and an added one with the same precise value are
     one figure relabelled (nothing changed), or a profit that became a loss (one sign change); a small
     number that recurs by chance pairs with nothing."""
-    from dedup.align import _moved_or_relabelled
+    from dedup.figure_moves import moved_or_relabelled
     from dedup.diff import FigureChange
 
     relabelled = [FigureChange("removed", "171.7 mln", None, None, 10), FigureChange("added", None, "Revs 171.7 mln", None, None, 40)]
     to_loss = [FigureChange("removed", "Oper net 794,711", None, None, 10), FigureChange("added", None, "Oper loss 794,711", None, None, 40)]
     small = [FigureChange("removed", "15 people", None, None, 10), FigureChange("added", None, "15 soldiers", None, None, 40)]
-    assert _moved_or_relabelled(relabelled) == {id(relabelled[0]): None, id(relabelled[1]): None}
-    assert _moved_or_relabelled(to_loss) == {
+    assert moved_or_relabelled(relabelled) == {id(relabelled[0]): None, id(relabelled[1]): None}
+    assert moved_or_relabelled(to_loss) == {
         id(to_loss[0]): FigureChange("sign", "Oper net 794,711", "Oper loss 794,711", None, 10, 40), id(to_loss[1]): None}
-    assert _moved_or_relabelled(small) == {}
+    assert moved_or_relabelled(small) == {}
 
 
 def test_a_precise_figure_the_other_text_gives_reworded_elsewhere_was_not_removed():
