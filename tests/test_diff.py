@@ -320,8 +320,8 @@ def test_a_figure_removed_and_added_under_another_label_is_one_figure_or_its_sig
     """Split across two aligned passages, a removed figure and an added one with the same precise value are
     one figure relabelled (nothing changed), or a profit that became a loss (one sign change); a small
     number that recurs by chance pairs with nothing."""
-    from dedup.figure_moves import moved_or_relabelled
     from dedup.diff import FigureChange
+    from dedup.figure_moves import moved_or_relabelled
 
     relabelled = [FigureChange("removed", "171.7 mln", None, None, 10), FigureChange("added", None, "Revs 171.7 mln", None, None, 40)]
     to_loss = [FigureChange("removed", "Oper net 794,711", None, None, 10), FigureChange("added", None, "Oper loss 794,711", None, None, 40)]
