@@ -310,23 +310,40 @@ def news_corpus(given: Path | None, result: Result) -> tuple[Path, list[Document
         sys.exit(f"bench_{result.benchmark}: {exc}")
 
 
+def figure_change_pool(report: Mapping[str, Any]) -> list[tuple[str, str, int, int, int]]:
+    """Every entry of the versions' figure lists as ``(source, copy, a_start, b_start, entry)``: the relations in
+    document order of source and copy, then their aligned pairs and entries in order."""
+    return [(r["source"], r["copy"], item["a"]["start"], item["b"]["start"], k)
+            for r in relation_pool(report) for item in r.get("alignment") or []
+            if item.get("diff") and item.get("a") and item.get("b") for k in range(len(item["diff"]["figures"]))]
+
+
+def draw_figure_changes(report: Mapping[str, Any], seed: int = SEED,
+                        size: int = SAMPLE_SIZE) -> list[tuple[str, str, int, int, int]]:
+    """A random sample of the entries of the versions' figure lists (all, if fewer), in pool order."""
+    pool = figure_change_pool(report)
+    return [pool[i] for i in sorted(random.Random(seed).sample(range(len(pool)), min(size, len(pool))))]
+
+
 def figure_change_rows(records: Sequence[Item], report: Mapping[str, Any]) -> list[list[object]]:
     """Per label file of versions' figure changes (``{"sample": "figure-changes", "source", "copy", "a_span",
     "b_span", "entry", "change", "label", ...}``: entry ``entry`` of the figure list of the aligned pair of
-    spans): items, true, false by class, and how many labelled entries the report still lists."""
+    spans): items, true, false by class, precision when the same seed draws exactly these entries from this
+    report, and how many labelled entries the report still lists."""
     if not records:
         return []
-    listed = {(r["source"], r["copy"], item["a"]["start"], item["b"]["start"], k)
-              for r in report["relations"] for item in r.get("alignment") or []
-              if item.get("diff") and item.get("a") and item.get("b") for k in range(len(item["diff"]["figures"]))}
+    listed = set(figure_change_pool(report))
 
     def still(r: Item) -> bool:
         return (r["source"], r["copy"], r["a_span"][0], r["b_span"][0], r["entry"]) in listed
 
     true_in = [r for r in records if r["label"] == "true"]
     false_in = [r for r in records if r["label"] != "true"]
+    drawn = set(draw_figure_changes(report, int(records[0]["seed"]), len(records)))
+    same = drawn == {(r["source"], r["copy"], r["a_span"][0], r["b_span"][0], r["entry"]) for r in records}
     return [[records[0].get("commit", "")[:7], len(records), len(true_in),
              ", ".join(f"{c} {n}" for c, n in false_classes(records).most_common()) or "–",
+             precision(records) if same else None,
              f"{sum(map(still, true_in))} of {len(true_in)}", f"{sum(map(still, false_in))} of {len(false_in)}"]]
 
 
@@ -383,11 +400,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                                          "true still related", "still related with the same kind"],
               [row for records in relation_labels for row in relation_rows(records, report)],
               ["drawn with draw_relations: a seeded sample of the relations in document order of source and copy"]),
-        Table("versions' figure changes read by hand", ["commit", "items", "true", "false by class",
+        Table("versions' figure changes read by hand", ["commit", "items", "true", "false by class", "precision",
                                                         "true still listed", "false still listed"],
               [row for records in figure_labels for row in figure_change_rows(records, report)],
               ["an entry of a version's figure list (its alignment's diffs): true when an editor comparing the "
-               "two versions should be told it"]),
+               "two versions should be told it; drawn with draw_figure_changes (precision shown when the same "
+               "seed draws exactly the labelled entries from this report)"]),
         Table("CORRECTED stories and their originals", ["original", "corrected", "what was corrected",
                                                         "relation", "alignment shows a change"],
               [row for records in corrected_labels for row in corrected_rows(records, report)]),

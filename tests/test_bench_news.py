@@ -9,6 +9,7 @@ from benchmarks.bench_news import (
     corrected_rows,
     cut_inside_number,
     draw_conflicts,
+    draw_figure_changes,
     draw_matches,
     draw_relations,
     drawn_from,
@@ -174,12 +175,19 @@ def test_figure_change_rows_count_the_labelled_entries_a_report_still_lists():
         return {"status": "aligned", "a": {"start": a}, "b": {"start": b},
                 "diff": {"figures": [{"change": "changed"}] * figures}}
 
-    report = {"relations": [{"source": "1", "copy": "2", "alignment": [item(0, 0, 1), item(40, 44, 2)]}]}
+    report = {"documents": [{"id": "1"}, {"id": "2"}],
+              "relations": [{"source": "1", "copy": "2", "alignment": [item(0, 0, 1), item(40, 44, 2)]}]}
 
     def label(a: int, b: int, entry: int, verdict: str, cls: str | None = None) -> dict:
-        return {"sample": "figure-changes", "commit": "abc1234", "source": "1", "copy": "2", "a_span": [a, a + 9],
-                "b_span": [b, b + 9], "entry": entry, "change": "changed", "label": verdict, "class": cls}
+        return {"sample": "figure-changes", "seed": 7, "commit": "abc1234", "source": "1", "copy": "2",
+                "a_span": [a, a + 9], "b_span": [b, b + 9], "entry": entry, "change": "changed", "label": verdict,
+                "class": cls}
 
     records = [label(40, 44, 1, "true"), label(40, 44, 2, "false", "same-figure"), label(0, 0, 0, "false", "other")]
-    assert figure_change_rows(records, report) == [["abc1234", 3, 1, "same-figure 1, other 1", "1 of 1", "1 of 2"]]
+    assert figure_change_rows(records, report) == [
+        ["abc1234", 3, 1, "same-figure 1, other 1", None, "1 of 1", "1 of 2"]]
+    # the pool's three entries, every one drawn: the sample is the report's, and its precision is shown
+    assert draw_figure_changes(report, 7, 3) == [("1", "2", 0, 0, 0), ("1", "2", 40, 44, 0), ("1", "2", 40, 44, 1)]
+    drawn = [label(0, 0, 0, "false", "other"), label(40, 44, 0, "true"), label(40, 44, 1, "true")]
+    assert figure_change_rows(drawn, report) == [["abc1234", 3, 2, "other 1", 2 / 3, "2 of 2", "1 of 1"]]
 
