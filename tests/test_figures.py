@@ -486,6 +486,10 @@ WIRE_CASES = [
      Expected("March 1 through 20", 301.0, 320.0, kind="date", unit="mmdd")),
     ("The talks of March 3-4, 1987 ended.",
      Expected("March 3-4, 1987", 19870303.0, 19870304.0, kind="date", unit="yyyymmdd")),
+    # a day spelled out, before a year or at the end of its line
+    ("The warrants may be exercised from March one, 1988 at 10 dlrs.",
+     Expected("March one, 1988", 19880301.0, kind="date", unit="yyyymmdd")),
+    ("Qtr ends March One\n    Shr 10 cts vs eight cts", Expected("March One", 301.0, kind="date", unit="mmdd")),
 ]
 
 
@@ -526,6 +530,7 @@ ALL_FIGURES_CASES = [
     ("The 1986 crop and 1987 exports", ["1986", "1987"]),
     ("Prices rose from 30 to 40 percent.", ["30", "40 percent"]),
     ("The rate rose on March 11 to 20 pct in the week.", ["March 11", "20 pct"]),
+    ("In March one company closed and two opened.", ["one", "two"]),
     ("The strike ran from March 11 to 9 April last year.", ["March 11", "9 April"]),
     ("Since 1947 and in 2021 the region changed.", ["1947", "2021"]),
     (

@@ -61,6 +61,7 @@ from dedup.figures.tables import (
     SCALE_NAMES,
     SCALE_SUFFIXES,
     SIGN_WORDS,
+    SPELLED_DAYS,
     TEN_WORDS,
     VAGUE_AMOUNTS,
     VAGUE_NEEDING_OF,
@@ -268,7 +269,8 @@ def _match_date(text: str, pos: int, convention: _Convention) -> _Body | None:
     for pattern in patterns:
         date = pattern.match(text, pos)
         groups = date.groupdict() if date else {}
-        day = int(groups["day"]) if groups.get("day") else None
+        day = (int(groups["day"]) if groups.get("day")
+               else SPELLED_DAYS[groups["spelled"].lower()] if groups.get("spelled") else None)
         if date is None or (day is not None and not 1 <= day <= 31):
             continue
         month = MONTHS[date["month"].rstrip(".").capitalize()]
@@ -314,7 +316,7 @@ def _match_vague(text: str, pos: int, convention: _Convention) -> _Body | None:
 
 _DAY_RE = re.compile(r"\d{1,2}(?:st|nd|rd|th)?")
 _DAY_FIRST_DATE_RES = (_DATE_RES[1],)
-_MONTH_FIRST_DATE_RES = (_DATE_RES[0], _DATE_RES[2])
+_MONTH_FIRST_DATE_RES = (_DATE_RES[0], _DATE_RES[2], _DATE_RES[3])
 _BODY_MATCHERS: tuple[_Matcher, ...] = (
     _match_date, _match_ordinal, _match_between, _match_amount_expression, _match_vague,
 )  # fmt: skip

@@ -32,6 +32,7 @@ from dedup.figures.tables import (
     SCALE_WORDS,
     SIGN_WORDS,
     SPACE_GROUP_MARKS,
+    SPELLED_DAYS,
     TEN_WORDS,
     TIME_UNITS,
     VAGUE_AMOUNTS,
@@ -139,10 +140,15 @@ _YEAR = r"(?P<year>\d{4})\b"
 # A range of days in one month ("March 11-20", "March 11 to 20", "March 1 through 20") is one date.
 _LAST_DAY = (rf"(?:-|{_SPACE}(?:to|through|thru){_SPACE})(?P<last>\d{{1,2}})(?:st|nd|rd|th)?\b(?![-.,]?\d)"
              rf"(?!{_SPACE}?(?:pct|percent|per\b|%|mln|bln|million|billion|dlrs?|cts|stg))")  # "on March 11 to 20 pct"
+# A day spelled out is a date only where nothing but a year or the end of the line or sentence follows ("March
+# one, 1988", "Qtr ends March One"): "in March one company" counts a company.
+_SPELLED_DAY = (rf"(?P<spelled>(?i:{'|'.join(sorted(SPELLED_DAYS, key=len, reverse=True))}))\b"
+                rf"(?:,?{_SPACE}{_YEAR}|(?=[^\S\n]*(?:\n|$)|[.;)]))")
 _DATE_RES = (  # month names are matched case-sensitively: "may" is not a month
     re.compile(rf"{_MONTH}{_SPACE}{_DAY}(?:{_LAST_DAY})?(?:,?{_SPACE}{_YEAR})?"),
     re.compile(rf"{_DAY}{_SPACE}(?:of{_SPACE})?{_MONTH}(?:,?{_SPACE}{_YEAR})?"),
     re.compile(rf"{_MONTH}{_SPACE}{_YEAR}"),
+    re.compile(rf"{_MONTH}{_SPACE}{_SPELLED_DAY}"),
 )
 _ORDINAL_DIGITS_RE = re.compile(r"(?P<number>\d+)(?:st|nd|rd|th)\b", re.I)
 _ORDINAL_WORDS_RE = re.compile(

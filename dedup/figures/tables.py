@@ -17,6 +17,11 @@ TEN_WORDS = {
     "ninety": 90,
 }  # fmt: skip
 SCALE_WORDS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+# Days of a month spelled out ("March one, 1988", "Qtr ends March One").
+SPELLED_DAYS = {
+    **UNIT_WORDS, **TEEN_WORDS, "twenty": 20, "thirty": 30, "thirty-one": 31,
+    **{f"twenty-{word}": 20 + value for word, value in UNIT_WORDS.items()},
+}  # fmt: skip
 
 # Spelled numbers as (word class, value); the classes drive NUMBER_WORD_FOLLOWERS.
 NUMBER_WORDS: dict[str, tuple[str, float]] = {
