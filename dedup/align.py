@@ -137,11 +137,11 @@ def measure(items: Sequence[AlignedItem], texts: Sequence[str], config: ScanConf
 def _without_moved_figures(items: list[AlignedItem], texts: Sequence[str]) -> list[AlignedItem]:
     """``items`` without the figures their diffs list as removed or added that did not go, and with a figure
     relabelled under another sign as one sign change (:func:`dedup.figure_moves.settled`)."""
-    figures = [f for i in items if i.diff is not None for f in i.diff.figures]
+    passages = [i.diff.figures for i in items if i.diff is not None and i.diff.figures]
     aligned = next((i for i in items if i.a is not None and i.b is not None), None)
-    if not figures or aligned is None:
+    if not passages or aligned is None:
         return items
-    settled_figures = settled(figures, texts[aligned.a.doc], texts[aligned.b.doc])  # type: ignore[union-attr]
+    settled_figures = settled(passages, texts[aligned.a.doc], texts[aligned.b.doc])  # type: ignore[union-attr]
     out = []
     for item in items:
         if item.diff is None:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from dedup.diff import FigureChange
-from dedup.figures import extract_figures
+from dedup.figures import Figure, extract_figures
 
 MOVED_CONTEXT = 3  # words on each side of a figure (within its sentence) that must move with it
 MOVED_DIGITS = 3  # significant digits of a value that, found anywhere in the other text, is the same figure
@@ -21,13 +21,37 @@ _WORD = re.compile(r"[^\W_](?:[\w.,/'-]*[^\W_])?")
 _SENTENCE_END = re.compile(r"[.!?]\s|\n\s*\n")
 
 
-def settled(figures: Sequence[FigureChange], a_text: str, b_text: str) -> dict[int, FigureChange | None]:
-    """What becomes of the listed ``figures`` of an alignment of ``a_text`` with ``b_text``, by ``id``: None for
-    one that did not change (:func:`moved_or_relabelled`, :func:`held_elsewhere`), a ``sign`` change for a
-    removed figure that came back under the other sign; a figure not in the result stays as it is."""
-    out = moved_or_relabelled(figures)
+def settled(passages: Sequence[Sequence[FigureChange]], a_text: str, b_text: str) -> dict[int, FigureChange | None]:
+    """What becomes of the figures listed for each aligned passage of ``a_text`` with ``b_text``, by ``id``: None
+    for one that did not change (:func:`reordered`, :func:`moved_or_relabelled`, :func:`held_elsewhere`), a
+    ``sign`` change for a removed figure that came back under the other sign; a figure not in the result stays as
+    it is."""
+    out = {key: None for figures in passages for key in reordered(figures)}
+    figures = [f for found in passages for f in found if id(f) not in out]
+    out.update(moved_or_relabelled(figures))
     held = held_elsewhere(a_text, b_text)
     out.update({id(f): None for f in figures if id(f) not in out and held(f)})
+    return out
+
+
+def reordered(figures: Sequence[FigureChange]) -> set[int]:
+    """The ``id`` of each removed and added figure of one aligned passage that pair up by value and sign: the
+    passage says the same figure in another place of its sentence (a range written the other way round, "from
+    0.50 to 0.64 ounces" and "from 0.64 to 0.50")."""
+    added: dict[tuple[float, int], list[FigureChange]] = {}
+    for figure in figures:
+        if figure.change == "added":
+            for value in _values(figure.b or ""):
+                added.setdefault(value, []).append(figure)
+    out: set[int] = set()
+    for figure in figures:
+        if figure.change != "removed":
+            continue
+        for value in _values(figure.a or ""):
+            partner = next((f for f in added.get(value, ()) if id(f) not in out), None)
+            if partner is not None:
+                out |= {id(figure), id(partner)}
+                break
     return out
 
 
@@ -94,12 +118,22 @@ def held_elsewhere(a_text: str, b_text: str) -> Callable[[FigureChange], bool]:
 
 
 def _signed_values(text: str) -> list[tuple[float, int]]:
-    """``(value, sign)`` of each figure of ``text`` precise enough not to recur in a story by chance: at least
-    :data:`MOVED_DIGITS` significant digits (628 mln, 460 feet, 49-1/2 cents; not 15 people), not a year or a
-    date; ``sign`` is -1 for a loss or a fall, else 1. (A diff's figure is read again from its label, written in
-    lower case, where a unit may not be told: the value alone names it.)"""
-    return [(f.value, -1 if f.sign == -1 else 1) for f in extract_figures(text)
-            if f.value is not None and f.kind not in ("date", "year") and _significant_digits(f.value) >= MOVED_DIGITS]
+    """``(value, sign)`` of each quantity of ``text`` precise enough not to recur in a story by chance: at least
+    :data:`MOVED_DIGITS` significant digits (628 mln, 460 feet, 49-1/2 cents; not 15 people); ``sign`` is -1 for
+    a loss or a fall, else 1. (A diff's figure is read again from its label, written in lower case, where a
+    unit may not be told: the value alone names it.)"""
+    return [(f.value, -1 if f.sign == -1 else 1) for f in _quantities(text)
+            if _significant_digits(f.value) >= MOVED_DIGITS]  # type: ignore[arg-type]
+
+
+def _values(text: str) -> list[tuple[float, int]]:
+    """``(value, sign)`` of each quantity of ``text``, as :func:`_signed_values` gives them but for any value."""
+    return [(f.value, -1 if f.sign == -1 else 1) for f in _quantities(text)]  # type: ignore[misc]
+
+
+def _quantities(text: str) -> list[Figure]:
+    """The figures of ``text`` that have a value and are no date or year."""
+    return [f for f in extract_figures(text) if f.value is not None and f.kind not in ("date", "year")]
 
 
 def _significant_digits(value: float) -> int:

@@ -341,3 +341,12 @@ def test_a_precise_figure_the_other_text_gives_reworded_elsewhere_was_not_remove
              "the figures showed."]
     assert compare_paragraphs(first, later, changes=True) == [
         ("delete", "but was below the 628 mln of February 1986", "")]
+
+
+def test_a_range_written_the_other_way_round_changes_no_figure():
+    first = ["CAROLIN MINES ASSAYS TAILINGS",
+             "VANCOUVER, March 9 - Carolin Mines Ltd said recent assays of tailings at its Hope mine ranged from "
+             "0.50 to 0.64 ounces of gold per ton, with trace amounts of platinum."]
+    later = [first[0], "VANCOUVER, March 9 - Carolin Mines Ltd said recent assays of tailings at its Hope mine "
+             "indicated that ounces of gold per ton ranged from 0.64 to 0.50, with trace amounts of platinum."]
+    assert [c for c in compare_paragraphs(first, later, changes=True) if c[0] in ("added", "removed", "changed")] == []
