@@ -223,10 +223,13 @@ def with_alignments(relations: Sequence[Relation], texts: Sequence[str], paragra
     a version when its alignment pairs :data:`ALIGNED_VERSION` of both: a corrected results table whose
     changed lines are too short to match still lines up with its original, line for line. Two documents
     whose whole texts are the same once normalised are duplicates however their paragraphs split. Without
-    ``keep`` (``--no-diffs``) the kinds are decided the same way and no alignment is kept. A pair that no match
-    relates (a correction and its original, or two copies of one source: a story re-sent twice has its matches
-    with its first sending only) is aligned in any case: its shares are what its alignment pairs."""
-    candidates = [r for r in relations if (r.kind == "version" and keep) or not r.matches
+    ``keep`` (``--no-diffs``) the kinds are decided the same way and no alignment is kept. A correction or a
+    version that no match relates (two copies of one source: a story re-sent twice has its matches with its
+    first sending only) is aligned in any case: its shares are what its alignment pairs. (Other pairs that no
+    match relates, documents that share an identical paragraph, are not: two licence files' boilerplate would
+    be aligned paragraph by paragraph for nothing.)"""
+    candidates = [r for r in relations if (r.kind == "version" and (keep or not r.matches))
+                  or (r.correction and not r.matches)
                   or (r.kind == "reuse" and min(r.source_in_copy, r.copy_in_source) >= ALIGNED_SHARE)]
     in_doc: dict[int, set[int]] = defaultdict(set)
     wanted = {doc for r in candidates for doc in (r.source, r.copy)}
