@@ -17,8 +17,10 @@ aligned passage are listed as removed (only in A) or added (only in B).
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import itertools
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -314,20 +316,43 @@ def _token_lists(texts: list[str]) -> list[list[int]]:
 
 
 def _heaviest_chain(pairs: list[_Pair]) -> list[_Pair]:
-    """Maximum-weight subset increasing and non-overlapping on both sides (O(n^2), n is small).
-    Of equally heavy chains the first found wins: the earliest copy of a repeated passage."""
+    """Maximum-weight subset increasing and non-overlapping on both sides. Of equally heavy chains the first
+    found wins: the earliest copy of a repeated passage. Each pair extends the heaviest chain that ends before it
+    on both sides, found in a Fenwick tree of the chains by where they end in B (O(n log n): two licence files
+    that repeat their paragraphs give tens of thousands of candidates)."""
     ordered = sorted(pairs, key=lambda p: (p.a.start, p.b.start))
-    best = [p.weight for p in ordered]
-    previous = [-1] * len(ordered)
-    for j, pj in enumerate(ordered):
-        for i in range(j):
-            pi = ordered[i]
-            if pi.a.end <= pj.a.start and pi.b.end <= pj.b.start and best[i] + pj.weight > best[j]:
-                best[j] = best[i] + pj.weight
-                previous[j] = i
-    if not ordered:
+    n = len(ordered)
+    if not n:
         return []
-    chain, k = [], max(range(len(ordered)), key=best.__getitem__)
+    ends = sorted({p.b.end for p in ordered})
+    tree: list[tuple[float, int]] = [(-math.inf, n)] * (len(ends) + 1)  # (chain weight, its last pair)
+
+    def better(x: tuple[float, int], y: tuple[float, int]) -> bool:
+        return x[0] > y[0] or (x[0] == y[0] and x[1] < y[1])
+
+    best = [0.0] * n
+    previous = [-1] * n
+    by_a_end = sorted(range(n), key=lambda i: ordered[i].a.end)
+    inserted = 0
+    for j, pj in enumerate(ordered):
+        while inserted < n and ordered[by_a_end[inserted]].a.end <= pj.a.start:
+            i = by_a_end[inserted]  # ends before pj starts in A, so it was placed already
+            position = bisect.bisect_left(ends, ordered[i].b.end) + 1
+            while position <= len(ends):
+                if better((best[i], i), tree[position]):
+                    tree[position] = (best[i], i)
+                position += position & -position
+            inserted += 1
+        found, position = (-math.inf, n), bisect.bisect_right(ends, pj.b.start)
+        while position > 0:
+            if better(tree[position], found):
+                found = tree[position]
+            position -= position & -position
+        weight = pj.weight
+        best[j] = weight
+        if found[1] < n and found[0] + weight > weight:
+            best[j], previous[j] = found[0] + weight, found[1]
+    chain, k = [], max(range(n), key=best.__getitem__)
     while k >= 0:
         chain.append(ordered[k])
         k = previous[k]

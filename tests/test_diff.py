@@ -350,3 +350,38 @@ def test_a_range_written_the_other_way_round_changes_no_figure():
     later = [first[0], "VANCOUVER, March 9 - Carolin Mines Ltd said recent assays of tailings at its Hope mine "
              "indicated that ounces of gold per ton ranged from 0.64 to 0.50, with trace amounts of platinum."]
     assert [c for c in compare_paragraphs(first, later, changes=True) if c[0] in ("added", "removed", "changed")] == []
+
+
+def _reference_chain(pairs):
+    """The heaviest chain by the definition: every earlier pair tried for each pair (quadratic)."""
+    ordered = sorted(pairs, key=lambda p: (p.a.start, p.b.start))
+    best = [p.weight for p in ordered]
+    previous = [-1] * len(ordered)
+    for j, pj in enumerate(ordered):
+        for i in range(j):
+            pi = ordered[i]
+            if pi.a.end <= pj.a.start and pi.b.end <= pj.b.start and best[i] + pj.weight > best[j]:
+                best[j], previous[j] = best[i] + pj.weight, i
+    if not ordered:
+        return []
+    chain, k = [], max(range(len(ordered)), key=best.__getitem__)
+    while k >= 0:
+        chain.append(ordered[k])
+        k = previous[k]
+    return chain[::-1]
+
+
+SPAN = st.tuples(st.integers(0, 30), st.integers(1, 8))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(SPAN, SPAN, st.sampled_from([0.0, 0.25, 0.5, 1.0])), max_size=40))
+def test_the_heaviest_chain_is_the_one_every_earlier_pair_tried_gives(spans):
+    """The alignment's chain (a Fenwick tree over where chains end) is the quadratic definition's, ties
+    included: the same pairs, in order."""
+    from dedup.align import _heaviest_chain, _Pair
+    from dedup.model import Passage
+
+    pairs = [_Pair("near", Passage(0, a, a + la, 1, 1), Passage(1, b, b + lb, 1, 1), similarity, similarity)
+             for (a, la), (b, lb), similarity in spans]
+    assert _heaviest_chain(pairs) == _reference_chain(pairs)
