@@ -10,6 +10,7 @@ index's verdict calls too).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
@@ -124,13 +125,25 @@ def _repeated_inside(rows: Sequence[tuple[int, int, int, int]],
     for group in groups.values():
         for member in group:
             inside[member.doc].append((member, group))
+    # A document's repeated paragraphs do not overlap: only those starting last at or before a span can hold it.
+    starts: dict[int, list[int]] = {}
+    for doc, found in inside.items():
+        found.sort(key=lambda entry: entry[0].start)
+        starts[doc] = [paragraph.start for paragraph, _ in found]
     out = []
     for doc, other, start, end in rows:
-        for paragraph, group in inside.get(doc, ()):
-            if paragraph.start <= start and end <= paragraph.end:
+        found = inside.get(doc)
+        if not found:
+            continue
+        k = bisect.bisect_right(starts[doc], start) - 1
+        last = starts[doc][k] if k >= 0 else None
+        while k >= 0 and starts[doc][k] == last:
+            paragraph, group = found[k]
+            if end <= paragraph.end:
                 out += [(doc, other, copy.start + start - paragraph.start, min(copy.start + end - paragraph.start,
                                                                                 copy.end))
                         for copy in group if copy != paragraph]
+            k -= 1
     return out
 
 

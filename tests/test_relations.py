@@ -3,6 +3,8 @@
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup import Document, Index, analyze
 from dedup.align import align_texts
@@ -226,3 +228,37 @@ def test_two_copies_of_one_source_with_no_match_between_them_take_their_shares_f
     resent_and_update = [r for r in relations if (r.source, r.copy) == (1, 2)]
     assert [(r.kind, r.matches, r.source_in_copy) for r in resent_and_update] == [("version", 0, 1.0)]
     assert resent_and_update[0].copy_in_source == pytest.approx(4 / 5)  # its headline and paragraphs but the added one
+
+
+def _reference_repeated_inside(rows, matches):
+    """Rows for the repeats inside a document by the definition: every repeated paragraph tried for each row."""
+    groups = {}
+    for m in matches:
+        if m.kind == "exact" and m.a.doc == m.b.doc:
+            groups.setdefault(m.a, set()).update((m.a, m.b))
+    out = []
+    for doc, other, start, end in rows:
+        for group in groups.values():
+            for paragraph in group:
+                if paragraph.doc == doc and paragraph.start <= start and end <= paragraph.end:
+                    out += [(doc, other, copy.start + start - paragraph.start,
+                             min(copy.start + end - paragraph.start, copy.end)) for copy in group if copy != paragraph]
+    return sorted(out)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_repeats_inside_a_document_are_found_for_every_span_they_hold(data):
+    """Paragraphs of two documents (ten slots of ten characters each, none overlapping), some repeated inside
+    their document as exact matches, and spans found in another document: each span inside a repeated
+    paragraph is reused at every other copy of it, as the quadratic definition says."""
+    from dedup.model import Match, Passage
+    from dedup.relations import _repeated_inside
+
+    slots = [Passage(doc, 10 * k, 10 * k + 8, k + 1, k + 1) for doc in (0, 1) for k in range(10)]
+    repeats = data.draw(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9), st.integers(0, 1)), max_size=8))
+    matches = [Match("exact", slots[10 * doc + a], slots[10 * doc + b], 1.0, 1.0, 1.0, 1.0, 0)
+               for a, b, doc in repeats if a < b]
+    spans = data.draw(st.lists(st.tuples(st.integers(0, 1), st.integers(0, 99), st.integers(1, 9)), max_size=12))
+    rows = [(doc, 2, start, start + length) for doc, start, length in spans]
+    assert sorted(_repeated_inside(rows, matches)) == _reference_repeated_inside(rows, matches)
