@@ -344,10 +344,15 @@ def _reworded(documents: Sequence[tuple[Any, Sequence[tuple[str, int]]]],
     Candidates come from a prefix filter: two word sets with a Jaccard of at least ``SAME_ROLE``
     share one of the first ``n - ceil(SAME_ROLE * n) + 1`` words of each in any fixed order (rarest
     first here), so only units sharing such a word are compared."""
-    texts = {doc: {sentence for sentence, _ in sentences} for doc, sentences in documents if partners.get(doc)}
+    holders: dict[str, set[Any]] = {}  # the documents with versions that hold each sentence
+    for doc, sentences in documents:
+        if partners.get(doc):
+            for sentence, _ in sentences:
+                holders.setdefault(sentence, set()).add(doc)
+    versions_of = {doc: set(others) for doc, others in partners.items()}
     units = [(doc, sentence, unit, _words(unit)) for doc, sentences in documents if partners.get(doc)
              for sentence, _ in sentences
-             if may_hold_figure(sentence) and not all(sentence in texts[other] for other in partners[doc])
+             if may_hold_figure(sentence) and not holders[sentence] >= versions_of[doc]
              for unit in _units(sentence)]
     frequency = Counter(word for *_, words in units for word in words)
     index: dict[str, list[int]] = {}
