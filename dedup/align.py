@@ -236,9 +236,7 @@ def _edited_pairs(found: list[_Pair], paragraphs: SegmentTable, texts: list[str]
     first_word = [tokens[0] if tokens else None for tokens in _token_lists(spans)]
     short = (words.words <= EDITED_LINE_WORDS).tolist()
     copies = {(p.a.start, p.b.start) for p in found if p.kind != "partial"}
-    # A line the other document holds word for word aligns with that copy, not as another line edited.
-    held = (np.isin(words.exact[:len(left)], words.exact[len(left):]).tolist()
-            + np.isin(words.exact[len(left):], words.exact[:len(left)]).tolist())
+    held = _held_word_for_word(words.exact, len(left)).tolist()  # aligns with its copy, not as a line edited
     passages = paragraphs.passages(rows)
     out = []
     for (i, j), by_words, by_shingles in zip(pairs.tolist(), word_jaccard, shingle_jaccard):
@@ -271,9 +269,8 @@ def _joined_pairs(paragraphs: SegmentTable, texts: list[str], config: ScanConfig
     checked = verify.overlaps(words.hashes, words.offsets, pairs)
     held = (checked.shared / np.maximum(checked.size_a, 1)).reshape(len(left), len(right))  # of a's words in b
     holds = (checked.shared / np.maximum(checked.size_b, 1)).reshape(len(left), len(right))  # of b's words in a
-    # A paragraph the other document holds word for word aligns with that copy, never inside a run.
-    a_exact, b_exact = words.exact[:len(left)], words.exact[len(left):]
-    a_alone, b_alone = ~np.isin(a_exact, b_exact), ~np.isin(b_exact, a_exact)
+    alone = ~_held_word_for_word(words.exact, len(left))  # a paragraph with a copy aligns with it, never in a run
+    a_alone, b_alone = alone[:len(left)], alone[len(left):]
     runs = [(left[first:last + 1], right[j:j + 1]) for j in range(len(right))
             for first, last in _runs((held[:, j] >= JOINED_WORDS) & a_alone)]
     runs += [(left[i:i + 1], right[first:last + 1]) for i in range(len(left))
@@ -292,6 +289,12 @@ def _joined_pairs(paragraphs: SegmentTable, texts: list[str], config: ScanConfig
                                                                   measured.jaccard().tolist(),
                                                                   measured.containment().tolist())
             if keep or kind == "exact"]
+
+
+def _held_word_for_word(exact: np.ndarray, left: int) -> np.ndarray:
+    """For the paragraphs of two documents (``exact``: their normalised-text hashes, the first ``left`` of
+    document 0), whether the other document holds each one word for word."""
+    return np.r_[np.isin(exact[:left], exact[left:]), np.isin(exact[left:], exact[:left])]
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:

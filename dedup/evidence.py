@@ -71,7 +71,7 @@ from dedup import verify
 from dedup.config import ScanConfig
 from dedup.dateline import DATELINE
 from dedup.dates import apart
-from dedup.figures import extract_figures
+from dedup.figures import extract_figures, significant_digits
 from dedup.figures.tables import YEAR_RANGE
 from dedup.matches import near, paragraph_kinds
 from dedup.minhash import sign_texts
@@ -489,5 +489,4 @@ def precise_figure(value: float) -> bool:
     number that could be a year)."""
     if _year_like(value):
         return False
-    digits = f"{abs(value):.6e}".split("e")[0].replace(".", "").rstrip("0")
-    return len(digits) >= DISTINCTIVE_DIGITS
+    return significant_digits(value) >= DISTINCTIVE_DIGITS

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from dedup.diff import FigureChange
-from dedup.figures import Figure, extract_figures
+from dedup.figures import Figure, extract_figures, significant_digits
 
 MOVED_CONTEXT = 3  # words on each side of a figure (within its sentence) that must move with it
 MOVED_DIGITS = 3  # significant digits of a value that, found anywhere in the other text, is the same figure
@@ -123,7 +123,7 @@ def _signed_values(text: str) -> list[tuple[float, int]]:
     a loss or a fall, else 1. (A diff's figure is read again from its label, written in lower case, where a
     unit may not be told: the value alone names it.)"""
     return [(f.value, -1 if f.sign == -1 else 1) for f in _quantities(text)
-            if _significant_digits(f.value) >= MOVED_DIGITS]  # type: ignore[arg-type]
+            if significant_digits(f.value) >= MOVED_DIGITS]  # type: ignore[arg-type]
 
 
 def _values(text: str) -> list[tuple[float, int]]:
@@ -134,10 +134,6 @@ def _values(text: str) -> list[tuple[float, int]]:
 def _quantities(text: str) -> list[Figure]:
     """The figures of ``text`` that have a value and are no date or year."""
     return [f for f in extract_figures(text) if f.value is not None and f.kind not in ("date", "year")]
-
-
-def _significant_digits(value: float) -> int:
-    return len(f"{abs(value):.6e}".split("e")[0].replace(".", "").rstrip("0"))
 
 
 def _words(text: str) -> str:

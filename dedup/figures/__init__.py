@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from dedup.figures.context import _claimed, _compared, _counted_phrase, _events, _measures
-from dedup.figures.figure import Figure
+from dedup.figures.figure import Figure, significant_digits
 from dedup.figures.folds import fold_counts, fold_measure, merge_folds
 from dedup.figures.grammar import _scan
 from dedup.figures.patterns import _ANY_CUE_RE
@@ -27,7 +27,7 @@ from dedup.figures.tables import (
 )  # fmt: skip
 
 __all__ = ["DEFAULT_FOLDS", "NOT_A_FIGURE_RULES", "Figure", "extract_figures", "fold_counts", "fold_measure",
-           "may_hold_event", "may_hold_figure", "merge_folds"]
+           "may_hold_event", "may_hold_figure", "merge_folds", "significant_digits"]
 
 # (dates need a day or a year; qualifiers and articles need a number after them), so text with none
 # of these is skipped with one set intersection: most prose of a large corpus holds no figure.

@@ -41,3 +41,9 @@ class Figure:
         """Short human text, e.g. "at least 31 civilians", "Shr loss 1.59 dlrs"."""
         text = f"{self.measure} {self.text}" if self.measure else self.text
         return f"{text} {self.counts}" if self.counts else text
+
+
+def significant_digits(value: float) -> int:
+    """How many significant digits a value is written with (1,545,160: 7; 102.5: 4; 250 million: 2): the more,
+    the less likely two texts give it by coincidence."""
+    return len(f"{abs(value):.6e}".split("e")[0].replace(".", "").rstrip("0"))
